@@ -1,0 +1,3 @@
+module github.com/roundhouse/roundhouse
+
+go 1.26
