@@ -1,0 +1,26 @@
+// Command roundhouse is the control-plane node (`roundhouse server`) and the
+// admin CLI. This file only wires subcommands; each lives in its own file.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	root := &cobra.Command{
+		Use:           "roundhouse",
+		Short:         "Roundhouse control plane and admin CLI",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(
+		newVersionCmd(),
+	)
+	if err := root.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "roundhouse:", err)
+		os.Exit(exitCode(err))
+	}
+}
