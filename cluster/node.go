@@ -352,4 +352,3 @@ func (n *Node) Snapshot() error {
 	}
 	return err
 }
-

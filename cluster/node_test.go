@@ -248,7 +248,9 @@ func TestLeaderLossKeepsAcknowledgedWrites(t *testing.T) {
 	close(stop)
 	wg.Wait()
 	for _, n := range nodes[1:] {
-		waitFor(t, "replication", 5*time.Second, func() bool { return n.AppliedIndex() >= nodes[1].AppliedIndex() && n.AppliedIndex() >= nodes[2].AppliedIndex() })
+		waitFor(t, "replication", 5*time.Second, func() bool {
+			return n.AppliedIndex() >= nodes[1].AppliedIndex() && n.AppliedIndex() >= nodes[2].AppliedIndex()
+		})
 		for _, id := range acked {
 			if get(n.Node, id) == nil {
 				t.Fatalf("acknowledged write %s missing on %s", id, n.ID())

@@ -46,7 +46,9 @@ func TokenByHash(txn Reader, hash string) *AccessToken {
 }
 
 // TokenByID reads a token.
-func TokenByID(txn Reader, id string) *AccessToken { return first[AccessToken](txn, tableTokens, "id", id) }
+func TokenByID(txn Reader, id string) *AccessToken {
+	return first[AccessToken](txn, tableTokens, "id", id)
+}
 
 // TokensOf lists a user's tokens.
 func TokensOf(txn Reader, userID string) []*AccessToken {

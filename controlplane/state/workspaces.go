@@ -59,7 +59,9 @@ func workspaceSpec() cluster.Spec {
 }
 
 // WorkspaceByID reads a workspace.
-func WorkspaceByID(txn Reader, id string) *Workspace { return first[Workspace](txn, tableWorkspaces, "id", id) }
+func WorkspaceByID(txn Reader, id string) *Workspace {
+	return first[Workspace](txn, tableWorkspaces, "id", id)
+}
 
 // WorkspacesIn lists an environment's workspaces.
 func WorkspacesIn(txn Reader, envID string) []*Workspace {
