@@ -36,6 +36,7 @@ const (
 	CodeTooLarge        = "PAYLOAD_TOO_LARGE"
 	CodeUnsupportedType = "UNSUPPORTED_MEDIA_TYPE"
 	CodeNoLeader        = "NO_LEADER"
+	CodeNotReady        = "NOT_READY"
 	CodeInternal        = "INTERNAL_ERROR"
 )
 
