@@ -32,11 +32,11 @@ func (c *Compiled) Location() *time.Location { return c.loc }
 
 // Compile checks one time trigger on its own and prepares it. Webhook
 // triggers have no fire times: Compile refuses them. index is the trigger's
-// position, reported in errors.
-func Compile(index int, t Trigger) (*Compiled, error) {
+// position, reported in errors; zones may be nil.
+func Compile(index int, t Trigger, zones *Zones) (*Compiled, error) {
 	c := &Compiled{typ: t.Type, interval: t.Interval}
 	var err error
-	if c.loc, err = loadZone(index, t.TimeZone); err != nil {
+	if c.loc, err = loadZone(index, t.TimeZone, zones); err != nil {
 		return nil, err
 	}
 	if t.StartDate == "" {
@@ -73,15 +73,12 @@ func Compile(index int, t Trigger) (*Compiled, error) {
 	return c, nil
 }
 
-func loadZone(index int, name string) (*time.Location, error) {
-	if name == "" || name == "UTC" {
-		return time.UTC, nil
-	}
+func loadZone(index int, name string, zones *Zones) (*time.Location, error) {
 	// "Local" would make fire times depend on the server's configuration.
 	if name == "Local" {
 		return nil, invalid(index, "timeZone", "unknown time zone %q: use an IANA name such as Europe/Paris", name)
 	}
-	loc, err := time.LoadLocation(name)
+	loc, err := zones.Load(name)
 	if err != nil {
 		return nil, invalid(index, "timeZone", "unknown time zone %q: use an IANA name such as Europe/Paris", name)
 	}

@@ -71,7 +71,7 @@ func TestNextFireDST(t *testing.T) {
 
 func assertFires(t *testing.T, trig Trigger, after string, want []string) {
 	t.Helper()
-	c, err := Compile(0, trig)
+	c, err := Compile(0, trig, nil)
 	if err != nil {
 		t.Fatalf("compile: %v", err)
 	}

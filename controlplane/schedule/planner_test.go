@@ -8,7 +8,7 @@ import (
 
 func mustCompile(t *testing.T, trig Trigger) *Compiled {
 	t.Helper()
-	c, err := Compile(0, trig)
+	c, err := Compile(0, trig, nil)
 	if err != nil {
 		t.Fatalf("compile: %v", err)
 	}

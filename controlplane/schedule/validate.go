@@ -24,6 +24,8 @@ type ValidateOptions struct {
 	// SpacingWindow is how far past now (or past the latest start date) fires
 	// are compared; 0 means DefaultSpacingWindow.
 	SpacingWindow time.Duration
+	// Zones shares loaded time zones; nil loads them each time.
+	Zones *Zones
 }
 
 // Validate checks the triggers of one task or plan at time now, as a
@@ -37,7 +39,7 @@ func Validate(triggers []Trigger, now time.Time, opts ValidateOptions) ([]Trigge
 	out := make([]Trigger, len(triggers))
 	compiled := make([]*Compiled, len(triggers))
 	for i, t := range triggers {
-		c, err := validateOne(i, t, now)
+		c, err := validateOne(i, t, now, opts.Zones)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -81,7 +83,7 @@ func checkSetShape(triggers []Trigger) error {
 	return nil
 }
 
-func validateOne(i int, t Trigger, now time.Time) (*Compiled, error) {
+func validateOne(i int, t Trigger, now time.Time, zones *Zones) (*Compiled, error) {
 	if t.Name != "" && !validName(t.Name, "-#_") {
 		return nil, invalid(i, "name", "%q: only letters, digits, -, # and _ are allowed (no spaces)", t.Name)
 	}
@@ -94,7 +96,7 @@ func validateOne(i int, t Trigger, now time.Time) (*Compiled, error) {
 		}
 		return nil, t.Webhook.Validate(i)
 	}
-	c, err := Compile(i, t)
+	c, err := Compile(i, t, zones)
 	if err != nil {
 		return nil, err
 	}
