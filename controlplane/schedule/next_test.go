@@ -1,6 +1,8 @@
 package schedule
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -151,5 +153,67 @@ func TestNextFireCronQuartz(t *testing.T) {
 		t.Run(tt.expr, func(t *testing.T) {
 			assertFires(t, Trigger{Type: Cron, StartDate: "2026-01-01", Expression: tt.expr}, tt.after, tt.want)
 		})
+	}
+}
+
+// TestFiresAcrossAYearOfDST walks every fire of 2026 for interval triggers in
+// zones with DST: instants strictly increase, wall times strictly increase
+// (so no repeated-hour fire happens twice), and the only gaps are the day's
+// window and the spring-forward hour.
+func TestFiresAcrossAYearOfDST(t *testing.T) {
+	for _, zone := range []string{"Europe/Paris", "America/New_York", "Australia/Sydney", "America/Santiago"} {
+		for _, minutes := range []int{5, 7, 20, 60} {
+			t.Run(fmt.Sprintf("%s every %d min", zone, minutes), func(t *testing.T) {
+				c, err := Compile(0, Trigger{Type: Daily, StartDate: "2026-01-01", TimeZone: zone, AtTimes: every(minutes)}, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				prev, ok := c.NextFire(utc("2026-01-01 00:00"))
+				if !ok {
+					t.Fatal("no first fire")
+				}
+				prevWall := wallOf(prev, c.loc)
+				n := 0
+				for {
+					next, ok := c.NextFire(prev)
+					if !ok || next.Year() > 2026 {
+						break
+					}
+					wall := wallOf(next, c.loc)
+					if !next.After(prev) || !wall.After(prevWall) {
+						t.Fatalf("fire %s (wall %s) after %s (wall %s)", next, wall, prev, prevWall)
+					}
+					if gap := next.Sub(prev); gap > time.Duration(minutes)*time.Minute && gap > 2*time.Hour {
+						t.Fatalf("gap of %s after %s", gap, prev)
+					}
+					prev, prevWall = next, wall
+					n++
+				}
+				if min := 360 * 24 * 60 / minutes; n < min {
+					t.Fatalf("%d fires in 2026, want at least %d", n, min)
+				}
+			})
+		}
+	}
+}
+
+func TestQuartzToUnixDOW(t *testing.T) {
+	tests := []struct{ in, want, err string }{
+		{"1", "0", ""}, {"7", "6", ""}, {"L", "6", ""}, {"6L", "5L", ""}, {"6#3", "5#3", ""},
+		{"2-6", "1-5", ""}, {"2,5,6", "1,4,5", ""}, {"1-7/2", "0-6/2", ""}, {"2/3", "1/3", ""},
+		{"*", "*", ""}, {"?", "?", ""}, {"MON-FRI", "MON-FRI", ""}, {"SUN#2", "SUN#2", ""}, {"FRIL", "FRIL", ""},
+		{"0", "", "outside 1-7"}, {"8", "", "outside 1-7"}, {"1-8", "", "outside 1-7"},
+	}
+	for _, tt := range tests {
+		got, err := quartzToUnixDOW(tt.in)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%q: err %v, want %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("%q: got %q %v, want %q", tt.in, got, err, tt.want)
+		}
 	}
 }

@@ -193,3 +193,25 @@ func TestTriggerTimeoutEffective(t *testing.T) {
 		})
 	}
 }
+
+// TestPlannerEditJustBeforeARun: the seed warns that edits within three
+// minutes of a run can duplicate it. Here an edit re-arms the trigger with its
+// recorded LastFire and Since = the edit time: the new time applies, and the
+// old planned time neither fires nor fires twice.
+func TestPlannerEditJustBeforeARun(t *testing.T) {
+	key := taskKey("t1", "a")
+	p := mustPlanner(t)
+	p.Put(Entry{Key: key, Since: utc("2026-05-01 00:00"), LastFire: utc("2026-05-31 10:00"),
+		Trigger: mustCompile(t, Trigger{Type: Daily, StartDate: "2026-01-01", AtTimes: at("10:00")})})
+	rec := &recorder{marks: map[TriggerKey]time.Time{}}
+	rec.run(p, utc("2026-06-01 09:55"), utc("2026-06-01 09:58"), time.Second)
+
+	// 09:58: moved to 10:01.
+	p.Put(Entry{Key: key, Since: utc("2026-06-01 09:58"), LastFire: utc("2026-05-31 10:00"),
+		Trigger: mustCompile(t, Trigger{Type: Daily, StartDate: "2026-01-01", AtTimes: at("10:01")})})
+	rec.run(p, utc("2026-06-01 09:58").Add(time.Second), utc("2026-06-01 10:30"), time.Second)
+
+	if got := plannedTimes(rec.fires); fmt.Sprint(got) != "[10:01]" {
+		t.Fatalf("fires %v, want only 10:01", got)
+	}
+}
