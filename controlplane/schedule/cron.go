@@ -69,8 +69,8 @@ func anyDay(field string) bool { return field == "?" || field == "*" }
 func checkYears(field string) error {
 	for _, tok := range strings.FieldsFunc(field, func(r rune) bool { return r == ',' || r == '-' || r == '/' }) {
 		n, err := strconv.Atoi(tok)
-		if err != nil || tok == "*" {
-			continue
+		if err != nil {
+			continue // `*`, or a syntax error cronexpr reports
 		}
 		if n > MaxCronYear {
 			return fmt.Errorf("year %d is after %d", n, MaxCronYear)

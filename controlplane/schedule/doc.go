@@ -4,8 +4,9 @@
 // (DST included), the Planner that decides which fires are due at a given
 // time, the trigger timeout model, and webhook window batching.
 //
-// It is a pure, deterministic library. It must do no I/O, start no
-// goroutine, hold no package-level mutable state, and never call time.Now:
+// It is a pure, deterministic library. It must do no I/O (the one file it
+// reads is the time zone database, through time.LoadLocation; see Zones),
+// start no goroutine, hold no package-level mutable state, and never call time.Now:
 // every function that depends on the clock takes the time as an argument, so
 // the leader-only scheduler loop (which owns the clock, Raft and executions)
 // and the tests decide what "now" is. It must not import cluster or any other
@@ -25,8 +26,8 @@
 //     it fired `0 0 29 2 ?` on 1 March in non-leap years, read `L` alone in
 //     day-of-week as "last Saturday of the month" instead of Quartz's
 //     "Saturday", and accepted year 3000 then returned dates in 1830.
-//   - github.com/adhocore/gronx: Unix numbering too, and a different field
-//     order for the 7-field form; no advantage over cronexpr.
+//   - github.com/adhocore/gronx: maintained, Unix numbering too; not
+//     evaluated further, as it offers nothing cronexpr lacks for this use.
 //
 // The seed's Quartz dialect is adapted to cronexpr in cron.go: 5 fields get
 // a `*` year, 7 fields drop the leading seconds (the seed ignores them), the
@@ -55,16 +56,19 @@
 // # Minimum spacing
 //
 // "Triggers must be separated by at least five minutes." Validate enumerates
-// the wall-clock fires of every time trigger of one task or plan, merged in
-// order, over a window (default 366 days from the later of now and the start
+// the fires of every time trigger of one task or plan, merged in time order,
+// over a window (default 366 days from the later of now and the latest start
 // date) and rejects the set when two consecutive fires, of one trigger or of
-// two, are less than 5 minutes apart. The check is on wall-clock times, what
-// the user wrote, so a 02:30 and a 03:00 trigger stay valid on the day the
-// spring-forward gap maps both to 03:00 (the Planner then runs that task once).
-// A valid set has at most one fire per 5 minutes, so the walk costs at most
-// ~105,000 steps, and an invalid one stops at the first conflict.
-// Coincidences that first occur beyond the window (a leap-day-only cron, say)
-// are not caught at validation.
+// two, are less than 5 minutes apart. Fires are compared as instants, so
+// triggers in different zones are compared correctly (08:00 UTC and 09:00
+// Paris in winter collide). A fire that a spring-forward gap moved off its
+// wall time is exempt: DST made it, not the user, so a 02:30 and a 03:00
+// Paris trigger stay valid although both run at 03:00 CEST on 29 March 2026
+// (the Planner then runs the task once). A valid set has at most one fire
+// per 5 minutes, so the walk costs at most ~105,000 steps (about 150 ms,
+// see bench/schedule), and an invalid one stops at the first conflict.
+// Coincidences that first occur beyond the window (a leap-day-only cron,
+// say) are not caught at validation.
 //
 // # Misfires
 //
