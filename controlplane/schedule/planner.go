@@ -121,7 +121,9 @@ func NewPlanner(cfg Config) (*Planner, error) {
 // Len is the number of armed triggers.
 func (p *Planner) Len() int { return len(p.items) }
 
-// Put arms a trigger or replaces it (a schedule edit).
+// Put arms a trigger or replaces it (a schedule edit). An entry without a
+// compiled trigger (a webhook) is ignored: webhooks fire through
+// WebhookBatch, and the scheduler loop also wakes at their deadlines.
 func (p *Planner) Put(e Entry) {
 	if e.Trigger == nil {
 		return

@@ -54,7 +54,8 @@ type Trigger struct {
 	// TimeZone is an IANA name such as "Europe/Paris"; empty means UTC.
 	TimeZone string `json:"timeZone,omitempty"`
 	// Interval is "repeat every N" days (DAILY), weeks (WEEKLY) or months
-	// (MONTHLY), counted from StartDate; 0 means 1.
+	// (MONTHLY), counted from StartDate (weeks run Monday to Sunday from the
+	// start date's week); 0 means 1, at most MaxInterval.
 	Interval int      `json:"interval,omitempty"`
 	AtDays   *AtDays  `json:"atDays,omitempty"`
 	AtTimes  *AtTimes `json:"atTimes,omitempty"`
