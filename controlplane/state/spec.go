@@ -13,6 +13,9 @@ func Spec() cluster.Spec {
 		userSpec(),
 		tokenSpec(),
 		auditSpec(),
+		artifactSpec(),
+		taskSpec(),
+		executionSpec(),
 	}
 	out := cluster.Spec{Handlers: map[string]cluster.Handler{}, OnApplied: recordAudit}
 	for _, p := range parts {
