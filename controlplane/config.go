@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/roundhouse/roundhouse/cluster"
+	"github.com/roundhouse/roundhouse/controlplane/executions"
 )
 
 // Config configures a control-plane node. Zero values take the defaults of
@@ -40,6 +41,11 @@ type Config struct {
 
 	// AuditRetention is how long audit entries are kept.
 	AuditRetention time.Duration
+
+	// Executions tunes job runs (busy retries, queue cap, timeouts' minute,
+	// log bounds) and names the engine directory; its LogDir defaults to
+	// <DataDir>/execution-logs.
+	Executions executions.Config
 
 	// Raft tunes the replicated state; its addresses and data dir are set
 	// from the fields above.

@@ -17,12 +17,15 @@ import (
 
 	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane/api"
+	"github.com/roundhouse/roundhouse/controlplane/artifacts"
 	"github.com/roundhouse/roundhouse/controlplane/audit"
 	"github.com/roundhouse/roundhouse/controlplane/authn"
 	"github.com/roundhouse/roundhouse/controlplane/environments"
+	"github.com/roundhouse/roundhouse/controlplane/executions"
 	"github.com/roundhouse/roundhouse/controlplane/identity"
 	"github.com/roundhouse/roundhouse/controlplane/membership"
 	"github.com/roundhouse/roundhouse/controlplane/state"
+	"github.com/roundhouse/roundhouse/controlplane/tasks"
 )
 
 // Server is one running control-plane node.
@@ -33,6 +36,8 @@ type Server struct {
 	registry *prometheus.Registry
 	http     *http.Server
 	ln       net.Listener
+	repo     *artifacts.Service
+	execs    *executions.Service
 }
 
 // New prepares a node: it claims the data dir, opens the replicated state
@@ -61,6 +66,11 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, node: node, ln: ln, registry: prometheus.NewRegistry()}
+	if err := s.openJobs(); err != nil {
+		node.Shutdown()
+		ln.Close()
+		return nil, err
+	}
 	s.routes()
 	return s, nil
 }
@@ -91,6 +101,9 @@ func (s *Server) routes() {
 	identity.Register(rt, s.node)
 	audit.Register(rt, s.node)
 	membership.Register(rt, s.node)
+	s.repo.Register(rt)
+	s.execs.Register(rt)
+	tasks.Register(rt, s.node, s.execs)
 	rt.Mount(cluster.PeerPathPrefix, s.node.PeerHandler())
 	s.router = rt
 	s.http = &http.Server{
@@ -99,6 +112,33 @@ func (s *Server) routes() {
 		IdleTimeout:       2 * time.Minute,
 	}
 }
+
+// openJobs opens the artifact repository and the execution service under
+// the data dir.
+func (s *Server) openJobs() error {
+	repo, err := artifacts.New(artifacts.Config{Dir: filepath.Join(s.cfg.DataDir, "artifacts"), Logger: s.cfg.Logger}, s.node, s.node)
+	if err != nil {
+		return err
+	}
+	ec := s.cfg.Executions
+	if ec.LogDir == "" {
+		ec.LogDir = filepath.Join(s.cfg.DataDir, "execution-logs")
+	}
+	if ec.Logger == nil {
+		ec.Logger = s.cfg.Logger
+	}
+	execs, err := executions.New(ec, s.node)
+	if err != nil {
+		return err
+	}
+	execs.SetPeers(s.node)
+	s.repo, s.execs = repo, execs
+	return nil
+}
+
+// Executions exposes the execution service: the engine session layer calls
+// its ReportStatus and AppendLogs.
+func (s *Server) Executions() *executions.Service { return s.execs }
 
 // Node exposes the replicated state (for wiring and tests).
 func (s *Server) Node() *cluster.Node { return s.node }
@@ -116,6 +156,10 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- s.http.Serve(s.ln) }()
+	janitorCtx, stopJanitor := context.WithCancel(ctx)
+	janitorDone := make(chan struct{})
+	go func() { defer close(janitorDone); s.execs.RunJanitor(janitorCtx) }()
+	defer func() { stopJanitor(); <-janitorDone }()
 	s.cfg.Logger.Info("control plane serving", "node", s.node.ID(), "http", s.Addr(), "raft", s.cfg.RaftAddr, "dataDir", s.cfg.DataDir)
 
 	if !bootstrap && !s.node.HasState() {
@@ -152,6 +196,9 @@ func (s *Server) registerLeaderLoops() {
 	if s.cfg.Join == "" {
 		s.node.OnLeadership("account.bootstrap", s.bootstrapAccount)
 	}
+	s.node.OnLeadership("executions.dispatch", s.execs.Dispatch)
+	s.node.OnLeadership("executions.deadlines", s.execs.Deadlines)
+	s.node.OnLeadership("executions.retention", s.execs.Retention)
 	s.node.OnLeadership("audit.retention", audit.Retention{
 		Keep: s.cfg.AuditRetention, Every: time.Hour, Store: s.node, Logger: s.cfg.Logger,
 	}.Loop)
