@@ -27,5 +27,7 @@ type RuntimeInfo struct {
 // runtime exists, so run configs are refused with a clear error.
 type noEngines struct{}
 
-func (noEngines) Runtime(state.Reader, string, string) (RuntimeInfo, bool) { return RuntimeInfo{}, false }
-func (noEngines) AvailableEngines(state.Reader, string, string) []string   { return nil }
+func (noEngines) Runtime(state.Reader, string, string) (RuntimeInfo, bool) {
+	return RuntimeInfo{}, false
+}
+func (noEngines) AvailableEngines(state.Reader, string, string) []string { return nil }

@@ -72,7 +72,9 @@ func artifactSpec() cluster.Spec {
 }
 
 // ArtifactByID reads an artifact.
-func ArtifactByID(txn Reader, id string) *Artifact { return first[Artifact](txn, tableArtifacts, "id", id) }
+func ArtifactByID(txn Reader, id string) *Artifact {
+	return first[Artifact](txn, tableArtifacts, "id", id)
+}
 
 // Artifacts lists every artifact in ID order.
 func Artifacts(txn Reader) []*Artifact { return all[Artifact](txn, tableArtifacts, "id") }
