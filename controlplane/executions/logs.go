@@ -24,8 +24,7 @@ func (s *Service) AppendLogs(ctx context.Context, executionID string, lines []Lo
 	if !created {
 		return nil
 	}
-	cmd, err := cluster.NewCommand(state.CmdExecutionLogNode, cluster.Meta{},
-		state.ExecutionLogNodeRequest{ID: executionID, NodeID: s.store.ID()})
+	cmd, err := stateIdempotent(state.CmdExecutionLogNode, state.ExecutionLogNodeRequest{ID: executionID, NodeID: s.store.ID()})
 	if err != nil {
 		return err
 	}

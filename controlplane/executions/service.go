@@ -61,6 +61,9 @@ func (s *Service) Submit(ctx context.Context, meta cluster.Meta, req SubmitReque
 	if err != nil {
 		return "", err
 	}
+	// The execution ID in the payload makes a retried create answer from
+	// the state (see state.applyExecutionCreate): no dedupe row needed.
+	cmd.ID = ""
 	var out state.ExecutionCreated
 	if _, err := s.store.Apply(ctx, cmd, &out); err != nil {
 		return "", submitError(err)
@@ -100,7 +103,7 @@ func (s *Service) ReportStatus(ctx context.Context, executionID string, u state.
 	if e := state.ExecutionByID(s.store.Read(), executionID); e != nil && !e.Active {
 		return nil // final is final: no write needed
 	}
-	cmd, err := cluster.NewCommand(state.CmdExecutionReport, cluster.Meta{},
+	cmd, err := stateIdempotent(state.CmdExecutionReport,
 		state.ExecutionReportRequest{ID: executionID, Update: u, RetryDelays: s.cfg.RetryDelays})
 	if err != nil {
 		return err

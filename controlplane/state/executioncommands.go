@@ -51,6 +51,9 @@ func applyExecutionCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
+	if ExecutionByID(tx.Txn, req.ID) != nil {
+		return &ExecutionCreated{ExecutionID: req.ID}, nil // a retry: already queued
+	}
 	t := TaskByID(tx.Txn, req.TaskID)
 	if t == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "task %s not found", req.TaskID)
