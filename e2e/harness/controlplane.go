@@ -31,6 +31,10 @@ type NodeOptions struct {
 	Token string
 	// Args are extra flags.
 	Args []string
+	// Net and Host place the node in host Host (1-based) of a namespace
+	// topology, on that host's address with the default ports.
+	Net  *Net
+	Host int
 }
 
 // StartNode starts a control-plane node in dir with free ports.
@@ -40,6 +44,10 @@ func StartNode(t testing.TB, bins Binaries, id, dir string, o NodeOptions) *Node
 		HTTPAddr: fmt.Sprintf("127.0.0.1:%d", FreePort(t)),
 		RaftAddr: fmt.Sprintf("127.0.0.1:%d", FreePort(t)),
 		QUICAddr: fmt.Sprintf("127.0.0.1:%d", FreeUDPPort(t))}
+	if o.Net != nil {
+		host := o.Net.Addr(o.Host)
+		n.HTTPAddr, n.RaftAddr, n.QUICAddr = host+":8080", host+":7000", host+":7443"
+	}
 	args := []string{"server", "--data-dir", dir, "--node-id", id, "--http-addr", n.HTTPAddr,
 		"--raft-addr", n.RaftAddr, "--quic-addr", n.QUICAddr, "--log-level", "warn"}
 	var env []string
@@ -50,7 +58,11 @@ func StartNode(t testing.TB, bins Binaries, id, dir string, o NodeOptions) *Node
 		env = append(env, "ROUNDHOUSE_BOOTSTRAP_TOKEN="+o.Token)
 	}
 	args = append(args, o.Args...)
-	n.Process = Start(t, "node "+id, bins.Server, env, args...)
+	bin := bins.Server
+	if o.Net != nil {
+		bin, args = o.Net.Wrap(o.Host, bin, args...)
+	}
+	n.Process = Start(t, "node "+id, bin, env, args...)
 	return n
 }
 
