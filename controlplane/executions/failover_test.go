@@ -69,7 +69,9 @@ func TestLeaderLossDuringDispatchLosesAndDuplicatesNothing(t *testing.T) {
 	for i, id := range []string{"engine-b", "engine-c"} {
 		n := nodes[i+1]
 		e := &executionstest.Engine{ID: id, Execs: n.Executions(), Read: n.Node().Read,
-			Behave: func(*state.Execution) executionstest.Behavior { return executionstest.Behavior{Duration: 5 * time.Millisecond} }}
+			Behave: func(*state.Execution) executionstest.Behavior {
+				return executionstest.Behavior{Duration: 5 * time.Millisecond}
+			}}
 		engines = append(engines, e)
 		wg.Add(1)
 		go func() { defer wg.Done(); e.Run(ctx) }()
