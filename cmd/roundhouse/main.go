@@ -27,6 +27,7 @@ func main() {
 		newClusterCmd(&flags),
 		newTokenCmd(&flags),
 		newAuditCmd(&flags),
+		newArtifactCmd(&flags), newTasksCmd(&flags), newExecutionsCmd(&flags),
 	)
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "roundhouse:", err)
