@@ -183,7 +183,11 @@ func (s *Service) delete(w http.ResponseWriter, r *http.Request, p httprouter.Pa
 }
 
 func (s *Service) content(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
-	v := state.ArtifactVersionOf(s.store.Read(), p.ByName("id"), r.URL.Query().Get("version"))
+	txn, err := api.Reader(r, s.store)
+	if err != nil {
+		return err
+	}
+	v := state.ArtifactVersionOf(txn, p.ByName("id"), r.URL.Query().Get("version"))
 	if v == nil {
 		return api.Errorf(http.StatusNotFound, api.CodeNotFound, "artifact %s has no version %q", p.ByName("id"), r.URL.Query().Get("version"))
 	}
@@ -191,7 +195,11 @@ func (s *Service) content(w http.ResponseWriter, r *http.Request, p httprouter.P
 }
 
 func (s *Service) blobByDigest(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
-	v := state.ArtifactVersionByDigest(s.store.Read(), p.ByName("digest"))
+	txn, err := api.Reader(r, s.store)
+	if err != nil {
+		return err
+	}
+	v := state.ArtifactVersionByDigest(txn, p.ByName("digest"))
 	if v == nil {
 		return api.NotFound("artifact with digest", p.ByName("digest"))
 	}

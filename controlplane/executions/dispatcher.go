@@ -89,7 +89,7 @@ func (s *Service) placeAll(ctx context.Context, active []*state.Execution, infli
 		if ctx.Err() != nil {
 			break
 		}
-		engine := leastBusy(s.cfg.Engines.AvailableEngines(txn, e.RuntimeType, e.RuntimeID), load, s.cfg.EngineConcurrency)
+		engine := leastBusy(s.candidates(txn, e), load, s.cfg.EngineConcurrency)
 		if engine == "" {
 			continue // none available now: the deadline loop ends it if none comes
 		}
@@ -97,6 +97,19 @@ func (s *Service) placeAll(ctx context.Context, active []*state.Execution, infli
 		assign(e.ID, engine)
 	}
 	return wake
+}
+
+// candidates are the available engines of the execution's runtime that
+// are still in its environment (an engine may have moved since the run
+// config was set; it must never run another environment's work).
+func (s *Service) candidates(txn state.Reader, e *state.Execution) []string {
+	var out []string
+	for _, id := range s.cfg.Engines.AvailableEngines(txn, e.RuntimeType, e.RuntimeID) {
+		if info, ok := s.cfg.Engines.Runtime(txn, state.RuntimeEngine, id); ok && info.EnvironmentID == e.EnvironmentID {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // leastBusy returns the engine with the fewest executions under the cap

@@ -128,7 +128,7 @@ func TestArtifactBlobsReplicateToAQuorum(t *testing.T) {
 		t.Fatalf("holders %+v: want a quorum of 2 of 3", versions)
 	}
 	for _, n := range nodes {
-		req, _ := http.NewRequest("GET", n.URL+"/orchestration/artifact-blobs/"+pub.Digest, nil)
+		req, _ := http.NewRequest("GET", n.URL+"/orchestration/artifact-blobs/"+pub.Digest+"?consistency=consistent", nil)
 		req.Header.Set("Authorization", "Bearer "+cptest.AdminToken)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

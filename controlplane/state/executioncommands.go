@@ -271,7 +271,8 @@ func applyExecutionTimeout(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if !ok || cmd.Meta.Time.Before(deadline) {
 		return &ExecutionChange{ExecutionID: cur.ID, ExecutionStatus: cur.ExecutionStatus}, nil
 	}
-	msg := fmt.Sprintf("no engine of %s %s took the execution within its timeout of %s", cur.RuntimeType, cur.RuntimeID, cur.Timeout)
+	msg := fmt.Sprintf("no engine of %s %s took the execution within its timeout of %s (none available, or all at capacity)",
+		cur.RuntimeType, cur.RuntimeID, cur.Timeout)
 	if cur.DispatchedAt != nil {
 		msg = fmt.Sprintf("the execution did not finish within its timeout of %s on engine %s", cur.Timeout, cur.EngineID)
 	}
