@@ -148,3 +148,29 @@ func TestBlobStoreLimitsAndDigests(t *testing.T) {
 		t.Fatal("a path passed as a digest")
 	}
 }
+
+// An archive declared over 400 MB is refused before its body is read.
+func TestUploadOverTheLimitIs413(t *testing.T) {
+	srv := cptest.Start(t)
+	size := int64(state.MaxArtifactBytes) + 1
+	req, _ := http.NewRequest("POST", srv.URL+"/orchestration/artifacts", io.LimitReader(zeros{}, size))
+	req.ContentLength = size
+	req.Header.Set("Content-Type", "application/gzip")
+	req.Header.Set("Authorization", "Bearer "+cptest.AdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("upload: %v", err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 413 || !strings.Contains(string(raw), "400 MB") {
+		t.Fatalf("got %d %s", resp.StatusCode, raw)
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(b []byte) (int, error) {
+	clear(b)
+	return len(b), nil
+}
