@@ -85,11 +85,16 @@ func (s *Service) placeAll(ctx context.Context, active []*state.Execution, infli
 	// Oldest first, so a task's executions keep their order.
 	sort.Slice(queued, func(i, j int) bool { return queued[i].TriggerTime.Before(queued[j].TriggerTime) })
 	txn := s.store.Read()
+	byRuntime := map[string][]string{} // one directory look-up per runtime and pass
 	for _, e := range queued {
 		if ctx.Err() != nil {
 			break
 		}
-		engine := leastBusy(s.candidates(txn, e), load, s.cfg.EngineConcurrency)
+		key := e.RuntimeType + "/" + e.RuntimeID + "/" + e.EnvironmentID
+		if _, ok := byRuntime[key]; !ok {
+			byRuntime[key] = s.candidates(txn, e)
+		}
+		engine := leastBusy(byRuntime[key], load, s.cfg.EngineConcurrency)
 		if engine == "" {
 			continue // none available now: the deadline loop ends it if none comes
 		}
