@@ -275,3 +275,48 @@ func TestListFiltersAndPages(t *testing.T) {
 		t.Fatalf("time filter kept %d", page.Total)
 	}
 }
+
+// An engine goes away mid-run: the execution ends at its timeout with the
+// reason; when the engine comes back and reports what it ran, the record
+// keeps that too, without a second outcome.
+func TestEngineAwayPastTheTimeoutThenBack(t *testing.T) {
+	f := start(t)
+	task := f.jobTask("away", nil)
+	id := f.run(task, map[string]any{"timeout": 1})
+	v := f.wait(id, state.ExecDispatching) // assigned; no engine session picks it up
+	svc, ctx := f.srv.Executions(), context.Background()
+	if err := svc.ReportStatus(ctx, id, state.StatusUpdate{EngineID: v.EngineID, Attempt: v.Attempt, Status: state.ExecStarting}); err != nil {
+		t.Fatal(err)
+	}
+	v = f.wait(id, state.ExecTerminatedTimout)
+	if !strings.Contains(v.ErrorMessage, "engine-1") {
+		t.Fatalf("reason %q does not name the engine", v.ErrorMessage)
+	}
+	for i := 0; i < 2; i++ { // the engine is back; it may repeat itself
+		if err := svc.ReportStatus(ctx, id, state.StatusUpdate{EngineID: v.EngineID, Attempt: v.Attempt, Status: state.ExecSuccess}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := f.wait(id, state.ExecTerminatedTimout)
+	if after.EngineReportedStatus != state.ExecSuccess || !after.FinishedAt.Equal(*v.FinishedAt) {
+		t.Fatalf("after the engine's report: %+v", after.Execution)
+	}
+}
+
+// The engine cannot find or install the artifact: DEPLOY_FAILED with its
+// message.
+func TestArtifactMissingOnTheEngineIsDeployFailed(t *testing.T) {
+	f := start(t)
+	task := f.jobTask("missing", nil)
+	id := f.run(task, nil)
+	v := f.wait(id, state.ExecDispatching)
+	msg := "artifact " + v.ArtifactDigest + " could not be downloaded"
+	if err := f.srv.Executions().ReportStatus(context.Background(), id,
+		state.StatusUpdate{EngineID: v.EngineID, Attempt: v.Attempt, Status: state.ExecDeployFailed, Message: msg}); err != nil {
+		t.Fatal(err)
+	}
+	v = f.wait(id, state.ExecDeployFailed)
+	if v.Status != "deploy_failed" || v.ErrorMessage != msg {
+		t.Fatalf("deploy failure: %+v", v.Execution)
+	}
+}

@@ -100,8 +100,9 @@ func submitError(err error) error {
 // idempotent: a repeated or stale report, or one about a finished
 // execution, changes nothing and returns nil.
 func (s *Service) ReportStatus(ctx context.Context, executionID string, u state.StatusUpdate) error {
-	if e := state.ExecutionByID(s.store.Read(), executionID); e != nil && !e.Active {
-		return nil // final is final: no write needed
+	if e := state.ExecutionByID(s.store.Read(), executionID); e != nil && !e.Active &&
+		(e.EngineReportedStatus != "" || e.EngineID != u.EngineID || e.Attempt != u.Attempt) {
+		return nil // final, and the engine's word is recorded or not its to give
 	}
 	cmd, err := stateIdempotent(state.CmdExecutionReport,
 		state.ExecutionReportRequest{ID: executionID, Update: u, RetryDelays: s.cfg.RetryDelays})

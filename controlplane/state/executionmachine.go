@@ -96,7 +96,7 @@ func NextExecution(cur Execution, ev ExecutionEvent) (Execution, bool, error) {
 		if ev.Kind == EventStop {
 			return cur, false, cluster.Reject(cluster.CodePrecondition, "execution %s already ended with %s", cur.ID, cur.ExecutionStatus)
 		}
-		return cur, false, nil
+		return lateReport(cur, ev)
 	}
 	switch ev.Kind {
 	case EventAssign:
@@ -154,6 +154,7 @@ func report(cur Execution, ev ExecutionEvent) (Execution, bool, error) {
 		return next, true, nil
 	case IsFinalStatus(ev.Status):
 		next.ProcessedRows, next.RejectedRows = ev.ProcessedRows, ev.RejectedRows
+		next.EngineReportedStatus, next.EngineReportedMessage = ev.Status, ev.Message
 		if next.StartedAt == nil {
 			at := ev.At
 			next.StartedAt = &at
@@ -161,6 +162,20 @@ func report(cur Execution, ev ExecutionEvent) (Execution, bool, error) {
 		return finish(next, ev.Status, ev.Message, ev.At), true, nil
 	}
 	return cur, false, cluster.Reject(cluster.CodeInvalid, "an engine cannot report status %q", ev.Status)
+}
+
+// lateReport keeps what the engine says it ran when its final report
+// comes after the execution was already ended here (timed out while the
+// engine was away, say): the status stays, the engine's word is recorded
+// once.
+func lateReport(cur Execution, ev ExecutionEvent) (Execution, bool, error) {
+	if ev.Kind != EventReport || !IsFinalStatus(ev.Status) || cur.EngineReportedStatus != "" ||
+		ev.EngineID != cur.EngineID || ev.Attempt != cur.Attempt || cur.EngineID == "" {
+		return cur, false, nil
+	}
+	next := cur
+	next.EngineReportedStatus, next.EngineReportedMessage = ev.Status, ev.Message
+	return next, true, nil
 }
 
 func busy(next Execution, ev ExecutionEvent) Execution {

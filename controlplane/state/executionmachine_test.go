@@ -51,8 +51,16 @@ func TestNextExecution(t *testing.T) {
 					t.Errorf("final fields wrong: %+v", e)
 				}
 			}},
-		{name: "duplicate final report", cur: func() Execution { e := onEngine(ExecSuccess); e.Active = false; return e }(),
+		{name: "duplicate final report", cur: func() Execution { e := onEngine(ExecSuccess); e.EngineReportedStatus = ExecSuccess; return e }(),
 			ev: report("eng1", 1, ExecFailed), wantStatus: ExecSuccess},
+		{name: "engine back after a timeout says what it ran", cur: onEngine(ExecTerminatedTimout), ev: report("eng1", 1, ExecSuccess),
+			wantStatus: ExecTerminatedTimout, wantChange: true, check: func(t *testing.T, e Execution) {
+				if e.EngineReportedStatus != ExecSuccess {
+					t.Errorf("engine's report not kept: %+v", e)
+				}
+			}},
+		{name: "late report of another attempt ignored", cur: onEngine(ExecTerminatedTimout), ev: report("eng1", 2, ExecSuccess),
+			wantStatus: ExecTerminatedTimout},
 		{name: "deploy failed straight from dispatch", cur: onEngine(ExecDispatching), ev: report("eng1", 1, ExecDeployFailed),
 			wantStatus: ExecDeployFailed, wantChange: true},
 		{name: "engine cannot report a queue status", cur: onEngine(ExecStarting), ev: report("eng1", 1, ExecEventReceived),

@@ -66,6 +66,11 @@ type Execution struct {
 	ErrorType       string     `json:"errorType,omitempty"`
 	ErrorMessage    string     `json:"errorMessage,omitempty"`
 	LogNodes        []string   `json:"logNodes,omitempty"` // control-plane nodes holding its logs
+	// EngineReportedStatus is the final status the engine itself reported,
+	// also when it came after the execution ended here (a timeout while
+	// the engine was away): what it actually ran.
+	EngineReportedStatus  string `json:"engineReportedStatus,omitempty"`
+	EngineReportedMessage string `json:"engineReportedMessage,omitempty"`
 }
 
 func (e *Execution) setActive() { e.Active = !IsFinalStatus(e.ExecutionStatus) }
