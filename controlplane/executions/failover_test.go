@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -139,5 +140,53 @@ func TestArtifactBlobsReplicateToAQuorum(t *testing.T) {
 		if resp.StatusCode != 200 || !bytes.Equal(got, archive) {
 			t.Fatalf("node %s served %d, %d bytes", n.URL, resp.StatusCode, len(got))
 		}
+	}
+}
+
+// Lines received by different nodes (an engine that reconnected elsewhere)
+// come back as one log, in time order, from any node.
+func TestLogsAreAssembledFromEveryHolder(t *testing.T) {
+	dir := executionstest.NewDirectory()
+	nodes := executionstest.StartCluster(t, 3, cptest.AdminToken, executions.Config{Engines: dir})
+	var envs []state.Environment
+	call(t, nodes[0].URL, "GET", "/orchestration/environments?name=default", "", nil, &envs)
+	dir.AddEngine("engine-1", envs[0].ID)
+	archive, _ := executionstest.Archive(executionstest.JobManifest("logged", "1.0.0"), nil)
+	var pub state.ArtifactPublishResult
+	call(t, nodes[0].URL, "POST", "/orchestration/artifacts", "application/gzip", archive, &pub)
+	rc, _ := json.Marshal(map[string]any{"runtime": map[string]any{"type": "REMOTE_ENGINE", "id": "engine-1"}})
+	call(t, nodes[0].URL, "PUT", "/orchestration/executables/tasks/"+pub.TaskID+"/run-config", "application/json", rc, nil)
+	body, _ := json.Marshal(map[string]any{"executable": pub.TaskID})
+	var out state.ExecutionCreated
+	call(t, nodes[0].URL, "POST", "/processing/executions", "application/json", body, &out)
+	t0 := time.Now().UTC()
+	ctx := context.Background()
+	for i, n := range []*executionstest.Node{nodes[1], nodes[2], nodes[1]} {
+		// Each node must have the execution before it accepts its lines.
+		deadline := time.Now().Add(5 * time.Second)
+		for state.ExecutionByID(n.Node().Read(), out.ExecutionID) == nil && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		line := executions.LogLine{Timestamp: t0.Add(time.Duration(i) * time.Second), Message: fmt.Sprintf("line %d", i)}
+		if err := n.Executions().AppendLogs(ctx, out.ExecutionID, []executions.LogLine{line}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req, _ := http.NewRequest("GET", nodes[0].URL+"/processing/executions/"+out.ExecutionID+"/logs?consistency=consistent", nil)
+	req.Header.Set("Authorization", "Bearer "+cptest.AdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var got []string
+	for _, l := range bytes.Split(bytes.TrimSpace(raw), []byte("\n")) {
+		var line executions.LogLine
+		_ = json.Unmarshal(l, &line)
+		got = append(got, line.Message)
+	}
+	if fmt.Sprint(got) != "[line 0 line 1 line 2]" {
+		t.Fatalf("assembled log %v (%d %s)", got, resp.StatusCode, raw)
 	}
 }

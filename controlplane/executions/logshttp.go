@@ -41,7 +41,11 @@ func (s *Service) SetPeers(p Peers) { s.peers = p }
 // lines on this node are all sent.
 func (s *Service) serveLogs(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
 	id := p.ByName("id")
-	e := state.ExecutionByID(s.store.Read(), id)
+	txn, err := api.Reader(r, s.store)
+	if err != nil {
+		return err
+	}
+	e := state.ExecutionByID(txn, id)
 	if e == nil {
 		return api.NotFound("execution", id)
 	}
