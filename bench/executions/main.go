@@ -134,6 +134,9 @@ func prepare(c *client, directory *executionstest.Directory, engineCount int) (s
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	if _, _, err := executionstest.SharedWorkspace(c.base, token); err != nil {
+		return "", err
+	}
 	var ids []string
 	for i := 0; i < engineCount; i++ {
 		ids = append(ids, fmt.Sprintf("engine-%d", i))

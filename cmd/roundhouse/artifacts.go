@@ -23,8 +23,11 @@ type artifactView struct {
 	Versions      []string `json:"versions"`
 }
 
-func newArtifactCmd(flags *clientFlags) *cobra.Command {
-	cmd := &cobra.Command{Use: "artifact", Aliases: []string{"artifacts"}, Short: "Upload and list artifacts"}
+// withArtifactRepo adds the repository subcommands (upload, ls, rm) to the
+// artifact command, which builds archives locally.
+func withArtifactRepo(cmd *cobra.Command, flags *clientFlags) *cobra.Command {
+	cmd.Aliases = append(cmd.Aliases, "artifacts")
+	cmd.Short = "Build artifact archives; upload, list and delete them in the repository"
 	var workspace string
 	upload := &cobra.Command{
 		Use: "upload FILE", Short: "Upload an artifact archive (.tar.gz holding artifact.json), showing progress", Args: cobra.ExactArgs(1),

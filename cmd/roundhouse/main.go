@@ -27,7 +27,8 @@ func main() {
 		newClusterCmd(&flags),
 		newTokenCmd(&flags),
 		newAuditCmd(&flags),
-		newArtifactCmd(&flags), newTasksCmd(&flags), newExecutionsCmd(&flags),
+		newUserCmd(&flags), newRoleCmd(&flags), newServiceAccountCmd(&flags),
+		withArtifactRepo(newArtifactCmd(), &flags), newTasksCmd(&flags), newExecutionsCmd(&flags),
 	)
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "roundhouse:", err)

@@ -41,7 +41,7 @@ func archive(t *testing.T, manifest any) []byte {
 }
 
 func TestUploadVersionsDownloadDelete(t *testing.T) {
-	srv := cptest.Start(t)
+	srv := startRepo(t)
 	c := srv.Client(cptest.AdminToken)
 	v1 := archive(t, executionstest.JobManifest("etl", "1.0.0"))
 	status, raw := post(t, srv.URL, "application/gzip", v1)
@@ -82,7 +82,7 @@ func TestUploadVersionsDownloadDelete(t *testing.T) {
 }
 
 func TestUploadRefusals(t *testing.T) {
-	srv := cptest.Start(t)
+	srv := startRepo(t)
 	good := archive(t, executionstest.JobManifest("etl", "2.0.0"))
 	if status, raw := post(t, srv.URL, "application/gzip", good); status != 201 {
 		t.Fatalf("upload: %d %s", status, raw)
@@ -151,7 +151,7 @@ func TestBlobStoreLimitsAndDigests(t *testing.T) {
 
 // An archive declared over 400 MB is refused before its body is read.
 func TestUploadOverTheLimitIs413(t *testing.T) {
-	srv := cptest.Start(t)
+	srv := startRepo(t)
 	size := int64(state.MaxArtifactBytes) + 1
 	req, _ := http.NewRequest("POST", srv.URL+"/orchestration/artifacts", io.LimitReader(zeros{}, size))
 	req.ContentLength = size
@@ -173,4 +173,13 @@ type zeros struct{}
 func (zeros) Read(b []byte) (int, error) {
 	clear(b)
 	return len(b), nil
+}
+
+// startRepo runs a control plane whose admin may publish to Shared.
+func startRepo(t *testing.T) *cptest.Server {
+	srv := cptest.Start(t)
+	if _, _, err := executionstest.SharedWorkspace(srv.URL, cptest.AdminToken); err != nil {
+		t.Fatal(err)
+	}
+	return srv
 }

@@ -39,6 +39,9 @@ func (s *Service) upload(w http.ResponseWriter, r *http.Request, _ httprouter.Pa
 	if err != nil {
 		return err
 	}
+	if !api.PrincipalOf(r).HasIn(ws.ID, state.WsPublish) {
+		return api.Errorf(http.StatusForbidden, api.CodeForbidden, "publishing needs the %s permission on workspace %s", state.WsPublish, ws.ID)
+	}
 	st, err := s.blobs.Stage(r.Body, s.cfg.MaxBytes)
 	if errors.Is(err, ErrTooLarge) {
 		return tooLarge(s.cfg.MaxBytes)
@@ -166,6 +169,9 @@ func (s *Service) versions(w http.ResponseWriter, r *http.Request, p httprouter.
 }
 
 func (s *Service) delete(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
+	if a := state.ArtifactByID(s.store.Read(), p.ByName("id")); a != nil && !api.PrincipalOf(r).HasIn(a.WorkspaceID, state.WsPublish) {
+		return api.Errorf(http.StatusForbidden, api.CodeForbidden, "deleting an artifact needs the %s permission on workspace %s", state.WsPublish, a.WorkspaceID)
+	}
 	var out state.ArtifactDeleteResult
 	if err := api.Propose(r, s.store, state.CmdArtifactDelete, state.IDRequest{ID: p.ByName("id")}, &out); err != nil {
 		return err

@@ -320,3 +320,23 @@ func TestArtifactMissingOnTheEngineIsDeployFailed(t *testing.T) {
 		t.Fatalf("deploy failure: %+v", v.Execution)
 	}
 }
+
+// Roles open the endpoints; inside a workspace only its permissions count.
+func TestRunNeedsExecuteOnTheWorkspace(t *testing.T) {
+	f := start(t)
+	task := f.jobTask("guarded", nil)
+	u := f.srv.NewUser(t, state.PermOperator)
+	c := f.srv.Client(u.Token)
+	e := c.MustFail(t, 403, "POST", "/processing/executions", map[string]any{"executable": task})
+	if !strings.Contains(e.Message, "EXECUTE") {
+		t.Fatalf("no Execute: %+v", e)
+	}
+	f.c.Must(t, 201, "POST", "/security/workspaces/"+f.wsID+"/users/"+u.ID+"/permissions", []string{"VIEW"}, nil)
+	c.MustFail(t, 403, "POST", "/orchestration/executables/tasks/"+task+"/run", nil)
+	c.MustFail(t, 403, "POST", "/orchestration/executables/tasks/"+task+"/pause", nil)
+	f.c.Must(t, 204, "PUT", "/security/workspaces/"+f.wsID+"/users/"+u.ID+"/permissions", []string{"EXECUTE", "VIEW"}, nil)
+	var out state.ExecutionCreated
+	c.Must(t, 201, "POST", "/processing/executions", map[string]any{"executable": task}, &out)
+	c.MustFail(t, 403, "POST", "/orchestration/executables/tasks", map[string]any{"name": "x", "workspaceId": f.wsID,
+		"artifact": map[string]any{"id": "aaaaaaaaaaaaaaaaaaaaaaaa", "version": "1"}})
+}

@@ -47,11 +47,13 @@ func TestLeaderLossDuringDispatchLosesAndDuplicatesNothing(t *testing.T) {
 	dir := executionstest.NewDirectory()
 	nodes := executionstest.StartCluster(t, 3, cptest.AdminToken, executions.Config{Engines: dir, Rescan: 20 * time.Millisecond})
 	leader, follower := nodes[0], nodes[1]
-	var envs []state.Environment
-	call(t, follower.URL, "GET", "/orchestration/environments?name=default", "", nil, &envs)
-	dir.AddEngine("engine-b", envs[0].ID)
-	dir.AddEngine("engine-c", envs[0].ID)
-	dir.AddCluster("cluster", envs[0].ID, "engine-b", "engine-c")
+	env, _, err := executionstest.SharedWorkspace(follower.URL, cptest.AdminToken) // read-your-writes on the follower
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir.AddEngine("engine-b", env)
+	dir.AddEngine("engine-c", env)
+	dir.AddCluster("cluster", env, "engine-b", "engine-c")
 
 	archive, _ := executionstest.Archive(executionstest.JobManifest("failover", "1.0.0"), nil)
 	var pub state.ArtifactPublishResult
@@ -118,6 +120,9 @@ func TestLeaderLossDuringDispatchLosesAndDuplicatesNothing(t *testing.T) {
 // node serves it, fetching it from a holder when it lacks it.
 func TestArtifactBlobsReplicateToAQuorum(t *testing.T) {
 	nodes := executionstest.StartCluster(t, 3, cptest.AdminToken, executions.Config{})
+	if _, _, err := executionstest.SharedWorkspace(nodes[2].URL, cptest.AdminToken); err != nil {
+		t.Fatal(err)
+	}
 	archive, _ := executionstest.Archive(executionstest.JobManifest("replicated", "1.0.0"), nil)
 	var pub state.ArtifactPublishResult
 	if status := call(t, nodes[2].URL, "POST", "/orchestration/artifacts", "application/gzip", archive, &pub); status != 201 {
@@ -148,9 +153,11 @@ func TestArtifactBlobsReplicateToAQuorum(t *testing.T) {
 func TestLogsAreAssembledFromEveryHolder(t *testing.T) {
 	dir := executionstest.NewDirectory()
 	nodes := executionstest.StartCluster(t, 3, cptest.AdminToken, executions.Config{Engines: dir})
-	var envs []state.Environment
-	call(t, nodes[0].URL, "GET", "/orchestration/environments?name=default", "", nil, &envs)
-	dir.AddEngine("engine-1", envs[0].ID)
+	env, _, err := executionstest.SharedWorkspace(nodes[0].URL, cptest.AdminToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir.AddEngine("engine-1", env)
 	archive, _ := executionstest.Archive(executionstest.JobManifest("logged", "1.0.0"), nil)
 	var pub state.ArtifactPublishResult
 	call(t, nodes[0].URL, "POST", "/orchestration/artifacts", "application/gzip", archive, &pub)

@@ -31,10 +31,16 @@ type RunInput struct {
 	Timeout    int               `json:"timeout"`
 }
 
-// CheckWorkspaceAccess is where the workspace Execute permission will be
-// checked once workspace permissions exist (issue 3); today any caller
-// the authz table let through may run.
-func CheckWorkspaceAccess(r *http.Request, workspaceID, permission string) error { return nil }
+// CheckWorkspaceAccess refuses a caller without the workspace right
+// (state.WsExecute, WsAuthor, WsPublish...) on the workspace an object
+// lives in. Roles grant nothing inside workspaces (seed 003); the authz
+// table checked the role side already.
+func CheckWorkspaceAccess(r *http.Request, workspaceID, right string) error {
+	if api.PrincipalOf(r).HasIn(workspaceID, right) {
+		return nil
+	}
+	return api.Errorf(http.StatusForbidden, api.CodeForbidden, "this needs the %s permission on workspace %s", right, workspaceID)
+}
 
 // Run validates in and submits it for the request's caller.
 func (s *Service) Run(w http.ResponseWriter, r *http.Request, in RunInput) error {
@@ -48,7 +54,7 @@ func (s *Service) Run(w http.ResponseWriter, r *http.Request, in RunInput) error
 		return api.Errorf(http.StatusBadRequest, api.CodeInvalid, "timeout is in minutes and at least %d", state.MinTaskTimeoutMinutes)
 	}
 	if t := state.TaskByID(s.store.Read(), in.Executable); t != nil {
-		if err := CheckWorkspaceAccess(r, t.WorkspaceID, "EXECUTE"); err != nil {
+		if err := CheckWorkspaceAccess(r, t.WorkspaceID, state.WsExecute); err != nil {
 			return err
 		}
 	}
@@ -169,7 +175,18 @@ func parseFilter(r *http.Request) (state.ExecutionFilter, error) {
 	return f, nil
 }
 
+// checkStop requires Execute on the execution's workspace.
+func (s *Service) checkStop(r *http.Request, id string) error {
+	if e := state.ExecutionByID(s.store.Read(), id); e != nil {
+		return CheckWorkspaceAccess(r, e.WorkspaceID, state.WsExecute)
+	}
+	return nil // the state answers 404
+}
+
 func (s *Service) stop(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
+	if err := s.checkStop(r, p.ByName("id")); err != nil {
+		return err
+	}
 	if _, err := s.Stop(r.Context(), api.Meta(r), p.ByName("id")); err != nil {
 		return err
 	}
@@ -182,6 +199,9 @@ func (s *Service) stop(w http.ResponseWriter, r *http.Request, p httprouter.Para
 }
 
 func (s *Service) stopNoContent(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
+	if err := s.checkStop(r, p.ByName("id")); err != nil {
+		return err
+	}
 	if _, err := s.Stop(r.Context(), api.Meta(r), p.ByName("id")); err != nil {
 		return err
 	}

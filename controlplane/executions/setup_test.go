@@ -39,15 +39,9 @@ func start(t *testing.T, mutate ...func(*executions.Config)) *fixture {
 		}
 	})
 	f := &fixture{t: t, srv: srv, c: srv.Client(cptest.AdminToken), dir: dir}
-	var envs []state.Environment
-	f.c.Must(t, 200, "GET", "/orchestration/environments?name=default", nil, &envs)
-	f.envID = envs[0].ID
-	var wss []state.Workspace
-	f.c.Must(t, 200, "GET", "/orchestration/workspaces?environmentId="+f.envID, nil, &wss)
-	for _, ws := range wss {
-		if ws.Type == state.WorkspaceShared {
-			f.wsID = ws.ID
-		}
+	var err error
+	if f.envID, f.wsID, err = executionstest.SharedWorkspace(srv.URL, cptest.AdminToken); err != nil {
+		t.Fatal(err)
 	}
 	dir.AddEngine("engine-1", f.envID)
 	return f

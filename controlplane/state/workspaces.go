@@ -177,6 +177,9 @@ func applyWorkspaceDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if first[Artifact](tx.Txn, tableArtifacts, "workspace", ws.ID) != nil {
 		return nil, cluster.Reject(cluster.CodePrecondition, "workspace %q still holds artifacts; delete them first", ws.Name)
 	}
+	if err := releaseWorkspace(tx, ws.ID); err != nil {
+		return nil, err
+	}
 	if err := tx.Delete(tableWorkspaces, ws); err != nil {
 		return nil, err
 	}

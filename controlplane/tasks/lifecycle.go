@@ -27,7 +27,7 @@ func (h *Handlers) putRunConfig(w http.ResponseWriter, r *http.Request, p httpro
 	if err != nil {
 		return err
 	}
-	if err := executions.CheckWorkspaceAccess(r, t.WorkspaceID, "EXECUTE"); err != nil {
+	if err := executions.CheckWorkspaceAccess(r, t.WorkspaceID, state.WsExecute); err != nil {
 		return err
 	}
 	rc := state.RunConfig{Runtime: in.Runtime, LogLevel: in.LogLevel, ParallelExecutionAllowed: in.ParallelExecutionAllowed,
@@ -66,10 +66,16 @@ func (h *Handlers) pause(w http.ResponseWriter, r *http.Request, p httprouter.Pa
 			return err
 		}
 	}
+	if err := h.checkTask(r, p, state.WsExecute); err != nil {
+		return err
+	}
 	return h.proposeAndShow(w, r, state.CmdTaskPause, state.TaskPauseRequest{ID: p.ByName("id"), Reason: in.Reason})
 }
 
 func (h *Handlers) resume(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
+	if err := h.checkTask(r, p, state.WsExecute); err != nil {
+		return err
+	}
 	return h.proposeAndShow(w, r, state.CmdTaskResume, state.IDRequest{ID: p.ByName("id")})
 }
 
@@ -83,6 +89,12 @@ func (h *Handlers) move(w http.ResponseWriter, r *http.Request, p httprouter.Par
 	if !state.IsObjectID(in.WorkspaceID) {
 		return api.Errorf(http.StatusBadRequest, api.CodeInvalid, "workspaceId must be a 24-hex ID, got %q", in.WorkspaceID)
 	}
+	if err := h.checkTask(r, p, state.WsAuthor); err != nil {
+		return err
+	}
+	if err := executions.CheckWorkspaceAccess(r, in.WorkspaceID, state.WsAuthor); err != nil {
+		return err
+	}
 	return h.proposeAndShow(w, r, state.CmdTaskMove, state.TaskMoveRequest{ID: p.ByName("id"), WorkspaceID: in.WorkspaceID})
 }
 
@@ -92,5 +104,14 @@ func (h *Handlers) proposeAndShow(w http.ResponseWriter, r *http.Request, cmd st
 		return err
 	}
 	api.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// checkTask requires a workspace right on the task's workspace; an
+// unknown task is left to the state's 404.
+func (h *Handlers) checkTask(r *http.Request, p httprouter.Params, right string) error {
+	if t := state.TaskByID(h.store.Read(), p.ByName("id")); t != nil {
+		return executions.CheckWorkspaceAccess(r, t.WorkspaceID, right)
+	}
 	return nil
 }

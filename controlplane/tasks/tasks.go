@@ -63,6 +63,9 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request, _ httprouter.P
 	if in.Artifact.Version == "" && !in.AlwaysLatest {
 		return api.Errorf(http.StatusBadRequest, api.CodeInvalid, "artifact.version is required unless alwaysLatest is true")
 	}
+	if err := executions.CheckWorkspaceAccess(r, in.WorkspaceID, state.WsAuthor); err != nil {
+		return err
+	}
 	t := state.Task{ID: state.NewObjectID(), Name: in.Name, Description: in.Description, EnvironmentID: in.EnvironmentID,
 		WorkspaceID: in.WorkspaceID, ArtifactID: in.Artifact.ID, ArtifactVersion: in.Artifact.Version, AlwaysLatest: in.AlwaysLatest,
 		OverrideParameters: in.OverrideParameters, Parameters: in.Parameters, Connections: in.Connections, Resources: in.Resources}
@@ -126,6 +129,9 @@ func (h *Handlers) update(w http.ResponseWriter, r *http.Request, p httprouter.P
 	if err := api.Decode(w, r, &in); err != nil {
 		return err
 	}
+	if err := h.checkTask(r, p, state.WsAuthor); err != nil {
+		return err
+	}
 	req := state.TaskUpdate{ID: p.ByName("id"), Name: in.Name, Description: in.Description, AlwaysLatest: in.AlwaysLatest,
 		OverrideParameters: in.OverrideParameters, Parameters: in.Parameters}
 	if in.Artifact != nil {
@@ -143,6 +149,9 @@ func (h *Handlers) update(w http.ResponseWriter, r *http.Request, p httprouter.P
 }
 
 func (h *Handlers) delete(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
+	if err := h.checkTask(r, p, state.WsAuthor); err != nil {
+		return err
+	}
 	if err := api.Propose(r, h.store, state.CmdTaskDelete, state.IDRequest{ID: p.ByName("id")}, nil); err != nil {
 		return err
 	}

@@ -27,17 +27,11 @@ func start(t *testing.T) *fixture {
 	dir := executionstest.NewDirectory()
 	srv := cptest.Start(t, func(c *controlplane.Config) { c.Executions.Engines = dir })
 	f := &fixture{srv: srv, c: srv.Client(cptest.AdminToken)}
-	var envs []state.Environment
-	f.c.Must(t, 200, "GET", "/orchestration/environments?name=default", nil, &envs)
-	f.env = envs[0].ID
-	dir.AddEngine("engine-1", f.env)
-	var wss []state.Workspace
-	f.c.Must(t, 200, "GET", "/orchestration/workspaces?environmentId="+f.env, nil, &wss)
-	for _, ws := range wss {
-		if ws.Type == state.WorkspaceShared {
-			f.shared = ws.ID
-		}
+	var err error
+	if f.env, f.shared, err = executionstest.SharedWorkspace(srv.URL, cptest.AdminToken); err != nil {
+		t.Fatal(err)
 	}
+	dir.AddEngine("engine-1", f.env)
 	for _, v := range []string{"1.0.0", "1.1.0"} {
 		archive, _ := executionstest.Archive(executionstest.JobManifest("loader", v), nil)
 		req, _ := http.NewRequest("POST", srv.URL+"/orchestration/artifacts", bytes.NewReader(archive))
@@ -130,6 +124,9 @@ func TestMoveStaysInTheEnvironment(t *testing.T) {
 	tk := f.create(t, "mover", f.shared, nil)
 	var ws state.Workspace
 	f.c.Must(t, 201, "POST", "/orchestration/workspaces", map[string]any{"name": "Finance", "environmentId": f.env}, &ws)
+	if err := executionstest.GrantAll(f.srv.URL, cptest.AdminToken, ws.ID); err != nil {
+		t.Fatal(err)
+	}
 	var moved state.Task
 	f.c.Must(t, 200, "POST", base+"/"+tk.ID+"/move", map[string]string{"workspaceId": ws.ID}, &moved)
 	if moved.WorkspaceID != ws.ID {
@@ -139,6 +136,10 @@ func TestMoveStaysInTheEnvironment(t *testing.T) {
 	f.c.Must(t, 201, "POST", "/orchestration/environments", map[string]any{"name": "prod"}, &env)
 	var other []state.Workspace
 	f.c.Must(t, 200, "GET", "/orchestration/workspaces?environmentId="+env.ID, nil, &other)
+	f.c.MustFail(t, 403, "POST", base+"/"+tk.ID+"/move", map[string]string{"workspaceId": other[0].ID})
+	if err := executionstest.GrantAll(f.srv.URL, cptest.AdminToken, other[0].ID); err != nil {
+		t.Fatal(err)
+	}
 	e := f.c.MustFail(t, 400, "POST", base+"/"+tk.ID+"/move", map[string]string{"workspaceId": other[0].ID})
 	if !strings.Contains(e.Message, "own environment") {
 		t.Fatalf("cross-environment move: %+v", e)
