@@ -3,42 +3,24 @@ package artifacts
 import (
 	"archive/tar"
 	"compress/gzip"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path"
-	"regexp"
 	"strings"
 
-	"github.com/roundhouse/roundhouse/controlplane/state"
+	"github.com/roundhouse/roundhouse/protocol/artifact"
 )
 
-// This is a small reader of artifact.json for the control plane, the same
-// schema as CONTRACT.md §"Artifacts". protocol/artifact (the runtime
-// branch) owns the format; switch to its ParseManifest once it is on main.
-
-const manifestName = "artifact.json"
+// Manifest is artifact.json; protocol/artifact owns the format.
+type Manifest = artifact.Manifest
 
 // maxManifestBytes bounds artifact.json; it holds names and parameters.
 const maxManifestBytes = 1 << 20
 
-// Manifest is artifact.json.
-type Manifest struct {
-	Name       string            `json:"name"`
-	Version    string            `json:"version"`
-	Type       string            `json:"type"`
-	BinaryType string            `json:"binaryType,omitempty"`
-	Entrypoint []string          `json:"entrypoint"`
-	Parameters map[string]string `json:"parameters,omitempty"`
-	HealthPath string            `json:"healthPath,omitempty"`
-}
-
-var manifestNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
-
 // ReadManifest finds artifact.json at the root of a .tar.gz file and
-// validates it.
+// validates it, without unpacking anything else.
 func ReadManifest(file string) (Manifest, error) {
 	f, err := os.Open(file)
 	if err != nil {
@@ -53,66 +35,21 @@ func ReadManifest(file string) (Manifest, error) {
 	for {
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
-			return Manifest{}, fmt.Errorf("the archive has no %s at its root", manifestName)
+			return Manifest{}, fmt.Errorf("the archive has no %s at its root", artifact.ManifestName)
 		}
 		if err != nil {
 			return Manifest{}, fmt.Errorf("the artifact is not a valid tar.gz: %w", err)
 		}
-		if path.Clean(strings.TrimPrefix(hdr.Name, "./")) != manifestName || hdr.Typeflag != tar.TypeReg {
+		if path.Clean(strings.TrimPrefix(hdr.Name, "./")) != artifact.ManifestName || hdr.Typeflag != tar.TypeReg {
 			continue
 		}
 		raw, err := io.ReadAll(io.LimitReader(tr, maxManifestBytes+1))
 		if err != nil {
-			return Manifest{}, fmt.Errorf("read %s: %w", manifestName, err)
+			return Manifest{}, fmt.Errorf("read %s: %w", artifact.ManifestName, err)
 		}
 		if len(raw) > maxManifestBytes {
-			return Manifest{}, fmt.Errorf("%s is larger than %d bytes", manifestName, maxManifestBytes)
+			return Manifest{}, fmt.Errorf("%s is larger than %d bytes", artifact.ManifestName, maxManifestBytes)
 		}
-		return ParseManifest(raw)
+		return artifact.ParseManifest(raw)
 	}
-}
-
-// ParseManifest decodes and validates artifact.json.
-func ParseManifest(raw []byte) (Manifest, error) {
-	var m Manifest
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	if err := dec.Decode(&m); err != nil {
-		return Manifest{}, fmt.Errorf("%s is not valid JSON: %w", manifestName, err)
-	}
-	return m, m.Validate()
-}
-
-// Validate reports every problem of the manifest at once.
-func (m Manifest) Validate() error {
-	var errs []error
-	if !manifestNamePattern.MatchString(m.Name) {
-		errs = append(errs, fmt.Errorf("name %q: want letters, digits, '.', '_' or '-'", m.Name))
-	}
-	if !manifestNamePattern.MatchString(m.Version) {
-		errs = append(errs, fmt.Errorf("version %q: want letters, digits, '.', '_' or '-'", m.Version))
-	}
-	switch m.Type {
-	case state.ArtifactJob:
-		if m.BinaryType != "" {
-			errs = append(errs, fmt.Errorf("binaryType %q: only routes and data services have one", m.BinaryType))
-		}
-	case state.ArtifactRoute, state.ArtifactDataService:
-		if m.BinaryType != "microservice" && m.BinaryType != "runtime" {
-			errs = append(errs, fmt.Errorf("binaryType %q: want microservice or runtime", m.BinaryType))
-		}
-	default:
-		errs = append(errs, fmt.Errorf("type %q: want job, route or data-service", m.Type))
-	}
-	if len(m.Entrypoint) == 0 || m.Entrypoint[0] == "" {
-		errs = append(errs, errors.New("entrypoint is empty"))
-	} else if p := m.Entrypoint[0]; strings.HasPrefix(p, "./") && strings.HasPrefix(path.Clean(p), "..") {
-		errs = append(errs, fmt.Errorf("entrypoint %q escapes the artifact", p))
-	}
-	if m.HealthPath != "" && !strings.HasPrefix(m.HealthPath, "/") {
-		errs = append(errs, fmt.Errorf("healthPath %q must start with /", m.HealthPath))
-	}
-	if len(errs) > 0 {
-		return fmt.Errorf("invalid %s: %w", manifestName, errors.Join(errs...))
-	}
-	return nil
 }
