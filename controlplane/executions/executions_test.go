@@ -2,6 +2,8 @@ package executions_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -339,4 +341,39 @@ func TestRunNeedsExecuteOnTheWorkspace(t *testing.T) {
 	c.Must(t, 201, "POST", "/processing/executions", map[string]any{"executable": task}, &out)
 	c.MustFail(t, 403, "POST", "/orchestration/executables/tasks", map[string]any{"name": "x", "workspaceId": f.wsID,
 		"artifact": map[string]any{"id": "aaaaaaaaaaaaaaaaaaaaaaaa", "version": "1"}})
+}
+
+// The leader deletes finished execution records past the retention; each
+// node deletes their logs.
+func TestRetentionPrunesFinishedExecutions(t *testing.T) {
+	f := start(t, func(c *executions.Config) {
+		c.Retention, c.RetentionEvery = 300*time.Millisecond, 50*time.Millisecond
+	})
+	task := f.jobTask("short-lived", nil)
+	f.engine("engine-1", func(*state.Execution) executionstest.Behavior {
+		return executionstest.Behavior{Logs: []string{"bye"}}
+	})
+	id := f.run(task, nil)
+	f.wait(id, state.ExecSuccess)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		status, _, _ := f.c.Do("GET", "/processing/executions/"+id, nil)
+		if status == 404 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("execution still there after the retention (status %d)", status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	logs := filepath.Join(f.srv.Executions().Config().LogDir, id+".ndjson")
+	for {
+		if _, err := os.Stat(logs); os.IsNotExist(err) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("log file still there after the retention")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
