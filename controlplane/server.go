@@ -90,6 +90,9 @@ func (s *Server) routes() {
 	s.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "roundhouse_raft_applied_index", Help: "Last raft index applied to the local state.",
 	}, func() float64 { return float64(s.node.AppliedIndex()) }))
+	s.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "roundhouse_executions_unfinished", Help: "Executions queued or running, in this node's replica.",
+	}, func() float64 { return float64(len(state.ActiveExecutions(s.node.Read()))) }))
 	metrics := api.NewMetrics(s.registry)
 
 	rt := api.NewRouter(authn.New(s.node.Read), ipallowlist.Gate(s.node.Read), identity.UsageGate(s.node))
@@ -140,6 +143,10 @@ func (s *Server) openJobs() error {
 	s.repo, s.execs = repo, execs
 	return nil
 }
+
+// Artifacts exposes the artifact repository (engine sessions may serve
+// blobs from its Blobs store, fetching missing ones through it).
+func (s *Server) Artifacts() *artifacts.Service { return s.repo }
 
 // Executions exposes the execution service: the engine session layer calls
 // its ReportStatus and AppendLogs.

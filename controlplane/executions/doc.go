@@ -24,5 +24,17 @@
 // execution records themselves. A ring buffer in the replicated state was
 // rejected: it would put every log line through consensus and snapshots.
 //
+// How the engine side plugs in (see executionstest.Engine for a working
+// model): the engines layer implements EngineDirectory and sets it in
+// controlplane.Config.Executions.Engines; each engine session, on the
+// node holding it, loops on state.WatchEngineExecutions(node.Read(), id):
+// an execution in DISPATCHING_FLOW at an Attempt it has not seen is work
+// to start (artifact by Execution.ArtifactDigest), one in
+// STOPPING_FLOW_EXECUTION is to stop, and one that left the set ended
+// here (timeout) and is to be killed. It reports through
+// Service.ReportStatus(ctx, executionID, state.StatusUpdate{EngineID,
+// Attempt, Status, ...}) and sends lines through Service.AppendLogs; both
+// are safe to repeat.
+//
 // It must not talk to engines itself, nor hold engine state.
 package executions
