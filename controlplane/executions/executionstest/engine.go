@@ -3,6 +3,7 @@ package executionstest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -90,6 +91,11 @@ func (e *Engine) Run(ctx context.Context) {
 				go func(x *state.Execution) { defer wg.Done(); e.execute(runCtx, x) }(x)
 			case x.ExecutionStatus == state.ExecStopping:
 				e.cancel(x.ID)
+			}
+		}
+		for key := range started { // forget executions that left: keys carry the attempt
+			if id, _, _ := strings.Cut(key, "/"); !current[id] {
+				delete(started, key)
 			}
 		}
 		e.mu.Lock()
