@@ -10,6 +10,7 @@ import (
 
 	"github.com/julienschmidt/httprouter"
 
+	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane/api"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
@@ -172,18 +173,28 @@ func (s *Service) delete(w http.ResponseWriter, r *http.Request, p httprouter.Pa
 	if a := state.ArtifactByID(s.store.Read(), p.ByName("id")); a != nil && !api.PrincipalOf(r).HasIn(a.WorkspaceID, state.WsPublish) {
 		return api.Errorf(http.StatusForbidden, api.CodeForbidden, "deleting an artifact needs the %s permission on workspace %s", state.WsPublish, a.WorkspaceID)
 	}
+	cmd, err := cluster.NewCommand(state.CmdArtifactDelete, api.Meta(r), state.IDRequest{ID: p.ByName("id")})
+	if err != nil {
+		return err
+	}
 	var out state.ArtifactDeleteResult
-	if err := api.Propose(r, s.store, state.CmdArtifactDelete, state.IDRequest{ID: p.ByName("id")}, &out); err != nil {
+	index, err := s.store.Apply(r.Context(), cmd, &out)
+	if err != nil {
 		return err
 	}
 	txn := s.store.Read()
+	var unused []string
 	for _, d := range out.Digests {
 		if state.ArtifactVersionByDigest(txn, d) == nil {
+			unused = append(unused, d)
 			if err := s.blobs.Remove(d); err != nil {
 				s.logger.Warn("artifact blob not removed", "digest", d, "err", err)
 			}
 		}
 	}
+	ctx, cancel := context.WithTimeout(r.Context(), 15*time.Second)
+	s.removeEverywhere(ctx, unused, index)
+	cancel()
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

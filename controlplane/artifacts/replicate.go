@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane/state"
@@ -22,6 +24,7 @@ type Peers interface {
 	Members() ([]cluster.MemberStatus, error)
 	PeerSecret() string
 	AuthenticPeer(r *http.Request) bool
+	WaitForIndex(ctx context.Context, idx uint64) error
 }
 
 // replicate pushes a stored blob to the other voters and returns the IDs
@@ -163,6 +166,9 @@ func (s *Service) InternalHandler() http.Handler {
 				return
 			}
 			w.WriteHeader(http.StatusNoContent)
+		case "remove":
+			s.removeIfUnused(r, digest)
+			w.WriteHeader(http.StatusNoContent)
 		case "fetch":
 			f, err := s.blobs.Open(digest)
 			if err != nil {
@@ -178,4 +184,48 @@ func (s *Service) InternalHandler() http.Handler {
 			http.NotFound(w, r)
 		}
 	})
+}
+
+// removeIfUnused deletes a local blob no artifact version references once
+// this node applied the index the caller names (the delete command).
+func (s *Service) removeIfUnused(r *http.Request, digest string) {
+	if idx, err := strconv.ParseUint(r.URL.Query().Get("index"), 10, 64); err == nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+		err = s.peers.WaitForIndex(ctx, idx)
+		cancel()
+		if err != nil {
+			return // not caught up: keep the blob rather than guess
+		}
+	}
+	if state.ArtifactVersionByDigest(s.store.Read(), digest) == nil {
+		if err := s.blobs.Remove(digest); err != nil {
+			s.logger.Warn("artifact blob not removed", "digest", digest, "err", err)
+		}
+	}
+}
+
+// removeEverywhere asks every other node to drop blobs the delete at
+// index left unreferenced; best effort (a node that misses it keeps an
+// unreferenced blob, which nothing serves).
+func (s *Service) removeEverywhere(ctx context.Context, digests []string, index uint64) {
+	members, err := s.peers.Members()
+	if err != nil {
+		return
+	}
+	for _, m := range members {
+		if m.ID == s.peers.ID() || m.APIAddr == "" {
+			continue
+		}
+		for _, d := range digests {
+			url := fmt.Sprintf("http://%s%sremove/%s?index=%d", m.APIAddr, InternalPrefix, d, index)
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
+			if err != nil {
+				continue
+			}
+			req.Header.Set(cluster.PeerSecretHeader, s.peers.PeerSecret())
+			if resp, err := s.http.Do(req); err == nil {
+				resp.Body.Close()
+			}
+		}
+	}
 }

@@ -146,6 +146,16 @@ func TestArtifactBlobsReplicateToAQuorum(t *testing.T) {
 			t.Fatalf("node %s served %d, %d bytes", n.URL, resp.StatusCode, len(got))
 		}
 	}
+	// Deleting the artifact (through another node) removes the blob everywhere.
+	call(t, nodes[1].URL, "DELETE", "/orchestration/executables/tasks/"+pub.TaskID, "", nil, nil)
+	if status := call(t, nodes[1].URL, "DELETE", "/orchestration/artifacts/"+pub.ID, "", nil, nil); status != 204 {
+		t.Fatalf("delete: %d", status)
+	}
+	for _, n := range nodes {
+		if n.Artifacts().Blobs().Has(pub.Digest) {
+			t.Fatalf("node %s still holds the deleted blob", n.URL)
+		}
+	}
 }
 
 // Lines received by different nodes (an engine that reconnected elsewhere)
