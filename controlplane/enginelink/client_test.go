@@ -1,4 +1,4 @@
-package enginelink
+package enginelink_test
 
 import (
 	"context"
@@ -14,10 +14,12 @@ import (
 
 	"github.com/quic-go/quic-go"
 
+	"github.com/roundhouse/roundhouse/controlplane/enginelink"
+	"github.com/roundhouse/roundhouse/controlplane/enginelink/enginelinktest"
 	"github.com/roundhouse/roundhouse/protocol"
 )
 
-// beatLog is a HeartbeatSink that records beats.
+// beatLog is a enginelink.HeartbeatSink that records beats.
 type beatLog struct {
 	mu    sync.Mutex
 	beats map[string]int
@@ -39,16 +41,16 @@ func (b *beatLog) count(id string) int {
 }
 
 // startServer runs a link on a loopback port until the test ends.
-func startServer(t *testing.T, dir *memDir, sink HeartbeatSink, mod func(*Config)) *Server {
+func startServer(t *testing.T, dir *enginelinktest.Directory, sink enginelink.HeartbeatSink, mod func(*enginelink.Config)) *enginelink.Server {
 	t.Helper()
-	cfg := Config{
+	cfg := enginelink.Config{
 		NodeID: "n1", Addr: "127.0.0.1:0", HeartbeatInterval: 200 * time.Millisecond, RequestTimeout: 2 * time.Second,
 		Logger: slog.New(slog.DiscardHandler),
 	}
 	if mod != nil {
 		mod(&cfg)
 	}
-	s, err := New(cfg, dir, sink)
+	s, err := enginelink.New(cfg, dir, sink)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -187,3 +187,17 @@ func (m *Monitor) Forget(engineID string) {
 		delete(m.up, engineID)
 	}
 }
+
+// Running reports whether the monitor's leader loop is armed.
+func (m *Monitor) Running() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.running
+}
+
+// Tracked reports how many engines have a deadline armed.
+func (m *Monitor) Tracked() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.deadline)
+}

@@ -1,13 +1,16 @@
-package enginelink
+package enginelink_test
 
 import (
 	"context"
 	"log/slog"
 	"testing"
 	"time"
+
+	"github.com/roundhouse/roundhouse/controlplane/enginelink"
+	"github.com/roundhouse/roundhouse/controlplane/enginelink/enginelinktest"
 )
 
-func runMonitor(t *testing.T, m *Monitor) context.CancelFunc {
+func runMonitor(t *testing.T, m *enginelink.Monitor) context.CancelFunc {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -19,53 +22,45 @@ func runMonitor(t *testing.T, m *Monitor) context.CancelFunc {
 		}
 	})
 	eventually(t, time.Second, "monitor armed", func() bool {
-		m.mu.Lock()
-		defer m.mu.Unlock()
-		return m.running
+		return m.Running()
 	})
 	return cancel
 }
 
-func pairedEngine(dir *memDir, id string, available bool) {
-	dir.mu.Lock()
-	defer dir.mu.Unlock()
-	dir.engines[id] = &memEngine{paired: true, available: available}
-}
-
 func TestMonitorMarksSilentEnginesDownAndReturningOnesUpAtOnce(t *testing.T) {
-	dir := newMemDir(t)
-	pairedEngine(dir, "e1", false)
-	m := NewMonitor(MonitorConfig{Timeout: 300 * time.Millisecond, Tick: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}, dir)
+	dir := enginelinktest.NewDirectory()
+	dir.SetPaired("e1", false)
+	m := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: 300 * time.Millisecond, Tick: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}, dir)
 	runMonitor(t, m)
 
 	m.Heartbeat("e1")
-	eventually(t, 100*time.Millisecond, "AVAILABLE at once on the first heartbeat", func() bool { return dir.engine("e1").available })
+	eventually(t, 100*time.Millisecond, "AVAILABLE at once on the first heartbeat", func() bool { return dir.Engine("e1").Available })
 	for range 10 { // heartbeats of an engine already AVAILABLE write nothing
 		time.Sleep(50 * time.Millisecond)
 		m.Heartbeat("e1")
 	}
-	if w := dir.availabilityWrites(); w != 1 {
+	if w := dir.AvailabilityWrites(); w != 1 {
 		t.Fatalf("%d availability writes for one change", w)
 	}
 	silentFrom := time.Now()
-	eventually(t, time.Second, "NOT_AVAILABLE after the timeout", func() bool { return !dir.engine("e1").available })
+	eventually(t, time.Second, "NOT_AVAILABLE after the timeout", func() bool { return !dir.Engine("e1").Available })
 	if d := time.Since(silentFrom); d < 300*time.Millisecond {
 		t.Fatalf("marked down after %s of silence, before the 300ms timeout", d)
 	}
 	m.Heartbeat("e1")
-	eventually(t, 100*time.Millisecond, "AVAILABLE again at once", func() bool { return dir.engine("e1").available })
-	if w := dir.availabilityWrites(); w != 3 {
+	eventually(t, 100*time.Millisecond, "AVAILABLE again at once", func() bool { return dir.Engine("e1").Available })
+	if w := dir.AvailabilityWrites(); w != 3 {
 		t.Fatalf("%d availability writes for three changes", w)
 	}
 }
 
 func TestLeadershipGainReArmsEveryTimerToAFullTimeout(t *testing.T) {
-	dir := newMemDir(t)
+	dir := enginelinktest.NewDirectory()
 	for _, id := range []string{"a", "b", "c"} {
-		pairedEngine(dir, id, true)
+		dir.SetPaired(id, true)
 	}
 	const timeout = 400 * time.Millisecond
-	m := NewMonitor(MonitorConfig{Timeout: timeout, Tick: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}, dir)
+	m := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: timeout, Tick: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}, dir)
 
 	// First term: no heartbeats at all for half a timeout, then leadership is lost.
 	cancel := runMonitor(t, m)
@@ -73,7 +68,7 @@ func TestLeadershipGainReArmsEveryTimerToAFullTimeout(t *testing.T) {
 	cancel()
 	// A new term starts; engines heartbeating to it stay up even though the
 	// last beat the old leader saw is older than the timeout.
-	m2 := NewMonitor(MonitorConfig{Timeout: timeout, Tick: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}, dir)
+	m2 := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: timeout, Tick: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}, dir)
 	runMonitor(t, m2)
 	stop := time.After(2 * timeout)
 	tick := time.NewTicker(timeout / 4)
@@ -86,33 +81,28 @@ func TestLeadershipGainReArmsEveryTimerToAFullTimeout(t *testing.T) {
 		case <-stop:
 			done = true
 		}
-		if !dir.engine("a").available || !dir.engine("b").available {
+		if !dir.Engine("a").Available || !dir.Engine("b").Available {
 			t.Fatal("a healthy engine was marked down across a leader change")
 		}
 	}
-	if dir.engine("c").available {
+	if dir.Engine("c").Available {
 		t.Fatal("silent engine c still AVAILABLE after a full timeout in the new term")
 	}
 }
 
 func TestMonitorIgnoresHeartbeatsWhenNotLeaderAndForgetsDeletedEngines(t *testing.T) {
-	dir := newMemDir(t)
-	m := NewMonitor(MonitorConfig{Timeout: 100 * time.Millisecond, Tick: 10 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}, dir)
+	dir := enginelinktest.NewDirectory()
+	m := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: 100 * time.Millisecond, Tick: 10 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}, dir)
 	m.Heartbeat("nobody") // not running: no panic, no state
-	pairedEngine(dir, "gone", true)
+	dir.SetPaired("gone", true)
 	runMonitor(t, m)
-	dir.deleteEngine("gone")
-	eventually(t, time.Second, "deleted engine dropped", func() bool {
-		m.mu.Lock()
-		defer m.mu.Unlock()
-		_, ok := m.deadline["gone"]
-		return !ok
-	})
+	dir.DeleteEngine("gone")
+	eventually(t, time.Second, "deleted engine dropped", func() bool { return m.Tracked() == 0 })
 }
 
 func TestForwarderBatchesHeartbeats(t *testing.T) {
 	got := make(chan []string, 10)
-	f := NewForwarder(func(_ context.Context, ids []string) error { got <- ids; return nil }, 20*time.Millisecond, slog.New(slog.DiscardHandler))
+	f := enginelink.NewForwarder(func(_ context.Context, ids []string) error { got <- ids; return nil }, 20*time.Millisecond, slog.New(slog.DiscardHandler))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = f.Run(ctx); close(done) }()

@@ -1,4 +1,4 @@
-package enginelink
+package enginelink_test
 
 import (
 	"crypto/tls"
@@ -7,24 +7,26 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roundhouse/roundhouse/controlplane/enginelink"
+	"github.com/roundhouse/roundhouse/controlplane/enginelink/enginelinktest"
 	"github.com/roundhouse/roundhouse/protocol"
 )
 
 func TestPairThenHeartbeatOverMutualTLS(t *testing.T) {
-	dir := newMemDir(t)
+	dir := enginelinktest.NewDirectory()
 	beats := &beatLog{}
 	srv := startServer(t, dir, beats, nil)
-	key := dir.addEngine(t, "eng-1", time.Hour)
+	key := dir.AddEngine("eng-1", time.Hour)
 
 	e := newTestEngine(t)
-	resp, ok := e.pair(t, srv.Addr(), key.String(), dir.ca).(*protocol.PairResponse)
+	resp, ok := e.pair(t, srv.Addr(), key.String(), dir.Authority).(*protocol.PairResponse)
 	if !ok || resp.EngineID != "eng-1" {
 		t.Fatalf("pairing answer %#v", resp)
 	}
-	if got := dir.engine("eng-1"); !got.paired {
+	if got := dir.Engine("eng-1"); !got.Paired {
 		t.Fatal("engine not PAIRED after pairing")
 	}
-	_, str, w, err := e.session(t, srv.Addr(), dir.ca, e.tlsCert(), "eng-1")
+	_, str, w, err := e.session(t, srv.Addr(), dir.Authority, e.tlsCert(), "eng-1")
 	if err != nil {
 		t.Fatalf("session: %v", err)
 	}
@@ -45,19 +47,19 @@ func TestPairThenHeartbeatOverMutualTLS(t *testing.T) {
 }
 
 func TestBadPairKeysAreRefusedAndChangeNothing(t *testing.T) {
-	dir := newMemDir(t)
-	srv := startServer(t, dir, &beatLog{}, func(c *Config) { c.PairBurst = 100; c.PairAttemptsPerMinute = 6000 })
+	dir := enginelinktest.NewDirectory()
+	srv := startServer(t, dir, &beatLog{}, func(c *enginelink.Config) { c.PairBurst = 100; c.PairAttemptsPerMinute = 6000 })
 
-	used := dir.addEngine(t, "used", time.Hour)
-	if _, ok := newTestEngine(t).pair(t, srv.Addr(), used.String(), dir.ca).(*protocol.PairResponse); !ok {
+	used := dir.AddEngine("used", time.Hour)
+	if _, ok := newTestEngine(t).pair(t, srv.Addr(), used.String(), dir.Authority).(*protocol.PairResponse); !ok {
 		t.Fatal("first use of a key must pair")
 	}
-	expired := dir.addEngine(t, "expired", -time.Minute)
-	old := dir.addEngine(t, "regenerated", time.Hour)
-	dir.regenerate(t, "regenerated", time.Hour)
-	deleted := dir.addEngine(t, "deleted", time.Hour)
-	dir.deleteEngine("deleted")
-	wrongSecret := dir.addEngine(t, "wrong-secret", time.Hour)
+	expired := dir.AddEngine("expired", -time.Minute)
+	old := dir.AddEngine("regenerated", time.Hour)
+	dir.Regenerate("regenerated", time.Hour)
+	deleted := dir.AddEngine("deleted", time.Hour)
+	dir.DeleteEngine("deleted")
+	wrongSecret := dir.AddEngine("wrong-secret", time.Hour)
 	wrongSecret.Secret[0] ^= 1
 	otherCluster, _ := protocol.NewPairKey([32]byte{7})
 
@@ -74,31 +76,31 @@ func TestBadPairKeysAreRefusedAndChangeNothing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := newTestEngine(t).pair(t, srv.Addr(), tt.key, dir.ca)
+			m := newTestEngine(t).pair(t, srv.Addr(), tt.key, dir.Authority)
 			e, ok := m.(*protocol.Error)
 			if !ok || e.Code != tt.code || e.Message == "" {
 				t.Fatalf("got %#v, want code %s with a message", m, tt.code)
 			}
-			if tt.engine != "" && dir.engine(tt.engine).paired {
+			if tt.engine != "" && dir.Engine(tt.engine).Paired {
 				t.Fatalf("engine %s became PAIRED", tt.engine)
 			}
 		})
 	}
 	// The refusals did not consume the valid key of the regenerated engine.
-	if m, ok := newTestEngine(t).pair(t, srv.Addr(), dir.regenerate(t, "wrong-secret", time.Hour).String(), dir.ca).(*protocol.PairResponse); !ok {
+	if m, ok := newTestEngine(t).pair(t, srv.Addr(), dir.Regenerate("wrong-secret", time.Hour).String(), dir.Authority).(*protocol.PairResponse); !ok {
 		t.Fatalf("valid key refused after failed attempts: %#v", m)
 	}
 }
 
 func TestConcurrentUseOfOneKeyPairsExactlyOneEngine(t *testing.T) {
-	dir := newMemDir(t)
-	srv := startServer(t, dir, &beatLog{}, func(c *Config) { c.PairBurst = 100 })
-	key := dir.addEngine(t, "eng", time.Hour)
+	dir := enginelinktest.NewDirectory()
+	srv := startServer(t, dir, &beatLog{}, func(c *enginelink.Config) { c.PairBurst = 100 })
+	key := dir.AddEngine("eng", time.Hour)
 	const racers = 8
 	var wg sync.WaitGroup
 	results := make([]protocol.Message, racers)
 	for i := range racers {
-		wg.Go(func() { results[i] = newTestEngine(t).pair(t, srv.Addr(), key.String(), dir.ca) })
+		wg.Go(func() { results[i] = newTestEngine(t).pair(t, srv.Addr(), key.String(), dir.Authority) })
 	}
 	wg.Wait()
 	wins := 0
@@ -118,11 +120,11 @@ func TestConcurrentUseOfOneKeyPairsExactlyOneEngine(t *testing.T) {
 }
 
 func TestPairingIsRateLimitedPerSource(t *testing.T) {
-	dir := newMemDir(t)
-	srv := startServer(t, dir, &beatLog{}, func(c *Config) { c.PairBurst = 3; c.PairAttemptsPerMinute = 1 })
+	dir := enginelinktest.NewDirectory()
+	srv := startServer(t, dir, &beatLog{}, func(c *enginelink.Config) { c.PairBurst = 3; c.PairAttemptsPerMinute = 1 })
 	var codes []string
 	for range 5 {
-		if e, ok := newTestEngine(t).pair(t, srv.Addr(), "guess", dir.ca).(*protocol.Error); ok {
+		if e, ok := newTestEngine(t).pair(t, srv.Addr(), "guess", dir.Authority).(*protocol.Error); ok {
 			codes = append(codes, e.Code)
 		}
 	}
@@ -133,12 +135,12 @@ func TestPairingIsRateLimitedPerSource(t *testing.T) {
 }
 
 func TestSessionWithoutValidClientCertificateGetsNothing(t *testing.T) {
-	dir := newMemDir(t)
+	dir := enginelinktest.NewDirectory()
 	beats := &beatLog{}
 	srv := startServer(t, dir, beats, nil)
-	key := dir.addEngine(t, "eng-1", time.Hour)
+	key := dir.AddEngine("eng-1", time.Hour)
 	e := newTestEngine(t)
-	e.pair(t, srv.Addr(), key.String(), dir.ca)
+	e.pair(t, srv.Addr(), key.String(), dir.Authority)
 
 	rogueCA, _ := protocol.NewCA("rogue", time.Now(), time.Hour)
 	csr, _ := protocol.NewCSR(e.key, "x")
@@ -155,7 +157,7 @@ func TestSessionWithoutValidClientCertificateGetsNothing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, w, err := e.session(t, srv.Addr(), dir.ca, tt.cert, "eng-1")
+			_, _, w, err := e.session(t, srv.Addr(), dir.Authority, tt.cert, "eng-1")
 			if err == nil || w != nil {
 				t.Fatalf("got a welcome (%v) without a valid certificate", w)
 			}
@@ -167,18 +169,18 @@ func TestSessionWithoutValidClientCertificateGetsNothing(t *testing.T) {
 }
 
 func TestDeletedEngineIsDisconnectedAndCannotReconnect(t *testing.T) {
-	dir := newMemDir(t)
+	dir := enginelinktest.NewDirectory()
 	srv := startServer(t, dir, &beatLog{}, nil)
-	key := dir.addEngine(t, "eng-1", time.Hour)
+	key := dir.AddEngine("eng-1", time.Hour)
 	e := newTestEngine(t)
-	e.pair(t, srv.Addr(), key.String(), dir.ca)
-	_, str, _, err := e.session(t, srv.Addr(), dir.ca, e.tlsCert(), "eng-1")
+	e.pair(t, srv.Addr(), key.String(), dir.Authority)
+	_, str, _, err := e.session(t, srv.Addr(), dir.Authority, e.tlsCert(), "eng-1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, time.Second, "session registered", func() bool { return srv.Connected("eng-1") })
 
-	dir.deleteEngine("eng-1")
+	dir.DeleteEngine("eng-1")
 	if !srv.CloseEngine("eng-1", "engine deleted") {
 		t.Fatal("no live session to close")
 	}
@@ -187,7 +189,7 @@ func TestDeletedEngineIsDisconnectedAndCannotReconnect(t *testing.T) {
 	} else if code, _ := closeCode(err); code != protocol.CloseRevoked {
 		t.Fatalf("closed with %v, want CloseRevoked", err)
 	}
-	_, _, w, err := e.session(t, srv.Addr(), dir.ca, e.tlsCert(), "eng-1")
+	_, _, w, err := e.session(t, srv.Addr(), dir.Authority, e.tlsCert(), "eng-1")
 	if w != nil {
 		t.Fatal("deleted engine got a welcome")
 	}
@@ -197,12 +199,12 @@ func TestDeletedEngineIsDisconnectedAndCannotReconnect(t *testing.T) {
 }
 
 func TestCertificateRenewsOverTheLiveSession(t *testing.T) {
-	dir := newMemDir(t)
+	dir := enginelinktest.NewDirectory()
 	srv := startServer(t, dir, &beatLog{}, nil)
-	key := dir.addEngine(t, "eng-1", time.Hour)
+	key := dir.AddEngine("eng-1", time.Hour)
 	e := newTestEngine(t)
-	e.pair(t, srv.Addr(), key.String(), dir.ca)
-	_, str, _, err := e.session(t, srv.Addr(), dir.ca, e.tlsCert(), "eng-1")
+	e.pair(t, srv.Addr(), key.String(), dir.Authority)
+	_, str, _, err := e.session(t, srv.Addr(), dir.Authority, e.tlsCert(), "eng-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +223,7 @@ func TestCertificateRenewsOverTheLiveSession(t *testing.T) {
 			t.Fatalf("round %d: live session dropped after renewal: %v", round, err)
 		}
 		next.cert, _ = x509ParseOrFail(t, r.Certificate)
-		_, nextStr, _, err := next.session(t, srv.Addr(), dir.ca, next.tlsCert(), "eng-1")
+		_, nextStr, _, err := next.session(t, srv.Addr(), dir.Authority, next.tlsCert(), "eng-1")
 		if err != nil {
 			t.Fatalf("round %d: renewed certificate refused: %v", round, err)
 		}

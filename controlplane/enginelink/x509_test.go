@@ -1,4 +1,4 @@
-package enginelink
+package enginelink_test
 
 import (
 	"crypto/x509"
