@@ -18,6 +18,7 @@ func main() {
 	}
 	root.AddCommand(
 		newVersionCmd(),
+		newServerCmd(),
 	)
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "roundhouse:", err)

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/roundhouse/roundhouse/controlplane"
+)
+
+func newServerCmd() *cobra.Command {
+	var cfg controlplane.Config
+	var logLevel string
+	cmd := &cobra.Command{
+		Use:   "server",
+		Short: "Run a control-plane node (bootstraps a single-node cluster unless --join is given)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var level slog.Level
+			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
+				return usageError{fmt.Errorf("--log-level: %w", err)}
+			}
+			cfg.Logger = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+			slog.SetDefault(cfg.Logger)
+			if cfg.JoinToken == "" {
+				cfg.JoinToken = os.Getenv("ROUNDHOUSE_TOKEN")
+			}
+			cfg.BootstrapToken = os.Getenv("ROUNDHOUSE_BOOTSTRAP_TOKEN")
+			srv, err := controlplane.New(cfg)
+			if err != nil {
+				return usageError{err}
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return srv.Run(ctx)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.DataDir, "data-dir", envOr("ROUNDHOUSE_DATA_DIR", controlplane.DefaultDataDir), "data directory")
+	f.StringVar(&cfg.NodeID, "node-id", os.Getenv("ROUNDHOUSE_NODE_ID"), "node ID (default: generated and stored in the data dir)")
+	f.StringVar(&cfg.HTTPAddr, "http-addr", envOr("ROUNDHOUSE_HTTP_ADDR", controlplane.DefaultHTTPAddr), "API address")
+	f.StringVar(&cfg.QUICAddr, "quic-addr", envOr("ROUNDHOUSE_QUIC_ADDR", controlplane.DefaultQUICAddr), "engine (QUIC, UDP) address")
+	f.StringVar(&cfg.RaftAddr, "raft-addr", envOr("ROUNDHOUSE_RAFT_ADDR", controlplane.DefaultRaftAddr), "raft (TCP) address")
+	f.StringVar(&cfg.Join, "join", os.Getenv("ROUNDHOUSE_JOIN"), "HTTP address of any member of the cluster to join")
+	f.StringVar(&cfg.JoinToken, "join-token", "", "token authorizing the join (default: $ROUNDHOUSE_TOKEN)")
+	f.DurationVar(&cfg.EngineHeartbeatInterval, "engine-heartbeat-interval", controlplane.DefaultEngineHeartbeatInterval, "how often engines heartbeat")
+	f.DurationVar(&cfg.EngineHeartbeatTimeout, "engine-heartbeat-timeout", controlplane.DefaultEngineHeartbeatTimeout, "silence after which an engine is NOT_AVAILABLE (at least 3x the interval)")
+	f.DurationVar(&cfg.Raft.HeartbeatTimeout, "raft-heartbeat-timeout", 500*time.Millisecond, "raft heartbeat timeout (failover speed vs. tolerance of slow links)")
+	f.DurationVar(&cfg.Raft.ElectionTimeout, "raft-election-timeout", 500*time.Millisecond, "raft election timeout")
+	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	return cmd
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}

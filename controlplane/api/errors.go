@@ -1,0 +1,98 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/roundhouse/roundhouse/cluster"
+)
+
+// Error is an API error with its HTTP status and a stable code.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+	Details []string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Errorf builds an *Error.
+func Errorf(status int, code, format string, args ...any) *Error {
+	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Common codes.
+const (
+	CodeInvalid         = "INVALID_REQUEST"
+	CodeUnauthorized    = "UNAUTHORIZED"
+	CodeForbidden       = "FORBIDDEN"
+	CodeNotFound        = "NOT_FOUND"
+	CodeConflict        = "CONFLICT"
+	CodePrecondition    = "PRECONDITION_FAILED"
+	CodeTooLarge        = "PAYLOAD_TOO_LARGE"
+	CodeUnsupportedType = "UNSUPPORTED_MEDIA_TYPE"
+	CodeNoLeader        = "NO_LEADER"
+	CodeInternal        = "INTERNAL_ERROR"
+)
+
+// NotFound is the usual 404.
+func NotFound(what, id string) *Error {
+	return Errorf(http.StatusNotFound, CodeNotFound, "%s %s not found", what, id)
+}
+
+// errorBody is the contract's error JSON: message for seed 003's
+// ErrorResponse, detail (same text) for seed 004's Error.
+type errorBody struct {
+	Status    int      `json:"status"`
+	Message   string   `json:"message"`
+	Detail    string   `json:"detail"`
+	Details   []string `json:"details"`
+	Code      string   `json:"code"`
+	RequestID string   `json:"requestId"`
+}
+
+// classify maps any error to an *Error. Unknown errors become a 500 whose
+// message says nothing internal; the cause is logged with the request ID.
+func classify(err error) *Error {
+	var apiErr *Error
+	if errors.As(err, &apiErr) {
+		return apiErr
+	}
+	if rej, ok := cluster.AsRejection(err); ok {
+		status, code := http.StatusBadRequest, CodeInvalid
+		switch rej.Code {
+		case cluster.CodeNotFound:
+			status, code = http.StatusNotFound, CodeNotFound
+		case cluster.CodeConflict:
+			status, code = http.StatusConflict, CodeConflict
+		case cluster.CodePrecondition:
+			status, code = http.StatusConflict, CodePrecondition
+		case cluster.CodeForbidden:
+			status, code = http.StatusForbidden, CodeForbidden
+		}
+		return &Error{Status: status, Code: code, Message: rej.Message}
+	}
+	if errors.Is(err, cluster.ErrNoLeader) || errors.Is(err, context.DeadlineExceeded) {
+		return &Error{Status: http.StatusServiceUnavailable, Code: CodeNoLeader,
+			Message: "the control plane has no leader reachable from this node; the change was not made, retry later"}
+	}
+	return &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "internal error"}
+}
+
+// WriteError writes err as the contract's error body.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	e := classify(err)
+	if e.Status >= 500 {
+		slog.ErrorContext(r.Context(), "request failed", "requestId", RequestID(r.Context()), "err", err)
+	}
+	details := e.Details
+	if details == nil {
+		details = []string{}
+	}
+	WriteJSON(w, e.Status, errorBody{Status: e.Status, Message: e.Message, Detail: e.Message,
+		Details: details, Code: e.Code, RequestID: RequestID(r.Context())})
+}

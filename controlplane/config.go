@@ -1,0 +1,107 @@
+package controlplane
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/roundhouse/roundhouse/cluster"
+)
+
+// Config configures a control-plane node. Zero values take the defaults of
+// the contract (`roundhouse server` flags).
+type Config struct {
+	// DataDir holds the raft store, snapshots, node-id and, on the first
+	// node, bootstrap-token.
+	DataDir string
+	// NodeID overrides the ID stored in the data dir on first start.
+	NodeID string
+	// HTTPAddr serves the API, /health, /metrics and node-to-node calls.
+	HTTPAddr string
+	// QUICAddr serves engine sessions (UDP).
+	QUICAddr string
+	// RaftAddr is the raft transport's TCP address.
+	RaftAddr string
+	// Join is the HTTP address of any member of an existing cluster; empty
+	// bootstraps a new single-node cluster.
+	Join string
+	// JoinToken authorizes the join (a token with control-plane rights).
+	JoinToken string
+	// BootstrapToken, when set, becomes the bootstrap admin's token instead
+	// of a generated one.
+	BootstrapToken string
+
+	// EngineHeartbeatInterval is how often engines heartbeat;
+	// EngineHeartbeatTimeout marks an engine NOT_AVAILABLE after silence.
+	EngineHeartbeatInterval time.Duration
+	EngineHeartbeatTimeout  time.Duration
+
+	// AuditRetention is how long audit entries are kept.
+	AuditRetention time.Duration
+
+	// Raft tunes the replicated state; its addresses and data dir are set
+	// from the fields above.
+	Raft cluster.Config
+
+	Logger *slog.Logger
+}
+
+// Defaults of the contract.
+const (
+	DefaultDataDir                 = "./roundhouse-data"
+	DefaultHTTPAddr                = "127.0.0.1:8080"
+	DefaultQUICAddr                = "127.0.0.1:7443"
+	DefaultRaftAddr                = "127.0.0.1:7000"
+	DefaultEngineHeartbeatInterval = 60 * time.Second
+	DefaultEngineHeartbeatTimeout  = 180 * time.Second
+	DefaultAuditRetention          = 365 * 24 * time.Hour
+)
+
+// WithDefaults fills zero fields.
+func (c Config) WithDefaults() Config {
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	def(&c.DataDir, DefaultDataDir)
+	def(&c.HTTPAddr, DefaultHTTPAddr)
+	def(&c.QUICAddr, DefaultQUICAddr)
+	def(&c.RaftAddr, DefaultRaftAddr)
+	if c.EngineHeartbeatInterval == 0 {
+		c.EngineHeartbeatInterval = DefaultEngineHeartbeatInterval
+	}
+	if c.EngineHeartbeatTimeout == 0 {
+		c.EngineHeartbeatTimeout = DefaultEngineHeartbeatTimeout
+	}
+	if c.AuditRetention == 0 {
+		c.AuditRetention = DefaultAuditRetention
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+// Validate reports every bad setting at once.
+func (c Config) Validate() error {
+	var errs []error
+	for name, addr := range map[string]string{"--http-addr": c.HTTPAddr, "--quic-addr": c.QUICAddr, "--raft-addr": c.RaftAddr} {
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			errs = append(errs, fmt.Errorf("%s %q: want HOST:PORT", name, addr))
+		}
+	}
+	if c.EngineHeartbeatInterval <= 0 {
+		errs = append(errs, errors.New("--engine-heartbeat-interval must be positive"))
+	}
+	if c.EngineHeartbeatTimeout < 3*c.EngineHeartbeatInterval {
+		errs = append(errs, fmt.Errorf("--engine-heartbeat-timeout %s must be at least 3x the interval %s",
+			c.EngineHeartbeatTimeout, c.EngineHeartbeatInterval))
+	}
+	if c.Join != "" && c.JoinToken == "" {
+		errs = append(errs, errors.New("--join needs a token: set ROUNDHOUSE_TOKEN (or --join-token) to a token with control-plane rights"))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,170 @@
+package controlplane
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/roundhouse/roundhouse/cluster"
+	"github.com/roundhouse/roundhouse/controlplane/api"
+	"github.com/roundhouse/roundhouse/controlplane/audit"
+	"github.com/roundhouse/roundhouse/controlplane/authn"
+	"github.com/roundhouse/roundhouse/controlplane/environments"
+	"github.com/roundhouse/roundhouse/controlplane/identity"
+	"github.com/roundhouse/roundhouse/controlplane/membership"
+	"github.com/roundhouse/roundhouse/controlplane/state"
+)
+
+// Server is one running control-plane node.
+type Server struct {
+	cfg      Config
+	node     *cluster.Node
+	router   *api.Router
+	registry *prometheus.Registry
+	http     *http.Server
+	ln       net.Listener
+}
+
+// New prepares a node: it claims the data dir, opens the replicated state
+// and builds the API. Nothing is served until Run.
+func New(cfg Config) (*Server, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir %s: %w", cfg.DataDir, err)
+	}
+	id, err := nodeID(cfg.DataDir, cfg.NodeID)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for HTTP on %s: %w", cfg.HTTPAddr, err)
+	}
+	rc := cfg.Raft
+	rc.DataDir, rc.NodeID, rc.RaftAddr, rc.APIAddr, rc.Logger = filepath.Join(cfg.DataDir, "raft"), id, cfg.RaftAddr, ln.Addr().String(), cfg.Logger
+	node, err := cluster.Open(rc, state.Spec())
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	s := &Server{cfg: cfg, node: node, ln: ln, registry: prometheus.NewRegistry()}
+	s.routes()
+	return s, nil
+}
+
+func (s *Server) routes() {
+	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "roundhouse_raft_leader", Help: "1 if this node is the raft leader.",
+	}, func() float64 {
+		if s.node.IsLeader() {
+			return 1
+		}
+		return 0
+	}))
+	s.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "roundhouse_raft_applied_index", Help: "Last raft index applied to the local state.",
+	}, func() float64 { return float64(s.node.AppliedIndex()) }))
+	metrics := api.NewMetrics(s.registry)
+
+	rt := api.NewRouter(authn.New(s.node.Read))
+	rt.Handle("GET", "/health", s.health)
+	promHandler := promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+	rt.Handle("GET", "/metrics", func(w http.ResponseWriter, r *http.Request, _ httprouterParams) error {
+		promHandler.ServeHTTP(w, r)
+		return nil
+	})
+	environments.Register(rt, s.node)
+	identity.Register(rt, s.node)
+	audit.Register(rt, s.node)
+	membership.Register(rt, s.node)
+	rt.Mount(cluster.PeerPathPrefix, s.node.PeerHandler())
+	s.router = rt
+	s.http = &http.Server{
+		Handler:           api.Wrap(rt, s.cfg.Logger, metrics),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+}
+
+// Node exposes the replicated state (for wiring and tests).
+func (s *Server) Node() *cluster.Node { return s.node }
+
+// Addr is the HTTP address actually bound.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Run serves until ctx ends, then shuts down gracefully: in-flight
+// requests finish (up to 10 s), leader loops stop, raft closes.
+func (s *Server) Run(ctx context.Context) error {
+	s.registerLeaderLoops()
+	bootstrap := s.cfg.Join == ""
+	if err := s.node.Start(ctx, bootstrap); err != nil {
+		return err
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- s.http.Serve(s.ln) }()
+	s.cfg.Logger.Info("control plane serving", "node", s.node.ID(), "http", s.Addr(), "raft", s.cfg.RaftAddr, "dataDir", s.cfg.DataDir)
+
+	if !bootstrap && !s.node.HasState() {
+		self := cluster.Member{ID: s.node.ID(), RaftAddr: s.cfg.RaftAddr, APIAddr: s.Addr()}
+		jctx, cancel := context.WithTimeout(ctx, time.Minute)
+		err := membership.Join(jctx, s.cfg.Join, s.cfg.JoinToken, self)
+		cancel()
+		if err != nil {
+			s.shutdown()
+			return err
+		}
+		s.cfg.Logger.Info("joined cluster", "via", s.cfg.Join)
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-serveErr:
+		if !errors.Is(err, http.ErrServerClosed) {
+			s.shutdown()
+			return fmt.Errorf("serve HTTP: %w", err)
+		}
+	}
+	return s.shutdown()
+}
+
+func (s *Server) shutdown() error {
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	herr := s.http.Shutdown(sctx)
+	nerr := s.node.Shutdown()
+	return errors.Join(herr, nerr)
+}
+
+func (s *Server) registerLeaderLoops() {
+	if s.cfg.Join == "" {
+		s.node.OnLeadership("account.bootstrap", s.bootstrapAccount)
+	}
+	s.node.OnLeadership("audit.retention", audit.Retention{
+		Keep: s.cfg.AuditRetention, Every: time.Hour, Store: s.node, Logger: s.cfg.Logger,
+	}.Loop)
+}
+
+type healthView struct {
+	NodeID string `json:"nodeId"`
+	Leader string `json:"leader"`
+	State  string `json:"state"`
+}
+
+func (s *Server) health(w http.ResponseWriter, _ *http.Request, _ httprouterParams) error {
+	leader, _ := s.node.Leader()
+	api.WriteJSON(w, http.StatusOK, healthView{NodeID: s.node.ID(), Leader: leader, State: strings.ToLower(s.node.State())})
+	return nil
+}

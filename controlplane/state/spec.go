@@ -1,0 +1,28 @@
+package state
+
+import (
+	"github.com/roundhouse/roundhouse/cluster"
+)
+
+// Spec returns every table and command handler of the control plane.
+func Spec() cluster.Spec {
+	parts := []cluster.Spec{
+		accountSpec(),
+		environmentSpec(),
+		workspaceSpec(),
+		userSpec(),
+		tokenSpec(),
+		auditSpec(),
+	}
+	out := cluster.Spec{Handlers: map[string]cluster.Handler{}, OnApplied: recordAudit}
+	for _, p := range parts {
+		out.Tables = append(out.Tables, p.Tables...)
+		for name, h := range p.Handlers {
+			if _, dup := out.Handlers[name]; dup {
+				panic("state: command " + name + " defined twice") // programming error, caught by tests
+			}
+			out.Handlers[name] = h
+		}
+	}
+	return out
+}

@@ -1,0 +1,184 @@
+package state
+
+import (
+	"strings"
+	"time"
+
+	"github.com/roundhouse/roundhouse/cluster"
+)
+
+// Workspace types.
+const (
+	WorkspacePersonal = "PERSONAL"
+	WorkspaceShared   = "SHARED"
+	WorkspaceCustom   = "CUSTOM"
+)
+
+// SharedWorkspaceName is the built-in Shared workspace of the default
+// environment.
+const SharedWorkspaceName = "Shared"
+
+// MaxTasksPerWorkspace is the seed's recommended ceiling: above it a
+// workspace cannot be promoted. Task creation refuses to go past it.
+const MaxTasksPerWorkspace = 7000
+
+// Workspace holds artifacts, tasks, plans, connections and resources of
+// one environment.
+type Workspace struct {
+	ID            string    `json:"id"`
+	Name          string    `json:"name"`
+	EnvironmentID string    `json:"environmentId"`
+	Type          string    `json:"type"`
+	OwnerID       string    `json:"owner"`
+	Description   string    `json:"description,omitempty"`
+	CreatedAt     time.Time `json:"createdAt"`
+}
+
+const (
+	tableWorkspaces = "workspaces"
+
+	CmdWorkspaceCreate = "workspace.create"
+	CmdWorkspaceUpdate = "workspace.update"
+	CmdWorkspaceDelete = "workspace.delete"
+)
+
+func workspaceSpec() cluster.Spec {
+	return cluster.Spec{
+		Tables: []cluster.Table{
+			table(tableWorkspaces, func() any { return new(Workspace) }, idIndex(),
+				stringIndex("environment", "EnvironmentID", false),
+				compoundIndex("environment_name", true, "EnvironmentID", "Name"),
+				stringIndex("owner", "OwnerID", false)),
+		},
+		Handlers: map[string]cluster.Handler{
+			CmdWorkspaceCreate: applyWorkspaceCreate,
+			CmdWorkspaceUpdate: applyWorkspaceUpdate,
+			CmdWorkspaceDelete: applyWorkspaceDelete,
+		},
+	}
+}
+
+// WorkspaceByID reads a workspace.
+func WorkspaceByID(txn Reader, id string) *Workspace {
+	return first[Workspace](txn, tableWorkspaces, "id", id)
+}
+
+// WorkspacesIn lists an environment's workspaces.
+func WorkspacesIn(txn Reader, envID string) []*Workspace {
+	return all[Workspace](txn, tableWorkspaces, "environment", envID)
+}
+
+// Workspaces lists every workspace in ID order.
+func Workspaces(txn Reader) []*Workspace { return all[Workspace](txn, tableWorkspaces, "id") }
+
+func personalWorkspace(id, envID string, u *User, now time.Time) *Workspace {
+	return &Workspace{ID: id, Name: "Personal(" + u.Login + ")", EnvironmentID: envID,
+		Type: WorkspacePersonal, OwnerID: u.ID, CreatedAt: now}
+}
+
+func applyWorkspaceCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
+	var ws Workspace
+	if err := cmd.Decode(&ws); err != nil {
+		return nil, err
+	}
+	if EnvironmentByID(tx.Txn, ws.EnvironmentID) == nil {
+		return nil, cluster.Reject(cluster.CodeNotFound, "environment %s not found", ws.EnvironmentID)
+	}
+	ws.Type = WorkspaceCustom
+	return insertWorkspace(tx, &ws)
+}
+
+func insertWorkspace(tx *cluster.Tx, ws *Workspace) (*Workspace, error) {
+	if err := validName("workspace name", ws.Name); err != nil {
+		return nil, err
+	}
+	if ws.OwnerID == "" {
+		ws.OwnerID = tx.Meta.ActorID
+	}
+	if UserByID(tx.Txn, ws.OwnerID) == nil {
+		return nil, cluster.Reject(cluster.CodeNotFound, "workspace owner %s is not a user", ws.OwnerID)
+	}
+	if workspaceNamed(tx.Txn, ws.EnvironmentID, ws.Name) != nil {
+		return nil, cluster.Reject(cluster.CodeConflict, "a workspace named %q already exists in this environment", ws.Name)
+	}
+	ws.CreatedAt = tx.Meta.Time
+	return ws, tx.Insert(tableWorkspaces, ws)
+}
+
+func workspaceNamed(txn Reader, envID, name string) *Workspace {
+	return first[Workspace](txn, tableWorkspaces, "environment_name", envID, strings.ToLower(name))
+}
+
+// WorkspaceUpdate changes a workspace's name, description or owner.
+type WorkspaceUpdate struct {
+	ID          string  `json:"id"`
+	Name        *string `json:"name,omitempty"`
+	Description *string `json:"description,omitempty"`
+	OwnerID     *string `json:"owner,omitempty"`
+}
+
+func applyWorkspaceUpdate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
+	var req WorkspaceUpdate
+	if err := cmd.Decode(&req); err != nil {
+		return nil, err
+	}
+	cur := WorkspaceByID(tx.Txn, req.ID)
+	if cur == nil {
+		return nil, cluster.Reject(cluster.CodeNotFound, "workspace %s not found", req.ID)
+	}
+	next := *cur
+	if req.Name != nil && *req.Name != cur.Name {
+		if cur.Type != WorkspaceCustom {
+			return nil, cluster.Reject(cluster.CodePrecondition, "a %s workspace cannot be renamed", strings.ToLower(cur.Type))
+		}
+		if err := validName("workspace name", *req.Name); err != nil {
+			return nil, err
+		}
+		if other := workspaceNamed(tx.Txn, cur.EnvironmentID, *req.Name); other != nil && other.ID != cur.ID {
+			return nil, cluster.Reject(cluster.CodeConflict, "a workspace named %q already exists in this environment", *req.Name)
+		}
+		next.Name = *req.Name
+	}
+	if req.Description != nil {
+		next.Description = *req.Description
+	}
+	if req.OwnerID != nil {
+		if UserByID(tx.Txn, *req.OwnerID) == nil {
+			return nil, cluster.Reject(cluster.CodeNotFound, "workspace owner %s is not a user", *req.OwnerID)
+		}
+		next.OwnerID = *req.OwnerID
+	}
+	return &next, tx.Insert(tableWorkspaces, &next)
+}
+
+// WorkspaceDeleteResult tells whether the environment went with it.
+type WorkspaceDeleteResult struct {
+	EnvironmentDeleted bool `json:"environmentDeleted"`
+}
+
+func applyWorkspaceDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
+	var req IDRequest
+	if err := cmd.Decode(&req); err != nil {
+		return nil, err
+	}
+	ws := WorkspaceByID(tx.Txn, req.ID)
+	if ws == nil {
+		return nil, cluster.Reject(cluster.CodeNotFound, "workspace %s not found", req.ID)
+	}
+	switch ws.Type {
+	case WorkspacePersonal:
+		return nil, cluster.Reject(cluster.CodePrecondition, "a personal workspace is deleted with its user")
+	case WorkspaceShared:
+		return nil, cluster.Reject(cluster.CodePrecondition, "the built-in Shared workspace cannot be deleted")
+	}
+	if err := tx.Delete(tableWorkspaces, ws); err != nil {
+		return nil, err
+	}
+	// The product's rule: deleting the last workspace of an environment
+	// deletes the environment (the default one always keeps Shared).
+	env := EnvironmentByID(tx.Txn, ws.EnvironmentID)
+	if env != nil && !env.Default && len(WorkspacesIn(tx.Txn, env.ID)) == 0 {
+		return &WorkspaceDeleteResult{EnvironmentDeleted: true}, tx.Delete(tableEnvironments, env)
+	}
+	return &WorkspaceDeleteResult{}, nil
+}
