@@ -56,6 +56,26 @@ func Table() []Rule {
 		{"GET", "/orchestration/workspaces/:id", authenticated},
 		{"PATCH", "/orchestration/workspaces/:id", perm(state.PermEnvironmentManagement)},
 		{"DELETE", "/orchestration/workspaces/:id", perm(state.PermEnvironmentManagement)},
+
+		{"GET", "/processing/runtimes/remote-engine-clusters", authenticated},
+		{"POST", "/processing/runtimes/remote-engine-clusters", perm(state.PermEngineManagement)},
+		{"GET", "/processing/runtimes/remote-engine-clusters/:id", authenticated},
+		{"DELETE", "/processing/runtimes/remote-engine-clusters/:id", perm(state.PermEngineManagement)},
+		{"PUT", "/processing/runtimes/remote-engine-clusters/:id/engines/:engineId", perm(state.PermEngineManagement)},
+		{"DELETE", "/processing/runtimes/remote-engine-clusters/:id/engines/:engineId", perm(state.PermEngineManagement)},
+		{"GET", "/processing/runtimes/remote-engine-clusters/:id/run-profiles", authenticated},
+		{"POST", "/processing/runtimes/remote-engine-clusters/:id/run-profiles", perm(state.PermRunProfileManagement, state.PermEngineManagement)},
+		{"GET", "/processing/runtimes/remote-engines", authenticated},
+		{"POST", "/processing/runtimes/remote-engines", Access{AnyOf: []string{state.PermEngineManagement}, Note: "the answer holds the pair key, shown once"}},
+		{"GET", "/processing/runtimes/remote-engines/:id", authenticated},
+		{"PATCH", "/processing/runtimes/remote-engines/:id", perm(state.PermEngineManagement)},
+		{"DELETE", "/processing/runtimes/remote-engines/:id", perm(state.PermEngineManagement)},
+		{"DELETE", "/processing/runtimes/remote-engines/:id/pairing", perm(state.PermEngineManagement)},
+		{"POST", "/processing/runtimes/remote-engines/:id/pre-authorized-key", perm(state.PermEngineManagement)},
+		{"GET", "/processing/runtimes/remote-engines/:id/run-profiles", authenticated},
+		{"POST", "/processing/runtimes/remote-engines/:id/run-profiles", perm(state.PermRunProfileManagement, state.PermEngineManagement)},
+		{"GET", "/processing/runtimes/run-profiles/:id", authenticated},
+		{"DELETE", "/processing/runtimes/run-profiles/:id", perm(state.PermRunProfileManagement, state.PermEngineManagement)},
 	}
 }
 

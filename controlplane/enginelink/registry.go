@@ -10,9 +10,23 @@ import (
 // session is one live mutual-TLS connection of an engine on this node.
 type session struct {
 	engineID string
-	serial   string
 	conn     *quic.Conn
 	since    time.Time
+
+	mu     sync.Mutex
+	serial string // changes when the certificate is renewed over the session
+}
+
+func (s *session) certSerial() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.serial
+}
+
+func (s *session) setCertSerial(serial string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.serial = serial
 }
 
 // registry holds the live sessions of this node, one per engine.

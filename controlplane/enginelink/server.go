@@ -139,6 +139,21 @@ func (s *Server) CloseEngine(engineID, reason string) bool {
 	return true
 }
 
+// CloseRevoked closes every live session on this node whose engine is no
+// longer authorized by the directory (deleted, unpaired, key regenerated),
+// and returns how many it closed. Call it when engine records change.
+func (s *Server) CloseRevoked() int {
+	n := 0
+	for _, ss := range s.sessions.all() {
+		if s.dir.EngineAuthorized(ss.engineID, ss.certSerial()) != nil {
+			s.cfg.Logger.Info("closing session of a revoked engine", "engine", ss.engineID)
+			_ = ss.conn.CloseWithError(protocol.CloseRevoked, "this engine was deleted or unpaired; pair it again")
+			n++
+		}
+	}
+	return n
+}
+
 // Connected reports whether engineID has a live session on this node.
 func (s *Server) Connected(engineID string) bool { return s.sessions.get(engineID) != nil }
 

@@ -93,7 +93,7 @@ func (s *Server) controlLoop(ctx context.Context, ss *session, str *quic.Stream)
 		var reply protocol.Message
 		switch msg := m.(type) {
 		case *protocol.Heartbeat:
-			if s.dir.EngineAuthorized(ss.engineID, ss.serial) != nil {
+			if s.dir.EngineAuthorized(ss.engineID, ss.certSerial()) != nil {
 				_ = ss.conn.CloseWithError(protocol.CloseRevoked, "this engine is deleted or unpaired")
 				return
 			}
@@ -124,7 +124,7 @@ func (s *Server) renew(ctx context.Context, ss *session, req *protocol.RenewRequ
 	wctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 	defer cancel()
 	newSerial := protocol.SerialString(serial)
-	if err := s.dir.RenewCertificate(wctx, ss.engineID, ss.serial, newSerial); err != nil {
+	if err := s.dir.RenewCertificate(wctx, ss.engineID, ss.certSerial(), newSerial); err != nil {
 		s.cfg.Logger.Warn("certificate renewal failed", "engine", ss.engineID, "err", err)
 		return &protocol.Error{Code: protocol.CodeUnavailable, Message: "renewal could not be recorded; retry later"}
 	}
@@ -134,7 +134,7 @@ func (s *Server) renew(ctx context.Context, ss *session, req *protocol.RenewRequ
 	}
 	// The session now stands for the renewed identity: a second renewal on
 	// the same session must keep it authorized.
-	ss.serial = newSerial
+	ss.setCertSerial(newSerial)
 	s.cfg.Logger.Info("engine certificate renewed", "engine", ss.engineID)
 	return &protocol.RenewResponse{Certificate: der}
 }

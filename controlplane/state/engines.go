@@ -246,3 +246,13 @@ func unpair(e *Engine) {
 	e.Status, e.Availability = EngineNotPaired, EngineNotAvailable
 	e.CertSerial, e.PrevCertSerial, e.PairedAt, e.AvailableSince = "", "", time.Time{}, time.Time{}
 }
+
+// EnginesChanged returns a channel closed at the next change to any engine
+// (nil if the table cannot be watched).
+func EnginesChanged(txn Reader) <-chan struct{} {
+	it, err := txn.Get(tableEngines, "id")
+	if err != nil {
+		return nil
+	}
+	return it.WatchCh()
+}
