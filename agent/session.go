@@ -42,7 +42,7 @@ func (a *Agent) session(ctx context.Context, server string) (established bool, e
 	a.cfg.Logger.Info("session established", "engine", id.EngineID, "server", server, "node", welcome.NodeID, "heartbeat", interval)
 	st := Status{Server: server, Connected: true, SessionSince: time.Now(), LastHeartbeat: time.Now()}
 	a.writeStatus(st)
-	return true, a.heartbeat(ctx, server, str, interval, st)
+	return true, a.heartbeat(ctx, conn, server, str, interval, st)
 }
 
 func (a *Agent) hello(str *quic.Stream, id *Identity) (*protocol.Welcome, error) {
@@ -65,13 +65,16 @@ func (a *Agent) hello(str *quic.Stream, id *Identity) (*protocol.Welcome, error)
 
 // heartbeat sends a heartbeat every interval and renews the certificate
 // when it is due, until the session fails or ctx ends.
-func (a *Agent) heartbeat(ctx context.Context, server string, str *quic.Stream, interval time.Duration, st Status) error {
+func (a *Agent) heartbeat(ctx context.Context, conn *quic.Conn, server string, str *quic.Stream, interval time.Duration, st Status) error {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for seq := uint64(1); ; seq++ {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-conn.Context().Done():
+			// Closed by the server (revocation, shutdown): act now, not at the next beat.
+			return sessionErr(server, "session", context.Cause(conn.Context()))
 		case <-t.C:
 		}
 		sum := HostSummary(ctx, a.cfg.Store.Dir, 0)
