@@ -68,6 +68,9 @@ func (a *Agent) hello(str *quic.Stream, id *Identity) (*protocol.Welcome, error)
 func (a *Agent) heartbeat(ctx context.Context, conn *quic.Conn, server string, str *quic.Stream, interval time.Duration, st Status) error {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	// An ack later than one interval means a dead node (killed without
+	// closing): fail over well before the control plane's timeout.
+	ackTimeout := min(interval, a.cfg.DialTimeout)
 	for seq := uint64(1); ; seq++ {
 		select {
 		case <-ctx.Done():
@@ -78,7 +81,7 @@ func (a *Agent) heartbeat(ctx context.Context, conn *quic.Conn, server string, s
 		case <-t.C:
 		}
 		sum := HostSummary(ctx, a.cfg.Store.Dir, 0)
-		if _, err := a.request(str, &protocol.Heartbeat{Seq: seq, Summary: sum}); err != nil {
+		if _, err := a.request(str, &protocol.Heartbeat{Seq: seq, Summary: sum}, ackTimeout); err != nil {
 			return sessionErr(server, "heartbeat", err)
 		}
 		st.LastHeartbeat = time.Now()
@@ -91,9 +94,9 @@ func (a *Agent) heartbeat(ctx context.Context, conn *quic.Conn, server string, s
 	}
 }
 
-// request writes m and reads the answer, within the dial timeout.
-func (a *Agent) request(str *quic.Stream, m protocol.Message) (protocol.Message, error) {
-	_ = str.SetDeadline(time.Now().Add(a.cfg.DialTimeout))
+// request writes m and reads the answer within timeout.
+func (a *Agent) request(str *quic.Stream, m protocol.Message, timeout time.Duration) (protocol.Message, error) {
+	_ = str.SetDeadline(time.Now().Add(timeout))
 	defer func() { _ = str.SetDeadline(time.Time{}) }()
 	if err := protocol.WriteMessage(str, m); err != nil {
 		return nil, err
@@ -136,7 +139,7 @@ func (a *Agent) renew(str *quic.Stream) error {
 	if err != nil {
 		return err
 	}
-	reply, err := a.request(str, &protocol.RenewRequest{CSR: csr})
+	reply, err := a.request(str, &protocol.RenewRequest{CSR: csr}, a.cfg.DialTimeout)
 	if err != nil {
 		return fmt.Errorf("renew certificate: %w", err)
 	}

@@ -136,6 +136,7 @@ func (p *engProc) exitCode(d time.Duration) int {
 
 // engCluster is one control-plane node started as a process.
 type engCluster struct {
+	nodeID        string
 	t             *testing.T
 	http, quic    string
 	token, agent  string
@@ -145,11 +146,22 @@ type engCluster struct {
 
 func engStartServer(t *testing.T, interval, timeout string) *engCluster {
 	t.Helper()
+	return engStartNode(t, interval, timeout, "")
+}
+
+// engStartNode starts a node; join is the HTTP address of a member to
+// join, or "" to bootstrap a new cluster.
+func engStartNode(t *testing.T, interval, timeout, join string) *engCluster {
+	t.Helper()
 	serverBin, agentBin := engBuild(t)
 	c := &engCluster{t: t, http: engFreeTCP(t), quic: engFreeUDP(t), token: "e2e-admin-token-0123456789", agent: agentBin}
-	c.proc = engStart(t, []string{"ROUNDHOUSE_BOOTSTRAP_TOKEN=" + c.token}, serverBin, "server", "--data-dir", filepath.Join(t.TempDir(), "cp"),
+	args := []string{"server", "--data-dir", filepath.Join(t.TempDir(), "cp"),
 		"--http-addr", c.http, "--quic-addr", c.quic, "--raft-addr", engFreeTCP(t),
-		"--engine-heartbeat-interval", interval, "--engine-heartbeat-timeout", timeout, "--log-level", "warn")
+		"--engine-heartbeat-interval", interval, "--engine-heartbeat-timeout", timeout, "--log-level", "warn"}
+	if join != "" {
+		args = append(args, "--join", join)
+	}
+	c.proc = engStart(t, []string{"ROUNDHOUSE_BOOTSTRAP_TOKEN=" + c.token, "ROUNDHOUSE_TOKEN=" + c.token}, serverBin, args...)
 	engEventually(t, 20*time.Second, "server serves the API", func() bool {
 		var envs []struct {
 			ID   string `json:"id"`
@@ -220,7 +232,11 @@ func (c *engCluster) engine(id string) engView {
 
 // pair runs `roundhouse-engine pair` and returns its exit code and output.
 func (c *engCluster) pair(dataDir, key string) (int, string) {
-	cmd := exec.Command(c.agent, "pair", "--server", c.quic, "--key", key, "--data-dir", dataDir)
+	return c.pairWith(c.quic, dataDir, key)
+}
+
+func (c *engCluster) pairWith(servers, dataDir, key string) (int, string) {
+	cmd := exec.Command(c.agent, "pair", "--server", servers, "--key", key, "--data-dir", dataDir)
 	out, _ := cmd.CombinedOutput()
 	return cmd.ProcessState.ExitCode(), strings.TrimSpace(string(out))
 }

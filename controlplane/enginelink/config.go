@@ -39,8 +39,9 @@ type Config struct {
 	// at start. Default 1 year.
 	ServerCertValidity time.Duration
 
-	// PairAttemptsPerMinute and PairBurst rate-limit pairing attempts per
-	// source IP against brute force. Defaults 10 and 5.
+	// PairAttemptsPerMinute and PairBurst rate-limit failed pairing attempts
+	// per source IP against brute force; a source over its budget is refused
+	// even with a good key until the budget refills. Defaults 10 and 5.
 	PairAttemptsPerMinute int
 	PairBurst             int
 

@@ -42,6 +42,7 @@ func (s *Server) pairReply(ctx context.Context, conn *quic.Conn, str *quic.Strea
 	}
 	m, err := protocol.ReadMessage(str)
 	if err != nil {
+		s.limiter.Failed(source, time.Now())
 		return &protocol.Error{Code: protocol.CodeBadRequest, Message: "could not read the pairing request"}
 	}
 	req, ok := m.(*protocol.PairRequest)
@@ -50,6 +51,9 @@ func (s *Server) pairReply(ctx context.Context, conn *quic.Conn, str *quic.Strea
 	}
 	resp, err := s.pair(ctx, req, source)
 	if err != nil {
+		if protocol.ErrorCode(err) != "" {
+			s.limiter.Failed(source, time.Now())
+		}
 		return pairError(err)
 	}
 	return resp

@@ -7,8 +7,9 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// sourceLimiter rate-limits pairing attempts per source IP. Idle entries
-// are pruned on insert, so it needs no goroutine of its own.
+// sourceLimiter rate-limits failed pairing attempts per source IP: a host
+// pairing many engines with good keys is never slowed, a host guessing keys
+// is. Idle entries are pruned on insert, so it needs no goroutine of its own.
 type sourceLimiter struct {
 	mu      sync.Mutex
 	perMin  int
@@ -27,10 +28,22 @@ func newSourceLimiter(perMinute, burst int) *sourceLimiter {
 	return &sourceLimiter{perMin: perMinute, burst: burst, entries: map[string]*limiterEntry{}}
 }
 
-// Allow reports whether one more attempt from source may proceed now.
+// Allow reports whether source may make an attempt now (it has failures
+// left in its budget).
 func (l *sourceLimiter) Allow(source string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.entry(source, now).lim.TokensAt(now) >= 1
+}
+
+// Failed spends one failure of source's budget.
+func (l *sourceLimiter) Failed(source string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.entry(source, now).lim.AllowN(now, 1)
+}
+
+func (l *sourceLimiter) entry(source string, now time.Time) *limiterEntry {
 	e, ok := l.entries[source]
 	if !ok {
 		if len(l.entries) >= limiterPruneAt {
@@ -40,7 +53,7 @@ func (l *sourceLimiter) Allow(source string, now time.Time) bool {
 		l.entries[source] = e
 	}
 	e.last = now
-	return e.lim.AllowN(now, 1)
+	return e
 }
 
 // prune drops sources idle long enough for their bucket to be full again.

@@ -231,3 +231,14 @@ func TestCertificateRenewsOverTheLiveSession(t *testing.T) {
 		str = nextStr
 	}
 }
+
+func TestGoodKeysAreNeverRateLimited(t *testing.T) {
+	dir := enginelinktest.NewDirectory()
+	srv := startServer(t, dir, &beatLog{}, func(c *enginelink.Config) { c.PairBurst = 2; c.PairAttemptsPerMinute = 1 })
+	for i := range 10 {
+		key := dir.AddEngine(fmt.Sprintf("e%d", i), time.Hour)
+		if m, ok := newTestEngine(t).pair(t, srv.Addr(), key.String(), dir.Authority).(*protocol.PairResponse); !ok {
+			t.Fatalf("pairing %d refused: %#v", i, m)
+		}
+	}
+}

@@ -1,0 +1,86 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+type engHealth struct {
+	NodeID string `json:"nodeId"`
+	Leader string `json:"leader"`
+}
+
+// A leader change in a 3-node cluster with 20 connected agents marks none
+// of them NOT_AVAILABLE: followers forward heartbeats to the leader, and a
+// new leader re-arms every timer to a full timeout.
+func TestLeaderChangeMarksNoHealthyEngineDown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts 3 nodes and 20 agents")
+	}
+	const interval, timeout = "1s", "3s"
+	first := engStartNode(t, interval, timeout, "")
+	nodes := []*engCluster{first, engStartNode(t, interval, timeout, first.http), engStartNode(t, interval, timeout, first.http)}
+	var quics []string
+	for _, n := range nodes {
+		quics = append(quics, n.quic)
+	}
+	engEventually(t, 20*time.Second, "3 voting members", func() bool {
+		var members []map[string]any
+		return first.call("GET", "/cluster/members", nil, &members) == http.StatusOK && len(members) == 3
+	})
+	var ids []string
+	for i := range 20 {
+		e := first.createEngine(fmt.Sprintf("ha-%02d", i), 0)
+		dir := filepath.Join(t.TempDir(), e.ID)
+		// Rotate the server list so sessions spread over the three nodes.
+		servers := append(append([]string{}, quics[i%3:]...), quics[:i%3]...)
+		if code, out := first.pairWith(strings.Join(servers, ","), dir, e.PreAuthorizedKey); code != 0 {
+			t.Fatalf("pair %d: exit %d: %s", i, code, out)
+		}
+		first.run(dir)
+		ids = append(ids, e.ID)
+	}
+	allAvailable := func(via *engCluster) (bool, string) {
+		for _, id := range ids {
+			if a := via.engine(id).Availability; a != "AVAILABLE" {
+				return false, id + " is " + a
+			}
+		}
+		return true, ""
+	}
+	engEventually(t, 10*time.Second, "20 engines AVAILABLE", func() bool { ok, _ := allAvailable(first); return ok })
+
+	var leader engHealth
+	first.call("GET", "/health", nil, &leader)
+	var survivor *engCluster
+	for _, n := range nodes {
+		var h engHealth
+		n.call("GET", "/health", nil, &h)
+		if h.NodeID == leader.Leader {
+			t.Logf("killing leader %s", h.NodeID)
+			n.proc.kill9()
+		} else {
+			survivor = n
+		}
+	}
+	// Watch for two full timeouts: no engine may be seen NOT_AVAILABLE.
+	deadline := time.Now().Add(6 * time.Second)
+	for time.Now().Before(deadline) {
+		var list []engView
+		if survivor.call("GET", "/processing/runtimes/remote-engines", nil, &list) == http.StatusOK {
+			for _, e := range list {
+				if e.Availability != "AVAILABLE" {
+					t.Fatalf("engine %s became %s across the leader change", e.ID, e.Availability)
+				}
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if ok, why := allAvailable(survivor); !ok {
+		t.Fatalf("after the leader change: %s", why)
+	}
+}
