@@ -21,6 +21,7 @@ type Server struct {
 	ca       *protocol.CA
 	ln       *quic.Listener
 	tr       *quic.Transport
+	udp      net.PacketConn
 	sessions *registry
 	limiter  *sourceLimiter
 	wg       sync.WaitGroup
@@ -56,9 +57,10 @@ func (s *Server) Listen(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("engine link: listen on %s: %w", s.cfg.Addr, err)
 	}
-	s.tr = &quic.Transport{Conn: udp}
+	s.udp, s.tr = udp, &quic.Transport{Conn: udp}
 	ln, err := s.tr.Listen(tlsConfig(ca, cert), s.quicConfig())
 	if err != nil {
+		_ = s.tr.Close()
 		_ = udp.Close()
 		return fmt.Errorf("engine link: listen on %s: %w", s.cfg.Addr, err)
 	}
@@ -114,6 +116,7 @@ func (s *Server) shutdown() {
 	}
 	s.wg.Wait()
 	_ = s.tr.Close()
+	_ = s.udp.Close() // a Transport does not close a socket it was given
 }
 
 func (s *Server) handle(ctx context.Context, conn *quic.Conn) {
