@@ -90,7 +90,8 @@ func (r *report) print() {
 	fmt.Printf("| server RSS, idle → steady | %.1f → %.1f MiB |\n", mib(r.rssIdle), mib(r.rssSteady))
 	fmt.Printf("| server RSS per 1,000 engines (per engine) | %.1f MiB (%.1f KiB) |\n",
 		perK(mib(r.rssSteady-r.rssIdle)), float64(r.rssSteady-r.rssIdle)/n/1024)
-	fmt.Printf("| server heap in use per engine | %.1f KiB |\n", float64(r.stats.HeapInuse)/n/1024)
+	fmt.Printf("| server heap per engine: in use / live at last GC | %.1f / %.1f KiB |\n",
+		float64(r.stats.HeapInuse)/n/1024, float64(r.stats.HeapLive)/n/1024)
 	fmt.Printf("| server goroutines per session | %.2f |\n", float64(r.stats.Goroutines-r.goroutinesIdle)/n)
 	if r.o.restart {
 		fmt.Printf("| every engine reconnected after a link restart | %s%s |\n", r.reconnect.Round(time.Millisecond), failed(r.reconnected))

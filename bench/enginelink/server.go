@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/metrics"
+	"runtime/pprof"
 	"sync"
 	"syscall"
 	"time"
@@ -21,6 +23,7 @@ type serverStats struct {
 	Sessions   int    `json:"sessions"`
 	Goroutines int    `json:"goroutines"`
 	HeapInuse  uint64 `json:"heapInuse"`
+	HeapLive   uint64 `json:"heapLive"` // live heap as of the last GC
 	Restarts   int    `json:"restarts"`
 	Tracked    int    `json:"tracked"`
 	Writes     int    `json:"writes"`
@@ -45,6 +48,9 @@ func serve(addr, keysFile string, engines int, interval, timeout time.Duration) 
 	defer stop()
 	restart := make(chan os.Signal, 1)
 	signal.Notify(restart, syscall.SIGUSR1)
+	profile := make(chan os.Signal, 1)
+	signal.Notify(profile, syscall.SIGUSR2)
+	go writeHeapProfiles(ctx, profile, keysFile+".heap")
 	log := slog.New(slog.DiscardHandler)
 	mon := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: timeout, Logger: log}, dir)
 	go func() { _ = mon.Run(ctx) }()
@@ -107,7 +113,9 @@ func (st *serverState) snapshot() serverStats {
 	defer st.mu.Unlock()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	out := serverStats{Goroutines: runtime.NumGoroutine(), HeapInuse: ms.HeapInuse, Restarts: st.restarts,
+	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(live)
+	out := serverStats{Goroutines: runtime.NumGoroutine(), HeapInuse: ms.HeapInuse, HeapLive: live[0].Value.Uint64(), Restarts: st.restarts,
 		Tracked: st.mon.Tracked(), Writes: st.dir.AvailabilityWrites()}
 	if st.srv != nil {
 		out.Sessions = st.srv.SessionCount()
@@ -126,6 +134,23 @@ func (st *serverState) print(ctx context.Context) {
 			return
 		case <-t.C:
 			_ = enc.Encode(st.snapshot())
+		}
+	}
+}
+
+// writeHeapProfiles writes a heap profile next to the keys file on SIGUSR2,
+// for looking into the per-session memory.
+func writeHeapProfiles(ctx context.Context, sig <-chan os.Signal, path string) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-sig:
+			runtime.GC()
+			if f, err := os.Create(path); err == nil {
+				_ = pprof.WriteHeapProfile(f)
+				_ = f.Close()
+			}
 		}
 	}
 }

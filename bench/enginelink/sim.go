@@ -24,6 +24,7 @@ type sim struct {
 	transports []*quic.Transport
 	interval   time.Duration
 	roots      atomic.Pointer[x509.CertPool]
+	dials      chan struct{} // bounds handshakes in flight, as quic-scale.md did (64)
 
 	connected atomic.Int64 // sessions with a welcome, now
 	acks      atomic.Int64 // heartbeats acknowledged, total
@@ -41,7 +42,7 @@ func newSim(addr string, transports int, interval time.Duration) (*sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &sim{addr: ua, interval: interval}
+	s := &sim{addr: ua, interval: interval, dials: make(chan struct{}, 64)}
 	for range transports {
 		c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 		if err != nil {
@@ -108,6 +109,35 @@ func (s *sim) pair(ctx context.Context, keyString string) (simEngine, error) {
 	return simEngine{id: r.EngineID, cert: tls.Certificate{Certificate: [][]byte{r.Certificate}, PrivateKey: priv}}, nil
 }
 
+// open dials and says hello, at most 64 at a time.
+func (s *sim) open(ctx context.Context, e simEngine, conf *tls.Config) (*quic.Conn, *quic.Stream, bool) {
+	select {
+	case s.dials <- struct{}{}:
+	case <-ctx.Done():
+		return nil, nil, false
+	}
+	defer func() { <-s.dials }()
+	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	conn, err := s.transport().Dial(dctx, s.addr, conf, &quic.Config{MaxIdleTimeout: 4 * s.interval})
+	if err != nil {
+		return nil, nil, false
+	}
+	str, err := conn.OpenStreamSync(dctx)
+	if err == nil {
+		_ = str.SetDeadline(time.Now().Add(10 * time.Second))
+		err = protocol.WriteMessage(str, &protocol.Hello{EngineID: e.id, AgentVersion: "sim"})
+	}
+	if err == nil {
+		_, err = protocol.ReadMessage(str)
+	}
+	if err != nil {
+		_ = conn.CloseWithError(0, "")
+		return nil, nil, false
+	}
+	return conn, str, true
+}
+
 // run keeps one engine's session up until ctx ends, reconnecting with
 // jittered exponential back-off as the agent does.
 func (s *sim) run(ctx context.Context, e simEngine) {
@@ -128,24 +158,11 @@ func (s *sim) run(ctx context.Context, e simEngine) {
 func (s *sim) session(ctx context.Context, e simEngine) (established bool) {
 	conf := &tls.Config{MinVersion: tls.VersionTLS13, NextProtos: []string{protocol.ALPNEngine},
 		RootCAs: s.roots.Load(), ServerName: protocol.ServerName, Certificates: []tls.Certificate{e.cert}}
-	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	conn, err := s.transport().Dial(dctx, s.addr, conf, &quic.Config{MaxIdleTimeout: 4 * s.interval})
-	if err != nil {
+	conn, str, ok := s.open(ctx, e, conf)
+	if !ok {
 		return false
 	}
 	defer func() { _ = conn.CloseWithError(0, "") }()
-	str, err := conn.OpenStreamSync(dctx)
-	if err != nil {
-		return false
-	}
-	_ = str.SetDeadline(time.Now().Add(10 * time.Second))
-	if protocol.WriteMessage(str, &protocol.Hello{EngineID: e.id, AgentVersion: "sim"}) != nil {
-		return false
-	}
-	if _, err := protocol.ReadMessage(str); err != nil {
-		return false
-	}
 	s.connected.Add(1)
 	s.sessions.Add(1)
 	defer s.connected.Add(-1)

@@ -109,17 +109,22 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 }
 
+// shutdown runs once Serve's context is done: every connection's
+// AfterFunc (see handle) has closed it, so the handlers return.
 func (s *Server) shutdown() {
 	_ = s.ln.Close()
-	for _, ss := range s.sessions.all() {
-		_ = ss.conn.CloseWithError(protocol.CloseShutdown, "control-plane node stopping")
-	}
 	s.wg.Wait()
 	_ = s.tr.Close()
 	_ = s.udp.Close() // a Transport does not close a socket it was given
 }
 
 func (s *Server) handle(ctx context.Context, conn *quic.Conn) {
+	// Blocking stream reads do not watch ctx: closing the connection when
+	// the node stops is what ends them (and tells agents to fail over).
+	stop := context.AfterFunc(ctx, func() {
+		_ = conn.CloseWithError(protocol.CloseShutdown, "control-plane node stopping")
+	})
+	defer stop()
 	switch conn.ConnectionState().TLS.NegotiatedProtocol {
 	case protocol.ALPNPair:
 		s.servePairing(ctx, conn)

@@ -1,8 +1,10 @@
 package enginelink_test
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -240,5 +242,40 @@ func TestGoodKeysAreNeverRateLimited(t *testing.T) {
 		if m, ok := newTestEngine(t).pair(t, srv.Addr(), key.String(), dir.Authority).(*protocol.PairResponse); !ok {
 			t.Fatalf("pairing %d refused: %#v", i, m)
 		}
+	}
+}
+
+func TestStoppedServerFreesItsAddressForARestart(t *testing.T) {
+	dir := enginelinktest.NewDirectory()
+	key := dir.AddEngine("eng-1", time.Hour)
+	cfg := enginelink.Config{NodeID: "n1", Addr: "127.0.0.1:0", HeartbeatInterval: time.Second, Logger: slog.New(slog.DiscardHandler)}
+	s1, err := enginelink.New(cfg, dir, &beatLog{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := s1.Listen(ctx); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s1.Serve(ctx) }()
+	e := newTestEngine(t)
+	e.pair(t, s1.Addr(), key.String(), dir.Authority)
+	conn, _, _, err := e.session(t, s1.Addr(), dir.Authority, e.tlsCert(), "eng-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	<-conn.Context().Done()
+	if code, _ := closeCode(context.Cause(conn.Context())); code != protocol.CloseShutdown {
+		t.Fatalf("session closed with %v, want CloseShutdown", context.Cause(conn.Context()))
+	}
+	cfg.Addr = s1.Addr().String()
+	restarted := startServer(t, dir, &beatLog{}, func(c *enginelink.Config) { *c = cfg })
+	if _, _, _, err := e.session(t, restarted.Addr(), dir.Authority, e.tlsCert(), "eng-1"); err != nil {
+		t.Fatalf("reconnect after restart on the same address: %v", err)
 	}
 }

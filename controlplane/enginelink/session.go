@@ -19,16 +19,29 @@ func (s *Server) serveEngine(ctx context.Context, conn *quic.Conn) {
 		s.cfg.Logger.Debug("engine session refused", "remote", conn.RemoteAddr().String(), "err", err)
 		return
 	}
+	defer func() { _ = conn.CloseWithError(protocol.CloseNormal, "") }()
+	// Registered before the welcome, so a revocation from now on finds it.
 	if old := s.sessions.add(ss); old != nil {
 		_ = old.conn.CloseWithError(protocol.CloseReplaced, "a newer session of this engine took over")
 	}
 	defer s.sessions.remove(ss)
-	defer func() { _ = conn.CloseWithError(protocol.CloseNormal, "") }()
+	if s.dir.EngineAuthorized(ss.engineID, ss.certSerial()) != nil {
+		_ = conn.CloseWithError(protocol.CloseRevoked, "this engine was deleted or unpaired; pair it again")
+		return
+	}
+	welcome := &protocol.Welcome{
+		NodeID:                  s.cfg.NodeID,
+		HeartbeatIntervalMillis: s.cfg.HeartbeatInterval.Milliseconds(),
+		ServerTimeUnixMillis:    time.Now().UnixMilli(),
+	}
+	if err := protocol.WriteMessage(str, welcome); err != nil {
+		return
+	}
 	s.beats.Heartbeat(ss.engineID)
 	s.controlLoop(ctx, ss, str)
 }
 
-// openSession authorizes the client certificate and completes hello/welcome.
+// openSession authorizes the client certificate and reads the hello.
 func (s *Server) openSession(ctx context.Context, conn *quic.Conn) (*session, *quic.Stream, error) {
 	peer := conn.ConnectionState().TLS.PeerCertificates
 	if len(peer) == 0 {
@@ -56,14 +69,6 @@ func (s *Server) openSession(ctx context.Context, conn *quic.Conn) (*session, *q
 	}
 	if err := s.dir.RecordFacts(hctx, engineID, hello.Facts); err != nil {
 		s.cfg.Logger.Warn("recording host facts failed", "engine", engineID, "err", err)
-	}
-	welcome := &protocol.Welcome{
-		NodeID:                  s.cfg.NodeID,
-		HeartbeatIntervalMillis: s.cfg.HeartbeatInterval.Milliseconds(),
-		ServerTimeUnixMillis:    time.Now().UnixMilli(),
-	}
-	if err := protocol.WriteMessage(str, welcome); err != nil {
-		return nil, nil, fmt.Errorf("engine %s welcome: %w", engineID, err)
 	}
 	return &session{engineID: engineID, serial: serial, conn: conn, since: time.Now()}, str, nil
 }
