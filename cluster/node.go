@@ -352,3 +352,11 @@ func (n *Node) Snapshot() error {
 	}
 	return err
 }
+
+// Stats returns raft's counters (indexes, term, state, last contact),
+// for operators and tests.
+func (n *Node) Stats() map[string]string {
+	stats := n.raft.Stats()
+	stats["fsm_applied_index"] = fmt.Sprint(n.AppliedIndex())
+	return stats
+}

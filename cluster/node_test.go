@@ -67,20 +67,32 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-func startNode(t *testing.T, id, dir, raftAddr string, ln net.Listener, bootstrap bool) *testNode {
+func startNode(t *testing.T, id, dir, raftAddr string, bootstrap bool) *testNode {
 	t.Helper()
-	if ln == nil {
-		var err error
-		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-			t.Fatal(err)
-		}
+	tn := openNode(t, id, dir, raftAddr)
+	if err := tn.Start(context.Background(), bootstrap); err != nil {
+		t.Fatal(err)
 	}
-	n, err := Open(Config{
+	return tn
+}
+
+// openNode opens a node and serves its peer endpoints, without starting it.
+func openNode(t *testing.T, id, dir, raftAddr string, mutate ...func(*Config)) *testNode {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{
 		DataDir: dir, NodeID: id, RaftAddr: raftAddr, APIAddr: ln.Addr().String(),
 		HeartbeatTimeout: 300 * time.Millisecond, ElectionTimeout: 300 * time.Millisecond,
 		SnapshotCheckInterval: 100 * time.Millisecond, ApplyTimeout: 5 * time.Second,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}, kvSpec())
+	}
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	n, err := Open(cfg, kvSpec())
 	if err != nil {
 		t.Fatalf("open %s: %v", id, err)
 	}
@@ -88,9 +100,6 @@ func startNode(t *testing.T, id, dir, raftAddr string, ln net.Listener, bootstra
 	mux.Handle(PeerPathPrefix, n.PeerHandler())
 	srv := &http.Server{Handler: mux}
 	go srv.Serve(ln)
-	if err := n.Start(context.Background(), bootstrap); err != nil {
-		t.Fatal(err)
-	}
 	tn := &testNode{Node: n, dir: dir, raftAddr: raftAddr, srv: srv, ln: ln}
 	t.Cleanup(func() { tn.stop() })
 	return tn
@@ -139,10 +148,10 @@ func get(n *Node, id string) *kv {
 func threeNodes(t *testing.T) []*testNode {
 	t.Helper()
 	base := t.TempDir()
-	nodes := []*testNode{startNode(t, "n1", filepath.Join(base, "n1"), freeAddr(t), nil, true)}
+	nodes := []*testNode{startNode(t, "n1", filepath.Join(base, "n1"), freeAddr(t), true)}
 	waitFor(t, "n1 leader", 5*time.Second, nodes[0].IsLeader)
 	for _, id := range []string{"n2", "n3"} {
-		n := startNode(t, id, filepath.Join(base, id), freeAddr(t), nil, false)
+		n := startNode(t, id, filepath.Join(base, id), freeAddr(t), false)
 		if err := nodes[0].AddMember(context.Background(), Member{ID: id, RaftAddr: n.raftAddr, APIAddr: n.ln.Addr().String()}); err != nil {
 			t.Fatalf("join %s: %v", id, err)
 		}
@@ -262,7 +271,7 @@ func TestLeaderLossKeepsAcknowledgedWrites(t *testing.T) {
 func TestRestartRestoresStateFromSnapshotAndLog(t *testing.T) {
 	dir := t.TempDir()
 	raftAddr := freeAddr(t)
-	n := startNode(t, "solo", dir, raftAddr, nil, true)
+	n := startNode(t, "solo", dir, raftAddr, true)
 	waitFor(t, "leader", 5*time.Second, n.IsLeader)
 	ctx := context.Background()
 	for i := 0; i < 50; i++ {
@@ -279,7 +288,7 @@ func TestRestartRestoresStateFromSnapshotAndLog(t *testing.T) {
 		}
 	}
 	n.stop()
-	again := startNode(t, "solo", dir, raftAddr, nil, true)
+	again := startNode(t, "solo", dir, raftAddr, true)
 	waitFor(t, "leader after restart", 5*time.Second, again.IsLeader)
 	waitFor(t, "state replayed", 5*time.Second, func() bool { return get(again.Node, "b9") != nil })
 	for i := 0; i < 50; i++ {
@@ -290,7 +299,7 @@ func TestRestartRestoresStateFromSnapshotAndLog(t *testing.T) {
 }
 
 func TestRetriedCommandAppliesOnce(t *testing.T) {
-	n := startNode(t, "solo", t.TempDir(), freeAddr(t), nil, true)
+	n := startNode(t, "solo", t.TempDir(), freeAddr(t), true)
 	waitFor(t, "leader", 5*time.Second, n.IsLeader)
 	cmd, _ := NewCommand("kv.create", Meta{}, kv{ID: "once", Value: "v"})
 	ctx := context.Background()

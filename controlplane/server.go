@@ -107,6 +107,9 @@ func (s *Server) routes() {
 	}
 }
 
+// Router exposes the API router (for tests of the route table).
+func (s *Server) Router() *api.Router { return s.router }
+
 // Node exposes the replicated state (for wiring and tests).
 func (s *Server) Node() *cluster.Node { return s.node }
 

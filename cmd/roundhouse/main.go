@@ -16,9 +16,17 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	var flags clientFlags
+	flags.register(root)
 	root.AddCommand(
 		newVersionCmd(),
 		newServerCmd(),
+		newLoginCmd(&flags),
+		newEnvironmentCmd(&flags),
+		newWorkspaceCmd(&flags),
+		newClusterCmd(&flags),
+		newTokenCmd(&flags),
+		newAuditCmd(&flags),
 	)
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "roundhouse:", err)

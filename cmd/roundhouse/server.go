@@ -53,6 +53,11 @@ func newServerCmd() *cobra.Command {
 	f.DurationVar(&cfg.EngineHeartbeatTimeout, "engine-heartbeat-timeout", controlplane.DefaultEngineHeartbeatTimeout, "silence after which an engine is NOT_AVAILABLE (at least 3x the interval)")
 	f.DurationVar(&cfg.Raft.HeartbeatTimeout, "raft-heartbeat-timeout", 500*time.Millisecond, "raft heartbeat timeout (failover speed vs. tolerance of slow links)")
 	f.DurationVar(&cfg.Raft.ElectionTimeout, "raft-election-timeout", 500*time.Millisecond, "raft election timeout")
+	f.Uint64Var(&cfg.Raft.SnapshotEntries, "raft-snapshot-entries", 8192, "take a raft snapshot after this many log entries")
+	f.Int64Var(&cfg.Raft.SnapshotBytes, "raft-snapshot-bytes", 64<<20, "take a raft snapshot after this many bytes of commands")
+	f.DurationVar(&cfg.Raft.SnapshotCheckInterval, "raft-snapshot-interval", 10*time.Second, "how often the snapshot thresholds are checked")
+	f.Uint64Var(&cfg.Raft.TrailingLogs, "raft-trailing-logs", 10240, "log entries kept after a snapshot for lagging followers")
+	f.DurationVar(&cfg.Raft.ApplyTimeout, "write-timeout", 10*time.Second, "how long a write is held waiting for a leader before 503 NO_LEADER")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return cmd

@@ -36,6 +36,7 @@ const (
 	CodeTooLarge        = "PAYLOAD_TOO_LARGE"
 	CodeUnsupportedType = "UNSUPPORTED_MEDIA_TYPE"
 	CodeNoLeader        = "NO_LEADER"
+	CodeNotReady        = "NOT_READY"
 	CodeInternal        = "INTERNAL_ERROR"
 )
 
@@ -78,7 +79,7 @@ func classify(err error) *Error {
 	}
 	if errors.Is(err, cluster.ErrNoLeader) || errors.Is(err, context.DeadlineExceeded) {
 		return &Error{Status: http.StatusServiceUnavailable, Code: CodeNoLeader,
-			Message: "the control plane has no leader reachable from this node; the change was not made, retry later"}
+			Message: "the control plane has no leader reachable from this node; the change was not confirmed; retry later"}
 	}
 	return &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "internal error"}
 }

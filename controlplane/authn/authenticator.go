@@ -34,6 +34,12 @@ func (a *Authenticator) Authenticate(r *http.Request) (*authz.Principal, error) 
 
 func (a *Authenticator) principalFor(secret string) (*authz.Principal, error) {
 	txn := a.read()
+	if state.AccountOf(txn) == nil {
+		// A node that has not applied the cluster's bootstrap yet (just
+		// started or joined) cannot tell a valid token from a wrong one.
+		return nil, api.Errorf(http.StatusServiceUnavailable, api.CodeNotReady,
+			"this node has not caught up with the cluster yet; retry shortly")
+	}
 	tok := state.TokenByHash(txn, HashToken(secret))
 	if tok == nil {
 		return nil, api.Errorf(http.StatusUnauthorized, api.CodeUnauthorized, "invalid or revoked token")

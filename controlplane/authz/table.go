@@ -42,6 +42,7 @@ func Table() []Rule {
 		{"GET", "/cluster/members", perm(state.PermControlPlaneManagement)},
 		{"POST", "/cluster/members", perm(state.PermControlPlaneManagement)},
 		{"DELETE", "/cluster/members/:id", perm(state.PermControlPlaneManagement)},
+		{"GET", "/cluster/status", perm(state.PermControlPlaneManagement)},
 
 		{"GET", "/health", public},
 		{"GET", "/metrics", Access{Public: true, Note: "Prometheus scrape; no secrets in metrics"}},

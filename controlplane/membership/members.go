@@ -37,6 +37,10 @@ func Register(rt *api.Router, n *cluster.Node) {
 		api.WriteJSON(w, http.StatusOK, m)
 		return nil
 	})
+	rt.Handle("GET", "/cluster/status", func(w http.ResponseWriter, r *http.Request, _ httprouter.Params) error {
+		api.WriteJSON(w, http.StatusOK, n.Stats())
+		return nil
+	})
 	rt.Handle("DELETE", "/cluster/members/:id", func(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
 		if err := n.RemoveMember(r.Context(), p.ByName("id")); err != nil {
 			return err

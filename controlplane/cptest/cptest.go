@@ -1,0 +1,180 @@
+package cptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/roundhouse/roundhouse/cluster"
+	"github.com/roundhouse/roundhouse/controlplane"
+)
+
+// AdminToken is the bootstrap administrator's token of every test server.
+const AdminToken = "rhp_cptest-admin-token-0123456789abcdefghijklmnopq"
+
+// Server is a running single-node control plane.
+type Server struct {
+	*controlplane.Server
+	URL string
+}
+
+// Start runs a bootstrapped single-node control plane until the test ends.
+// mutate may adjust the config (heartbeat timings, ...) before start.
+func Start(t testing.TB, mutate ...func(*controlplane.Config)) *Server {
+	t.Helper()
+	cfg := controlplane.Config{
+		DataDir:        t.TempDir(),
+		HTTPAddr:       "127.0.0.1:0",
+		QUICAddr:       freeUDP(t),
+		RaftAddr:       freeTCP(t),
+		BootstrapToken: AdminToken,
+		Raft:           cluster.Config{HeartbeatTimeout: 200 * time.Millisecond, ElectionTimeout: 200 * time.Millisecond},
+		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	srv, err := controlplane.New(cfg)
+	if err != nil {
+		t.Fatalf("new control plane: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	s := &Server{Server: srv, URL: "http://" + srv.Addr()}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if status, _, err := s.Client(AdminToken).Do("GET", "/account/me", nil); err == nil && status == 200 {
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("control plane did not become ready")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func freeTCP(t testing.TB) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func freeUDP(t testing.TB) string {
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.LocalAddr().String()
+}
+
+// Client calls the API with a token.
+type Client struct {
+	URL, Token string
+}
+
+// Client returns an API client using token.
+func (s *Server) Client(token string) *Client { return &Client{URL: s.URL, Token: token} }
+
+// Response is a raw answer.
+type Response struct {
+	Status int
+	Body   []byte
+}
+
+// Do sends body as JSON (a []byte is sent as is) and returns the answer.
+func (c *Client) Do(method, path string, body any) (int, []byte, error) {
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			return 0, nil, err
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, c.URL+path, rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw, err
+}
+
+// Must sends a request, fails the test unless the status is want, and
+// decodes the answer into out (if non-nil).
+func (c *Client) Must(t testing.TB, want int, method, path string, body, out any) {
+	t.Helper()
+	status, raw, err := c.Do(method, path, body)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	if status != want {
+		t.Fatalf("%s %s: status %d, want %d; body %s", method, path, status, want, raw)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: decode %s: %v", method, path, raw, err)
+		}
+	}
+}
+
+// ErrorBody is the contract's error body.
+type ErrorBody struct {
+	Status    int      `json:"status"`
+	Message   string   `json:"message"`
+	Detail    string   `json:"detail"`
+	Details   []string `json:"details"`
+	Code      string   `json:"code"`
+	RequestID string   `json:"requestId"`
+}
+
+// MustFail sends a request expecting status want with a well-formed
+// contract error body, which it returns.
+func (c *Client) MustFail(t testing.TB, want int, method, path string, body any) ErrorBody {
+	t.Helper()
+	status, raw, err := c.Do(method, path, body)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	var e ErrorBody
+	if status != want {
+		t.Fatalf("%s %s: status %d, want %d; body %s", method, path, status, want, raw)
+	}
+	if err := json.Unmarshal(raw, &e); err != nil || e.Status != want || e.Message == "" || e.Detail != e.Message || e.Code == "" || e.RequestID == "" || e.Details == nil {
+		t.Fatalf("%s %s: error body not per contract: %s", method, path, raw)
+	}
+	return e
+}
+
+// String formats a response for failure messages.
+func (r Response) String() string { return fmt.Sprintf("%d %s", r.Status, r.Body) }
