@@ -3,14 +3,12 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,36 +16,10 @@ import (
 	"time"
 )
 
-// engBinaries builds roundhouse and roundhouse-engine once per test run.
-var engBinaries = struct {
-	once     sync.Once
-	dir, err string
-}{}
-
+// engBuild returns the binaries TestMain built.
 func engBuild(t *testing.T) (server, agent string) {
 	t.Helper()
-	engBinaries.once.Do(func() {
-		dir, err := os.MkdirTemp("", "rh-e2e-bin-")
-		if err != nil {
-			engBinaries.err = err.Error()
-			return
-		}
-		_, file, _, _ := runtime.Caller(0)
-		root := filepath.Dir(filepath.Dir(file))
-		for _, name := range []string{"roundhouse", "roundhouse-engine"} {
-			cmd := exec.Command("go", "build", "-o", filepath.Join(dir, name), "./cmd/"+name)
-			cmd.Dir = root
-			if out, err := cmd.CombinedOutput(); err != nil {
-				engBinaries.err = fmt.Sprintf("build %s: %v\n%s", name, err, out)
-				return
-			}
-		}
-		engBinaries.dir = dir
-	})
-	if engBinaries.err != "" {
-		t.Fatal(engBinaries.err)
-	}
-	return filepath.Join(engBinaries.dir, "roundhouse"), filepath.Join(engBinaries.dir, "roundhouse-engine")
+	return bins.Server, bins.Engine
 }
 
 func engFreeTCP(t *testing.T) string {
