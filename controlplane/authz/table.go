@@ -58,6 +58,9 @@ func Table() []Rule {
 		{"PATCH", "/orchestration/workspaces/:id", perm(state.PermEnvironmentManagement)},
 		{"DELETE", "/orchestration/workspaces/:id", perm(state.PermEnvironmentManagement)},
 
+		{"GET", "/processing/runtimes/engine-notification-subscriptions", Access{Note: "the caller's own subscriptions"}},
+		{"POST", "/processing/runtimes/engine-notification-subscriptions", Access{Note: "subscribes the caller; the answer holds the signing secret, shown once"}},
+		{"DELETE", "/processing/runtimes/engine-notification-subscriptions/:id", Access{Note: "the caller's own subscription"}},
 		{"GET", "/processing/runtimes/remote-engine-clusters", authenticated},
 		{"POST", "/processing/runtimes/remote-engine-clusters", perm(state.PermEngineManagement)},
 		{"GET", "/processing/runtimes/remote-engine-clusters/:id", authenticated},

@@ -36,6 +36,7 @@ func Register(rt *api.Router, store Store, link *Link) {
 	rt.Handle("POST", enginesPath+"/:id/run-profiles", h.createRunProfile)
 	registerClusters(rt, h)
 	registerRunProfiles(rt, h)
+	registerSubscriptions(rt, h)
 	rt.Mount(ForwardPathPrefix, link.ForwardHandler())
 }
 

@@ -68,6 +68,8 @@ func NewLink(cfg LinkConfig, node Node) (*Link, error) {
 		return nil, err
 	}
 	l.server = srv
+	notify := &notifier{store: node, client: &http.Client{Timeout: 5 * time.Second}, log: cfg.Logger, every: 500 * time.Millisecond}
+	node.OnLeadership("engines.notifications", notify.run)
 	node.OnLeadership("engines.heartbeat-monitor", func(ctx context.Context) {
 		if err := l.monitor.Run(ctx); err != nil {
 			cfg.Logger.Error("heartbeat monitor stopped", "err", err)

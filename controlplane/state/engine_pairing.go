@@ -196,9 +196,15 @@ func applyEngineAvailability(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if e.Status != EnginePaired || e.Availability == EngineRetired {
 		return nil, cluster.Reject(cluster.CodePrecondition, "engine %s is not paired", e.ID)
 	}
+	was := e.Availability
 	e.Availability = EngineNotAvailable
 	if req.Available {
 		e.Availability, e.AvailableSince = EngineAvailable, cmd.Meta.Time
+	}
+	if was == EngineAvailable && !req.Available {
+		if err := notify(tx, EventEngineUnavailable, &e); err != nil {
+			return nil, err
+		}
 	}
 	return nil, tx.Insert(tableEngines, &e)
 }

@@ -224,6 +224,9 @@ func applyEngineDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := deleteRunProfilesOf(tx, e.ID); err != nil {
 		return nil, err
 	}
+	if err := notify(tx, EventEngineDeleted, e); err != nil {
+		return nil, err
+	}
 	return e, tx.Delete(tableEngines, e)
 }
 

@@ -13,7 +13,7 @@ func Spec() cluster.Spec {
 		userSpec(),
 		tokenSpec(),
 		auditSpec(),
-		engineSpec(), engineLinkSpec(), engineClusterSpec(), runProfileSpec(),
+		engineSpec(), engineLinkSpec(), engineClusterSpec(), runProfileSpec(), notificationSpec(),
 	}
 	out := cluster.Spec{Handlers: map[string]cluster.Handler{}, OnApplied: recordAudit}
 	for _, p := range parts {
