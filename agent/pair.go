@@ -66,26 +66,35 @@ func Pair(ctx context.Context, cfg PairConfig) (*Identity, error) {
 		return nil, err
 	}
 	req := &protocol.PairRequest{Key: cfg.Key, CSR: csr, Facts: cfg.Facts}
+	resp, err := pairAny(ctx, cfg, key.CA, req)
+	if err != nil {
+		return nil, err
+	}
+	id, err := identityFrom(resp, priv, key.CA, cfg.Servers)
+	if err != nil {
+		return nil, fmt.Errorf("pair: %w", err)
+	}
+	if err := cfg.Store.Save(id); err != nil {
+		return nil, fmt.Errorf("pair engine %s: %w", id.EngineID, err)
+	}
+	return id, nil
+}
+
+// pairAny tries the servers in order. A refusal is final; only network
+// failures and UNAVAILABLE move on to the next server.
+func pairAny(ctx context.Context, cfg PairConfig, caHash [32]byte, req *protocol.PairRequest) (*protocol.PairResponse, error) {
 	var errs []error
 	for _, server := range cfg.Servers {
-		resp, err := pairWith(ctx, server, key.CA, req, cfg.Timeout)
+		resp, err := pairWith(ctx, server, caHash, req, cfg.Timeout)
 		var refusal *PairError
 		if errors.As(err, &refusal) && refusal.Code != protocol.CodeUnavailable {
 			return nil, refusal
 		}
-		if err != nil {
-			cfg.Logger.Warn("pairing attempt failed", "server", server, "err", err)
-			errs = append(errs, fmt.Errorf("%s: %w", server, err))
-			continue
+		if err == nil {
+			return resp, nil
 		}
-		id, err := identityFrom(resp, priv, key.CA, cfg.Servers)
-		if err != nil {
-			return nil, fmt.Errorf("pair: %w", err)
-		}
-		if err := cfg.Store.Save(id); err != nil {
-			return nil, fmt.Errorf("pair engine %s: %w", id.EngineID, err)
-		}
-		return id, nil
+		cfg.Logger.Warn("pairing attempt failed", "server", server, "err", err)
+		errs = append(errs, fmt.Errorf("%s: %w", server, err))
 	}
 	return nil, fmt.Errorf("pair: no control-plane server could be reached: %w", errors.Join(errs...))
 }
