@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,6 +35,8 @@ func TestLeaderChangeMarksNoHealthyEngineDown(t *testing.T) {
 		return first.call("GET", "/cluster/members", nil, &members) == http.StatusOK && len(members) == 3
 	})
 	var ids []string
+	agents := map[string]*engProc{}
+	dirs := map[string]string{}
 	for i := range 20 {
 		e := first.createEngine(fmt.Sprintf("ha-%02d", i), 0)
 		dir := filepath.Join(t.TempDir(), e.ID)
@@ -41,7 +45,7 @@ func TestLeaderChangeMarksNoHealthyEngineDown(t *testing.T) {
 		if code, out := first.pairWith(strings.Join(servers, ","), dir, e.PreAuthorizedKey); code != 0 {
 			t.Fatalf("pair %d: exit %d: %s", i, code, out)
 		}
-		first.run(dir)
+		agents[e.ID], dirs[e.ID] = first.run(dir), dir
 		ids = append(ids, e.ID)
 	}
 	allAvailable := func(via *engCluster) (bool, string) {
@@ -83,4 +87,37 @@ func TestLeaderChangeMarksNoHealthyEngineDown(t *testing.T) {
 	if ok, why := allAvailable(survivor); !ok {
 		t.Fatalf("after the leader change: %s", why)
 	}
+
+	// Deleting an engine through one node closes its session on another.
+	for _, id := range ids {
+		server := engSessionServer(t, dirs[id])
+		if server == "" || server == survivor.quic {
+			continue
+		}
+		if code := survivor.call("DELETE", "/processing/runtimes/remote-engines/"+id, nil, nil); code != http.StatusNoContent {
+			t.Fatalf("delete: status %d", code)
+		}
+		if code := agents[id].exitCode(3 * time.Second); code != 3 {
+			t.Fatalf("agent connected to %s, engine deleted through %s: exit %d, want 3", server, survivor.quic, code)
+		}
+		return
+	}
+	t.Fatal("no agent was connected to a node other than the survivor")
+}
+
+// engSessionServer reads which node an agent's session is on.
+func engSessionServer(t *testing.T, dir string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "status.json"))
+	if err != nil {
+		return ""
+	}
+	var st struct {
+		Server    string `json:"server"`
+		Connected bool   `json:"connected"`
+	}
+	if json.Unmarshal(b, &st) != nil || !st.Connected {
+		return ""
+	}
+	return st.Server
 }
