@@ -56,7 +56,12 @@ func TestLeaderChangeMarksNoHealthyEngineDown(t *testing.T) {
 		}
 		return true, ""
 	}
-	engEventually(t, 10*time.Second, "20 engines AVAILABLE", func() bool { ok, _ := allAvailable(first); return ok })
+	// Every replica must show them AVAILABLE before the kill: a write the
+	// dying leader committed may otherwise reach a follower only after the
+	// new leader's first commit, which would read as a flap here.
+	for _, n := range nodes {
+		engEventually(t, 10*time.Second, "20 engines AVAILABLE on every node", func() bool { ok, _ := allAvailable(n); return ok })
+	}
 
 	var leader engHealth
 	first.call("GET", "/health", nil, &leader)
