@@ -177,17 +177,6 @@ func (m *Monitor) recorded(c change, err error) {
 	}
 }
 
-// Forget drops an engine (deleted or unpaired) from the monitor.
-func (m *Monitor) Forget(engineID string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.running {
-		delete(m.deadline, engineID)
-		delete(m.available, engineID)
-		delete(m.up, engineID)
-	}
-}
-
 // Running reports whether the monitor's leader loop is armed.
 func (m *Monitor) Running() bool {
 	m.mu.Lock()

@@ -167,6 +167,3 @@ func (s *Server) Connected(engineID string) bool { return s.sessions.get(engineI
 
 // SessionCount is the number of live engine sessions on this node.
 func (s *Server) SessionCount() int { return s.sessions.len() }
-
-// CAFingerprint is the SHA-256 of the cluster CA (after Listen).
-func (s *Server) CAFingerprint() [32]byte { return s.ca.Fingerprint() }

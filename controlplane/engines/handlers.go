@@ -125,7 +125,7 @@ type engineInput struct {
 func (h *Handlers) newKey(r *http.Request, ttlSeconds int64) (protocol.PairKey, state.PairKeyRecord, error) {
 	ttl := h.keyTTL
 	if ttlSeconds < 0 || ttlSeconds > int64(90*24*time.Hour/time.Second) {
-		return protocol.PairKey{}, state.PairKeyRecord{}, api.Errorf(http.StatusBadRequest, api.CodeInvalid, "preAuthorizedKeyTtlSeconds must be between 1 and 90 days")
+		return protocol.PairKey{}, state.PairKeyRecord{}, api.Errorf(http.StatusBadRequest, api.CodeInvalid, "preAuthorizedKeyTtlSeconds must be between 1 second and 90 days (7776000)")
 	}
 	if ttlSeconds > 0 {
 		ttl = time.Duration(ttlSeconds) * time.Second
