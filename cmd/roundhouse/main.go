@@ -27,6 +27,7 @@ func main() {
 		newClusterCmd(&flags),
 		newTokenCmd(&flags),
 		newAuditCmd(&flags),
+		newEngineCmd(&flags),
 	)
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "roundhouse:", err)
