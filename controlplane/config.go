@@ -41,6 +41,19 @@ type Config struct {
 	// AuditRetention is how long audit entries are kept.
 	AuditRetention time.Duration
 
+	// LicenseSeats is the number of Management Console seats (users
+	// holding a seat-taking permission); 0 means no limit.
+	LicenseSeats int
+	// LicenseEngineTokens is the number of engine tokens the license
+	// grants (engines consume them); 0 means no limit.
+	LicenseEngineTokens int
+	// LicenseServiceAccounts caps the number of service accounts (the
+	// product gives 3 per admin add-on); 0 means no limit.
+	LicenseServiceAccounts int
+	// AccessTokenTTL is how long tokens from POST /security/oauth/token
+	// are valid (seed 004: 30 minutes).
+	AccessTokenTTL time.Duration
+
 	// Raft tunes the replicated state; its addresses and data dir are set
 	// from the fields above.
 	Raft cluster.Config
@@ -57,6 +70,7 @@ const (
 	DefaultEngineHeartbeatInterval = 60 * time.Second
 	DefaultEngineHeartbeatTimeout  = 180 * time.Second
 	DefaultAuditRetention          = 365 * 24 * time.Hour
+	DefaultAccessTokenTTL          = 30 * time.Minute
 )
 
 // WithDefaults fills zero fields.
@@ -75,6 +89,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.EngineHeartbeatTimeout == 0 {
 		c.EngineHeartbeatTimeout = DefaultEngineHeartbeatTimeout
+	}
+	if c.AccessTokenTTL == 0 {
+		c.AccessTokenTTL = DefaultAccessTokenTTL
 	}
 	if c.AuditRetention == 0 {
 		c.AuditRetention = DefaultAuditRetention
@@ -99,6 +116,12 @@ func (c Config) Validate() error {
 	if c.EngineHeartbeatTimeout < 3*c.EngineHeartbeatInterval {
 		errs = append(errs, fmt.Errorf("--engine-heartbeat-timeout %s must be at least 3x the interval %s",
 			c.EngineHeartbeatTimeout, c.EngineHeartbeatInterval))
+	}
+	if c.LicenseSeats < 0 || c.LicenseEngineTokens < 0 || c.LicenseServiceAccounts < 0 {
+		errs = append(errs, errors.New("license seats, engine tokens and service accounts must not be negative"))
+	}
+	if c.AccessTokenTTL < 0 {
+		errs = append(errs, errors.New("access token TTL must be positive"))
 	}
 	if c.Join != "" && c.JoinToken == "" {
 		errs = append(errs, errors.New("--join needs a token: set ROUNDHOUSE_TOKEN (or --join-token) to a token with control-plane rights"))

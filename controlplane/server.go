@@ -22,8 +22,10 @@ import (
 	"github.com/roundhouse/roundhouse/controlplane/engines"
 	"github.com/roundhouse/roundhouse/controlplane/environments"
 	"github.com/roundhouse/roundhouse/controlplane/identity"
+	"github.com/roundhouse/roundhouse/controlplane/ipallowlist"
 	"github.com/roundhouse/roundhouse/controlplane/membership"
 	"github.com/roundhouse/roundhouse/controlplane/state"
+	"github.com/roundhouse/roundhouse/controlplane/wspermissions"
 )
 
 // Server is one running control-plane node.
@@ -86,7 +88,7 @@ func (s *Server) routes() {
 	}, func() float64 { return float64(s.node.AppliedIndex()) }))
 	metrics := api.NewMetrics(s.registry)
 
-	rt := api.NewRouter(authn.New(s.node.Read))
+	rt := api.NewRouter(authn.New(s.node.Read), ipallowlist.Gate(s.node.Read), identity.UsageGate(s.node))
 	rt.Handle("GET", "/health", s.health)
 	promHandler := promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
 	rt.Handle("GET", "/metrics", func(w http.ResponseWriter, r *http.Request, _ httprouterParams) error {
@@ -94,7 +96,10 @@ func (s *Server) routes() {
 		return nil
 	})
 	environments.Register(rt, s.node)
-	identity.Register(rt, s.node)
+	identity.Register(rt, s.node, identity.Options{AccessTokenTTL: s.cfg.AccessTokenTTL, License: identity.License{
+		Seats: s.cfg.LicenseSeats, EngineTokens: s.cfg.LicenseEngineTokens, ServiceAccounts: s.cfg.LicenseServiceAccounts}})
+	wspermissions.Register(rt, s.node)
+	ipallowlist.Register(rt, s.node)
 	audit.Register(rt, s.node)
 	membership.Register(rt, s.node)
 	engines.Register(rt, s.node, s.link)
@@ -168,6 +173,7 @@ func (s *Server) registerLeaderLoops() {
 	s.node.OnLeadership("audit.retention", audit.Retention{
 		Keep: s.cfg.AuditRetention, Every: time.Hour, Store: s.node, Logger: s.cfg.Logger,
 	}.Loop)
+	s.node.OnLeadership("identity.sessions", identity.SessionPruner{Every: time.Minute, Store: s.node, Logger: s.cfg.Logger}.Loop)
 }
 
 type healthView struct {

@@ -167,3 +167,29 @@ func newLoginCmd(flags *clientFlags) *cobra.Command {
 	cmd.Flags().StringVar(&token, "token", "", "personal access token")
 	return cmd
 }
+
+// raw sends a request without a body and returns the answer as is.
+func (c *apiClient) raw(ctx context.Context, method, path string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: read answer: %w", method, path, err)
+	}
+	if resp.StatusCode >= 300 {
+		var e apiError
+		if json.Unmarshal(raw, &e) == nil && e.Message != "" {
+			return nil, &e
+		}
+		return nil, fmt.Errorf("%s %s: HTTP %d", method, path, resp.StatusCode)
+	}
+	return raw, nil
+}

@@ -27,6 +27,7 @@ func main() {
 		newClusterCmd(&flags),
 		newTokenCmd(&flags),
 		newAuditCmd(&flags),
+		newUserCmd(&flags), newRoleCmd(&flags), newServiceAccountCmd(&flags),
 		newEngineCmd(&flags),
 	)
 	if err := root.Execute(); err != nil {

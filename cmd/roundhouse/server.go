@@ -58,6 +58,10 @@ func newServerCmd() *cobra.Command {
 	f.DurationVar(&cfg.Raft.SnapshotCheckInterval, "raft-snapshot-interval", 10*time.Second, "how often the snapshot thresholds are checked")
 	f.Uint64Var(&cfg.Raft.TrailingLogs, "raft-trailing-logs", 10240, "log entries kept after a snapshot for lagging followers")
 	f.DurationVar(&cfg.Raft.ApplyTimeout, "write-timeout", 10*time.Second, "how long a write is held waiting for a leader before 503 NO_LEADER")
+	f.IntVar(&cfg.LicenseSeats, "license-seats", 0, "Management Console seats the license grants (0: no limit)")
+	f.IntVar(&cfg.LicenseEngineTokens, "license-engine-tokens", 0, "engine tokens the license grants (0: no limit)")
+	f.IntVar(&cfg.LicenseServiceAccounts, "license-service-accounts", 0, "service accounts the license allows (0: no limit)")
+	f.DurationVar(&cfg.AccessTokenTTL, "access-token-ttl", controlplane.DefaultAccessTokenTTL, "validity of tokens from POST /security/oauth/token")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return cmd

@@ -64,17 +64,7 @@ func classify(err error) *Error {
 		return apiErr
 	}
 	if rej, ok := cluster.AsRejection(err); ok {
-		status, code := http.StatusBadRequest, CodeInvalid
-		switch rej.Code {
-		case cluster.CodeNotFound:
-			status, code = http.StatusNotFound, CodeNotFound
-		case cluster.CodeConflict:
-			status, code = http.StatusConflict, CodeConflict
-		case cluster.CodePrecondition:
-			status, code = http.StatusConflict, CodePrecondition
-		case cluster.CodeForbidden:
-			status, code = http.StatusForbidden, CodeForbidden
-		}
+		status, code := RejectionStatus(rej.Code)
 		return &Error{Status: status, Code: code, Message: rej.Message}
 	}
 	if errors.Is(err, cluster.ErrNoLeader) || errors.Is(err, context.DeadlineExceeded) {
@@ -96,4 +86,20 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	WriteJSON(w, e.Status, errorBody{Status: e.Status, Message: e.Message, Detail: e.Message,
 		Details: details, Code: e.Code, RequestID: RequestID(r.Context())})
+}
+
+// RejectionStatus maps a cluster rejection code to its HTTP status and
+// API code (also used for the per-item results of batch endpoints).
+func RejectionStatus(rejection string) (int, string) {
+	switch rejection {
+	case cluster.CodeNotFound:
+		return http.StatusNotFound, CodeNotFound
+	case cluster.CodeConflict:
+		return http.StatusConflict, CodeConflict
+	case cluster.CodePrecondition:
+		return http.StatusConflict, CodePrecondition
+	case cluster.CodeForbidden:
+		return http.StatusForbidden, CodeForbidden
+	}
+	return http.StatusBadRequest, CodeInvalid
 }

@@ -3,6 +3,9 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"sort"
+	"strings"
+	"sync"
 
 	"github.com/julienschmidt/httprouter"
 
@@ -25,23 +28,50 @@ type Authenticator interface {
 type Gate func(r *http.Request, p *authz.Principal) error
 
 // Router serves the API routes, each guarded by its authz.Table rule.
+//
+// httprouter v1.3 cannot hold a literal segment and a parameter at the
+// same place (GET /account/users/export beside GET /account/users/:id),
+// which the product's paths need. So routes are collected and placed on
+// first use: literal routes first on the main tree, a clashing parameter
+// route on an overflow tree consulted when the main one has no match.
 type Router struct {
-	mux   *httprouter.Router
-	auth  Authenticator
-	gates []Gate
+	mux      *httprouter.Router
+	overflow []*httprouter.Router
+	auth     Authenticator
+	gates    []Gate
+	pending  []route
+	built    sync.Once
+}
+
+type route struct {
+	method, path string
+	handle       httprouter.Handle
 }
 
 // NewRouter returns a router authenticating callers with auth.
 func NewRouter(auth Authenticator, gates ...Gate) *Router {
-	mux := httprouter.New()
-	mux.HandleMethodNotAllowed = true
-	mux.NotFound = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	rt := &Router{mux: httprouter.New(), auth: auth, gates: gates}
+	rt.mux.HandleMethodNotAllowed = true
+	rt.mux.NotFound = rt.fallback(func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, Errorf(http.StatusNotFound, CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
-	mux.MethodNotAllowed = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	rt.mux.MethodNotAllowed = rt.fallback(func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, Errorf(http.StatusMethodNotAllowed, CodeInvalid, "method %s not allowed on %s", r.Method, r.URL.Path))
 	})
-	return &Router{mux: mux, auth: auth, gates: gates}
+	return rt
+}
+
+// fallback tries the overflow trees before answering with last.
+func (rt *Router) fallback(last http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for _, m := range rt.overflow {
+			if h, ps, _ := m.Lookup(r.Method, r.URL.Path); h != nil {
+				h(w, r, ps)
+				return
+			}
+		}
+		last(w, r)
+	}
 }
 
 // Handle registers an endpoint. A route without a rule in authz.Table is
@@ -51,15 +81,54 @@ func (rt *Router) Handle(method, path string, h HandlerFunc) {
 	if !ok {
 		panic(fmt.Sprintf("api: route %s %s has no rule in authz.Table", method, path))
 	}
-	rt.mux.Handle(method, path, func(w http.ResponseWriter, r *http.Request, p httprouter.Params) {
-		r, err := rt.admit(r, rule.Access)
+	rt.pending = append(rt.pending, route{method, path, func(w http.ResponseWriter, r *http.Request, p httprouter.Params) {
+		r, err := rt.admit(r, rule.Access, p)
 		if err == nil {
 			err = h(w, r, p)
 		}
 		if err != nil {
 			WriteError(w, r, err)
 		}
+	}})
+}
+
+func (rt *Router) build() {
+	rt.built.Do(func() {
+		sort.SliceStable(rt.pending, func(i, j int) bool {
+			return strings.Count(rt.pending[i].path, ":") < strings.Count(rt.pending[j].path, ":")
+		})
+		for _, rte := range rt.pending {
+			if !rt.placeAnywhere(rte) {
+				panic(fmt.Sprintf("api: cannot place route %s %s", rte.method, rte.path))
+			}
+		}
+		rt.pending = nil
 	})
+}
+
+func (rt *Router) placeAnywhere(rte route) bool {
+	for _, m := range append([]*httprouter.Router{rt.mux}, rt.overflow...) {
+		if place(m, rte) {
+			return true
+		}
+	}
+	m := httprouter.New()
+	rt.overflow = append(rt.overflow, m)
+	return place(m, rte)
+}
+
+// place registers rte on m, reporting false on a literal/parameter clash.
+func place(m *httprouter.Router, rte route) (ok bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			if msg := fmt.Sprint(v); !strings.Contains(msg, "conflicts with") {
+				panic(v)
+			}
+			ok = false
+		}
+	}()
+	m.Handle(rte.method, rte.path, rte.handle)
+	return true
 }
 
 // Mount serves a plain handler under a path prefix, outside the table
@@ -69,7 +138,7 @@ func (rt *Router) Mount(prefix string, h http.Handler) {
 	rt.mux.Handler(http.MethodDelete, prefix+"*rest", h)
 }
 
-func (rt *Router) admit(r *http.Request, a authz.Access) (*http.Request, error) {
+func (rt *Router) admit(r *http.Request, a authz.Access, params httprouter.Params) (*http.Request, error) {
 	if a.Public {
 		return r, nil
 	}
@@ -89,15 +158,40 @@ func (rt *Router) admit(r *http.Request, a authz.Access) (*http.Request, error) 
 	if !authz.Allowed(p, a) {
 		return r, Errorf(http.StatusForbidden, CodeForbidden, "%s %s requires one of the permissions %v", r.Method, r.URL.Path, a.AnyOf)
 	}
+	if a.Workspace != "" {
+		ws := workspaceIDOf(r, params, a.WorkspaceFrom)
+		if ws == "" {
+			return r, Errorf(http.StatusBadRequest, CodeInvalid, "the workspace ID (%s) is required", a.WorkspaceFrom)
+		}
+		if !authz.AllowedIn(p, a, ws) {
+			return r, Errorf(http.StatusForbidden, CodeForbidden, "%s %s requires the %s permission on workspace %s", r.Method, r.URL.Path, a.Workspace, ws)
+		}
+	}
 	return r, nil
 }
 
+// workspaceIDOf reads the workspace ID from ":param" or "?param".
+func workspaceIDOf(r *http.Request, params httprouter.Params, from string) string {
+	if name, ok := strings.CutPrefix(from, ":"); ok {
+		return params.ByName(name)
+	}
+	return r.URL.Query().Get(strings.TrimPrefix(from, "?"))
+}
+
 // ServeHTTP implements http.Handler.
-func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) { rt.mux.ServeHTTP(w, r) }
+func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rt.build()
+	rt.mux.ServeHTTP(w, r)
+}
 
 // Routes lists the registered (method, path) pairs, for tests that check
 // the table and the router agree.
 func (rt *Router) Lookup(method, path string) bool {
-	h, _, _ := rt.mux.Lookup(method, path)
-	return h != nil
+	rt.build()
+	for _, m := range append([]*httprouter.Router{rt.mux}, rt.overflow...) {
+		if h, _, _ := m.Lookup(method, path); h != nil {
+			return true
+		}
+	}
+	return false
 }

@@ -9,10 +9,31 @@ const (
 // Principal is an authenticated caller with its effective permissions,
 // resolved for this request (a token follows its owner's current roles).
 type Principal struct {
-	Kind        string
-	ID          string
-	Name        string
+	Kind string
+	ID   string
+	Name string
+	// TokenID is the personal access token the call was made with, if
+	// any (to record its last use).
+	TokenID     string
 	Permissions map[string]bool
+	// Workspaces holds the principal's rights per workspace ID
+	// (workspace permissions; roles play no part inside workspaces).
+	Workspaces map[string]map[string]bool
+	// WorkspaceLookup, when set, is asked instead of Workspaces: it
+	// resolves one workspace on demand, so a principal with rights on
+	// thousands of workspaces costs nothing on calls that need none.
+	WorkspaceLookup func(workspaceID string) map[string]bool
+}
+
+// HasIn reports whether the principal holds workspace right on workspaceID.
+func (p *Principal) HasIn(workspaceID, right string) bool {
+	if p == nil {
+		return false
+	}
+	if p.WorkspaceLookup != nil {
+		return p.WorkspaceLookup(workspaceID)[right]
+	}
+	return p.Workspaces[workspaceID][right]
 }
 
 // Has reports whether the principal holds permission perm.

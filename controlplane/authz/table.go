@@ -12,6 +12,11 @@ type Access struct {
 	// any authenticated principal. Handlers may narrow further (e.g. only
 	// one's own tokens) and say so in Note.
 	AnyOf []string
+	// Workspace names a workspace right (state.WsAuthor, WsExecute, ...)
+	// the caller must also hold on one workspace; WorkspaceFrom says where
+	// that workspace's ID is: ":param" (path) or "?param" (query).
+	Workspace     string
+	WorkspaceFrom string
 	// Note explains a rule a reader would not guess.
 	Note string
 }
@@ -25,6 +30,12 @@ type Rule struct {
 
 func perm(p ...string) Access { return Access{AnyOf: p} }
 
+// inWorkspace requires right on the workspace named by from, plus one of
+// perms when given.
+func inWorkspace(right, from string, perms ...string) Access {
+	return Access{AnyOf: perms, Workspace: right, WorkspaceFrom: from}
+}
+
 var (
 	public        = Access{Public: true}
 	authenticated = Access{}
@@ -35,9 +46,41 @@ func Table() []Rule {
 	return []Rule{
 		{"GET", "/account/access-tokens", Access{Note: "own tokens; ?all=true needs Users - Manage"}},
 		{"POST", "/account/access-tokens", Access{Note: "creates a token for the caller"}},
+		{"PATCH", "/account/access-tokens/:id", Access{Note: "rename own token, or any with Users - Manage"}},
 		{"DELETE", "/account/access-tokens/:id", Access{Note: "own token, or any with Users - Manage"}},
 		{"GET", "/account/audit-logs", perm(state.PermAuditLogsView)},
+		{"GET", "/account/groups", perm(state.PermGroupManagement, state.PermUserManagement)},
+		{"POST", "/account/groups", perm(state.PermGroupManagement)},
+		{"GET", "/account/groups/:id", perm(state.PermGroupManagement, state.PermUserManagement)},
+		{"PUT", "/account/groups/:id", perm(state.PermGroupManagement)},
+		{"DELETE", "/account/groups/:id", perm(state.PermGroupManagement)},
 		{"GET", "/account/me", authenticated},
+		{"GET", "/account/password-policy", perm(state.PermPasswordPolicy)},
+		{"PUT", "/account/password-policy", perm(state.PermPasswordPolicy)},
+		{"GET", "/account/permissions", authenticated},
+		{"GET", "/account/roles", perm(state.PermRoleManagement, state.PermUserManagement)},
+		{"POST", "/account/roles", perm(state.PermRoleManagement)},
+		{"GET", "/account/roles/:id", perm(state.PermRoleManagement, state.PermUserManagement)},
+		{"PUT", "/account/roles/:id", perm(state.PermRoleManagement)},
+		{"DELETE", "/account/roles/:id", perm(state.PermRoleManagement)},
+		{"GET", "/account/service-accounts", perm(state.PermServiceAccountManagement)},
+		{"POST", "/account/service-accounts", perm(state.PermServiceAccountManagement)},
+		{"GET", "/account/service-accounts/count", perm(state.PermServiceAccountManagement, state.PermSubscriptionManagement)},
+		{"GET", "/account/service-accounts/permissions", authenticated},
+		{"GET", "/account/service-accounts/:id", perm(state.PermServiceAccountManagement)},
+		{"PUT", "/account/service-accounts/:id", perm(state.PermServiceAccountManagement)},
+		{"DELETE", "/account/service-accounts/:id", perm(state.PermServiceAccountManagement)},
+		{"GET", "/account/subscription", perm(state.PermSubscriptionManagement)},
+		{"GET", "/account/users", Access{AnyOf: []string{state.PermUserManagement, state.PermEnvironmentManagement},
+			Note: "Environment Administrators look users up to grant workspace permissions (seed 001)"}},
+		{"POST", "/account/users", perm(state.PermUserManagement)},
+		{"GET", "/account/users/export", perm(state.PermUserManagement)},
+		{"GET", "/account/users/:id", perm(state.PermUserManagement, state.PermEnvironmentManagement)},
+		{"PATCH", "/account/users/:id", Access{AnyOf: []string{state.PermUserManagement}, Note: "details and roles"}},
+		{"DELETE", "/account/users/:id", perm(state.PermUserManagement)},
+		{"POST", "/account/users/:id/activate", perm(state.PermUserManagement)},
+		{"POST", "/account/users/:id/deactivate", perm(state.PermUserManagement)},
+		{"PUT", "/account/users/:id/password", perm(state.PermUserManagement)},
 
 		{"GET", "/cluster/members", perm(state.PermControlPlaneManagement)},
 		{"POST", "/cluster/members", perm(state.PermControlPlaneManagement)},
@@ -80,6 +123,43 @@ func Table() []Rule {
 		{"POST", "/processing/runtimes/remote-engines/:id/run-profiles", perm(state.PermRunProfileManagement, state.PermEngineManagement)},
 		{"GET", "/processing/runtimes/run-profiles/:id", authenticated},
 		{"DELETE", "/processing/runtimes/run-profiles/:id", perm(state.PermRunProfileManagement, state.PermEngineManagement)},
+
+		{"POST", "/scim/v2/Users/deactivate", perm(state.PermUserManagement)},
+
+		{"POST", "/security/oauth/token", Access{Public: true, Note: "client credentials (HTTP Basic) or password; checked by the handler"}},
+		{"POST", "/security/password", Access{Public: true, Note: "change one's password with the current one (also when expired)"}},
+		// Workspace permissions (seed 003): granting them is the
+		// Environment Administrator's job (seed 001).
+		{"GET", "/security/permissions", perm(state.PermEnvironmentManagement)},
+		{"POST", "/security/permissions/batch", perm(state.PermEnvironmentManagement)},
+		{"PUT", "/security/permissions/batch", perm(state.PermEnvironmentManagement)},
+		{"DELETE", "/security/permissions/batch", perm(state.PermEnvironmentManagement)},
+		{"GET", "/security/service-accounts/permissions", perm(state.PermEnvironmentManagement)},
+		{"POST", "/security/service-accounts/permissions/batch", perm(state.PermEnvironmentManagement)},
+		{"PUT", "/security/service-accounts/permissions/batch", perm(state.PermEnvironmentManagement)},
+		{"DELETE", "/security/service-accounts/permissions/batch", perm(state.PermEnvironmentManagement)},
+		{"GET", "/security/workspaces/:workspaceId/service-accounts/:serviceAccountId/permissions", perm(state.PermEnvironmentManagement)},
+		{"POST", "/security/workspaces/:workspaceId/service-accounts/:serviceAccountId/permissions", perm(state.PermEnvironmentManagement)},
+		{"PUT", "/security/workspaces/:workspaceId/service-accounts/:serviceAccountId/permissions", perm(state.PermEnvironmentManagement)},
+		{"DELETE", "/security/workspaces/:workspaceId/service-accounts/:serviceAccountId/permissions", perm(state.PermEnvironmentManagement)},
+		{"GET", "/security/workspaces/:workspaceId/users/:userId/permissions", perm(state.PermEnvironmentManagement)},
+		{"POST", "/security/workspaces/:workspaceId/users/:userId/permissions", perm(state.PermEnvironmentManagement)},
+		{"PUT", "/security/workspaces/:workspaceId/users/:userId/permissions", perm(state.PermEnvironmentManagement)},
+		{"DELETE", "/security/workspaces/:workspaceId/users/:userId/permissions", perm(state.PermEnvironmentManagement)},
+
+		// IP allowlist (seed 002): Users - Management on every call.
+		{"GET", "/v1/management/ip-allowlist", perm(state.PermUserManagement)},
+		{"POST", "/v1/management/ip-allowlist", perm(state.PermUserManagement)},
+		{"PUT", "/v1/management/ip-allowlist", perm(state.PermUserManagement)},
+		{"DELETE", "/v1/management/ip-allowlist", perm(state.PermUserManagement)},
+		{"PATCH", "/v1/management/ip-allowlist", perm(state.PermUserManagement)},
+		{"GET", "/v1/management/ip-allowlist/ips", perm(state.PermUserManagement)},
+		{"POST", "/v1/management/ip-allowlist/ips", perm(state.PermUserManagement)},
+		{"PUT", "/v1/management/ip-allowlist/ips", perm(state.PermUserManagement)},
+		{"GET", "/v1/management/ip-allowlist/ips/:id", perm(state.PermUserManagement)},
+		{"PUT", "/v1/management/ip-allowlist/ips/:id", perm(state.PermUserManagement)},
+		{"DELETE", "/v1/management/ip-allowlist/ips/:id", perm(state.PermUserManagement)},
+		{"DELETE", "/v1/management/users/:id", perm(state.PermUserManagement)},
 	}
 }
 
@@ -102,4 +182,13 @@ func Allowed(p *Principal, a Access) bool {
 		return false
 	}
 	return len(a.AnyOf) == 0 || p.HasAny(a.AnyOf...)
+}
+
+// AllowedIn reports whether p may call a route with access a on the
+// workspace workspaceID (a.Workspace set).
+func AllowedIn(p *Principal, a Access, workspaceID string) bool {
+	if !Allowed(p, a) {
+		return false
+	}
+	return a.Workspace == "" || p.HasIn(workspaceID, a.Workspace)
 }

@@ -11,33 +11,20 @@ import (
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
 
-// Handlers serves the identity endpoints.
-type Handlers struct {
-	store api.Store
-}
-
-// Register adds the endpoints to rt.
-func Register(rt *api.Router, s api.Store) {
-	h := &Handlers{store: s}
-	rt.Handle("GET", "/account/me", h.me)
-	rt.Handle("GET", "/account/access-tokens", h.listTokens)
-	rt.Handle("POST", "/account/access-tokens", h.createToken)
-	rt.Handle("DELETE", "/account/access-tokens/:id", h.revokeToken)
-}
-
 // tokenView is a token as the API shows it: never the secret or hash.
 type tokenView struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Owner     string    `json:"owner"`
-	OwnerName string    `json:"ownerName,omitempty"`
-	CreatedAt time.Time `json:"createdAt"`
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	Owner      string    `json:"owner"`
+	OwnerName  string    `json:"ownerName,omitempty"`
+	CreatedAt  time.Time `json:"createdAt"`
+	LastUsedAt time.Time `json:"lastUsedAt,omitzero"`
 	// Token is the secret, present only in the creation answer.
 	Token string `json:"token,omitempty"`
 }
 
 func viewOf(txn state.Reader, t *state.AccessToken) tokenView {
-	v := tokenView{ID: t.ID, Name: t.Name, Owner: t.UserID, CreatedAt: t.CreatedAt}
+	v := tokenView{ID: t.ID, Name: t.Name, Owner: t.UserID, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt}
 	if u := state.UserByID(txn, t.UserID); u != nil {
 		v.OwnerName = u.Login
 	}
@@ -46,11 +33,19 @@ func viewOf(txn state.Reader, t *state.AccessToken) tokenView {
 
 func (h *Handlers) me(w http.ResponseWriter, r *http.Request, _ httprouter.Params) error {
 	p := api.PrincipalOf(r)
+	if p.Kind == state.KindServiceAccount {
+		sa := state.ServiceAccountByID(h.store.Read(), p.ID)
+		if sa == nil {
+			return api.NotFound("service account", p.ID)
+		}
+		api.WriteJSON(w, http.StatusOK, saView(sa))
+		return nil
+	}
 	u := state.UserByID(h.store.Read(), p.ID)
 	if u == nil {
 		return api.NotFound("user", p.ID)
 	}
-	api.WriteJSON(w, http.StatusOK, u)
+	api.WriteJSON(w, http.StatusOK, userViewOf(h.store.Read(), u))
 	return nil
 }
 
@@ -106,5 +101,25 @@ func (h *Handlers) revokeToken(w http.ResponseWriter, r *http.Request, ps httpro
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *Handlers) renameToken(w http.ResponseWriter, r *http.Request, ps httprouter.Params) error {
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := api.Decode(w, r, &in); err != nil {
+		return err
+	}
+	p := api.PrincipalOf(r)
+	tok := state.TokenByID(h.store.Read(), ps.ByName("id"))
+	if tok == nil || (tok.UserID != p.ID && !p.Has(state.PermUserManagement)) {
+		return api.NotFound("access token", ps.ByName("id"))
+	}
+	var out state.AccessToken
+	if err := api.Propose(r, h.store, state.CmdTokenRename, state.TokenRenameRequest{ID: tok.ID, Name: in.Name}, &out); err != nil {
+		return err
+	}
+	api.WriteJSON(w, http.StatusOK, viewOf(h.store.Read(), &out))
 	return nil
 }

@@ -38,7 +38,7 @@ func accountSpec() cluster.Spec {
 	return cluster.Spec{
 		Tables: []cluster.Table{
 			table(tableAccount, func() any { return new(Account) }, idIndex()),
-			table(tableRoles, func() any { return new(Role) }, idIndex()),
+			table(tableRoles, func() any { return new(Role) }, idIndex(), stringIndexLower("name", "Name", true)),
 		},
 		Handlers: map[string]cluster.Handler{CmdBootstrap: applyBootstrap},
 	}

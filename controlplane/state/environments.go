@@ -145,6 +145,9 @@ func applyEnvironmentDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 // deleteEnvironment removes an environment with all its workspaces.
 func deleteEnvironment(tx *cluster.Tx, env *Environment) error {
 	for _, ws := range WorkspacesIn(tx.Txn, env.ID) {
+		if err := releaseWorkspace(tx, ws.ID); err != nil {
+			return err
+		}
 		if err := tx.Delete(tableWorkspaces, ws); err != nil {
 			return err
 		}

@@ -13,6 +13,14 @@ func Spec() cluster.Spec {
 		userSpec(),
 		tokenSpec(),
 		auditSpec(),
+		roleSpec(),
+		credentialSpec(),
+		sessionSpec(),
+		groupSpec(),
+		serviceAccountSpec(),
+		workspacePermissionSpec(),
+		ipAllowlistSpec(),
+		usageSpec(),
 		engineSpec(), engineLinkSpec(), engineClusterSpec(), runProfileSpec(), notificationSpec(),
 	}
 	out := cluster.Spec{Handlers: map[string]cluster.Handler{}, OnApplied: recordAudit}

@@ -18,6 +18,8 @@ type AccessToken struct {
 	Name      string    `json:"name"`
 	Hash      string    `json:"hash"`
 	CreatedAt time.Time `json:"createdAt"`
+	// LastUsedAt is recorded at most once per UsageResolution.
+	LastUsedAt time.Time `json:"lastUsedAt,omitzero"`
 }
 
 const (
@@ -36,6 +38,7 @@ func tokenSpec() cluster.Spec {
 		Handlers: map[string]cluster.Handler{
 			CmdTokenCreate: applyTokenCreate,
 			CmdTokenRevoke: applyTokenRevoke,
+			CmdTokenRename: applyTokenRename,
 		},
 	}
 }
@@ -96,4 +99,31 @@ func applyTokenRevoke(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		return nil, cluster.Reject(cluster.CodeNotFound, "access token %s not found", req.ID)
 	}
 	return nil, tx.Delete(tableTokens, t)
+}
+
+// CmdTokenRename renames a token: after creation a token can only be
+// renamed or deleted.
+const CmdTokenRename = "token.rename"
+
+// TokenRenameRequest renames a token.
+type TokenRenameRequest struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+func applyTokenRename(tx *cluster.Tx, cmd cluster.Command) (any, error) {
+	var req TokenRenameRequest
+	if err := cmd.Decode(&req); err != nil {
+		return nil, err
+	}
+	if err := validName("token name", req.Name); err != nil {
+		return nil, err
+	}
+	t := TokenByID(tx.Txn, req.ID)
+	if t == nil {
+		return nil, cluster.Reject(cluster.CodeNotFound, "access token %s not found", req.ID)
+	}
+	next := *t
+	next.Name = req.Name
+	return &next, tx.Insert(tableTokens, &next)
 }

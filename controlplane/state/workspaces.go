@@ -171,6 +171,9 @@ func applyWorkspaceDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	case WorkspaceShared:
 		return nil, cluster.Reject(cluster.CodePrecondition, "the built-in Shared workspace cannot be deleted")
 	}
+	if err := releaseWorkspace(tx, ws.ID); err != nil {
+		return nil, err
+	}
 	if err := tx.Delete(tableWorkspaces, ws); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,178 @@
+package identity
+
+import (
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/julienschmidt/httprouter"
+
+	"github.com/roundhouse/roundhouse/controlplane/api"
+	"github.com/roundhouse/roundhouse/controlplane/authn"
+	"github.com/roundhouse/roundhouse/controlplane/state"
+)
+
+// Codes of refused logins.
+const (
+	CodeAccountLocked   = "ACCOUNT_LOCKED"
+	CodePasswordExpired = "PASSWORD_EXPIRED"
+)
+
+func (h *Handlers) registerLogin(rt *api.Router) {
+	rt.Handle("POST", "/security/oauth/token", h.oauthToken)
+	rt.Handle("POST", "/security/password", h.changePassword)
+}
+
+type tokenRequest struct {
+	GrantType string `json:"grant_type"`
+	Username  string `json:"username"`
+	Password  string `json:"password"`
+}
+
+// readTokenRequest accepts JSON (the contract) or the form encoding
+// OAuth 2 clients send.
+func readTokenRequest(w http.ResponseWriter, r *http.Request) (tokenRequest, error) {
+	var in tokenRequest
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "application/x-www-form-urlencoded" {
+		return in, api.Decode(w, r, &in)
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
+	if err != nil {
+		return in, badRequest("read form body: %v", err)
+	}
+	form, err := url.ParseQuery(string(raw))
+	if err != nil {
+		return in, badRequest("malformed form body")
+	}
+	return tokenRequest{GrantType: form.Get("grant_type"), Username: form.Get("username"), Password: form.Get("password")}, nil
+}
+
+// oauthToken issues a bearer token valid AccessTokenTTL: to a service
+// account (client_credentials, HTTP Basic id:secret) or to a user
+// (password grant, subject to the password policy).
+func (h *Handlers) oauthToken(w http.ResponseWriter, r *http.Request, _ httprouter.Params) error {
+	in, err := readTokenRequest(w, r)
+	if err != nil {
+		return err
+	}
+	var kind, id string
+	switch in.GrantType {
+	case "client_credentials":
+		kind, id, err = h.checkClient(r)
+	case "password":
+		kind = state.KindUser
+		id, err = h.checkPassword(r, in.Username, in.Password, true)
+	default:
+		return badRequest("grant_type must be client_credentials or password")
+	}
+	if err != nil {
+		return err
+	}
+	secret, hash := authn.NewSessionToken()
+	req := state.SessionIssueRequest{
+		Session: state.Session{ID: state.NewObjectID(), Hash: hash, PrincipalKind: kind, PrincipalID: id},
+		TTL:     h.opts.AccessTokenTTL,
+	}
+	if err := api.Propose(r, h.store, state.CmdSessionIssue, req, nil); err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	api.WriteJSON(w, http.StatusOK, map[string]any{
+		"access_token": secret, "token_type": "Bearer", "expires_in": int(h.opts.AccessTokenTTL / time.Second),
+	})
+	return nil
+}
+
+func unauthorized(msg string) error {
+	return api.Errorf(http.StatusUnauthorized, api.CodeUnauthorized, "%s", msg)
+}
+
+func (h *Handlers) checkClient(r *http.Request) (string, string, error) {
+	id, secret, ok := r.BasicAuth()
+	if !ok {
+		return "", "", unauthorized("client_credentials needs HTTP Basic authentication with the service account id and secret")
+	}
+	sa := state.ServiceAccountByID(h.store.Read(), id)
+	if sa == nil || !authn.SameHash(sa.SecretHash, authn.HashToken(secret)) {
+		return "", "", unauthorized("invalid client id or secret")
+	}
+	return state.KindServiceAccount, sa.ID, nil
+}
+
+// checkPassword verifies a user's password under the password policy:
+// lock-out after too many failures, expiry, and the rule that a user
+// without roles cannot log in. It returns the user's ID.
+func (h *Handlers) checkPassword(r *http.Request, login, password string, forLogin bool) (string, error) {
+	txn := h.store.Read()
+	u := state.UserByLogin(txn, login)
+	var cred *state.Credential
+	if u != nil {
+		cred = state.CredentialOf(txn, u.ID)
+	}
+	now := h.opts.Now()
+	if cred != nil && now.Before(cred.LockedUntil) {
+		return "", locked(cred.LockedUntil, now)
+	}
+	if cred == nil {
+		authn.VerifyPassword(h.dummyHash, password) // same time as a wrong password
+		return "", unauthorized("invalid login or password")
+	}
+	if !authn.VerifyPassword(cred.PasswordHash, password) {
+		var res state.LoginFailedResult
+		if err := api.Propose(r, h.store, state.CmdLoginFailed, state.LoginFailedRequest{UserID: u.ID}, &res); err != nil {
+			return "", err
+		}
+		if now.Before(res.LockedUntil) {
+			return "", locked(res.LockedUntil, now)
+		}
+		return "", unauthorized("invalid login or password")
+	}
+	switch {
+	case u.Status != state.UserActive:
+		return "", api.Errorf(http.StatusForbidden, api.CodeForbidden, "the user is deactivated")
+	case forLogin && len(u.Roles) == 0:
+		return "", api.Errorf(http.StatusForbidden, api.CodeForbidden, "a user cannot log in until at least one role is assigned")
+	case forLogin && state.PasswordPolicyOf(txn).Expired(cred.PasswordSetAt, now):
+		return "", api.Errorf(http.StatusForbidden, CodePasswordExpired, "the password has expired; set a new one with POST /security/password")
+	}
+	return u.ID, nil
+}
+
+func locked(until, now time.Time) error {
+	secs := int(until.Sub(now).Round(time.Second) / time.Second)
+	return api.Errorf(http.StatusForbidden, CodeAccountLocked,
+		"too many failed login attempts; the account is locked for %s more", fmt.Sprint(max(secs, 1), "s"))
+}
+
+// changePassword lets a user set a new password with the current one,
+// also when it has expired: {"login", "password", "newPassword"} → 204.
+func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request, _ httprouter.Params) error {
+	var in struct {
+		Login       string `json:"login"`
+		Password    string `json:"password"`
+		NewPassword string `json:"newPassword"`
+	}
+	if err := api.Decode(w, r, &in); err != nil {
+		return err
+	}
+	if err := authn.CheckPasswordRules(in.NewPassword); err != nil {
+		return badRequest("%v", err)
+	}
+	id, err := h.checkPassword(r, in.Login, in.Password, false)
+	if err != nil {
+		return err
+	}
+	if in.NewPassword == in.Password {
+		return badRequest("the new password must differ from the previous one")
+	}
+	req := state.PasswordSetRequest{UserID: id, Hash: authn.HashPassword(in.NewPassword)}
+	if err := api.Propose(r, h.store, state.CmdPasswordSet, req, nil); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

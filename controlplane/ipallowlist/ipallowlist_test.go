@@ -1,0 +1,117 @@
+package ipallowlist_test
+
+import (
+	"testing"
+
+	"github.com/roundhouse/roundhouse/controlplane/cptest"
+	"github.com/roundhouse/roundhouse/controlplane/state"
+)
+
+const base = "/v1/management/ip-allowlist"
+
+type entry struct {
+	ID          string `json:"id"`
+	IP          string `json:"ip"`
+	Description string `json:"description"`
+}
+
+type policy struct {
+	Description string  `json:"description"`
+	Enabled     bool    `json:"enabled"`
+	IPs         []entry `json:"ips"`
+}
+
+// TestElevenCalls goes through the 11 calls of seed 002.
+func TestElevenCalls(t *testing.T) {
+	srv := cptest.Start(t)
+	admin := srv.Client(cptest.AdminToken)
+	admin.MustFail(t, 404, "GET", base, nil)
+	admin.MustFail(t, 404, "POST", base+"/ips", []entry{{IP: "10.0.0.1"}})
+
+	var p policy
+	admin.Must(t, 201, "POST", base, map[string]any{"description": "office", "enabled": false,
+		"ips": []map[string]string{{"ip": "203.0.113.7", "description": "gw"}, {"ip": "2001:db8::/32"}}}, &p) // 1
+	if len(p.IPs) != 2 || p.IPs[0].ID == "" || p.Enabled {
+		t.Fatalf("created %+v", p)
+	}
+	admin.MustFail(t, 409, "POST", base, map[string]any{"enabled": false})
+	admin.Must(t, 200, "GET", base, nil, &p)                                                                                             // 2
+	admin.Must(t, 200, "PUT", base, map[string]any{"description": "offices", "ips": []map[string]string{{"ip": "198.51.100.0/24"}}}, &p) // 3
+	if len(p.IPs) != 3 || p.Description != "offices" {
+		t.Fatalf("after PUT %+v", p)
+	}
+	admin.Must(t, 200, "PATCH", base, map[string]bool{"enabled": true}, &p) // 4
+	if !p.Enabled {
+		t.Fatal("PATCH did not enable")
+	}
+	var ips []entry
+	admin.Must(t, 200, "GET", base+"/ips", nil, &ips) // 5
+	var added []entry
+	admin.Must(t, 201, "POST", base+"/ips", []map[string]string{{"ip": "192.0.2.10/8", "description": "masked"}}, &added) // 6
+	if len(added) != 1 || added[0].IP != "192.0.0.0/8" {
+		t.Fatalf("added %+v", added)
+	}
+	var one entry
+	admin.Must(t, 200, "GET", base+"/ips/"+added[0].ID, nil, &one)                                                          // 7
+	admin.Must(t, 200, "PUT", base+"/ips/"+added[0].ID, map[string]string{"ip": "192.0.2.10", "description": "host"}, &one) // 8
+	if one.IP != "192.0.2.10" || one.ID != added[0].ID {
+		t.Fatalf("edited %+v", one)
+	}
+	var edited []entry
+	admin.Must(t, 200, "PUT", base+"/ips", []entry{{ID: ips[0].ID, IP: "::1"}, {ID: ips[1].ID, IP: "2001:db8:1::/48"}}, &edited) // 9
+	if len(edited) != 2 || edited[0].IP != "::1" {
+		t.Fatalf("bulk edit %+v", edited)
+	}
+	admin.Must(t, 204, "DELETE", base+"/ips/"+added[0].ID, nil, nil) // 10
+	admin.MustFail(t, 404, "GET", base+"/ips/"+added[0].ID, nil)
+	admin.Must(t, 204, "DELETE", base, nil, nil) // 11
+	admin.MustFail(t, 404, "GET", base+"/ips", nil)
+}
+
+func TestBadAddressesChangeNothing(t *testing.T) {
+	srv := cptest.Start(t)
+	admin := srv.Client(cptest.AdminToken)
+	for _, bad := range []string{"10.0.0.0/33", "999.1.1.1", "10.0.0", "abc", "fe80::1%eth0", "2001:db8::/129", ""} {
+		admin.MustFail(t, 400, "POST", base, map[string]any{"enabled": true, "ips": []map[string]string{{"ip": "10.1.1.1"}, {"ip": bad}}})
+	}
+	admin.MustFail(t, 404, "GET", base, nil)
+	var p policy
+	admin.Must(t, 201, "POST", base, map[string]any{"enabled": false, "ips": []map[string]string{{"ip": "10.1.1.1"}}}, &p)
+	admin.MustFail(t, 400, "POST", base+"/ips", []map[string]string{{"ip": "10.2.2.2"}, {"ip": "10.0.0.0/40"}})
+	admin.MustFail(t, 409, "POST", base+"/ips", []map[string]string{{"ip": "10.2.2.2"}, {"ip": "10.2.2.2"}})
+	admin.MustFail(t, 409, "POST", base+"/ips", []map[string]string{{"ip": "10.1.1.1"}})
+	admin.MustFail(t, 404, "PUT", base+"/ips", []entry{{ID: p.IPs[0].ID, IP: "10.3.3.3"}, {ID: "nope", IP: "10.4.4.4"}})
+	admin.MustFail(t, 400, "PATCH", base, map[string]any{})
+	admin.MustFail(t, 400, "POST", base, map[string]any{"enabled": "yes"})
+	admin.Must(t, 200, "GET", base, nil, &p)
+	if len(p.IPs) != 1 || p.IPs[0].IP != "10.1.1.1" {
+		t.Fatalf("refused calls changed the list: %+v", p.IPs)
+	}
+}
+
+// TestGate: once enabled, calls from outside the list are refused except
+// for holders of Users - Manage; public endpoints are not affected.
+func TestGate(t *testing.T) {
+	srv := cptest.Start(t)
+	admin := srv.Client(cptest.AdminToken)
+	op := srv.Client(srv.NewUser(t, state.PermEnvironmentManagement).Token)
+	op.Must(t, 200, "GET", "/orchestration/environments", nil, nil)
+
+	admin.Must(t, 201, "POST", base, map[string]any{"enabled": true, "ips": []map[string]string{{"ip": "203.0.113.0/24"}, {"ip": "::1"}}}, nil)
+	e := op.MustFail(t, 403, "GET", "/orchestration/environments", nil)
+	if e.Code != "FORBIDDEN" {
+		t.Fatalf("%+v", e)
+	}
+	admin.Must(t, 200, "GET", "/orchestration/environments", nil, nil) // exempt
+	srv.Client("").Must(t, 200, "GET", "/health", nil, nil)
+
+	admin.Must(t, 201, "POST", base+"/ips", []map[string]string{{"ip": "127.0.0.0/8", "description": "loopback"}}, nil)
+	op.Must(t, 200, "GET", "/orchestration/environments", nil, nil)
+	admin.Must(t, 200, "PATCH", base, map[string]bool{"enabled": false}, nil)
+	var ips []entry
+	admin.Must(t, 200, "GET", base+"/ips", nil, &ips)
+	admin.Must(t, 204, "DELETE", base+"/ips/"+ips[2].ID, nil, nil)
+	op.Must(t, 200, "GET", "/orchestration/environments", nil, nil) // disabled: no check
+	admin.Must(t, 200, "PATCH", base, map[string]bool{"enabled": true}, nil)
+	op.MustFail(t, 403, "GET", "/orchestration/environments", nil)
+}
