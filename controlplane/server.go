@@ -102,7 +102,7 @@ func (s *Server) routes() {
 	ipallowlist.Register(rt, s.node)
 	audit.Register(rt, s.node)
 	membership.Register(rt, s.node)
-	engines.Register(rt, s.node, s.link)
+	engines.Register(rt, s.node, s.link, engines.Options{EngineTokens: s.cfg.LicenseEngineTokens})
 	rt.Mount(cluster.PeerPathPrefix, s.node.PeerHandler())
 	s.router = rt
 	s.http = &http.Server{

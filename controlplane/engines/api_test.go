@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/roundhouse/roundhouse/controlplane"
 	"github.com/roundhouse/roundhouse/controlplane/cptest"
 	"github.com/roundhouse/roundhouse/protocol"
 )
@@ -155,4 +156,24 @@ func TestEngineEndpointsRefuseBadInputClearly(t *testing.T) {
 	}
 	anon := srv.Client("")
 	anon.MustFail(t, 401, "GET", "/processing/runtimes/remote-engines", nil)
+}
+
+func TestEnginesConsumeLicenseTokens(t *testing.T) {
+	srv := cptest.Start(t, func(c *controlplane.Config) { c.LicenseEngineTokens = 20000 })
+	c := srv.Client(cptest.AdminToken)
+	env := defaultEnv(t, c)
+	for i := range 2 {
+		c.Must(t, 201, "POST", "/processing/runtimes/remote-engines", map[string]any{"name": fmt.Sprintf("t%d", i), "environmentId": env}, nil)
+	}
+	body := c.MustFail(t, 409, "POST", "/processing/runtimes/remote-engines", map[string]any{"name": "t2", "environmentId": env})
+	if !strings.Contains(body.Message, "engine tokens") {
+		t.Fatalf("message %q", body.Message)
+	}
+	var sub struct {
+		EngineTokens struct{ Total, Used int } `json:"engineTokens"`
+	}
+	c.Must(t, 200, "GET", "/account/subscription", nil, &sub)
+	if sub.EngineTokens.Total != 20000 || sub.EngineTokens.Used != 18000 {
+		t.Fatalf("engine tokens %+v, want 18000 of 20000 used", sub.EngineTokens)
+	}
 }

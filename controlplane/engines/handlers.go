@@ -17,14 +17,22 @@ type Handlers struct {
 	store  Store
 	link   *Link
 	keyTTL time.Duration
+	opts   Options
+}
+
+// Options are the node's settings the endpoints apply.
+type Options struct {
+	// EngineTokens is the license's engine tokens (0: no limit); each
+	// engine consumes state.EngineTokensPerEngine.
+	EngineTokens int
 }
 
 const enginesPath = "/processing/runtimes/remote-engines"
 
 // Register adds the endpoints to rt and mounts the heartbeat forwarding
 // endpoint of link.
-func Register(rt *api.Router, store Store, link *Link) {
-	h := &Handlers{store: store, link: link, keyTTL: state.DefaultPairKeyTTL}
+func Register(rt *api.Router, store Store, link *Link, opts Options) {
+	h := &Handlers{store: store, link: link, keyTTL: state.DefaultPairKeyTTL, opts: opts}
 	rt.Handle("GET", enginesPath, h.listEngines)
 	rt.Handle("POST", enginesPath, h.createEngine)
 	rt.Handle("GET", enginesPath+"/:id", h.getEngine)
@@ -156,7 +164,7 @@ func (h *Handlers) createEngine(w http.ResponseWriter, r *http.Request, _ httpro
 	req := state.EngineCreateRequest{
 		Engine: state.Engine{ID: state.NewObjectID(), Name: in.Name, Description: in.Description,
 			Kind: in.Type, EnvironmentID: in.EnvironmentID, WorkspaceID: in.WorkspaceID},
-		Key: rec,
+		Key: rec, TokenLimit: h.opts.EngineTokens,
 	}
 	var e state.Engine
 	if err := api.Propose(r, h.store, state.CmdEngineCreate, req, &e); err != nil {

@@ -93,10 +93,21 @@ func EnginesInCluster(txn Reader, clusterID string) []*Engine {
 	return all[Engine](txn, tableEngines, "cluster", clusterID)
 }
 
+// EngineTokensPerEngine is what one engine consumes of the license (seed:
+// "A Remote Engine requires 9000 engine tokens"; the seed gives no other
+// figure for a Remote Engine Gen2, so it costs the same).
+const EngineTokensPerEngine = 9000
+
+// EngineTokensUsed is the engine tokens the existing engines consume.
+func EngineTokensUsed(txn Reader) int { return len(Engines(txn)) * EngineTokensPerEngine }
+
 // EngineCreateRequest creates an engine with its first pair key.
+// TokenLimit is the license's engine tokens as the proposing node is
+// configured (0: no limit).
 type EngineCreateRequest struct {
-	Engine Engine        `json:"engine"`
-	Key    PairKeyRecord `json:"key"`
+	Engine     Engine        `json:"engine"`
+	Key        PairKeyRecord `json:"key"`
+	TokenLimit int           `json:"tokenLimit,omitempty"`
 }
 
 func applyEngineCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
@@ -119,6 +130,10 @@ func applyEngineCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	}
 	if engineNamed(tx.Txn, e.EnvironmentID, e.Name) != nil {
 		return nil, cluster.Reject(cluster.CodeConflict, "an engine named %q already exists in this environment", e.Name)
+	}
+	if used := EngineTokensUsed(tx.Txn); req.TokenLimit > 0 && used+EngineTokensPerEngine > req.TokenLimit {
+		return nil, cluster.Reject(cluster.CodePrecondition,
+			"not enough engine tokens: an engine needs %d and %d of the license's %d are in use", EngineTokensPerEngine, used, req.TokenLimit)
 	}
 	e.Status, e.Availability, e.ClusterID = EngineNotPaired, EngineNotAvailable, ""
 	e.CreatedAt, e.UpdatedAt = cmd.Meta.Time, cmd.Meta.Time
