@@ -122,11 +122,17 @@ func (l *Link) CloseEngine(engineID, reason string) {
 
 // closeRevoked watches the engine records and closes the local sessions of
 // engines deleted, unpaired or re-keyed, whichever node took the request.
+// Sweeps are at least 250 ms apart: a storm of availability writes must not
+// turn into back-to-back scans of every session.
 func (l *Link) closeRevoked(ctx context.Context) {
+	const spacing, fallback = 250 * time.Millisecond, 5 * time.Second
 	for {
 		changed := state.EnginesChanged(l.node.Read())
 		l.server.CloseRevoked()
-		t := time.NewTimer(5 * time.Second) // also after a snapshot restore swaps the store
+		if !sleepCtx(ctx, spacing) {
+			return
+		}
+		t := time.NewTimer(fallback) // also covers a snapshot restore swapping the store
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -135,6 +141,17 @@ func (l *Link) closeRevoked(ctx context.Context) {
 		case <-t.C:
 		}
 		t.Stop()
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 
