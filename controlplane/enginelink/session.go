@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/quic-go/quic-go"
@@ -14,7 +15,7 @@ import (
 // serveEngine runs one mutual-TLS session: identity check, hello/welcome,
 // then heartbeats and renewals on the control stream until it ends.
 func (s *Server) serveEngine(ctx context.Context, conn *quic.Conn) {
-	ss, str, err := s.openSession(ctx, conn)
+	ss, str, hello, err := s.openSession(ctx, conn)
 	if err != nil {
 		s.cfg.Logger.Debug("engine session refused", "remote", conn.RemoteAddr().String(), "err", err)
 		return
@@ -38,15 +39,26 @@ func (s *Server) serveEngine(ctx context.Context, conn *quic.Conn) {
 		return
 	}
 	s.beats.Heartbeat(ss.engineID)
+	// Beside the control loop: a changed host (an upgrade) costs one
+	// replicated write, which must delay neither AVAILABLE nor the acks.
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() {
+		fctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+		defer cancel()
+		if err := s.dir.RecordFacts(fctx, ss.engineID, hello.Facts); err != nil {
+			s.cfg.Logger.Warn("recording host facts failed", "engine", ss.engineID, "err", err)
+		}
+	})
 	s.controlLoop(ctx, ss, str)
 }
 
 // openSession authorizes the client certificate and reads the hello.
-func (s *Server) openSession(ctx context.Context, conn *quic.Conn) (*session, *quic.Stream, error) {
+func (s *Server) openSession(ctx context.Context, conn *quic.Conn) (*session, *quic.Stream, *protocol.Hello, error) {
 	peer := conn.ConnectionState().TLS.PeerCertificates
 	if len(peer) == 0 {
 		_ = conn.CloseWithError(protocol.CloseUnauthorized, "client certificate required")
-		return nil, nil, errors.New("no client certificate")
+		return nil, nil, nil, errors.New("no client certificate")
 	}
 	engineID, serial, err := protocol.EngineIdentity(peer[0])
 	if err == nil {
@@ -54,23 +66,20 @@ func (s *Server) openSession(ctx context.Context, conn *quic.Conn) (*session, *q
 	}
 	if err != nil {
 		_ = conn.CloseWithError(protocol.CloseRevoked, "this engine is deleted, unpaired or its certificate revoked; pair it again")
-		return nil, nil, fmt.Errorf("engine %s: %w", engineID, err)
+		return nil, nil, nil, fmt.Errorf("engine %s: %w", engineID, err)
 	}
 	hctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 	defer cancel()
 	str, err := conn.AcceptStream(hctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("engine %s control stream: %w", engineID, err)
+		return nil, nil, nil, fmt.Errorf("engine %s control stream: %w", engineID, err)
 	}
 	hello, err := s.readHello(str, engineID)
 	if err != nil {
 		_ = conn.CloseWithError(protocol.CloseProtocolError, err.Error())
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	if err := s.dir.RecordFacts(hctx, engineID, hello.Facts); err != nil {
-		s.cfg.Logger.Warn("recording host facts failed", "engine", engineID, "err", err)
-	}
-	return &session{engineID: engineID, serial: serial, conn: conn, since: time.Now()}, str, nil
+	return &session{engineID: engineID, serial: serial, conn: conn, since: time.Now()}, str, hello, nil
 }
 
 func (s *Server) readHello(str *quic.Stream, engineID string) (*protocol.Hello, error) {
