@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -99,6 +100,9 @@ func TestAgentHeartbeatsAtThePushedIntervalAndRenewsItsCertificate(t *testing.T)
 		id, err := store.Load()
 		return err == nil && id.Cert.SerialNumber.Cmp(first.Cert.SerialNumber) != 0 && !id.Key.Equal(first.Key)
 	})
+	if id, _ := store.Load(); !slices.Equal(id.Servers, []string{s.addr(), "cp2.example:7443"}) {
+		t.Fatalf("servers after the welcome: %v, want the paired one then the learned one", id.Servers)
+	}
 	st, ok, err := ReadStatus(store.Dir)
 	if err != nil || !ok || !st.Connected || st.PID != os.Getpid() {
 		t.Fatalf("status %+v %v %v", st, ok, err)

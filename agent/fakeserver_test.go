@@ -99,7 +99,8 @@ func (s *fakeServer) handle(ctx context.Context, conn *quic.Conn) {
 		case *protocol.PairRequest:
 			reply = &protocol.PairResponse{EngineID: "eng-1", Certificate: s.sign(r.CSR), CACertificate: s.ca.Cert.Raw}
 		case *protocol.Hello:
-			reply = &protocol.Welcome{NodeID: "fake", HeartbeatIntervalMillis: 50}
+			reply = &protocol.Welcome{NodeID: "fake", HeartbeatIntervalMillis: 50,
+				Servers: []string{s.addr(), "0.0.0.0:7443", "cp2.example:7443", "garbage"}}
 		case *protocol.Heartbeat:
 			s.mu.Lock()
 			s.beats++

@@ -84,8 +84,8 @@ func (a *Agent) EngineID() string { return a.identity().EngineID }
 // the engine (ErrRevoked). Servers are tried in turn with jittered back-off.
 func (a *Agent) Run(ctx context.Context) error {
 	bo := backoff{min: a.cfg.MinBackoff, max: a.cfg.MaxBackoff}
-	servers := a.identity().Servers
 	for i := 0; ; i++ {
+		servers := a.identity().Servers // grows as the control plane tells of more nodes
 		server := servers[i%len(servers)]
 		established, err := a.session(ctx, server)
 		if ctx.Err() != nil {

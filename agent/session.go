@@ -40,6 +40,7 @@ func (a *Agent) session(ctx context.Context, server string) (established bool, e
 		return true, fmt.Errorf("server %s pushed heartbeat interval %s", server, interval)
 	}
 	a.cfg.Logger.Info("session established", "engine", id.EngineID, "server", server, "node", welcome.NodeID, "heartbeat", interval)
+	a.learnServers(welcome.Servers)
 	st := Status{Server: server, Connected: true, SessionSince: time.Now(), LastHeartbeat: time.Now()}
 	a.writeStatus(st)
 	return true, a.heartbeat(ctx, conn, server, str, interval, st)

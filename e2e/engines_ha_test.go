@@ -34,14 +34,29 @@ func TestLeaderChangeMarksNoHealthyEngineDown(t *testing.T) {
 		var members []map[string]any
 		return first.call("GET", "/cluster/members", nil, &members) == http.StatusOK && len(members) == 3
 	})
+	var lead engHealth
+	first.call("GET", "/health", nil, &lead)
+	leaderQUIC := ""
+	for _, n := range nodes {
+		var h engHealth
+		n.call("GET", "/health", nil, &h)
+		if h.NodeID == lead.Leader {
+			leaderQUIC = n.quic
+		}
+	}
 	var ids []string
 	agents := map[string]*engProc{}
 	dirs := map[string]string{}
 	for i := range 20 {
 		e := first.createEngine(fmt.Sprintf("ha-%02d", i), 0)
 		dir := filepath.Join(t.TempDir(), e.ID)
-		// Rotate the server list so sessions spread over the three nodes.
+		// Rotate the server list so sessions spread over the three nodes;
+		// every other agent knows only the leader and must learn the
+		// others from its Welcome to survive the leader's death.
 		servers := append(append([]string{}, quics[i%3:]...), quics[:i%3]...)
+		if i%2 == 0 && leaderQUIC != "" {
+			servers = []string{leaderQUIC}
+		}
 		if code, out := first.pairWith(strings.Join(servers, ","), dir, e.PreAuthorizedKey); code != 0 {
 			t.Fatalf("pair %d: exit %d: %s", i, code, out)
 		}

@@ -64,6 +64,9 @@ type Welcome struct {
 	NodeID                  string `json:"nodeId"`
 	HeartbeatIntervalMillis int64  `json:"heartbeatIntervalMillis"`
 	ServerTimeUnixMillis    int64  `json:"serverTimeUnixMillis"`
+	// Servers is every node's agent address (HOST:PORT), for failover;
+	// empty when the server does not know them.
+	Servers []string `json:"servers,omitempty"`
 }
 
 // MessageType implements Message.

@@ -49,6 +49,11 @@ type Config struct {
 	// first message) and each replicated write made for an agent. Default 10 s.
 	RequestTimeout time.Duration
 
+	// Servers, when set, returns every node's agent address; it is pushed
+	// to agents in the Welcome so they can fail over to nodes they were
+	// not paired with.
+	Servers func() []string
+
 	// Logger receives the link's logs. Default slog.Default().
 	Logger *slog.Logger
 }

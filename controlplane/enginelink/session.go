@@ -35,6 +35,9 @@ func (s *Server) serveEngine(ctx context.Context, conn *quic.Conn) {
 		HeartbeatIntervalMillis: s.cfg.HeartbeatInterval.Milliseconds(),
 		ServerTimeUnixMillis:    time.Now().UnixMilli(),
 	}
+	if s.cfg.Servers != nil {
+		welcome.Servers = s.cfg.Servers()
+	}
 	if err := protocol.WriteMessage(str, welcome); err != nil {
 		return
 	}

@@ -62,7 +62,7 @@ func NewLink(cfg LinkConfig, node Node) (*Link, error) {
 	sink := enginelink.Router{IsLeader: node.IsLeader, Local: l.monitor, Remote: l.forwarder}
 	srv, err := enginelink.New(enginelink.Config{
 		NodeID: cfg.NodeID, Addr: cfg.Addr, HeartbeatInterval: cfg.HeartbeatInterval,
-		HeartbeatTimeout: cfg.HeartbeatTimeout, Logger: cfg.Logger,
+		HeartbeatTimeout: cfg.HeartbeatTimeout, Logger: cfg.Logger, Servers: l.servers,
 	}, l.dir, sink)
 	if err != nil {
 		return nil, err
@@ -99,6 +99,7 @@ func (l *Link) Run(ctx context.Context) error {
 	if err := l.server.Listen(ctx); err != nil {
 		return err
 	}
+	l.advertise(ctx)
 	l.once.Do(func() { close(l.ready) })
 	l.cfg.Logger.Info("engine link serving", "quic", l.server.Addr().String())
 	var wg sync.WaitGroup
@@ -106,6 +107,32 @@ func (l *Link) Run(ctx context.Context) error {
 	wg.Go(func() { _ = l.forwarder.Run(ctx) })
 	wg.Go(func() { l.closeRevoked(ctx) })
 	return l.server.Serve(ctx)
+}
+
+// advertise records this node's agent address in the replicated state (only
+// when it changed), so agents learn every node at session start.
+func (l *Link) advertise(ctx context.Context) {
+	for _, n := range state.EngineLinkNodes(l.node.Read()) {
+		if n.ID == l.cfg.NodeID && n.QUICAddr == l.cfg.Addr {
+			return
+		}
+	}
+	cmd, err := cluster.NewCommand(state.CmdEngineLinkNode, cluster.Meta{}, state.EngineLinkNode{ID: l.cfg.NodeID, QUICAddr: l.cfg.Addr})
+	if err == nil {
+		_, err = l.node.Apply(ctx, cmd, nil)
+	}
+	if err != nil {
+		l.cfg.Logger.Warn("advertising the engine link address failed; agents learn it at their next session", "err", err)
+	}
+}
+
+// servers lists every node's agent address (local read).
+func (l *Link) servers() []string {
+	var out []string
+	for _, n := range state.EngineLinkNodes(l.node.Read()) {
+		out = append(out, n.QUICAddr)
+	}
+	return out
 }
 
 // Ready is closed once the link listens.

@@ -15,18 +15,28 @@ type EngineLinkSecrets struct {
 	ForwardSecret string `json:"forwardSecret"`
 }
 
+// EngineLinkNode is where one control-plane node serves agents; agents
+// learn the list at session start and fail over along it.
+type EngineLinkNode struct {
+	ID       string `json:"id"` // the node ID
+	QUICAddr string `json:"quicAddr"`
+}
+
 const (
-	tableEngineLink   = "engine_link"
-	engineLinkRowID   = "cluster"
-	CmdEngineLinkInit = "engine-link.init"
+	tableEngineLink      = "engine_link"
+	tableEngineLinkNodes = "engine_link_nodes"
+	engineLinkRowID      = "cluster"
+	CmdEngineLinkInit    = "engine-link.init"
+	CmdEngineLinkNode    = "engine-link.node"
 )
 
 func engineLinkSpec() cluster.Spec {
 	return cluster.Spec{
 		Tables: []cluster.Table{
 			table(tableEngineLink, func() any { return new(EngineLinkSecrets) }, idIndex()),
+			table(tableEngineLinkNodes, func() any { return new(EngineLinkNode) }, idIndex()),
 		},
-		Handlers: map[string]cluster.Handler{CmdEngineLinkInit: applyEngineLinkInit},
+		Handlers: map[string]cluster.Handler{CmdEngineLinkInit: applyEngineLinkInit, CmdEngineLinkNode: applyEngineLinkNode},
 	}
 }
 
@@ -48,4 +58,20 @@ func applyEngineLinkInit(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	}
 	req.ID = engineLinkRowID
 	return nil, tx.Insert(tableEngineLink, &req)
+}
+
+// EngineLinkNodes lists where every node serves agents, in node-ID order.
+func EngineLinkNodes(txn Reader) []*EngineLinkNode {
+	return all[EngineLinkNode](txn, tableEngineLinkNodes, "id")
+}
+
+func applyEngineLinkNode(tx *cluster.Tx, cmd cluster.Command) (any, error) {
+	var n EngineLinkNode
+	if err := cmd.Decode(&n); err != nil {
+		return nil, err
+	}
+	if n.ID == "" || n.QUICAddr == "" {
+		return nil, cluster.Reject(cluster.CodeInvalid, "engine link node needs an id and an address")
+	}
+	return nil, tx.Insert(tableEngineLinkNodes, &n)
 }
