@@ -28,6 +28,7 @@ func main() {
 		newTokenCmd(&flags),
 		newAuditCmd(&flags),
 		newUserCmd(&flags), newRoleCmd(&flags), newServiceAccountCmd(&flags),
+		newArtifactCmd(),
 		newEngineCmd(&flags),
 	)
 	if err := root.Execute(); err != nil {
