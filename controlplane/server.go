@@ -19,6 +19,7 @@ import (
 	"github.com/roundhouse/roundhouse/controlplane/api"
 	"github.com/roundhouse/roundhouse/controlplane/audit"
 	"github.com/roundhouse/roundhouse/controlplane/authn"
+	"github.com/roundhouse/roundhouse/controlplane/engines"
 	"github.com/roundhouse/roundhouse/controlplane/environments"
 	"github.com/roundhouse/roundhouse/controlplane/identity"
 	"github.com/roundhouse/roundhouse/controlplane/ipallowlist"
@@ -35,6 +36,7 @@ type Server struct {
 	registry *prometheus.Registry
 	http     *http.Server
 	ln       net.Listener
+	link     *engines.Link
 }
 
 // New prepares a node: it claims the data dir, opens the replicated state
@@ -63,6 +65,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, node: node, ln: ln, registry: prometheus.NewRegistry()}
+	if err := s.newEngineLink(); err != nil {
+		ln.Close()
+		return nil, err
+	}
 	s.routes()
 	return s, nil
 }
@@ -96,6 +102,7 @@ func (s *Server) routes() {
 	ipallowlist.Register(rt, s.node)
 	audit.Register(rt, s.node)
 	membership.Register(rt, s.node)
+	engines.Register(rt, s.node, s.link, engines.Options{EngineTokens: s.cfg.LicenseEngineTokens})
 	rt.Mount(cluster.PeerPathPrefix, s.node.PeerHandler())
 	s.router = rt
 	s.http = &http.Server{
@@ -137,14 +144,17 @@ func (s *Server) Run(ctx context.Context) error {
 		}
 		s.cfg.Logger.Info("joined cluster", "via", s.cfg.Join)
 	}
+	stopLink := s.startEngineLink(ctx)
 	select {
 	case <-ctx.Done():
 	case err := <-serveErr:
 		if !errors.Is(err, http.ErrServerClosed) {
+			stopLink()
 			s.shutdown()
 			return fmt.Errorf("serve HTTP: %w", err)
 		}
 	}
+	stopLink() // agents fail over before this node's state closes
 	return s.shutdown()
 }
 

@@ -21,6 +21,7 @@ func Spec() cluster.Spec {
 		workspacePermissionSpec(),
 		ipAllowlistSpec(),
 		usageSpec(),
+		engineSpec(), engineLinkSpec(), engineClusterSpec(), runProfileSpec(), notificationSpec(),
 	}
 	out := cluster.Spec{Handlers: map[string]cluster.Handler{}, OnApplied: recordAudit}
 	for _, p := range parts {
