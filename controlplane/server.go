@@ -20,6 +20,7 @@ import (
 	"github.com/roundhouse/roundhouse/controlplane/artifacts"
 	"github.com/roundhouse/roundhouse/controlplane/audit"
 	"github.com/roundhouse/roundhouse/controlplane/authn"
+	"github.com/roundhouse/roundhouse/controlplane/engines"
 	"github.com/roundhouse/roundhouse/controlplane/environments"
 	"github.com/roundhouse/roundhouse/controlplane/executions"
 	"github.com/roundhouse/roundhouse/controlplane/identity"
@@ -40,6 +41,7 @@ type Server struct {
 	ln       net.Listener
 	repo     *artifacts.Service
 	execs    *executions.Service
+	link     *engines.Link
 }
 
 // New prepares a node: it claims the data dir, opens the replicated state
@@ -68,6 +70,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, node: node, ln: ln, registry: prometheus.NewRegistry()}
+	if err := s.newEngineLink(); err != nil {
+		ln.Close()
+		return nil, err
+	}
 	if err := s.openJobs(); err != nil {
 		node.Shutdown()
 		ln.Close()
@@ -112,6 +118,7 @@ func (s *Server) routes() {
 	s.repo.Register(rt)
 	s.execs.Register(rt)
 	tasks.Register(rt, s.node, s.execs)
+	engines.Register(rt, s.node, s.link, engines.Options{EngineTokens: s.cfg.LicenseEngineTokens})
 	rt.Mount(cluster.PeerPathPrefix, s.node.PeerHandler())
 	s.router = rt
 	s.http = &http.Server{
@@ -188,14 +195,17 @@ func (s *Server) Run(ctx context.Context) error {
 		}
 		s.cfg.Logger.Info("joined cluster", "via", s.cfg.Join)
 	}
+	stopLink := s.startEngineLink(ctx)
 	select {
 	case <-ctx.Done():
 	case err := <-serveErr:
 		if !errors.Is(err, http.ErrServerClosed) {
+			stopLink()
 			s.shutdown()
 			return fmt.Errorf("serve HTTP: %w", err)
 		}
 	}
+	stopLink() // agents fail over before this node's state closes
 	return s.shutdown()
 }
 

@@ -2,6 +2,24 @@
 // control plane: message types and their versioned framing, ALPN names, the
 // pair-key format, and the cluster CA and certificate-issuing helpers.
 //
+// The link, as it stands:
+//
+//   - Pairing: a QUIC connection with ALPN "roundhouse-pair/1" and no
+//     client certificate. The agent pins the server to the CA hash its pair
+//     key carries, opens one stream and sends PairRequest (key + CSR for a
+//     key made on the host); the answer is PairResponse or Error.
+//   - Session: one QUIC connection per engine, ALPN "roundhouse-engine/1",
+//     mutual TLS with the engine certificate (engine ID in a URI SAN). The
+//     agent opens the control stream: Hello → Welcome (server-pushed
+//     configuration: the heartbeat interval), then Heartbeat → HeartbeatAck
+//     and RenewRequest → RenewResponse, paced by the agent. Later streams
+//     (assignments pushed by the server, status, logs) add message types.
+//   - Framing: uint32 length, version byte, uint16 type, JSON body; bodies
+//     are capped at MaxFrameSize; unknown types and fields are skipped.
+//   - Closing: the server closes a session with a Close* application code;
+//     CloseRevoked means pair again, CloseShutdown means fail over.
+//
 // It is a pure library: it performs no I/O policy (no retries, no timers, no
-// state) and imports nothing from this module.
+// state) and imports nothing from this module. Sub-package artifact owns the
+// artifact manifest format.
 package protocol

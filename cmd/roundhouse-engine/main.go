@@ -22,7 +22,7 @@ func main() {
 		SilenceErrors: true,
 		Version:       version,
 	}
-	root.AddCommand(newPluginCmd())
+	root.AddCommand(newPairCmd(), newRunCmd(), newInstallCmd(), newStatusCmd(), newPluginCmd())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "roundhouse-engine:", err)
 		os.Exit(1)

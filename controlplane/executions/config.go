@@ -12,7 +12,8 @@ import (
 type Config struct {
 	// LogDir holds the execution log files of this node.
 	LogDir string
-	// Engines resolves engines and clusters; nil means none exist yet.
+	// Engines resolves engines and clusters; nil means StateEngines, the
+	// replicated engine tables (tests give a fake).
 	Engines EngineDirectory
 
 	// Minute is the length of one "minute" of task timeouts (timeouts are
@@ -58,7 +59,7 @@ type Config struct {
 // WithDefaults fills zero fields.
 func (c Config) WithDefaults() Config {
 	if c.Engines == nil {
-		c.Engines = noEngines{}
+		c.Engines = StateEngines{}
 	}
 	if c.Minute <= 0 {
 		c.Minute = time.Minute

@@ -25,8 +25,8 @@
 // rejected: it would put every log line through consensus and snapshots.
 //
 // How the engine side plugs in (see executionstest.Engine for a working
-// model): the engines layer implements EngineDirectory and sets it in
-// controlplane.Config.Executions.Engines; each engine session, on the
+// model): StateEngines reads engines, clusters and availability from the
+// replicated tables; each engine session, on the
 // node holding it, loops on state.WatchEngineExecutions(node.Read(), id):
 // an execution in DISPATCHING_FLOW at an Attempt it has not seen is work
 // to start (artifact by Execution.ArtifactDigest), one in

@@ -23,11 +23,42 @@ type RuntimeInfo struct {
 	EnvironmentID string
 }
 
-// noEngines is the directory until the engines layer is wired in: no
-// runtime exists, so run configs are refused with a clear error.
-type noEngines struct{}
+// StateEngines is the EngineDirectory over the replicated engine and
+// cluster tables: an engine may take work when it is PAIRED and
+// AVAILABLE (heartbeats keep that current).
+type StateEngines struct{}
 
-func (noEngines) Runtime(state.Reader, string, string) (RuntimeInfo, bool) {
+// Runtime implements EngineDirectory.
+func (StateEngines) Runtime(txn state.Reader, kind, id string) (RuntimeInfo, bool) {
+	switch kind {
+	case state.RuntimeEngine:
+		if e := state.EngineByID(txn, id); e != nil {
+			return RuntimeInfo{ID: e.ID, Kind: kind, Name: e.Name, EnvironmentID: e.EnvironmentID}, true
+		}
+	case state.RuntimeEngineCluster:
+		if c := state.EngineClusterByID(txn, id); c != nil {
+			return RuntimeInfo{ID: c.ID, Kind: kind, Name: c.Name, EnvironmentID: c.EnvironmentID}, true
+		}
+	}
 	return RuntimeInfo{}, false
 }
-func (noEngines) AvailableEngines(state.Reader, string, string) []string { return nil }
+
+// AvailableEngines implements EngineDirectory.
+func (StateEngines) AvailableEngines(txn state.Reader, kind, id string) []string {
+	var engines []*state.Engine
+	switch kind {
+	case state.RuntimeEngine:
+		if e := state.EngineByID(txn, id); e != nil {
+			engines = []*state.Engine{e}
+		}
+	case state.RuntimeEngineCluster:
+		engines = state.EnginesInCluster(txn, id)
+	}
+	var out []string
+	for _, e := range engines {
+		if e.Status == state.EnginePaired && e.Availability == state.EngineAvailable {
+			out = append(out, e.ID)
+		}
+	}
+	return out
+}

@@ -79,7 +79,7 @@ func (h *Handlers) subscription(w http.ResponseWriter, r *http.Request, _ httpro
 	api.WriteJSON(w, http.StatusOK, subscriptionView{
 		TenantID:           tenantID(txn),
 		Seats:              usage{Total: lic.Seats, Used: state.SeatsUsed(txn)},
-		EngineTokens:       usage{Total: lic.EngineTokens},
+		EngineTokens:       usage{Total: lic.EngineTokens, Used: state.EngineTokensUsed(txn)},
 		ServiceAccounts:    usage{Total: lic.ServiceAccounts, Used: len(state.ServiceAccounts(txn))},
 		StudioSeats:        state.UsersHolding(txn, state.PermStudioDeveloper),
 		AdministratorUsers: state.UsersHolding(txn, state.AdministratorPermissions()...),

@@ -21,6 +21,7 @@ func Spec() cluster.Spec {
 		workspacePermissionSpec(),
 		ipAllowlistSpec(),
 		usageSpec(),
+		engineSpec(), engineLinkSpec(), engineClusterSpec(), runProfileSpec(), notificationSpec(),
 		artifactSpec(),
 		taskSpec(),
 		executionSpec(),

@@ -1,0 +1,151 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/roundhouse/roundhouse/protocol"
+)
+
+var quiet = slog.New(slog.DiscardHandler)
+
+func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within %s: %s", within, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func pairWithFake(t *testing.T, s *fakeServer, servers ...string) Store {
+	t.Helper()
+	store := Store{Dir: filepath.Join(t.TempDir(), "data")}
+	if len(servers) == 0 {
+		servers = []string{s.addr()}
+	}
+	id, err := Pair(context.Background(), PairConfig{Servers: servers, Key: s.key(), Store: store, Timeout: 2 * time.Second, Logger: quiet})
+	if err != nil {
+		t.Fatalf("pair: %v", err)
+	}
+	if id.EngineID != "eng-1" {
+		t.Fatalf("engine id %q", id.EngineID)
+	}
+	return store
+}
+
+func TestPairingWritesAPrivateIdentityAndFailsOverDeadServers(t *testing.T) {
+	s := newFakeServer(t, time.Hour)
+	store := pairWithFake(t, s, deadUDPAddr(t), s.addr())
+	fi, err := os.Stat(filepath.Join(store.Dir, "identity.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("identity mode %v, want 0600", fi.Mode().Perm())
+	}
+	id, err := store.Load()
+	if err != nil || id.EngineID != "eng-1" || len(id.Servers) != 2 {
+		t.Fatalf("loaded %+v, %v", id, err)
+	}
+	if _, err := Pair(context.Background(), PairConfig{Servers: []string{s.addr()}, Key: s.key(), Store: store, Logger: quiet}); err == nil ||
+		!strings.Contains(err.Error(), "already holds engine") {
+		t.Fatalf("pairing a paired data dir: %v", err)
+	}
+}
+
+func TestPairingRefusesAServerOfAnotherCluster(t *testing.T) {
+	s := newFakeServer(t, time.Hour)
+	other, _ := protocol.NewPairKey([32]byte{9}) // a key for another CA
+	store := Store{Dir: filepath.Join(t.TempDir(), "data")}
+	_, err := Pair(context.Background(), PairConfig{Servers: []string{s.addr()}, Key: other.String(), Store: store, Timeout: 2 * time.Second, Logger: quiet})
+	if err == nil || !strings.Contains(err.Error(), "CA fingerprint mismatch") {
+		t.Fatalf("got %v, want a CA mismatch", err)
+	}
+	if _, err := store.Load(); !errors.Is(err, ErrNotPaired) {
+		t.Fatal("a refused pairing left an identity")
+	}
+}
+
+func runAgent(t *testing.T, store Store) (*Agent, chan error, context.CancelFunc) {
+	t.Helper()
+	a, err := New(Config{Store: store, Version: "test", Logger: quiet, MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return a, done, cancel
+}
+
+func TestAgentHeartbeatsAtThePushedIntervalAndRenewsItsCertificate(t *testing.T) {
+	s := newFakeServer(t, 3*time.Second) // renew when 1 s is left
+	store := pairWithFake(t, s)
+	first, _ := store.Load()
+	runAgent(t, store)
+	waitFor(t, 2*time.Second, "10 heartbeats at 50 ms", func() bool { b, _ := s.counts(); return b >= 10 })
+	waitFor(t, 5*time.Second, "a renewal over the live session", func() bool { _, r := s.counts(); return r >= 1 })
+	waitFor(t, time.Second, "renewed identity saved", func() bool {
+		id, err := store.Load()
+		return err == nil && id.Cert.SerialNumber.Cmp(first.Cert.SerialNumber) != 0 && !id.Key.Equal(first.Key)
+	})
+	if id, _ := store.Load(); !slices.Equal(id.Servers, []string{s.addr(), "cp2.example:7443"}) {
+		t.Fatalf("servers after the welcome: %v, want the paired one then the learned one", id.Servers)
+	}
+	st, ok, err := ReadStatus(store.Dir)
+	if err != nil || !ok || !st.Connected || st.PID != os.Getpid() {
+		t.Fatalf("status %+v %v %v", st, ok, err)
+	}
+}
+
+func TestAgentReconnectsAfterShutdownButStopsWhenRevoked(t *testing.T) {
+	s := newFakeServer(t, time.Hour)
+	store := pairWithFake(t, s)
+	_, done, _ := runAgent(t, store)
+	waitFor(t, 2*time.Second, "first heartbeat", func() bool { b, _ := s.counts(); return b >= 1 })
+
+	s.closeAll(protocol.CloseShutdown)
+	before, _ := s.counts()
+	waitFor(t, 2*time.Second, "heartbeats after reconnecting", func() bool { b, _ := s.counts(); return b > before+3 })
+
+	s.closeAll(protocol.CloseRevoked)
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrRevoked) {
+			t.Fatalf("run ended with %v, want ErrRevoked", err)
+		}
+		done <- nil // for the cleanup
+	case <-time.After(2 * time.Second):
+		t.Fatal("agent kept running after revocation")
+	}
+}
+
+func TestBackoffIsJitteredAndCapped(t *testing.T) {
+	b := backoff{min: 100 * time.Millisecond, max: time.Second}
+	seen := map[time.Duration]bool{}
+	for i := range 50 {
+		d := b.next()
+		if d < 50*time.Millisecond || d > time.Second {
+			t.Fatalf("attempt %d waited %s, outside [50ms, 1s]", i, d)
+		}
+		seen[d] = true
+	}
+	if len(seen) < 10 {
+		t.Fatal("back-off is not jittered")
+	}
+	b.reset()
+	if d := b.next(); d > 100*time.Millisecond {
+		t.Fatalf("after reset waited %s", d)
+	}
+}

@@ -1,0 +1,210 @@
+// Command enginelink benchmarks the agent link: simulated engines with real
+// QUIC sessions (sharing a few UDP transports) against one link server run
+// as a child process, as research/quic-scale.md measured a bare quic-go
+// server. It prints a markdown section: pairing latency and rate, sessions
+// held, heartbeats per second, server CPU and memory per 1,000 engines,
+// goroutines per session, and the time for every engine to reconnect after
+// the link restarts.
+//
+//	go run ./bench/enginelink -engines 1000 -interval 10s
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sync"
+	"syscall"
+	"time"
+)
+
+type options struct {
+	engines, transports, pairConcurrency int
+	interval, timeout, settle, window    time.Duration
+	restart                              bool
+}
+
+func main() {
+	var o options
+	var serveMode bool
+	var addr, keysFile string
+	flag.IntVar(&o.engines, "engines", 1000, "simulated engines")
+	flag.IntVar(&o.transports, "transports", 4, "shared client UDP sockets")
+	flag.IntVar(&o.pairConcurrency, "pair-concurrency", 8, "pairings in flight")
+	flag.DurationVar(&o.interval, "interval", 10*time.Second, "heartbeat interval")
+	flag.DurationVar(&o.timeout, "timeout", 0, "heartbeat timeout (default 3x interval)")
+	flag.DurationVar(&o.settle, "settle", 5*time.Second, "wait after every session is up")
+	flag.DurationVar(&o.window, "window", 20*time.Second, "steady-state measurement window")
+	flag.BoolVar(&o.restart, "restart", true, "measure reconnection after a link restart")
+	flag.BoolVar(&serveMode, "serve", false, "internal: run the server child")
+	flag.StringVar(&addr, "addr", "127.0.0.1:0", "internal: server address")
+	flag.StringVar(&keysFile, "keys-file", "", "internal: where the child writes its address and keys")
+	flag.Parse()
+	if o.timeout == 0 {
+		o.timeout = 3 * o.interval
+	}
+	var err error
+	if serveMode {
+		err = serve(addr, keysFile, o.engines, o.interval, o.timeout)
+	} else {
+		err = bench(o)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench/enginelink:", err)
+		os.Exit(1)
+	}
+}
+
+// child is the server process and its latest stats line.
+type child struct {
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	last serverStats
+}
+
+func (c *child) stats() serverStats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.last
+}
+
+func startChild(o options, keysFile string) (*child, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(exe, "-serve", "-keys-file", keysFile, "-engines", fmt.Sprint(o.engines),
+		"-interval", o.interval.String(), "-timeout", o.timeout.String())
+	cmd.Stderr = os.Stderr
+	cmd.Env = append(os.Environ(), "QUIC_GO_DISABLE_RECEIVE_BUFFER_WARNING=true")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	c := &child{cmd: cmd}
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			var s serverStats
+			if json.Unmarshal(sc.Bytes(), &s) == nil {
+				c.mu.Lock()
+				c.last = s
+				c.mu.Unlock()
+			}
+		}
+	}()
+	return c, nil
+}
+
+func waitSetup(path string, d time.Duration) (setup, error) {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if b, err := os.ReadFile(path); err == nil {
+			var s setup
+			if json.Unmarshal(b, &s) == nil {
+				return s, nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return setup{}, fmt.Errorf("server child did not start within %s", d)
+}
+
+func waitUntil(d time.Duration, cond func() bool) (time.Duration, bool) {
+	start := time.Now()
+	for !cond() {
+		if time.Since(start) > d {
+			return time.Since(start), false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return time.Since(start), true
+}
+
+func bench(o options) error {
+	tmp, err := os.MkdirTemp("", "bench-enginelink-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	c, err := startChild(o, filepath.Join(tmp, "setup.json"))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = c.cmd.Process.Signal(syscall.SIGTERM); _ = c.cmd.Wait() }()
+	st, err := waitSetup(filepath.Join(tmp, "setup.json"), time.Duration(o.engines)*time.Millisecond+30*time.Second)
+	if err != nil {
+		return err
+	}
+	s, err := newSim(st.Addr, o.transports, o.interval)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	pid := c.cmd.Process.Pid
+	r := report{o: o}
+	time.Sleep(1500 * time.Millisecond) // one stats line before sessions
+	r.rssIdle, r.goroutinesIdle = rssBytes(pid), c.stats().Goroutines
+
+	engines, err := r.pairAll(s, st.Keys)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+	start := time.Now()
+	for _, e := range engines {
+		wg.Go(func() { s.run(ctx, e) })
+	}
+	all := func() bool { return s.connected.Load() == int64(o.engines) }
+	r.establish, r.established = waitUntil(2*time.Minute, all)
+	r.connRate = float64(o.engines) / time.Since(start).Seconds()
+	time.Sleep(o.settle)
+	r.measureSteady(pid, c, s)
+	if o.restart {
+		r.measureRestart(pid, c, s, all)
+	}
+	r.print()
+	return nil
+}
+
+func (r *report) pairAll(s *sim, keys []string) ([]simEngine, error) {
+	out := make([]simEngine, len(keys))
+	lat := make([]time.Duration, len(keys))
+	errs := make(chan error, len(keys))
+	sem := make(chan struct{}, r.o.pairConcurrency)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i, k := range keys {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			t0 := time.Now()
+			e, err := s.pair(context.Background(), k)
+			lat[i] = time.Since(t0)
+			out[i] = e
+			if err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	r.pairTotal = time.Since(start)
+	close(errs)
+	if err := <-errs; err != nil {
+		return nil, fmt.Errorf("pairing: %w", err)
+	}
+	slices.Sort(lat)
+	r.pairP50, r.pairP99 = lat[len(lat)/2], lat[len(lat)*99/100]
+	return out, nil
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// report collects the figures of one run.
+type report struct {
+	o                      options
+	pairTotal              time.Duration
+	pairP50, pairP99       time.Duration
+	establish              time.Duration
+	established            bool
+	connRate               float64
+	rssIdle, rssSteady     uint64
+	goroutinesIdle         int
+	stats                  serverStats
+	cpuPercent, beatsPerS  float64
+	reconnect              time.Duration
+	reconnected            bool
+	downWritesAfterRestart int
+}
+
+// cpuTicks is utime+stime of pid in clock ticks (100 per second here).
+func cpuTicks(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	k, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + k
+}
+
+func rssBytes(pid int) uint64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func (r *report) measureSteady(pid int, c *child, s *sim) {
+	t0, a0, start := cpuTicks(pid), s.acks.Load(), time.Now()
+	time.Sleep(r.o.window)
+	el := time.Since(start).Seconds()
+	r.cpuPercent = float64(cpuTicks(pid)-t0) / 100 / el * 100
+	r.beatsPerS = float64(s.acks.Load()-a0) / el
+	r.rssSteady = rssBytes(pid)
+	r.stats = c.stats()
+}
+
+// measureRestart restarts the link (SIGUSR1 to the child) and times until
+// every engine has a session again; availability writes made meanwhile
+// would be engines marked NOT_AVAILABLE.
+func (r *report) measureRestart(pid int, c *child, s *sim, all func() bool) {
+	writes := c.stats().Writes
+	_ = syscall.Kill(pid, syscall.SIGUSR1)
+	_, _ = waitUntil(10*time.Second, func() bool { return !all() })
+	r.reconnect, r.reconnected = waitUntil(3*time.Minute, all)
+	time.Sleep(1500 * time.Millisecond)
+	r.downWritesAfterRestart = c.stats().Writes - writes
+}
+
+func (r *report) print() {
+	n := float64(r.o.engines)
+	perK := func(v float64) float64 { return v / n * 1000 }
+	fmt.Printf("## Agent link (enginelink): %d engines, heartbeat %s, %d client sockets\n\n", r.o.engines, r.o.interval, r.o.transports)
+	fmt.Println("| measure | value |")
+	fmt.Println("|---|---|")
+	fmt.Printf("| pairing latency p50 / p99 (%d in flight) | %s / %s |\n", r.o.pairConcurrency, r.pairP50.Round(time.Microsecond*100), r.pairP99.Round(time.Microsecond*100))
+	fmt.Printf("| pairing rate | %.0f engines/s |\n", n/r.pairTotal.Seconds())
+	fmt.Printf("| all sessions established | %s (%.0f conn/s)%s |\n", r.establish.Round(time.Millisecond), r.connRate, failed(r.established))
+	fmt.Printf("| sessions held by the server | %d |\n", r.stats.Sessions)
+	fmt.Printf("| heartbeats acknowledged per second | %.1f |\n", r.beatsPerS)
+	fmt.Printf("| server CPU, steady (%% of one core; per 1,000 engines) | %.2f %% (%.2f %%) |\n", r.cpuPercent, perK(r.cpuPercent))
+	fmt.Printf("| server RSS, idle → steady | %.1f → %.1f MiB |\n", mib(r.rssIdle), mib(r.rssSteady))
+	fmt.Printf("| server RSS per 1,000 engines (per engine) | %.1f MiB (%.1f KiB) |\n",
+		perK(mib(r.rssSteady-r.rssIdle)), float64(r.rssSteady-r.rssIdle)/n/1024)
+	fmt.Printf("| server heap per engine: in use / live at last GC | %.1f / %.1f KiB |\n",
+		float64(r.stats.HeapInuse)/n/1024, float64(r.stats.HeapLive)/n/1024)
+	fmt.Printf("| server goroutines per session | %.2f |\n", float64(r.stats.Goroutines-r.goroutinesIdle)/n)
+	if r.o.restart {
+		fmt.Printf("| every engine reconnected after a link restart | %s%s |\n", r.reconnect.Round(time.Millisecond), failed(r.reconnected))
+		fmt.Printf("| availability writes during the restart (engines marked down) | %d |\n", r.downWritesAfterRestart)
+	}
+	fmt.Println()
+}
+
+func mib(b uint64) float64 { return float64(b) / (1 << 20) }
+
+func failed(ok bool) string {
+	if ok {
+		return ""
+	}
+	return " (NOT all)"
+}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/roundhouse/roundhouse/agent"
+)
+
+// exitRevoked tells systemd (RestartPreventExitStatus) not to restart an
+// engine the control plane deleted or unpaired.
+const exitRevoked = 3
+
+func newRunCmd() *cobra.Command {
+	var dataDir, logLevel string
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run the engine: keep its session with the control plane up and run work",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			a, err := agent.New(agent.Config{Store: agent.Store{Dir: dataDir}, Version: version, Logger: newLogger(logLevel)})
+			if err != nil {
+				return err
+			}
+			err = a.Run(ctx)
+			if errors.Is(err, agent.ErrRevoked) {
+				fmt.Fprintln(os.Stderr, "roundhouse-engine:", err)
+				os.Exit(exitRevoked)
+			}
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&dataDir, "data-dir", defaultDataDir, "where the engine identity is kept")
+	cmd.Flags().StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	return cmd
+}
+
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}

@@ -1,0 +1,40 @@
+package controlplane
+
+import (
+	"context"
+	"sync"
+
+	"github.com/roundhouse/roundhouse/controlplane/engines"
+)
+
+// newEngineLink prepares the agent link; it registers the heartbeat
+// monitor as a leader-only loop, so it must run before the node starts.
+func (s *Server) newEngineLink() error {
+	link, err := engines.NewLink(engines.LinkConfig{
+		NodeID: s.node.ID(), Addr: s.cfg.QUICAddr,
+		HeartbeatInterval: s.cfg.EngineHeartbeatInterval, HeartbeatTimeout: s.cfg.EngineHeartbeatTimeout,
+		Logger: s.cfg.Logger,
+	}, s.node)
+	if err != nil {
+		return err
+	}
+	s.link = link
+	return nil
+}
+
+// startEngineLink serves agents until the returned stop func is called.
+// The link waits for the replicated state to hold (or create) the cluster
+// CA, so a joining node starts it once it has caught up.
+func (s *Server) startEngineLink(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := s.link.Run(ctx); err != nil && ctx.Err() == nil {
+			s.cfg.Logger.Error("engine link stopped", "err", err)
+		}
+	})
+	return func() {
+		cancel()
+		wg.Wait()
+	}
+}

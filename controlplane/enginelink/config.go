@@ -1,0 +1,105 @@
+package enginelink
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Config tunes the agent listener. The zero value of every field but Addr
+// picks the documented default.
+type Config struct {
+	// NodeID names this control-plane node in the server certificate and the
+	// Welcome message.
+	NodeID string
+
+	// Addr is the UDP address to listen on, e.g. "127.0.0.1:7443".
+	Addr string
+
+	// Hosts are extra host names and IPs put in this node's certificate.
+	// Agents verify protocol.ServerName, so these are informational.
+	Hosts []string
+
+	// HeartbeatInterval is pushed to agents at session start. Default 60 s.
+	HeartbeatInterval time.Duration
+
+	// HeartbeatTimeout is how long an engine may stay silent before it is
+	// NOT_AVAILABLE; it must be at least 3× the interval. Default 180 s.
+	// The QUIC idle timeout is set a little above it, on the server side,
+	// because the negotiated idle timeout is the smaller of both sides.
+	HeartbeatTimeout time.Duration
+
+	// EngineCertValidity is the lifetime of engine client certificates.
+	// Agents renew over the live session when a third of it is left.
+	// Default 90 days.
+	EngineCertValidity time.Duration
+
+	// ServerCertValidity is the lifetime of this node's certificate, issued
+	// at start. Default 1 year.
+	ServerCertValidity time.Duration
+
+	// PairAttemptsPerMinute and PairBurst rate-limit failed pairing attempts
+	// per source IP against brute force; a source over its budget is refused
+	// even with a good key until the budget refills. Defaults 10 and 5.
+	PairAttemptsPerMinute int
+	PairBurst             int
+
+	// RequestTimeout bounds each step of a session start (first stream,
+	// first message) and each replicated write made for an agent. Default 10 s.
+	RequestTimeout time.Duration
+
+	// Servers, when set, returns every node's agent address; it is pushed
+	// to agents in the Welcome so they can fail over to nodes they were
+	// not paired with.
+	Servers func() []string
+
+	// Logger receives the link's logs. Default slog.Default().
+	Logger *slog.Logger
+}
+
+func (c Config) withDefaults() (Config, error) {
+	if c.HeartbeatInterval == 0 {
+		c.HeartbeatInterval = 60 * time.Second
+	}
+	if c.HeartbeatTimeout == 0 {
+		c.HeartbeatTimeout = 3 * c.HeartbeatInterval
+	}
+	if c.EngineCertValidity == 0 {
+		c.EngineCertValidity = 90 * 24 * time.Hour
+	}
+	if c.ServerCertValidity == 0 {
+		c.ServerCertValidity = 365 * 24 * time.Hour
+	}
+	if c.PairAttemptsPerMinute == 0 {
+		c.PairAttemptsPerMinute = 10
+	}
+	if c.PairBurst == 0 {
+		c.PairBurst = 5
+	}
+	if c.RequestTimeout == 0 {
+		c.RequestTimeout = 10 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Addr == "" {
+		return c, errors.New("engine link: listen address is required")
+	}
+	if err := CheckHeartbeatTiming(c.HeartbeatInterval, c.HeartbeatTimeout); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// CheckHeartbeatTiming refuses a timeout under 3× the interval: with less,
+// one lost heartbeat would mark a healthy engine down.
+func CheckHeartbeatTiming(interval, timeout time.Duration) error {
+	if interval <= 0 {
+		return fmt.Errorf("engine heartbeat interval %s must be positive", interval)
+	}
+	if timeout < 3*interval {
+		return fmt.Errorf("engine heartbeat timeout %s must be at least 3x the interval %s", timeout, interval)
+	}
+	return nil
+}

@@ -1,0 +1,12 @@
+// Package enginelink is the control plane's side of the agent link: the QUIC
+// listener that serves engines (pairing with a pre-authorization key,
+// mutual-TLS sessions, heartbeats, certificate renewal over the live
+// session), the registry of live sessions that closes one on revocation, and
+// the heartbeat monitor that turns silence into NOT_AVAILABLE.
+//
+// It reaches the replicated state only through the small interfaces in
+// directory.go, so it does not import cluster or controlplane/state; the
+// node wiring adapts those. It must not import agent, runtime or plugins.
+// Heartbeats never write to the replicated log: only a change of
+// availability does.
+package enginelink

@@ -1,0 +1,185 @@
+package enginelinktest
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/roundhouse/roundhouse/controlplane/enginelink"
+	"github.com/roundhouse/roundhouse/protocol"
+)
+
+// Directory is an in-memory enginelink.Directory and AvailabilityStore that
+// follows the same rules as the replicated state. Safe for concurrent use.
+type Directory struct {
+	mu        sync.Mutex
+	Authority *protocol.CA // the cluster CA
+	keys      map[string]*key
+	engines   map[string]*Engine
+	writes    int // availability writes, to prove heartbeats do not write
+}
+
+type key struct {
+	engineID string
+	hash     string
+	expires  time.Time
+	used     bool
+}
+
+// Engine is one engine record.
+type Engine struct {
+	Paired       bool
+	Serial, Prev string
+	Available    bool
+	Facts        protocol.HostFacts
+}
+
+// NewDirectory returns an empty directory with a fresh cluster CA.
+// It panics if the system's random source fails.
+func NewDirectory() *Directory {
+	ca, err := protocol.NewCA("test cluster", time.Now(), 24*time.Hour)
+	if err != nil {
+		panic(err)
+	}
+	return &Directory{Authority: ca, keys: map[string]*key{}, engines: map[string]*Engine{}}
+}
+
+// AddEngine creates a NOT_PAIRED engine and returns its pair key.
+func (d *Directory) AddEngine(id string, ttl time.Duration) protocol.PairKey {
+	d.mu.Lock()
+	d.engines[id] = &Engine{}
+	d.mu.Unlock()
+	return d.Regenerate(id, ttl)
+}
+
+// Regenerate replaces every key of the engine with a new one.
+func (d *Directory) Regenerate(id string, ttl time.Duration) protocol.PairKey {
+	k, err := protocol.NewPairKey(d.Authority.Fingerprint())
+	if err != nil {
+		panic(err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for kid, mk := range d.keys {
+		if mk.engineID == id {
+			delete(d.keys, kid)
+		}
+	}
+	d.keys[k.ID] = &key{engineID: id, hash: k.SecretHash(), expires: time.Now().Add(ttl)}
+	return k
+}
+
+// DeleteEngine removes an engine and so invalidates its keys and certificates.
+func (d *Directory) DeleteEngine(id string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.engines, id)
+}
+
+// Engine returns a copy of an engine record (zero when absent).
+func (d *Directory) Engine(id string) Engine {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if e := d.engines[id]; e != nil {
+		return *e
+	}
+	return Engine{}
+}
+
+// CA implements enginelink.Directory or AvailabilityStore.
+func (d *Directory) CA(context.Context) (*protocol.CA, error) { return d.Authority, nil }
+
+// Pair implements enginelink.Directory or AvailabilityStore.
+func (d *Directory) Pair(_ context.Context, req enginelink.PairRequest) (enginelink.PairResult, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	k := d.keys[req.KeyID]
+	switch {
+	case k == nil || d.engines[k.engineID] == nil:
+		return enginelink.PairResult{}, protocol.ErrPairKeyUnknown
+	case k.hash != req.SecretHash:
+		return enginelink.PairResult{}, protocol.ErrPairKeyInvalid
+	case k.used:
+		return enginelink.PairResult{}, protocol.ErrPairKeyUsed
+	case req.Now.After(k.expires):
+		return enginelink.PairResult{}, protocol.ErrPairKeyExpired
+	}
+	k.used = true
+	e := d.engines[k.engineID]
+	e.Paired, e.Serial, e.Prev, e.Facts = true, req.CertSerial, "", req.Facts
+	return enginelink.PairResult{EngineID: k.engineID}, nil
+}
+
+// EngineAuthorized implements enginelink.Directory or AvailabilityStore.
+func (d *Directory) EngineAuthorized(engineID, serial string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	e := d.engines[engineID]
+	if e == nil || !e.Paired || (serial != e.Serial && serial != e.Prev) {
+		return enginelink.ErrNotAuthorized
+	}
+	return nil
+}
+
+// RenewCertificate implements enginelink.Directory or AvailabilityStore.
+func (d *Directory) RenewCertificate(_ context.Context, engineID, oldSerial, newSerial string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	e := d.engines[engineID]
+	if e == nil || !e.Paired {
+		return enginelink.ErrNotAuthorized
+	}
+	e.Prev, e.Serial = oldSerial, newSerial
+	return nil
+}
+
+// RecordFacts implements enginelink.Directory or AvailabilityStore.
+func (d *Directory) RecordFacts(_ context.Context, engineID string, f protocol.HostFacts) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if e := d.engines[engineID]; e != nil {
+		e.Facts = f
+	}
+	return nil
+}
+
+// PairedEngines implements enginelink.Directory or AvailabilityStore.
+func (d *Directory) PairedEngines() ([]enginelink.EngineLiveness, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []enginelink.EngineLiveness
+	for id, e := range d.engines {
+		if e.Paired {
+			out = append(out, enginelink.EngineLiveness{EngineID: id, Available: e.Available})
+		}
+	}
+	return out, nil
+}
+
+// SetAvailability implements enginelink.Directory or AvailabilityStore.
+func (d *Directory) SetAvailability(_ context.Context, engineID string, available bool) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	e := d.engines[engineID]
+	if e == nil {
+		return enginelink.ErrUnknownEngine
+	}
+	e.Available = available
+	d.writes++
+	return nil
+}
+
+// AvailabilityWrites counts SetAvailability calls that changed a record.
+func (d *Directory) AvailabilityWrites() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.writes
+}
+
+// SetPaired records a PAIRED engine with the given availability, as if it
+// had paired earlier (for monitor tests).
+func (d *Directory) SetPaired(id string, available bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.engines[id] = &Engine{Paired: true, Available: available}
+}

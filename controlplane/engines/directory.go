@@ -1,0 +1,186 @@
+package engines
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	memdb "github.com/hashicorp/go-memdb"
+
+	"github.com/roundhouse/roundhouse/cluster"
+	"github.com/roundhouse/roundhouse/controlplane/enginelink"
+	"github.com/roundhouse/roundhouse/controlplane/state"
+	"github.com/roundhouse/roundhouse/protocol"
+)
+
+// Store is what the engine domain needs from the replicated state (a
+// *cluster.Node).
+type Store interface {
+	Read() *memdb.Txn
+	ConsistentRead(ctx context.Context) (*memdb.Txn, error)
+	Apply(ctx context.Context, cmd cluster.Command, out any) (uint64, error)
+}
+
+// Directory adapts the replicated state to enginelink.Directory and
+// enginelink.AvailabilityStore. Commands it proposes are system commands.
+type Directory struct {
+	store Store
+
+	mu sync.Mutex
+	ca *protocol.CA // parsed once; the CA never changes
+}
+
+// NewDirectory returns a directory over store.
+func NewDirectory(store Store) *Directory { return &Directory{store: store} }
+
+var (
+	_ enginelink.Directory         = (*Directory)(nil)
+	_ enginelink.AvailabilityStore = (*Directory)(nil)
+)
+
+// LinkSecrets returns the engine-link secrets, creating them on first use
+// (any node may propose; the first init applied wins).
+func (d *Directory) LinkSecrets(ctx context.Context) (*state.EngineLinkSecrets, error) {
+	for {
+		if s := state.EngineLink(d.store.Read()); s != nil {
+			return s, nil
+		}
+		err := d.initLink(ctx)
+		if rej, ok := cluster.AsRejection(err); ok && rej.Code == cluster.CodePrecondition {
+			// Another node won; wait for its init to reach this replica.
+			txn, cerr := d.store.ConsistentRead(ctx)
+			if cerr != nil {
+				return nil, fmt.Errorf("read engine link secrets: %w", cerr)
+			}
+			if s := state.EngineLink(txn); s != nil {
+				return s, nil
+			}
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("initialise engine link: %w", err)
+		}
+	}
+}
+
+func (d *Directory) initLink(ctx context.Context) error {
+	ca, err := protocol.NewCA("Roundhouse cluster CA", time.Now(), 20*365*24*time.Hour)
+	if err != nil {
+		return err
+	}
+	certPEM, keyPEM, err := ca.MarshalPEM()
+	if err != nil {
+		return err
+	}
+	var secret [32]byte
+	_, _ = rand.Read(secret[:])
+	return d.apply(ctx, state.CmdEngineLinkInit, time.Now(), state.EngineLinkSecrets{
+		CACertPEM: string(certPEM), CAKeyPEM: string(keyPEM), ForwardSecret: hex.EncodeToString(secret[:]),
+	}, nil)
+}
+
+// CA implements enginelink.Directory.
+func (d *Directory) CA(ctx context.Context) (*protocol.CA, error) {
+	d.mu.Lock()
+	ca := d.ca
+	d.mu.Unlock()
+	if ca != nil {
+		return ca, nil
+	}
+	s, err := d.LinkSecrets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ca, err = protocol.ParseCA([]byte(s.CACertPEM), []byte(s.CAKeyPEM))
+	if err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	d.ca = ca
+	d.mu.Unlock()
+	return ca, nil
+}
+
+func (d *Directory) apply(ctx context.Context, typ string, now time.Time, payload, out any) error {
+	cmd, err := cluster.NewCommand(typ, cluster.Meta{Time: now.UTC()}, payload)
+	if err != nil {
+		return err
+	}
+	_, err = d.store.Apply(ctx, cmd, out)
+	return err
+}
+
+// Pair implements enginelink.Directory.
+func (d *Directory) Pair(ctx context.Context, req enginelink.PairRequest) (enginelink.PairResult, error) {
+	var res state.EnginePairResult
+	err := d.apply(ctx, state.CmdEnginePair, req.Now, state.EnginePairRequest{
+		KeyID: req.KeyID, SecretHash: req.SecretHash, CertSerial: req.CertSerial, Facts: req.Facts,
+	}, &res)
+	if err != nil {
+		return enginelink.PairResult{}, pairError(err)
+	}
+	return enginelink.PairResult{EngineID: res.EngineID}, nil
+}
+
+// pairError turns the state's rejection back into protocol's sentinel.
+func pairError(err error) error {
+	rej, ok := cluster.AsRejection(err)
+	if !ok {
+		return err
+	}
+	for _, k := range []error{protocol.ErrPairKeyInvalid, protocol.ErrPairKeyUnknown, protocol.ErrPairKeyUsed, protocol.ErrPairKeyExpired} {
+		if rej.Message == k.Error() {
+			return k
+		}
+	}
+	return err
+}
+
+// EngineAuthorized implements enginelink.Directory (local read).
+func (d *Directory) EngineAuthorized(engineID, serial string) error {
+	e := state.EngineByID(d.store.Read(), engineID)
+	if e == nil || e.Status != state.EnginePaired || serial == "" ||
+		(serial != e.CertSerial && serial != e.PrevCertSerial) {
+		return enginelink.ErrNotAuthorized
+	}
+	return nil
+}
+
+// RenewCertificate implements enginelink.Directory.
+func (d *Directory) RenewCertificate(ctx context.Context, engineID, oldSerial, newSerial string) error {
+	return d.apply(ctx, state.CmdEngineRenewCert, time.Now(), state.EngineCertRequest{
+		EngineID: engineID, OldSerial: oldSerial, NewSerial: newSerial,
+	}, nil)
+}
+
+// RecordFacts implements enginelink.Directory: it writes only a change.
+func (d *Directory) RecordFacts(ctx context.Context, engineID string, facts protocol.HostFacts) error {
+	if e := state.EngineByID(d.store.Read(), engineID); e == nil || e.Host == facts {
+		return nil
+	}
+	return d.apply(ctx, state.CmdEngineFacts, time.Now(), state.EngineFactsRequest{EngineID: engineID, Facts: facts}, nil)
+}
+
+// PairedEngines implements enginelink.AvailabilityStore.
+func (d *Directory) PairedEngines() ([]enginelink.EngineLiveness, error) {
+	var out []enginelink.EngineLiveness
+	for _, e := range state.Engines(d.store.Read()) {
+		if e.Status == state.EnginePaired {
+			out = append(out, enginelink.EngineLiveness{EngineID: e.ID, Available: e.Availability == state.EngineAvailable})
+		}
+	}
+	return out, nil
+}
+
+// SetAvailability implements enginelink.AvailabilityStore.
+func (d *Directory) SetAvailability(ctx context.Context, engineID string, available bool) error {
+	err := d.apply(ctx, state.CmdEngineAvailability, time.Now(), state.EngineAvailabilityRequest{EngineID: engineID, Available: available}, nil)
+	if rej, ok := cluster.AsRejection(err); ok && (rej.Code == cluster.CodeNotFound || rej.Code == cluster.CodePrecondition) {
+		return fmt.Errorf("engine %s: %w", engineID, errors.Join(enginelink.ErrUnknownEngine, err))
+	}
+	return err
+}

@@ -1,0 +1,185 @@
+package engines
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/roundhouse/roundhouse/cluster"
+	"github.com/roundhouse/roundhouse/controlplane/enginelink"
+	"github.com/roundhouse/roundhouse/controlplane/state"
+)
+
+// Node is what the link needs from the local control-plane node.
+type Node interface {
+	Store
+	IsLeader() bool
+	Leader() (id, apiAddr string)
+	OnLeadership(name string, loop cluster.LeaderLoop)
+}
+
+// LinkConfig configures the agent link of one node.
+type LinkConfig struct {
+	// NodeID names this node to agents.
+	NodeID string
+	// Addr is the UDP address agents connect to (--quic-addr).
+	Addr string
+	// HeartbeatInterval and HeartbeatTimeout: see enginelink.Config.
+	HeartbeatInterval time.Duration
+	HeartbeatTimeout  time.Duration
+	// Logger receives the link's logs.
+	Logger *slog.Logger
+}
+
+// Link is a node's agent link: the QUIC server, the heartbeat monitor
+// (leader-only) and the forwarder of heartbeats to the leader.
+type Link struct {
+	cfg       LinkConfig
+	node      Node
+	dir       *Directory
+	server    *enginelink.Server
+	monitor   *enginelink.Monitor
+	forwarder *enginelink.Forwarder
+	client    *http.Client
+
+	ready chan struct{} // closed once the server listens
+	once  sync.Once
+}
+
+// NewLink prepares the link and registers the heartbeat monitor as a
+// leader-only loop on node. Run serves it.
+func NewLink(cfg LinkConfig, node Node) (*Link, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	l := &Link{cfg: cfg, node: node, dir: NewDirectory(node), ready: make(chan struct{}),
+		client: &http.Client{Timeout: 5 * time.Second}}
+	l.monitor = enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: cfg.HeartbeatTimeout, Logger: cfg.Logger}, l.dir)
+	l.forwarder = enginelink.NewForwarder(l.forwardToLeader, 0, cfg.Logger)
+	sink := enginelink.Router{IsLeader: node.IsLeader, Local: l.monitor, Remote: l.forwarder}
+	srv, err := enginelink.New(enginelink.Config{
+		NodeID: cfg.NodeID, Addr: cfg.Addr, HeartbeatInterval: cfg.HeartbeatInterval,
+		HeartbeatTimeout: cfg.HeartbeatTimeout, Logger: cfg.Logger, Servers: l.servers,
+	}, l.dir, sink)
+	if err != nil {
+		return nil, err
+	}
+	l.server = srv
+	notify := &notifier{store: node, client: &http.Client{Timeout: 5 * time.Second}, log: cfg.Logger, every: 500 * time.Millisecond}
+	node.OnLeadership("engines.notifications", notify.run)
+	node.OnLeadership("engines.heartbeat-monitor", func(ctx context.Context) {
+		if err := l.monitor.Run(ctx); err != nil {
+			cfg.Logger.Error("heartbeat monitor stopped", "err", err)
+		}
+	})
+	return l, nil
+}
+
+// Directory is the link's view of the replicated state.
+func (l *Link) Directory() *Directory { return l.dir }
+
+// Run loads (or creates) the cluster CA, listens for agents and serves
+// them until ctx ends. It also closes sessions of revoked engines.
+func (l *Link) Run(ctx context.Context) error {
+	for {
+		_, err := l.dir.CA(ctx)
+		if err == nil {
+			break
+		}
+		l.cfg.Logger.Warn("engine link waiting for the cluster CA", "err", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Second):
+		}
+	}
+	if err := l.server.Listen(ctx); err != nil {
+		return err
+	}
+	l.advertise(ctx)
+	l.once.Do(func() { close(l.ready) })
+	l.cfg.Logger.Info("engine link serving", "quic", l.server.Addr().String())
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { _ = l.forwarder.Run(ctx) })
+	wg.Go(func() { l.closeRevoked(ctx) })
+	return l.server.Serve(ctx)
+}
+
+// advertise records this node's agent address in the replicated state (only
+// when it changed), so agents learn every node at session start.
+func (l *Link) advertise(ctx context.Context) {
+	for _, n := range state.EngineLinkNodes(l.node.Read()) {
+		if n.ID == l.cfg.NodeID && n.QUICAddr == l.cfg.Addr {
+			return
+		}
+	}
+	cmd, err := cluster.NewCommand(state.CmdEngineLinkNode, cluster.Meta{}, state.EngineLinkNode{ID: l.cfg.NodeID, QUICAddr: l.cfg.Addr})
+	if err == nil {
+		_, err = l.node.Apply(ctx, cmd, nil)
+	}
+	if err != nil {
+		l.cfg.Logger.Warn("advertising the engine link address failed; agents learn it at their next session", "err", err)
+	}
+}
+
+// servers lists every node's agent address (local read).
+func (l *Link) servers() []string {
+	var out []string
+	for _, n := range state.EngineLinkNodes(l.node.Read()) {
+		out = append(out, n.QUICAddr)
+	}
+	return out
+}
+
+// Ready is closed once the link listens.
+func (l *Link) Ready() <-chan struct{} { return l.ready }
+
+// CloseEngine closes the engine's live session on this node, if any.
+func (l *Link) CloseEngine(engineID, reason string) {
+	select {
+	case <-l.ready:
+		l.server.CloseEngine(engineID, reason)
+	default:
+	}
+}
+
+// closeRevoked watches the engine records and closes the local sessions of
+// engines deleted, unpaired or re-keyed, whichever node took the request.
+// Sweeps are at least 250 ms apart: a storm of availability writes must not
+// turn into back-to-back scans of every session.
+func (l *Link) closeRevoked(ctx context.Context) {
+	const spacing, fallback = 250 * time.Millisecond, 5 * time.Second
+	for {
+		changed := state.EnginesChanged(l.node.Read())
+		l.server.CloseRevoked()
+		if !sleepCtx(ctx, spacing) {
+			return
+		}
+		t := time.NewTimer(fallback) // also covers a snapshot restore swapping the store
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-changed:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+var errNoLeader = errors.New("no leader known")

@@ -1,0 +1,108 @@
+package engines_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/roundhouse/roundhouse/controlplane/cptest"
+	"github.com/roundhouse/roundhouse/controlplane/enginelink"
+	"github.com/roundhouse/roundhouse/controlplane/engines"
+	"github.com/roundhouse/roundhouse/protocol"
+)
+
+// receiver is a webhook endpoint that fails its first call, to prove
+// retries, and records the rest.
+type receiver struct {
+	mu     sync.Mutex
+	calls  int
+	events []map[string]any
+	bad    int // bodies whose signature did not verify
+	secret string
+}
+
+func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.calls++
+	if rc.calls == 1 {
+		http.Error(w, "not yet", http.StatusServiceUnavailable)
+		return
+	}
+	if r.Header.Get(engines.SignatureHeader) != engines.Sign(rc.secret, body) {
+		rc.bad++
+	}
+	var ev map[string]any
+	_ = json.Unmarshal(body, &ev)
+	rc.events = append(rc.events, ev)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (rc *receiver) got() ([]string, int) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	var out []string
+	for _, e := range rc.events {
+		out = append(out, e["event"].(string))
+	}
+	return out, rc.bad
+}
+
+func TestUnavailableAndDeletedEnginesAreNotifiedBySignedWebhook(t *testing.T) {
+	srv := cptest.Start(t)
+	c := srv.Client(cptest.AdminToken)
+	rc := &receiver{}
+	hook := httptest.NewServer(rc)
+	defer hook.Close()
+	var sub struct{ ID, Secret string }
+	c.Must(t, 201, "POST", "/processing/runtimes/engine-notification-subscriptions",
+		map[string]any{"events": []string{"ENGINE_UNAVAILABLE", "ENGINE_DELETED"}, "url": hook.URL}, &sub)
+	rc.mu.Lock()
+	rc.secret = sub.Secret
+	rc.mu.Unlock()
+	c.MustFail(t, 400, "POST", "/processing/runtimes/engine-notification-subscriptions", map[string]any{"events": []string{"BOOM"}, "url": hook.URL})
+
+	var e engineBody
+	c.Must(t, 201, "POST", "/processing/runtimes/remote-engines", map[string]any{"name": "watched", "environmentId": defaultEnv(t, c)}, &e)
+	dir := engines.NewDirectory(srv.Node())
+	key, _ := protocol.ParsePairKey(e.PreAuthorizedKey)
+	serial, _ := protocol.NewSerial()
+	ctx := context.Background()
+	if _, err := dir.Pair(ctx, enginelink.PairRequest{KeyID: key.ID, SecretHash: key.SecretHash(), CertSerial: protocol.SerialString(serial), Now: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := dir.SetAvailability(ctx, e.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := dir.SetAvailability(ctx, e.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	c.Must(t, 204, "DELETE", "/processing/runtimes/remote-engines/"+e.ID, nil, nil)
+
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		events, bad := rc.got()
+		if len(events) == 2 {
+			if events[0] != "ENGINE_UNAVAILABLE" || events[1] != "ENGINE_DELETED" || bad != 0 {
+				t.Fatalf("events %v, %d bad signatures", events, bad)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("notifications not delivered: %v", events)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	var subs []map[string]any
+	c.Must(t, 200, "GET", "/processing/runtimes/engine-notification-subscriptions", nil, &subs)
+	if len(subs) != 1 || subs[0]["secret"] != nil {
+		t.Fatalf("listing shows %v", subs)
+	}
+	c.Must(t, 204, "DELETE", "/processing/runtimes/engine-notification-subscriptions/"+sub.ID, nil, nil)
+}
