@@ -51,7 +51,7 @@ type Execution struct {
 	UserID          string            `json:"userId,omitempty"`
 
 	ExecutionStatus string     `json:"executionStatus"`
-	Active          bool       `json:"-"`
+	Active          bool       `json:"active"` // serialized: snapshots restore it
 	EngineID        string     `json:"remoteEngineId,omitempty"`
 	Attempt         int        `json:"attempt"`
 	BusyRetries     int        `json:"busyRetries"`
@@ -75,6 +75,25 @@ type Execution struct {
 
 func (e *Execution) setActive() { e.Active = !IsFinalStatus(e.ExecutionStatus) }
 
+// onlyActive indexes unfinished executions only: finished ones, nearly all
+// of them and kept for the whole retention, cost no entry (radix nodes are
+// several hundred bytes each) in the dispatch indexes.
+type onlyActive struct {
+	inner interface {
+		memdb.Indexer
+		memdb.SingleIndexer
+	}
+}
+
+func (o onlyActive) FromObject(obj any) (bool, []byte, error) {
+	if !obj.(*Execution).Active {
+		return false, nil, nil
+	}
+	return o.inner.FromObject(obj)
+}
+
+func (o onlyActive) FromArgs(args ...any) ([]byte, error) { return o.inner.FromArgs(args...) }
+
 const (
 	tableExecutions = "executions"
 
@@ -94,11 +113,11 @@ func executionSpec() cluster.Spec {
 			table(tableExecutions, func() any { return new(Execution) }, idIndex(),
 				&memdb.IndexSchema{Name: "triggered", Indexer: triggered},
 				stringIndex("task", "TaskID", false),
-				&memdb.IndexSchema{Name: "active", Indexer: &memdb.BoolFieldIndex{Field: "Active"}},
-				&memdb.IndexSchema{Name: "task_active", Indexer: &memdb.CompoundIndex{Indexes: []memdb.Indexer{
-					&memdb.StringFieldIndex{Field: "TaskID"}, &memdb.BoolFieldIndex{Field: "Active"}}}},
-				&memdb.IndexSchema{Name: "engine_active", AllowMissing: true, Indexer: &memdb.CompoundIndex{Indexes: []memdb.Indexer{
-					&memdb.StringFieldIndex{Field: "EngineID"}, &memdb.BoolFieldIndex{Field: "Active"}}}}),
+				&memdb.IndexSchema{Name: "active", AllowMissing: true, Indexer: onlyActive{&memdb.BoolFieldIndex{Field: "Active"}}},
+				&memdb.IndexSchema{Name: "task_active", AllowMissing: true, Indexer: onlyActive{&memdb.CompoundIndex{Indexes: []memdb.Indexer{
+					&memdb.StringFieldIndex{Field: "TaskID"}, &memdb.BoolFieldIndex{Field: "Active"}}}}},
+				&memdb.IndexSchema{Name: "engine_active", AllowMissing: true, Indexer: onlyActive{&memdb.CompoundIndex{Indexes: []memdb.Indexer{
+					&memdb.StringFieldIndex{Field: "EngineID"}, &memdb.BoolFieldIndex{Field: "Active"}}}}}),
 		},
 		Handlers: map[string]cluster.Handler{
 			CmdExecutionCreate:  applyExecutionCreate,
