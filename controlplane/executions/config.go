@@ -65,7 +65,7 @@ func (c Config) WithDefaults() Config {
 		c.Minute = time.Minute
 	}
 	if c.RetryDelays == nil {
-		c.RetryDelays = state.DefaultBusyRetryDelays
+		c.RetryDelays = state.DefaultBusyRetryDelays()
 	}
 	if c.QueueCap <= 0 {
 		c.QueueCap = state.DefaultQueueCap

@@ -48,7 +48,7 @@ func (s *Service) Run(w http.ResponseWriter, r *http.Request, in RunInput) error
 		return api.Errorf(http.StatusBadRequest, api.CodeInvalid, "executable must be a task ID (24 hex), got %q", in.Executable)
 	}
 	if in.LogLevel != "" && !state.ValidLogLevel(in.LogLevel) {
-		return api.Errorf(http.StatusBadRequest, api.CodeInvalid, "logLevel must be one of %v, got %q", state.LogLevels, in.LogLevel)
+		return api.Errorf(http.StatusBadRequest, api.CodeInvalid, "logLevel must be one of %v, got %q", state.LogLevels(), in.LogLevel)
 	}
 	if in.Timeout < 0 || (in.Timeout > 0 && in.Timeout < state.MinTaskTimeoutMinutes) {
 		return api.Errorf(http.StatusBadRequest, api.CodeInvalid, "timeout is in minutes and at least %d", state.MinTaskTimeoutMinutes)

@@ -96,7 +96,7 @@ func newExecution(txn Reader, t *Task, req ExecutionCreateRequest, now time.Time
 		level = req.LogLevel
 	}
 	if !ValidLogLevel(level) {
-		return nil, cluster.Reject(cluster.CodeInvalid, "logLevel must be one of %v, got %q", LogLevels, level)
+		return nil, cluster.Reject(cluster.CodeInvalid, "logLevel must be one of %v, got %q", LogLevels(), level)
 	}
 	v := ArtifactVersionOf(txn, t.ArtifactID, t.ArtifactVersion)
 	if v == nil {

@@ -29,7 +29,9 @@ const ExecBusy = "BUSY"
 const BusyExhaustedMessage = "Exceeded the limit of deployment attempts: another instance of the same task was running on the engine at same time . Try to run the task later."
 
 // DefaultBusyRetryDelays is the seed's retry schedule: 1, 2, 4, 8 minutes.
-var DefaultBusyRetryDelays = []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute}
+func DefaultBusyRetryDelays() []time.Duration {
+	return []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute}
+}
 
 // IsFinalStatus reports whether an execution status is an end state.
 func IsFinalStatus(s string) bool {

@@ -15,7 +15,7 @@ const (
 )
 
 // Log levels (the real API's enum for executions).
-var LogLevels = []string{"OFF", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"}
+func LogLevels() []string { return []string{"OFF", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"} }
 
 // Task timeouts (seed: custom, default 5 minutes, minimum 1).
 const (
@@ -278,7 +278,7 @@ func ValidateRunConfig(rc *RunConfig) error {
 		rc.LogLevel = DefaultLogLevel
 	}
 	if !ValidLogLevel(rc.LogLevel) {
-		return cluster.Reject(cluster.CodeInvalid, "logLevel must be one of %v, got %q", LogLevels, rc.LogLevel)
+		return cluster.Reject(cluster.CodeInvalid, "logLevel must be one of %v, got %q", LogLevels(), rc.LogLevel)
 	}
 	if rc.TimeoutMinutes == 0 {
 		rc.TimeoutMinutes = DefaultTaskTimeoutMinutes
@@ -291,7 +291,7 @@ func ValidateRunConfig(rc *RunConfig) error {
 
 // ValidLogLevel reports whether level is one of LogLevels.
 func ValidLogLevel(level string) bool {
-	for _, l := range LogLevels {
+	for _, l := range LogLevels() {
 		if l == level {
 			return true
 		}
