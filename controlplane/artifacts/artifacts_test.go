@@ -183,3 +183,19 @@ func startRepo(t *testing.T) *cptest.Server {
 	}
 	return srv
 }
+
+// A refused publication keeps no blob.
+func TestRefusedUploadKeepsNoBlob(t *testing.T) {
+	srv := startRepo(t)
+	if status, raw := post(t, srv.URL, "application/gzip", archive(t, executionstest.JobManifest("etl", "2.0.0"))); status != 201 {
+		t.Fatalf("upload: %d %s", status, raw)
+	}
+	lower := archive(t, executionstest.JobManifest("etl", "1.0.0"))
+	if status, _ := post(t, srv.URL, "application/gzip", lower); status != 409 {
+		t.Fatalf("lower version: %d", status)
+	}
+	sum := sha256.Sum256(lower)
+	if srv.Artifacts().Blobs().Has("sha256:" + hex.EncodeToString(sum[:])) {
+		t.Fatal("the refused archive is still stored")
+	}
+}

@@ -75,6 +75,9 @@ func (s *Service) upload(w http.ResponseWriter, r *http.Request, _ httprouter.Pa
 	}
 	var out state.ArtifactPublishResult
 	if err := api.Propose(r, s.store, state.CmdArtifactPublish, req, &out); err != nil {
+		if _, refused := cluster.AsRejection(err); refused && state.ArtifactVersionByDigest(s.store.Read(), st.Digest) == nil {
+			s.dropOrphan(r.Context(), st.Digest) // refused: keep no blob nothing references
+		}
 		return err
 	}
 	api.WriteJSON(w, http.StatusCreated, out)
@@ -241,4 +244,13 @@ func (s *Service) serveBlob(w http.ResponseWriter, r *http.Request, v *state.Art
 	w.Header().Set("X-Artifact-Digest", v.Digest)
 	http.ServeContent(w, r, "", time.Time{}, f)
 	return nil
+}
+
+func (s *Service) dropOrphan(ctx context.Context, digest string) {
+	if err := s.blobs.Remove(digest); err != nil {
+		s.logger.Warn("artifact blob not removed", "digest", digest, "err", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	s.removeEverywhere(ctx, []string{digest}, 0)
 }

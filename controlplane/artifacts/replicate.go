@@ -189,7 +189,7 @@ func (s *Service) InternalHandler() http.Handler {
 // removeIfUnused deletes a local blob no artifact version references once
 // this node applied the index the caller names (the delete command).
 func (s *Service) removeIfUnused(r *http.Request, digest string) {
-	if idx, err := strconv.ParseUint(r.URL.Query().Get("index"), 10, 64); err == nil {
+	if idx, err := strconv.ParseUint(r.URL.Query().Get("index"), 10, 64); err == nil && idx > 0 {
 		ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 		err = s.peers.WaitForIndex(ctx, idx)
 		cancel()
