@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/roundhouse/roundhouse/cluster"
+	"github.com/roundhouse/roundhouse/controlplane/executions"
 )
 
 // Config configures a control-plane node. Zero values take the defaults of
@@ -41,6 +42,10 @@ type Config struct {
 	// AuditRetention is how long audit entries are kept.
 	AuditRetention time.Duration
 
+	// Executions tunes job runs (busy retries, queue cap, timeouts' minute,
+	// log bounds) and names the engine directory; its LogDir defaults to
+	// <DataDir>/execution-logs.
+	Executions executions.Config
 	// LicenseSeats is the number of Management Console seats (users
 	// holding a seat-taking permission); 0 means no limit.
 	LicenseSeats int

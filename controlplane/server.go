@@ -17,14 +17,17 @@ import (
 
 	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane/api"
+	"github.com/roundhouse/roundhouse/controlplane/artifacts"
 	"github.com/roundhouse/roundhouse/controlplane/audit"
 	"github.com/roundhouse/roundhouse/controlplane/authn"
 	"github.com/roundhouse/roundhouse/controlplane/engines"
 	"github.com/roundhouse/roundhouse/controlplane/environments"
+	"github.com/roundhouse/roundhouse/controlplane/executions"
 	"github.com/roundhouse/roundhouse/controlplane/identity"
 	"github.com/roundhouse/roundhouse/controlplane/ipallowlist"
 	"github.com/roundhouse/roundhouse/controlplane/membership"
 	"github.com/roundhouse/roundhouse/controlplane/state"
+	"github.com/roundhouse/roundhouse/controlplane/tasks"
 	"github.com/roundhouse/roundhouse/controlplane/wspermissions"
 )
 
@@ -36,6 +39,8 @@ type Server struct {
 	registry *prometheus.Registry
 	http     *http.Server
 	ln       net.Listener
+	repo     *artifacts.Service
+	execs    *executions.Service
 	link     *engines.Link
 }
 
@@ -69,6 +74,11 @@ func New(cfg Config) (*Server, error) {
 		ln.Close()
 		return nil, err
 	}
+	if err := s.openJobs(); err != nil {
+		node.Shutdown()
+		ln.Close()
+		return nil, err
+	}
 	s.routes()
 	return s, nil
 }
@@ -86,6 +96,9 @@ func (s *Server) routes() {
 	s.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "roundhouse_raft_applied_index", Help: "Last raft index applied to the local state.",
 	}, func() float64 { return float64(s.node.AppliedIndex()) }))
+	s.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "roundhouse_executions_unfinished", Help: "Executions queued or running, in this node's replica.",
+	}, func() float64 { return float64(len(state.ActiveExecutions(s.node.Read()))) }))
 	metrics := api.NewMetrics(s.registry)
 
 	rt := api.NewRouter(authn.New(s.node.Read), ipallowlist.Gate(s.node.Read), identity.UsageGate(s.node))
@@ -102,6 +115,9 @@ func (s *Server) routes() {
 	ipallowlist.Register(rt, s.node)
 	audit.Register(rt, s.node)
 	membership.Register(rt, s.node)
+	s.repo.Register(rt)
+	s.execs.Register(rt)
+	tasks.Register(rt, s.node, s.execs)
 	engines.Register(rt, s.node, s.link, engines.Options{EngineTokens: s.cfg.LicenseEngineTokens})
 	rt.Mount(cluster.PeerPathPrefix, s.node.PeerHandler())
 	s.router = rt
@@ -111,6 +127,37 @@ func (s *Server) routes() {
 		IdleTimeout:       2 * time.Minute,
 	}
 }
+
+// openJobs opens the artifact repository and the execution service under
+// the data dir.
+func (s *Server) openJobs() error {
+	repo, err := artifacts.New(artifacts.Config{Dir: filepath.Join(s.cfg.DataDir, "artifacts"), Logger: s.cfg.Logger}, s.node, s.node)
+	if err != nil {
+		return err
+	}
+	ec := s.cfg.Executions
+	if ec.LogDir == "" {
+		ec.LogDir = filepath.Join(s.cfg.DataDir, "execution-logs")
+	}
+	if ec.Logger == nil {
+		ec.Logger = s.cfg.Logger
+	}
+	execs, err := executions.New(ec, s.node)
+	if err != nil {
+		return err
+	}
+	execs.SetPeers(s.node)
+	s.repo, s.execs = repo, execs
+	return nil
+}
+
+// Artifacts exposes the artifact repository (engine sessions may serve
+// blobs from its Blobs store, fetching missing ones through it).
+func (s *Server) Artifacts() *artifacts.Service { return s.repo }
+
+// Executions exposes the execution service: the engine session layer calls
+// its ReportStatus and AppendLogs.
+func (s *Server) Executions() *executions.Service { return s.execs }
 
 // Router exposes the API router (for tests of the route table).
 func (s *Server) Router() *api.Router { return s.router }
@@ -131,6 +178,10 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- s.http.Serve(s.ln) }()
+	janitorCtx, stopJanitor := context.WithCancel(ctx)
+	janitorDone := make(chan struct{})
+	go func() { defer close(janitorDone); s.execs.RunJanitor(janitorCtx) }()
+	defer func() { stopJanitor(); <-janitorDone }()
 	s.cfg.Logger.Info("control plane serving", "node", s.node.ID(), "http", s.Addr(), "raft", s.cfg.RaftAddr, "dataDir", s.cfg.DataDir)
 
 	if !bootstrap && !s.node.HasState() {
@@ -170,6 +221,9 @@ func (s *Server) registerLeaderLoops() {
 	if s.cfg.Join == "" {
 		s.node.OnLeadership("account.bootstrap", s.bootstrapAccount)
 	}
+	s.node.OnLeadership("executions.dispatch", s.execs.Dispatch)
+	s.node.OnLeadership("executions.deadlines", s.execs.Deadlines)
+	s.node.OnLeadership("executions.retention", s.execs.Retention)
 	s.node.OnLeadership("audit.retention", audit.Retention{
 		Keep: s.cfg.AuditRetention, Every: time.Hour, Store: s.node, Logger: s.cfg.Logger,
 	}.Loop)

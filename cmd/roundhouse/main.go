@@ -28,7 +28,7 @@ func main() {
 		newTokenCmd(&flags),
 		newAuditCmd(&flags),
 		newUserCmd(&flags), newRoleCmd(&flags), newServiceAccountCmd(&flags),
-		newArtifactCmd(),
+		withArtifactRepo(newArtifactCmd(), &flags), newTasksCmd(&flags), newExecutionsCmd(&flags),
 		newEngineCmd(&flags),
 	)
 	if err := root.Execute(); err != nil {

@@ -22,6 +22,9 @@ func Spec() cluster.Spec {
 		ipAllowlistSpec(),
 		usageSpec(),
 		engineSpec(), engineLinkSpec(), engineClusterSpec(), runProfileSpec(), notificationSpec(),
+		artifactSpec(),
+		taskSpec(),
+		executionSpec(),
 	}
 	out := cluster.Spec{Handlers: map[string]cluster.Handler{}, OnApplied: recordAudit}
 	for _, p := range parts {

@@ -171,6 +171,12 @@ func applyWorkspaceDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	case WorkspaceShared:
 		return nil, cluster.Reject(cluster.CodePrecondition, "the built-in Shared workspace cannot be deleted")
 	}
+	if n := len(TasksIn(tx.Txn, ws.ID)); n > 0 {
+		return nil, cluster.Reject(cluster.CodePrecondition, "workspace %q still holds %d task(s); move or delete them first", ws.Name, n)
+	}
+	if first[Artifact](tx.Txn, tableArtifacts, "workspace", ws.ID) != nil {
+		return nil, cluster.Reject(cluster.CodePrecondition, "workspace %q still holds artifacts; delete them first", ws.Name)
+	}
 	if err := releaseWorkspace(tx, ws.ID); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,308 @@
+// Command executions benchmarks job executions through the real API of an
+// in-process single-node control plane: N no-op executions are submitted
+// by concurrent clients (POST /processing/executions), placed by the real
+// dispatcher on fake engines that take assignments from the local replica
+// and report through Service.ReportStatus, and polled until their final
+// state is visible (GET /processing/executions/{id}). It prints a markdown
+// section: submit-acknowledged and final-state-visible p50/p99,
+// throughput, and the heap after each tenth of the run (memory must stay
+// flat apart from the retained execution records).
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/roundhouse/roundhouse/controlplane"
+	"github.com/roundhouse/roundhouse/controlplane/executions"
+	"github.com/roundhouse/roundhouse/controlplane/executions/executionstest"
+	"github.com/roundhouse/roundhouse/controlplane/state"
+)
+
+const token = "rhp_bench-executions-token-0123456789abcdefghijkl"
+
+func main() {
+	n := flag.Int("n", 10_000, "executions to run")
+	clients := flag.Int("clients", 8, "concurrent API clients (each waits for its execution's end)")
+	engines := flag.Int("engines", 1, "fake engines (a cluster when more than one)")
+	retention := flag.Duration("retention", 0, "keep execution records this long (0: the product's 31 days); a short one shows memory without the retained records")
+	memprofile := flag.String("memprofile", "", "write a heap profile at the end to this file")
+	flag.Parse()
+	if *memprofile != "" {
+		runtime.MemProfileRate = 4096 // fine-grained: the profile is the point of the run
+	}
+	if err := run(*n, *clients, *engines, *retention, *memprofile); err != nil {
+		fmt.Fprintln(os.Stderr, "bench executions:", err)
+		os.Exit(1)
+	}
+}
+
+type result struct {
+	ack, final time.Duration
+}
+
+func run(n, clients, engineCount int, retention time.Duration, memprofile string) error {
+	dir, err := os.MkdirTemp("", "bench-executions-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	directory := executionstest.NewDirectory()
+	srv, stop, err := startServer(dir, directory, retention)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	c := &client{base: "http://" + srv.Addr(), http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}}}
+	taskID, err := prepare(c, directory, engineCount)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for i := 0; i < engineCount; i++ {
+		e := &executionstest.Engine{ID: fmt.Sprintf("engine-%d", i), Execs: srv.Executions(), Read: srv.Node().Read}
+		wg.Add(1)
+		go func() { defer wg.Done(); e.Run(ctx) }()
+	}
+	defer func() { cancel(); wg.Wait() }()
+
+	results, heaps, elapsed, err := drive(c, taskID, n, clients)
+	if err != nil {
+		return err
+	}
+	report(n, clients, engineCount, retention, results, heaps, elapsed)
+	if memprofile != "" {
+		f, err := os.Create(memprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		runtime.GC()
+		return pprof.WriteHeapProfile(f)
+	}
+	return nil
+}
+
+func startServer(dir string, directory *executionstest.Directory, retention time.Duration) (*controlplane.Server, func(), error) {
+	cfg := controlplane.Config{DataDir: dir, HTTPAddr: "127.0.0.1:0", QUICAddr: freeAddr("udp"), RaftAddr: freeAddr("tcp"),
+		BootstrapToken: token, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Executions: executions.Config{Engines: directory, Rescan: 50 * time.Millisecond, Retention: retention, RetentionEvery: retention / 4}}
+	srv, err := controlplane.New(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	return srv, func() { cancel(); <-done }, nil
+}
+
+func freeAddr(network string) string {
+	if network == "udp" {
+		c, _ := net.ListenPacket("udp", "127.0.0.1:0")
+		defer c.Close()
+		return c.LocalAddr().String()
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// prepare waits for the API, publishes a no-op job artifact and points
+// its task at one engine or a cluster of them.
+func prepare(c *client, directory *executionstest.Directory, engineCount int) (string, error) {
+	deadline := time.Now().Add(20 * time.Second)
+	var envs []state.Environment
+	for c.do("GET", "/orchestration/environments?name=default", nil, &envs) != nil || len(envs) == 0 {
+		if time.Now().After(deadline) {
+			return "", fmt.Errorf("control plane not ready")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, _, err := executionstest.SharedWorkspace(c.base, token); err != nil {
+		return "", err
+	}
+	var ids []string
+	for i := 0; i < engineCount; i++ {
+		ids = append(ids, fmt.Sprintf("engine-%d", i))
+		directory.AddEngine(ids[i], envs[0].ID)
+	}
+	runtime := map[string]any{"type": state.RuntimeEngine, "id": ids[0]}
+	if engineCount > 1 {
+		directory.AddCluster("cluster", envs[0].ID, ids...)
+		runtime = map[string]any{"type": state.RuntimeEngineCluster, "id": "cluster"}
+	}
+	archive, err := executionstest.Archive(executionstest.JobManifest("noop", "1.0.0"), map[string]string{"run.sh": "#!/bin/sh\n"})
+	if err != nil {
+		return "", err
+	}
+	var pub state.ArtifactPublishResult
+	if err := c.send("POST", "/orchestration/artifacts", "application/gzip", archive, &pub); err != nil {
+		return "", err
+	}
+	rc := map[string]any{"runtime": runtime, "parallelExecutionAllowed": true, "timeout": 60}
+	return pub.TaskID, c.do("PUT", "/orchestration/executables/tasks/"+pub.TaskID+"/run-config", rc, nil)
+}
+
+// drive runs n executions through `clients` concurrent clients, sampling
+// the heap after every tenth.
+func drive(c *client, taskID string, n, clients int) ([]result, []uint64, time.Duration, error) {
+	var next atomic.Int64
+	results := make([]result, n)
+	errs := make(chan error, clients)
+	var heaps []uint64
+	var heapMu sync.Mutex
+	var wg sync.WaitGroup
+	begin := time.Now()
+	for w := 0; w < clients; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				r, err := one(c, taskID)
+				if err != nil {
+					errs <- err
+					return
+				}
+				results[i] = r
+				if (i+1)%(max(n/10, 1)) == 0 {
+					heapMu.Lock()
+					heaps = append(heaps, heapInUse())
+					heapMu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(begin)
+	select {
+	case err := <-errs:
+		return nil, nil, 0, err
+	default:
+	}
+	return results, heaps, elapsed, nil
+}
+
+func one(c *client, taskID string) (result, error) {
+	start := time.Now()
+	var created state.ExecutionCreated
+	if err := c.do("POST", "/processing/executions", map[string]any{"executable": taskID}, &created); err != nil {
+		return result{}, err
+	}
+	ack := time.Since(start)
+	for {
+		var v executions.View
+		if err := c.do("GET", "/processing/executions/"+created.ExecutionID, nil, &v); err != nil {
+			return result{}, err
+		}
+		if state.IsFinalStatus(v.ExecutionStatus) {
+			if v.ExecutionStatus != state.ExecSuccess {
+				return result{}, fmt.Errorf("execution %s ended %s: %s", v.ID, v.ExecutionStatus, v.ErrorMessage)
+			}
+			return result{ack: ack, final: time.Since(start)}, nil
+		}
+		time.Sleep(pollEvery)
+	}
+}
+
+// pollEvery paces the final-state polling: finer would measure the
+// clients' own CPU use on this 2-core machine more than the control plane.
+const pollEvery = 2 * time.Millisecond
+
+func heapInUse() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse
+}
+
+func percentile(ds []time.Duration, p float64) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[int(float64(len(s)-1)*p)]
+}
+
+func report(n, clients, engines int, retention time.Duration, results []result, heaps []uint64, elapsed time.Duration) {
+	acks, finals := make([]time.Duration, n), make([]time.Duration, n)
+	for i, r := range results {
+		acks[i], finals[i] = r.ack, r.final
+	}
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+	fmt.Printf("## Executions (bench/executions)\n\n")
+	fmt.Printf("%d no-op executions, %d concurrent API clients, %d fake engine(s), 1 control-plane node (in process), %d cores.\n\n",
+		n, clients, engines, runtime.NumCPU())
+	fmt.Printf("| measure | p50 | p99 |\n|---|---|---|\n")
+	fmt.Printf("| submit → 201 (record committed) | %s | %s |\n", ms(percentile(acks, .5)), ms(percentile(acks, .99)))
+	fmt.Printf("| submit → final state visible in the API | %s | %s |\n\n", ms(percentile(finals, .5)), ms(percentile(finals, .99)))
+	fmt.Printf("Throughput: %.0f executions/s end to end.\n\n", float64(n)/elapsed.Seconds())
+	kept := "31 days (the product's retention)"
+	if retention > 0 {
+		kept = retention.String() + " (pruned by the leader's retention loop during the run)"
+	}
+	fmt.Printf("Execution records kept: %s.\n\n| executions finished | heap in use |\n|---|---|\n", kept)
+	for i, h := range heaps {
+		fmt.Printf("| %d | %.1f MiB |\n", (i+1)*max(n/10, 1), float64(h)/(1<<20))
+	}
+	fmt.Printf("\nThe heap is the whole process: control plane, fake engines' bookkeeping and clients. What grows is\n" +
+		"retained state: each execution record (kept for the retention, then pruned by the leader) and one\n" +
+		"audit entry per submit (kept for the audit retention); run with -retention 2s to see the rest.\n\n")
+}
+
+type client struct {
+	base string
+	http *http.Client
+}
+
+func (c *client) do(method, path string, in, out any) error {
+	var body []byte
+	if in != nil {
+		body, _ = json.Marshal(in)
+	}
+	return c.send(method, path, "application/json", body, out)
+}
+
+func (c *client) send(method, path, contentType string, body []byte, out any) error {
+	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, raw)
+	}
+	if out != nil && len(raw) > 0 {
+		return json.Unmarshal(raw, out)
+	}
+	return nil
+}

@@ -1,0 +1,97 @@
+package executionstest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/roundhouse/roundhouse/cluster"
+	"github.com/roundhouse/roundhouse/controlplane"
+	"github.com/roundhouse/roundhouse/controlplane/executions"
+)
+
+// Node is one control-plane node of an in-process test cluster.
+type Node struct {
+	*controlplane.Server
+	URL  string
+	stop func()
+}
+
+// Stop shuts the node down (its leadership, if any, moves on).
+func (n *Node) Stop() { n.stop() }
+
+// StartCluster runs size real control-plane nodes in process, the first
+// bootstrapping with token and the others joining it, all with the same
+// executions config; it returns once every node serves token.
+func StartCluster(t testing.TB, size int, token string, ec executions.Config) []*Node {
+	t.Helper()
+	var nodes []*Node
+	for i := 0; i < size; i++ {
+		cfg := controlplane.Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", QUICAddr: free(t, "udp"), RaftAddr: free(t, "tcp"),
+			Executions: ec, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			Raft: cluster.Config{HeartbeatTimeout: 300 * time.Millisecond, ElectionTimeout: 300 * time.Millisecond}}
+		if i == 0 {
+			cfg.BootstrapToken = token
+		} else {
+			cfg.Join, cfg.JoinToken = nodes[0].Addr(), token
+		}
+		srv, err := controlplane.New(cfg)
+		if err != nil {
+			t.Fatalf("node %d: %v", i, err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); _ = srv.Run(ctx) }()
+		stopped := false
+		n := &Node{Server: srv, URL: "http://" + srv.Addr(), stop: func() {
+			if !stopped {
+				stopped = true
+				cancel()
+				<-done
+			}
+		}}
+		t.Cleanup(n.Stop)
+		waitServing(t, n.URL, token)
+		nodes = append(nodes, n)
+	}
+	return nodes
+}
+
+func waitServing(t testing.TB, url, token string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		req, _ := http.NewRequest("GET", url+"/account/me", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("node %s did not serve in time", url)
+}
+
+func free(t testing.TB, network string) string {
+	t.Helper()
+	if network == "udp" {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		return c.LocalAddr().String()
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
