@@ -39,13 +39,14 @@ func main() {
 	n := flag.Int("n", 10_000, "executions to run")
 	clients := flag.Int("clients", 8, "concurrent API clients (each waits for its execution's end)")
 	engines := flag.Int("engines", 1, "fake engines (a cluster when more than one)")
+	nodes := flag.Int("nodes", 1, "control-plane nodes (3: clients use a follower, engine sessions spread over the nodes)")
 	retention := flag.Duration("retention", 0, "keep execution records this long (0: the product's 31 days); a short one shows memory without the retained records")
 	memprofile := flag.String("memprofile", "", "write a heap profile at the end to this file")
 	flag.Parse()
 	if *memprofile != "" {
 		runtime.MemProfileRate = 4096 // fine-grained: the profile is the point of the run
 	}
-	if err := run(*n, *clients, *engines, *retention, *memprofile); err != nil {
+	if err := run(*n, *clients, *engines, *nodes, *retention, *memprofile); err != nil {
 		fmt.Fprintln(os.Stderr, "bench executions:", err)
 		os.Exit(1)
 	}
@@ -55,19 +56,31 @@ type result struct {
 	ack, final time.Duration
 }
 
-func run(n, clients, engineCount int, retention time.Duration, memprofile string) error {
-	dir, err := os.MkdirTemp("", "bench-executions-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
+func run(n, clients, engineCount, nodeCount int, retention time.Duration, memprofile string) (err error) {
 	directory := executionstest.NewDirectory()
-	srv, stop, err := startServer(dir, directory, retention)
-	if err != nil {
-		return err
+	ec := executions.Config{Engines: directory, Rescan: 50 * time.Millisecond, Retention: retention, RetentionEvery: retention / 4}
+	tb := &benchTB{}
+	defer tb.cleanup()
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	servers := []*controlplane.Server{}
+	if nodeCount <= 1 {
+		srv, stop, err := startServer(tb.TempDir(), ec)
+		if err != nil {
+			return err
+		}
+		tb.Cleanup(stop)
+		servers = append(servers, srv)
+	} else {
+		for _, node := range executionstest.StartCluster(tb, nodeCount, token, ec) {
+			servers = append(servers, node.Server)
+		}
 	}
-	defer stop()
-	c := &client{base: "http://" + srv.Addr(), http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}}}
+	api := servers[len(servers)-1] // with several nodes, a follower: writes are forwarded
+	c := &client{base: "http://" + api.Addr(), http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}}}
 	taskID, err := prepare(c, directory, engineCount)
 	if err != nil {
 		return err
@@ -75,6 +88,7 @@ func run(n, clients, engineCount int, retention time.Duration, memprofile string
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for i := 0; i < engineCount; i++ {
+		srv := servers[i%len(servers)]
 		e := &executionstest.Engine{ID: fmt.Sprintf("engine-%d", i), Execs: srv.Executions(), Read: srv.Node().Read}
 		wg.Add(1)
 		go func() { defer wg.Done(); e.Run(ctx) }()
@@ -85,7 +99,7 @@ func run(n, clients, engineCount int, retention time.Duration, memprofile string
 	if err != nil {
 		return err
 	}
-	report(n, clients, engineCount, retention, results, heaps, elapsed)
+	report(n, clients, engineCount, nodeCount, retention, results, heaps, elapsed)
 	if memprofile != "" {
 		f, err := os.Create(memprofile)
 		if err != nil {
@@ -98,10 +112,9 @@ func run(n, clients, engineCount int, retention time.Duration, memprofile string
 	return nil
 }
 
-func startServer(dir string, directory *executionstest.Directory, retention time.Duration) (*controlplane.Server, func(), error) {
+func startServer(dir string, ec executions.Config) (*controlplane.Server, func(), error) {
 	cfg := controlplane.Config{DataDir: dir, HTTPAddr: "127.0.0.1:0", QUICAddr: freeAddr("udp"), RaftAddr: freeAddr("tcp"),
-		BootstrapToken: token, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Executions: executions.Config{Engines: directory, Rescan: 50 * time.Millisecond, Retention: retention, RetentionEvery: retention / 4}}
+		BootstrapToken: token, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Executions: ec}
 	srv, err := controlplane.New(cfg)
 	if err != nil {
 		return nil, nil, err
@@ -110,6 +123,33 @@ func startServer(dir string, directory *executionstest.Directory, retention time
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx) }()
 	return srv, func() { cancel(); <-done }, nil
+}
+
+// benchTB lets the program use executionstest.StartCluster: temp dirs and
+// clean-ups run at the end, a fatal error panics (run recovers it).
+type benchTB struct {
+	cleanups []func()
+}
+
+func (b *benchTB) Helper() {}
+
+func (b *benchTB) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
+
+func (b *benchTB) TempDir() string {
+	dir, err := os.MkdirTemp("", "bench-executions-")
+	if err != nil {
+		panic(err)
+	}
+	b.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+func (b *benchTB) Cleanup(f func()) { b.cleanups = append(b.cleanups, f) }
+
+func (b *benchTB) cleanup() {
+	for i := len(b.cleanups) - 1; i >= 0; i-- {
+		b.cleanups[i]()
+	}
 }
 
 func freeAddr(network string) string {
@@ -241,15 +281,19 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 	return s[int(float64(len(s)-1)*p)]
 }
 
-func report(n, clients, engines int, retention time.Duration, results []result, heaps []uint64, elapsed time.Duration) {
+func report(n, clients, engines, nodes int, retention time.Duration, results []result, heaps []uint64, elapsed time.Duration) {
 	acks, finals := make([]time.Duration, n), make([]time.Duration, n)
 	for i, r := range results {
 		acks[i], finals[i] = r.ack, r.final
 	}
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
 	fmt.Printf("## Executions (bench/executions)\n\n")
-	fmt.Printf("%d no-op executions, %d concurrent API clients, %d fake engine(s), 1 control-plane node (in process), %d cores.\n\n",
-		n, clients, engines, runtime.NumCPU())
+	where := "1 control-plane node"
+	if nodes > 1 {
+		where = fmt.Sprintf("%d control-plane nodes (API calls to a follower)", nodes)
+	}
+	fmt.Printf("%d no-op executions, %d concurrent API clients, %d fake engine(s), %s, all in one process, %d cores.\n\n",
+		n, clients, engines, where, runtime.NumCPU())
 	fmt.Printf("| measure | p50 | p99 |\n|---|---|---|\n")
 	fmt.Printf("| submit → 201 (record committed) | %s | %s |\n", ms(percentile(acks, .5)), ms(percentile(acks, .99)))
 	fmt.Printf("| submit → final state visible in the API | %s | %s |\n\n", ms(percentile(finals, .5)), ms(percentile(finals, .99)))

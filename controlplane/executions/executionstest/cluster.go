@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"testing"
 	"time"
 
 	"github.com/roundhouse/roundhouse/cluster"
@@ -24,10 +23,19 @@ type Node struct {
 // Stop shuts the node down (its leadership, if any, moves on).
 func (n *Node) Stop() { n.stop() }
 
+// TB is the part of testing.TB StartCluster uses, so benchmark programs
+// can run clusters too.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	TempDir() string
+	Cleanup(func())
+}
+
 // StartCluster runs size real control-plane nodes in process, the first
 // bootstrapping with token and the others joining it, all with the same
 // executions config; it returns once every node serves token.
-func StartCluster(t testing.TB, size int, token string, ec executions.Config) []*Node {
+func StartCluster(t TB, size int, token string, ec executions.Config) []*Node {
 	t.Helper()
 	var nodes []*Node
 	for i := 0; i < size; i++ {
@@ -61,7 +69,7 @@ func StartCluster(t testing.TB, size int, token string, ec executions.Config) []
 	return nodes
 }
 
-func waitServing(t testing.TB, url, token string) {
+func waitServing(t TB, url, token string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
@@ -78,19 +86,19 @@ func waitServing(t testing.TB, url, token string) {
 	t.Fatalf("node %s did not serve in time", url)
 }
 
-func free(t testing.TB, network string) string {
+func free(t TB, network string) string {
 	t.Helper()
 	if network == "udp" {
 		c, err := net.ListenPacket("udp", "127.0.0.1:0")
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%v", err)
 		}
 		defer c.Close()
 		return c.LocalAddr().String()
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err)
 	}
 	defer ln.Close()
 	return ln.Addr().String()
