@@ -36,7 +36,7 @@ func startCluster(t *testing.T, size int) []*harness.Node {
 		return c.JSON("GET", "/cluster/members", nil, &members) == nil && len(members) == size
 	})
 	for _, n := range nodes {
-		n.WaitLeader(t, 10*time.Second)
+		n.WaitReady(t, testToken, 15*time.Second)
 	}
 	return nodes
 }
@@ -212,7 +212,7 @@ func stats(t *testing.T, n *harness.Node) map[string]string {
 func TestSingleNodeRestartKeepsState(t *testing.T) {
 	dir := t.TempDir()
 	n := harness.StartNode(t, bins, "solo", dir, harness.NodeOptions{Token: testToken})
-	n.WaitLeader(t, 15*time.Second)
+	n.WaitReady(t, testToken, 15*time.Second)
 	c := harness.NewClient(n.HTTPAddr, testToken)
 	var env struct{ ID string }
 	if err := c.JSON("POST", "/orchestration/environments", map[string]any{"name": "kept", "workspace": map[string]string{"name": "ws1"}}, &env); err != nil {
@@ -231,7 +231,7 @@ func TestSingleNodeRestartKeepsState(t *testing.T) {
 			n.Kill()
 		}
 		n.Restart()
-		n.WaitLeader(t, 15*time.Second)
+		n.WaitReady(t, testToken, 15*time.Second)
 		var ws []struct{ Name string }
 		if err := c.JSON("GET", "/orchestration/workspaces?environmentId="+env.ID, nil, &ws); err != nil {
 			t.Fatalf("after %s restart: %v", how, err)

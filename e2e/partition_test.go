@@ -29,7 +29,7 @@ func TestControlPlanePartitions(t *testing.T) {
 			harness.NodeOptions{Join: nodes[0].HTTPAddr, Token: testToken, Net: net, Host: i, Args: args}))
 	}
 	for _, n := range nodes {
-		n.WaitLeader(t, 20*time.Second)
+		n.WaitReady(t, testToken, 20*time.Second)
 	}
 	client := func(n *harness.Node) *harness.Client { return harness.NewClient(n.HTTPAddr, testToken) }
 	if err := client(nodes[1]).JSON("POST", "/orchestration/environments", map[string]string{"name": "before"}, nil); err != nil {

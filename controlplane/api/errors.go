@@ -77,7 +77,9 @@ func classify(err error) *Error {
 // WriteError writes err as the contract's error body.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	e := classify(err)
-	if e.Status >= 500 {
+	// Only failures of our own are errors; "no leader" and "not caught up"
+	// are states the caller is told about and retries through.
+	if e.Status == http.StatusInternalServerError {
 		slog.ErrorContext(r.Context(), "request failed", "requestId", RequestID(r.Context()), "err", err)
 	}
 	details := e.Details

@@ -100,6 +100,17 @@ func (n *Node) WaitLeader(t testing.TB, timeout time.Duration) Health {
 	return h
 }
 
+// WaitReady waits until the node answers an authenticated call with
+// token: it has a leader and has applied the cluster's bootstrap.
+func (n *Node) WaitReady(t testing.TB, token string, timeout time.Duration) {
+	t.Helper()
+	c := NewClient(n.HTTPAddr, token)
+	WaitFor(t, n.ID+" ready", timeout, func() bool {
+		status, _, err := c.Do("GET", "/account/me", nil)
+		return err == nil && status == http.StatusOK
+	})
+}
+
 // BootstrapToken reads the token the first node wrote.
 func (n *Node) BootstrapToken(t testing.TB) string {
 	t.Helper()
