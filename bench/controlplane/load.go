@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+)
+
+// client is an HTTP client authenticated as the bootstrap admin, with a
+// connection per concurrent caller kept alive, as a real API client does.
+type client struct{ http *http.Client }
+
+func newClient(conns int) *client {
+	tr := &http.Transport{MaxIdleConns: conns + 8, MaxIdleConnsPerHost: conns + 8, IdleConnTimeout: time.Minute}
+	return &client{http: &http.Client{Transport: tr, Timeout: 15 * time.Second}}
+}
+
+func (c *client) close() { c.http.CloseIdleConnections() }
+
+func (c *client) do(ctx context.Context, method, addr, path string, body any) (int, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			return 0, nil, err
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://"+addr+path, rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+benchToken)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw, err
+}
+
+func (c *client) getJSON(ctx context.Context, addr, path string, out any) error {
+	status, raw, err := c.do(ctx, "GET", addr, path, nil)
+	if err != nil {
+		return err
+	}
+	if status != http.StatusOK {
+		return fmt.Errorf("GET %s: %d %s", path, status, raw)
+	}
+	return json.Unmarshal(raw, out)
+}
+
+// createEnvironment is the benchmark's write: one acknowledged
+// POST /orchestration/environments (an environment, its Shared workspace
+// and an audit entry in one raft command).
+func (c *client) createEnvironment(ctx context.Context, addr, name string) error {
+	status, raw, err := c.do(ctx, "POST", addr, "/orchestration/environments", map[string]string{"name": name})
+	if err != nil {
+		return err
+	}
+	if status != http.StatusCreated {
+		return fmt.Errorf("POST /orchestration/environments: %d %s", status, bytes.TrimSpace(raw))
+	}
+	return nil
+}
+
+// loadResult is one load point: acknowledged writes and their latencies.
+type loadResult struct {
+	clients  int
+	acked    int
+	failed   int
+	elapsed  time.Duration
+	lat      []time.Duration // sorted
+	firstErr error
+	// serverCPU and clientCPU are the CPU time the server processes and
+	// this load generator used during the measured window.
+	serverCPU, clientCPU time.Duration
+}
+
+// cpuPerWrite is the server CPU time spent per acknowledged write, summed
+// over all nodes: on a 2-core host, 2 s / this is the ceiling.
+func (r loadResult) cpuPerWrite() time.Duration {
+	if r.acked == 0 {
+		return 0
+	}
+	return r.serverCPU / time.Duration(r.acked)
+}
+
+func (r loadResult) perSecond() float64 { return float64(r.acked) / r.elapsed.Seconds() }
+
+// quantile of the sorted latencies (nearest rank).
+func (r loadResult) quantile(q float64) time.Duration {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(q*float64(len(r.lat)))) - 1
+	return r.lat[max(0, min(i, len(r.lat)-1))]
+}
+
+// writeLoad runs clients closed-loop writers for warmup+measure; writer w
+// sends to targets[w % len(targets)]. Only writes sent after the warm-up
+// and answered before the end count.
+func writeLoad(ctx context.Context, targets []string, pids []int, clients int, warmup, measure time.Duration, prefix string) loadResult {
+	c := newClient(clients)
+	defer c.close()
+	start := time.Now()
+	from, until := start.Add(warmup), start.Add(warmup+measure)
+	var mu sync.Mutex
+	res := loadResult{clients: clients}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // CPU of the servers and of us over the measured window
+		defer wg.Done()
+		sleepCtx(ctx, time.Until(from))
+		before := sampleCPU(pids)
+		sleepCtx(ctx, time.Until(until))
+		after := sampleCPU(pids)
+		mu.Lock()
+		res.serverCPU, res.clientCPU = after.servers-before.servers, after.self-before.self
+		mu.Unlock()
+	}()
+	for w := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			addr := targets[w%len(targets)]
+			var lat []time.Duration
+			acked, failed := 0, 0
+			var firstErr error
+			for i := 0; ctx.Err() == nil; i++ {
+				sent := time.Now()
+				if !sent.Before(until) {
+					break
+				}
+				err := c.createEnvironment(ctx, addr, fmt.Sprintf("%s-%d-%d", prefix, w, i))
+				done := time.Now()
+				if sent.Before(from) || done.After(until) {
+					continue
+				}
+				if err != nil {
+					failed++
+					firstErr = cmpErr(firstErr, err)
+					continue
+				}
+				acked++
+				lat = append(lat, done.Sub(sent))
+			}
+			mu.Lock()
+			res.acked += acked
+			res.failed += failed
+			res.lat = append(res.lat, lat...)
+			res.firstErr = cmpErr(res.firstErr, firstErr)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res.elapsed = measure
+	slices.Sort(res.lat)
+	return res
+}
+
+func cmpErr(have, next error) error {
+	if have != nil {
+		return have
+	}
+	return next
+}
