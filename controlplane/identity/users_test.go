@@ -108,8 +108,18 @@ func TestDeleteUserCascade(t *testing.T) {
 	srv.Grant(t, u.PersonalWorkspaceID, other.ID, "VIEW")
 	var g struct{ ID string }
 	admin.Must(t, 201, "POST", "/account/groups", map[string]any{"name": "devs", "members": []string{u.ID, other.ID}}, &g)
+	var engine struct{ ID, WorkspaceID string }
+	admin.Must(t, 201, "POST", "/processing/runtimes/remote-engines",
+		map[string]any{"name": "personal-engine", "environmentId": envs[0].ID, "workspaceId": u.PersonalWorkspaceID}, &engine)
 
 	admin.Must(t, 204, "DELETE", "/v1/management/users/"+u.ID, nil, nil)
+
+	// The engine allocated to the Personal workspace is unassigned, not lost.
+	var after struct{ WorkspaceID string }
+	admin.Must(t, 200, "GET", "/processing/runtimes/remote-engines/"+engine.ID, nil, &after)
+	if after.WorkspaceID != "" {
+		t.Fatalf("engine still allocated to the deleted Personal workspace %s", after.WorkspaceID)
+	}
 
 	admin.MustFail(t, 404, "GET", "/account/users/"+u.ID, nil)
 	admin.MustFail(t, 404, "GET", "/orchestration/workspaces/"+u.PersonalWorkspaceID, nil)

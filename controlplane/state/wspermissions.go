@@ -317,6 +317,7 @@ func checkedIDs(ids []string, check func(string) (string, string), refuse func(i
 func releaseWorkspace(tx *cluster.Tx, workspaceID string) error {
 	for _, release := range []func(*cluster.Tx, string) error{
 		deleteWorkspacePermissionsIn,
+		unassignEnginesFrom,
 	} {
 		if err := release(tx, workspaceID); err != nil {
 			return err
@@ -328,6 +329,33 @@ func releaseWorkspace(tx *cluster.Tx, workspaceID string) error {
 func deleteWorkspacePermissionsIn(tx *cluster.Tx, workspaceID string) error {
 	for _, p := range WorkspacePermissionsIn(tx.Txn, workspaceID) {
 		if err := tx.Delete(tableWorkspacePermissions, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unassignEnginesFrom makes the engines and engine clusters allocated to a
+// workspace that goes available to its whole environment again (seed:
+// deleting a workspace, or the user owning a Personal one).
+func unassignEnginesFrom(tx *cluster.Tx, workspaceID string) error {
+	for _, e := range Engines(tx.Txn) {
+		if e.WorkspaceID != workspaceID {
+			continue
+		}
+		next := *e
+		next.WorkspaceID = ""
+		if err := tx.Insert(tableEngines, &next); err != nil {
+			return err
+		}
+	}
+	for _, c := range EngineClusters(tx.Txn) {
+		if c.WorkspaceID != workspaceID {
+			continue
+		}
+		next := *c
+		next.WorkspaceID = ""
+		if err := tx.Insert(tableEngineClusters, &next); err != nil {
 			return err
 		}
 	}
