@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/roundhouse/roundhouse/protocol"
+	"github.com/roundhouse/roundhouse/runtime"
 )
 
 var quiet = slog.New(slog.DiscardHandler)
@@ -78,7 +79,9 @@ func TestPairingRefusesAServerOfAnotherCluster(t *testing.T) {
 
 func runAgent(t *testing.T, store Store) (*Agent, chan error, context.CancelFunc) {
 	t.Helper()
-	a, err := New(Config{Store: store, Version: "test", Logger: quiet, MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond})
+	a, err := New(Config{Store: store, Version: "test", Logger: quiet, MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
+		// No plugin runs here: the test binary must never re-execute itself.
+		Runtime: runtime.Config{StateDir: filepath.Join(store.Dir, "rt"), WarmPlugins: -1, Cgroups: runtime.CgroupsOff, PluginCommand: func(string) []string { return []string{"/bin/false"} }}})
 	if err != nil {
 		t.Fatal(err)
 	}

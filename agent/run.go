@@ -6,8 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/roundhouse/roundhouse/plugins"
+	"github.com/roundhouse/roundhouse/protocol/artifact"
+	"github.com/roundhouse/roundhouse/runtime"
 )
 
 // Config tunes the engine daemon. Zero values pick the documented defaults.
@@ -31,6 +36,17 @@ type Config struct {
 	// agent renews it over the live session. Default 1/3.
 	RenewAt float64
 
+	// Runtime configures the supervisor that runs workloads. Its StateDir
+	// defaults to <Store.Dir>/rt (a short temp dir when that is too long
+	// for unix sockets) and its plugin command to this
+	// executable's own `plugin NAME` (roundhouse-engine serves it); OnLog
+	// and Logger are the agent's.
+	Runtime runtime.Config
+
+	// ArtifactDir is the artifact cache (archives and unpacked trees by
+	// digest). Default <Store.Dir>/artifacts.
+	ArtifactDir string
+
 	// Logger receives the agent's logs. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -45,6 +61,8 @@ type Agent struct {
 
 	mu sync.Mutex
 	id *Identity
+
+	exec *executor // set while Run runs
 }
 
 // New loads the identity and returns an agent ready to Run.
@@ -63,6 +81,16 @@ func New(cfg Config) (*Agent, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Runtime.StateDir == "" {
+		cfg.Runtime.StateDir = runtimeDir(cfg.Store.Dir) // short: unix socket paths live under it
+	}
+	if cfg.Runtime.WarmPlugins == 0 {
+		// One warm plugin per job slot: every job starts with one RPC.
+		cfg.Runtime.WarmPlugins = max(cfg.Runtime.MaxConcurrentJobs, 3)
+	}
+	if cfg.ArtifactDir == "" {
+		cfg.ArtifactDir = filepath.Join(cfg.Store.Dir, "artifacts")
 	}
 	id, err := cfg.Store.Load()
 	if err != nil {
@@ -83,6 +111,11 @@ func (a *Agent) EngineID() string { return a.identity().EngineID }
 // Run keeps a session up until ctx ends (nil) or the control plane revokes
 // the engine (ErrRevoked). Servers are tried in turn with jittered back-off.
 func (a *Agent) Run(ctx context.Context) error {
+	stop, err := a.startExecutor(ctx)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	bo := backoff{min: a.cfg.MinBackoff, max: a.cfg.MaxBackoff}
 	for i := 0; ; i++ {
 		servers := a.identity().Servers // grows as the control plane tells of more nodes
@@ -130,4 +163,43 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// startExecutor opens the runtime (reattaching to what an earlier agent
+// left running) and the executor; the returned func closes both, leaving
+// workloads running for the next agent.
+func (a *Agent) startExecutor(ctx context.Context) (func(), error) {
+	rc := a.cfg.Runtime
+	if rc.Logger == nil {
+		rc.Logger = a.cfg.Logger
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var x *executor
+	rc.OnLog = func(id string, l plugins.LogLine) { x.logs.add(id, l) }
+	l, err := openLedger(filepath.Join(a.cfg.Store.Dir, "executions"))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	x = newExecutor(ctx, nil, artifact.Cache{Dir: a.cfg.ArtifactDir}, l, a.cfg.Logger)
+	sup, err := runtime.New(rc)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("engine runtime: %w", err)
+	}
+	x.sup = sup
+	x.resume()
+	a.mu.Lock()
+	a.exec = x
+	a.mu.Unlock()
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() { x.logs.run(done) })
+	return func() {
+		cancel()
+		_ = sup.Close() // monitors detach; Wait calls return with ctx
+		x.wait()
+		close(done)
+		wg.Wait()
+	}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/quic-go/quic-go"
@@ -43,6 +44,18 @@ func (a *Agent) session(ctx context.Context, server string) (established bool, e
 	a.learnServers(welcome.Servers)
 	st := Status{Server: server, Connected: true, SessionSince: time.Now(), LastHeartbeat: time.Now()}
 	a.writeStatus(st)
+	wctx, stopWork := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer stopWork()
+	if a.exec != nil {
+		wg.Go(func() {
+			if err := a.serveWork(wctx, conn); err != nil && wctx.Err() == nil && conn.Context().Err() == nil {
+				a.cfg.Logger.Warn("work stream ended", "server", server, "err", err)
+				_ = conn.CloseWithError(protocol.CloseProtocolError, "work stream failed")
+			}
+		})
+	}
 	return true, a.heartbeat(ctx, conn, server, str, interval, st)
 }
 
@@ -81,11 +94,15 @@ func (a *Agent) heartbeat(ctx context.Context, conn *quic.Conn, server string, s
 			return sessionErr(server, "session", context.Cause(conn.Context()))
 		case <-t.C:
 		}
-		sum := HostSummary(ctx, a.cfg.Store.Dir, 0)
+		running := 0
+		if a.exec != nil {
+			running = a.exec.running()
+		}
+		sum := HostSummary(ctx, a.cfg.Store.Dir, running)
 		if _, err := a.request(str, &protocol.Heartbeat{Seq: seq, Summary: sum}, ackTimeout); err != nil {
 			return sessionErr(server, "heartbeat", err)
 		}
-		st.LastHeartbeat = time.Now()
+		st.LastHeartbeat, st.RunningWork = time.Now(), running
 		a.writeStatus(st)
 		if a.renewDue(time.Now()) {
 			if err := a.renew(str); err != nil {

@@ -70,11 +70,13 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, node: node, ln: ln, registry: prometheus.NewRegistry()}
-	if err := s.newEngineLink(); err != nil {
+	if err := s.openJobs(); err != nil {
+		node.Shutdown()
 		ln.Close()
 		return nil, err
 	}
-	if err := s.openJobs(); err != nil {
+	// After the jobs: engine sessions run executions and serve artifacts.
+	if err := s.newEngineLink(); err != nil {
 		node.Shutdown()
 		ln.Close()
 		return nil, err

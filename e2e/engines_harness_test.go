@@ -114,6 +114,7 @@ type engCluster struct {
 	token, agent  string
 	proc          *engProc
 	environmentID string
+	dataDir       string
 }
 
 func engStartServer(t *testing.T, interval, timeout string) *engCluster {
@@ -125,14 +126,22 @@ func engStartServer(t *testing.T, interval, timeout string) *engCluster {
 // join, or "" to bootstrap a new cluster.
 func engStartNode(t *testing.T, interval, timeout, join string) *engCluster {
 	t.Helper()
+	return engStartNodeArgs(t, interval, timeout, join)
+}
+
+// engStartNodeArgs is engStartNode with extra server flags.
+func engStartNodeArgs(t *testing.T, interval, timeout, join string, extra ...string) *engCluster {
+	t.Helper()
 	serverBin, agentBin := engBuild(t)
 	c := &engCluster{t: t, http: engFreeTCP(t), quic: engFreeUDP(t), token: "e2e-admin-token-0123456789", agent: agentBin}
-	args := []string{"server", "--data-dir", filepath.Join(t.TempDir(), "cp"),
+	c.dataDir = filepath.Join(t.TempDir(), "cp")
+	args := []string{"server", "--data-dir", c.dataDir,
 		"--http-addr", c.http, "--quic-addr", c.quic, "--raft-addr", engFreeTCP(t),
 		"--engine-heartbeat-interval", interval, "--engine-heartbeat-timeout", timeout, "--log-level", "warn"}
 	if join != "" {
 		args = append(args, "--join", join)
 	}
+	args = append(args, extra...)
 	c.proc = engStart(t, []string{"ROUNDHOUSE_BOOTSTRAP_TOKEN=" + c.token, "ROUNDHOUSE_TOKEN=" + c.token}, serverBin, args...)
 	engEventually(t, 20*time.Second, "server serves the API", func() bool {
 		var envs []struct {

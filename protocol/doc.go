@@ -12,8 +12,17 @@
 //     mutual TLS with the engine certificate (engine ID in a URI SAN). The
 //     agent opens the control stream: Hello → Welcome (server-pushed
 //     configuration: the heartbeat interval), then Heartbeat → HeartbeatAck
-//     and RenewRequest → RenewResponse, paced by the agent. Later streams
-//     (assignments pushed by the server, status, logs) add message types.
+//     and RenewRequest → RenewResponse, paced by the agent.
+//   - Work stream: the agent opens a second stream with WorkOpen. The
+//     server pushes StartExecution (once per session for each execution
+//     waiting for the engine) and StopExecution; the agent sends
+//     ExecutionStatus, answered by StatusAck once recorded (final statuses
+//     are repeated at every session start until acknowledged), and
+//     LogBatch (no answer).
+//   - Artifact streams: one per download, opened by the agent with
+//     ArtifactRequest{digest}; the answer is Error or ArtifactHeader{size}
+//     followed by exactly size raw bytes (archives are not framed, so the
+//     frame cap does not limit them; the agent verifies the SHA-256).
 //   - Framing: uint32 length, version byte, uint16 type, JSON body; bodies
 //     are capped at MaxFrameSize; unknown types and fields are skipped.
 //   - Closing: the server closes a session with a Close* application code;

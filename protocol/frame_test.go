@@ -19,6 +19,14 @@ func TestMessagesRoundTrip(t *testing.T) {
 		&HeartbeatAck{Seq: 7},
 		&RenewRequest{CSR: []byte{5}},
 		&RenewResponse{Certificate: []byte{6}},
+		&WorkOpen{Running: 1},
+		&StartExecution{ExecutionID: "x", Attempt: 1, Artifact: ArtifactRef{Digest: "sha256:00", Size: 3}, Entrypoint: []string{"./run.sh"}},
+		&StopExecution{ExecutionID: "x", Attempt: 1},
+		&ExecutionStatus{ExecutionID: "x", Attempt: 1, Status: ExecSuccess},
+		&StatusAck{ExecutionID: "x", Attempt: 1, Status: ExecSuccess},
+		&LogBatch{ExecutionID: "x", Lines: []LogLine{{Message: "hi"}}},
+		&ArtifactRequest{Digest: "sha256:00"},
+		&ArtifactHeader{Digest: "sha256:00", Size: 3},
 	}
 	var buf bytes.Buffer
 	for _, m := range msgs {
@@ -91,6 +99,16 @@ func FuzzReadMessage(f *testing.F) {
 	var seed bytes.Buffer
 	_ = WriteMessage(&seed, &Hello{EngineID: "e"})
 	f.Add(seed.Bytes())
+	for _, m := range []Message{
+		&StartExecution{ExecutionID: "x", Attempt: 2, Parameters: map[string]string{"A": "b"}, Limits: Limits{MemoryMB: 64}},
+		&ExecutionStatus{ExecutionID: "x", Status: ExecFailed, ExitCode: 3},
+		&LogBatch{ExecutionID: "x", Lines: []LogLine{{Message: "line"}}},
+		&ArtifactHeader{Digest: "sha256:00", Size: 1 << 40},
+	} {
+		var b bytes.Buffer
+		_ = WriteMessage(&b, m)
+		f.Add(b.Bytes())
+	}
 	f.Add([]byte{0, 0, 0, 3, 1, 0, 6})
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 1, 0, 1})
 	f.Fuzz(func(t *testing.T, in []byte) {

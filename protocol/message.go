@@ -101,5 +101,27 @@ func newMessage(t MessageType) Message {
 	case TypeRenewResponse:
 		return &RenewResponse{}
 	}
+	return newWorkMessage(t)
+}
+
+func newWorkMessage(t MessageType) Message {
+	switch t {
+	case TypeWorkOpen:
+		return &WorkOpen{}
+	case TypeStartExecution:
+		return &StartExecution{}
+	case TypeStopExecution:
+		return &StopExecution{}
+	case TypeExecutionStatus:
+		return &ExecutionStatus{}
+	case TypeStatusAck:
+		return &StatusAck{}
+	case TypeLogBatch:
+		return &LogBatch{}
+	case TypeArtifactRequest:
+		return &ArtifactRequest{}
+	case TypeArtifactHeader:
+		return &ArtifactHeader{}
+	}
 	return nil
 }

@@ -32,6 +32,43 @@ fi
 "$BIN/roundhouse-engine" run --data-dir "$ENGINE_DATA" --log-level warn &
 engine=$!
 
+# The sample job (examples/hello-job): built, uploaded, run once on the
+# local engine, its logs printed. Skip with ROUNDHOUSE_SAMPLE_JOB=0.
+sample_job() {
+  export ROUNDHOUSE_SERVER="http://$HTTP" ROUNDHOUSE_TOKEN
+  ROUNDHOUSE_TOKEN=$(cat "$DATA/bootstrap-token")
+  local engine_id ws_id me art task exec_id
+  engine_id=$(tr ',' '\n' < "$ENGINE_DATA/identity.json" | sed -n 's/.*"engineId": *"\([^"]*\)".*/\1/p')
+  [ -n "$engine_id" ] || return 1
+  for _ in $(seq 1 100); do
+    api "http://$HTTP/processing/runtimes/remote-engines/$engine_id" 2>/dev/null | grep -q '"availability":"AVAILABLE"' && break
+    sleep 0.1
+  done
+  env_id=$(api "http://$HTTP/orchestration/environments?name=default" | sed -n 's/^\[{"id":"\([0-9a-f]*\)".*/\1/p')
+  ws_id=$(api "http://$HTTP/orchestration/workspaces?environmentId=$env_id" | tr '{' '\n' | grep '"type":"SHARED"' | sed -n 's/.*"id":"\([^"]*\)".*/\1/p' | head -1)
+  me=$(api "http://$HTTP/account/me" | sed -n 's/^{"id":"\([^"]*\)".*/\1/p')
+  # Roles open the endpoints; inside a workspace only its permissions count.
+  api -d '["AUTHOR","EXECUTE","VIEW","MANAGE","PUBLISH"]' "http://$HTTP/security/workspaces/$ws_id/users/$me/permissions" >/dev/null 2>&1 || true
+  "$BIN/roundhouse" artifact build examples/hello-job -o "$DATA/hello-job-1.0.0.tar.gz" >/dev/null
+  art=$("$BIN/roundhouse" artifact upload "$DATA/hello-job-1.0.0.tar.gz" --json 2>/dev/null | sed -n 's/.*"id": *"\([^"]*\)".*/\1/p' | head -1)
+  if [ -z "$art" ]; then # uploaded on an earlier run
+    art=$(api "http://$HTTP/orchestration/artifacts?name=hello-job" | sed -n 's/^\[{"id":"\([^"]*\)".*/\1/p')
+  fi
+  [ -n "$ws_id" ] && [ -n "$art" ] || return 1
+  task=$("$BIN/roundhouse" tasks create "hello-$(date +%s)" --workspace "$ws_id" --artifact "$art" --version 1.0.0 \
+         --engine "$engine_id" --log-level INFO)
+  [ -n "$task" ] || return 1
+  exec_id=$("$BIN/roundhouse" tasks run "$task" --param GREETING=Roundhouse)
+  [ -n "$exec_id" ] || return 1
+  echo
+  echo "  Sample job: execution $exec_id on the local engine; its logs:"
+  "$BIN/roundhouse" executions logs "$exec_id" -f | sed 's/^/    /'
+  echo "  Its final state: $("$BIN/roundhouse" executions get "$exec_id" | sed -n 's/.*"executionStatus": *"\([^"]*\)".*/\1/p')"
+}
+if [ "${ROUNDHOUSE_SAMPLE_JOB:-1}" != 0 ]; then
+  sample_job || echo "run: the sample job did not complete; the control plane and engine keep running" >&2
+fi
+
 cat <<MSG
 
   Roundhouse control plane is up.
@@ -44,6 +81,7 @@ cat <<MSG
     export ROUNDHOUSE_TOKEN=\$(cat $DATA/bootstrap-token)
     $BIN/roundhouse env ls
     $BIN/roundhouse env create staging
+    $BIN/roundhouse executions ls
 
   Stop with Ctrl-C (state is kept in $DATA).
 

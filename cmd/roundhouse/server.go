@@ -63,6 +63,10 @@ func newServerCmd() *cobra.Command {
 	f.IntVar(&cfg.LicenseServiceAccounts, "license-service-accounts", 0, "service accounts the license allows (0: no limit)")
 	f.DurationVar(&cfg.AccessTokenTTL, "access-token-ttl", controlplane.DefaultAccessTokenTTL, "validity of tokens from POST /security/oauth/token")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	// Tests only: task timeouts are whole minutes; a shorter "minute" lets
+	// a timeout be observed in seconds.
+	f.DurationVar(&cfg.Executions.Minute, "execution-minute", time.Minute, "length of one minute of task timeouts (tests only)")
+	_ = f.MarkHidden("execution-minute")
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return cmd
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -229,3 +230,31 @@ func (s *Service) removeEverywhere(ctx context.Context, digests []string, index 
 		}
 	}
 }
+
+// OpenBlob opens the archive with digest for an engine's download,
+// fetching it from a holder first when this node lacks it. It returns
+// ErrUnknownDigest when no artifact version has that digest.
+func (s *Service) OpenBlob(ctx context.Context, digest string) (*os.File, int64, error) {
+	v := state.ArtifactVersionByDigest(s.store.Read(), digest)
+	if v == nil {
+		return nil, 0, fmt.Errorf("%w: %s", ErrUnknownDigest, digest)
+	}
+	if !s.blobs.Has(digest) {
+		if err := s.fetch(ctx, v); err != nil {
+			return nil, 0, err
+		}
+	}
+	f, err := s.blobs.Open(digest)
+	if err != nil {
+		return nil, 0, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, fmt.Errorf("artifact %s: %w", digest, err)
+	}
+	return f, fi.Size(), nil
+}
+
+// ErrUnknownDigest means no artifact version has the digest asked for.
+var ErrUnknownDigest = errors.New("no artifact with that digest")

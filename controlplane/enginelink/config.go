@@ -54,6 +54,11 @@ type Config struct {
 	// not paired with.
 	Servers func() []string
 
+	// Work, when set, is where sessions take assignments from and send
+	// statuses, logs and artifact requests to. Without it sessions carry
+	// only the control stream.
+	Work Work
+
 	// Logger receives the link's logs. Default slog.Default().
 	Logger *slog.Logger
 }

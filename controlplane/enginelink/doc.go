@@ -2,7 +2,10 @@
 // listener that serves engines (pairing with a pre-authorization key,
 // mutual-TLS sessions, heartbeats, certificate renewal over the live
 // session), the registry of live sessions that closes one on revocation, and
-// the heartbeat monitor that turns silence into NOT_AVAILABLE.
+// the heartbeat monitor that turns silence into NOT_AVAILABLE, and each
+// session's work stream (assignments followed from the local replica,
+// statuses and logs taken in) and artifact downloads, through the Work
+// interface.
 //
 // It reaches the replicated state only through the small interfaces in
 // directory.go, so it does not import cluster or controlplane/state; the

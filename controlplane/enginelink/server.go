@@ -18,6 +18,7 @@ type Server struct {
 	cfg      Config
 	dir      Directory
 	beats    HeartbeatSink
+	work     Work
 	ca       *protocol.CA
 	ln       *quic.Listener
 	tr       *quic.Transport
@@ -37,6 +38,7 @@ func New(cfg Config, dir Directory, beats HeartbeatSink) (*Server, error) {
 		cfg:      cfg,
 		dir:      dir,
 		beats:    beats,
+		work:     cfg.Work,
 		sessions: newRegistry(),
 		limiter:  newSourceLimiter(cfg.PairAttemptsPerMinute, cfg.PairBurst),
 	}, nil

@@ -20,7 +20,13 @@ func (s *Server) serveEngine(ctx context.Context, conn *quic.Conn) {
 		s.cfg.Logger.Debug("engine session refused", "remote", conn.RemoteAddr().String(), "err", err)
 		return
 	}
+	// Stream handlers end when the connection closes (deferred below,
+	// so it runs before the wait).
+	sctx, cancelStreams := context.WithCancel(ctx)
+	var streams sync.WaitGroup
+	defer streams.Wait()
 	defer func() { _ = conn.CloseWithError(protocol.CloseNormal, "") }()
+	defer cancelStreams()
 	// Registered before the welcome, so a revocation from now on finds it.
 	if old := s.sessions.add(ss); old != nil {
 		_ = old.conn.CloseWithError(protocol.CloseReplaced, "a newer session of this engine took over")
@@ -42,6 +48,7 @@ func (s *Server) serveEngine(ctx context.Context, conn *quic.Conn) {
 		return
 	}
 	s.beats.Heartbeat(ss.engineID)
+	streams.Go(func() { s.acceptStreams(sctx, ss) })
 	// Beside the control loop: a changed host (an upgrade) costs one
 	// replicated write, which must delay neither AVAILABLE nor the acks.
 	var wg sync.WaitGroup

@@ -30,6 +30,9 @@ type LinkConfig struct {
 	// HeartbeatInterval and HeartbeatTimeout: see enginelink.Config.
 	HeartbeatInterval time.Duration
 	HeartbeatTimeout  time.Duration
+	// Work is what sessions run (assignments, statuses, logs, artifact
+	// downloads); nil: sessions carry only the control stream.
+	Work enginelink.Work
 	// Logger receives the link's logs.
 	Logger *slog.Logger
 }
@@ -62,7 +65,7 @@ func NewLink(cfg LinkConfig, node Node) (*Link, error) {
 	sink := enginelink.Router{IsLeader: node.IsLeader, Local: l.monitor, Remote: l.forwarder}
 	srv, err := enginelink.New(enginelink.Config{
 		NodeID: cfg.NodeID, Addr: cfg.Addr, HeartbeatInterval: cfg.HeartbeatInterval,
-		HeartbeatTimeout: cfg.HeartbeatTimeout, Logger: cfg.Logger, Servers: l.servers,
+		HeartbeatTimeout: cfg.HeartbeatTimeout, Logger: cfg.Logger, Servers: l.servers, Work: cfg.Work,
 	}, l.dir, sink)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,104 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/roundhouse/roundhouse/protocol"
+	"github.com/roundhouse/roundhouse/protocol/artifact"
+)
+
+// maxArtifactBytes is the largest archive the control plane accepts.
+const maxArtifactBytes = 400 << 20
+
+// artifact returns the unpacked, verified artifact, downloading it by
+// digest into the cache first when needed (one download per digest).
+func (x *executor) artifact(ref protocol.ArtifactRef) (string, artifact.Manifest, error) {
+	if _, err := artifact.ParseDigest(ref.Digest); err != nil {
+		return "", artifact.Manifest{}, err
+	}
+	x.mu.Lock()
+	lock := x.fetching[ref.Digest]
+	if lock == nil {
+		lock = &sync.Mutex{}
+		x.fetching[ref.Digest] = lock
+	}
+	x.mu.Unlock()
+	lock.Lock()
+	defer lock.Unlock()
+	if !x.cache.Has(ref.Digest) {
+		if err := x.download(ref); err != nil {
+			return "", artifact.Manifest{}, err
+		}
+	}
+	return x.cache.Unpacked(ref.Digest)
+}
+
+// download fetches an archive over its own stream of the session, trying
+// again on a new session if the one in use ends mid-way.
+func (x *executor) download(ref protocol.ArtifactRef) error {
+	ctx, cancel := context.WithTimeout(x.ctx, 10*time.Minute)
+	defer cancel()
+	var last error
+	for attempt := 0; attempt < 5; attempt++ {
+		link, err := x.waitLink(ctx)
+		if err != nil {
+			return fmt.Errorf("download %s: no session: %w", ref.Digest, err)
+		}
+		err = x.fetch(ctx, link, ref.Digest)
+		if err == nil {
+			return nil
+		}
+		last = err
+		if perr, refused := err.(*protocol.Error); refused {
+			if perr.Code != protocol.CodeUnavailable {
+				return err
+			}
+			// The node could not get the archive from its peers (one may be
+			// down or electing): a moment later it may.
+			if !sleep(ctx, time.Duration(attempt+1)*500*time.Millisecond) {
+				return err
+			}
+			continue
+		}
+		if link.conn.Context().Err() == nil {
+			return err // the session is fine: the failure is the content's
+		}
+	}
+	return last
+}
+
+func (x *executor) fetch(ctx context.Context, link *workLink, digest string) error {
+	str, err := link.conn.OpenStreamSync(ctx)
+	if err != nil {
+		return fmt.Errorf("download %s: %w", digest, err)
+	}
+	defer str.CancelRead(0)
+	defer str.Close()
+	stop := context.AfterFunc(ctx, func() { str.CancelRead(0) })
+	defer stop()
+	if err := protocol.WriteMessage(str, &protocol.ArtifactRequest{Digest: digest}); err != nil {
+		return fmt.Errorf("download %s: %w", digest, err)
+	}
+	m, err := protocol.ReadMessage(str)
+	if err != nil {
+		return fmt.Errorf("download %s: %w", digest, err)
+	}
+	switch h := m.(type) {
+	case *protocol.Error:
+		return h
+	case *protocol.ArtifactHeader:
+		if h.Digest != digest || h.Size < 0 || h.Size > maxArtifactBytes {
+			return fmt.Errorf("download %s: the server announced %s of %d bytes", digest, h.Digest, h.Size)
+		}
+		// Put verifies the SHA-256: a short or altered stream keeps nothing.
+		if _, err := x.cache.Put(io.LimitReader(str, h.Size), digest); err != nil {
+			return fmt.Errorf("download %s: %w", digest, err)
+		}
+		return nil
+	}
+	return fmt.Errorf("download %s: unexpected message type %d", digest, m.MessageType())
+}

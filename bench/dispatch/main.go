@@ -1,0 +1,341 @@
+// Command dispatch benchmarks job executions end to end through one real
+// engine: an in-process single-node control plane, a real
+// `roundhouse-engine run` process paired to it, and a no-op shell job
+// uploaded as an artifact. It measures, through the API, submit
+// (POST /processing/executions) to final state visible
+// (GET /processing/executions/{id}) for sequential runs (p50/p99), and
+// the executions per second one engine finishes when many are queued.
+// It prints a markdown section.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/roundhouse/roundhouse/controlplane"
+	"github.com/roundhouse/roundhouse/controlplane/executions/executionstest"
+	"github.com/roundhouse/roundhouse/e2e/harness"
+)
+
+const token = "rhp_bench-dispatch-token-0123456789abcdefghijklmn"
+
+func main() {
+	seq := flag.Int("n", 200, "sequential executions for the latency figures")
+	burst := flag.Int("burst", 400, "executions queued at once for the throughput figure (50 per task: the queue cap)")
+	flag.Parse()
+	if err := run(*seq, *burst); err != nil {
+		fmt.Fprintln(os.Stderr, "bench dispatch:", err)
+		os.Exit(1)
+	}
+}
+
+func run(seq, burst int) error {
+	bins, err := harness.Build()
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "rhb")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	quicAddr := freeAddr("udp")
+	srv, stop, err := startServer(filepath.Join(dir, "cp"), quicAddr)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	c := &client{base: "http://" + srv.Addr(), http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}}}
+	engineID, stopAgent, err := startEngine(c, bins, quicAddr, filepath.Join(dir, "e"))
+	if err != nil {
+		return err
+	}
+	defer stopAgent()
+	tasks, err := publishTasks(c, engineID, max(1, (burst+49)/50))
+	if err != nil {
+		return err
+	}
+	// Warm-up: the first run downloads and unpacks the artifact.
+	if _, err := runOne(c, tasks[0], &phaseLog{}); err != nil {
+		return err
+	}
+	var lat []time.Duration
+	phases := &phaseLog{}
+	for range seq {
+		d, err := runOne(c, tasks[0], phases)
+		if err != nil {
+			return err
+		}
+		lat = append(lat, d)
+	}
+	rate, err := throughput(c, tasks, burst)
+	if err != nil {
+		return err
+	}
+	slices.Sort(lat)
+	slices.Sort(phases.dispatch)
+	slices.Sort(phases.engine)
+	fmt.Println("## Dispatch to a real engine (bench/dispatch)")
+	fmt.Println()
+	fmt.Printf("One control-plane node in process, one `roundhouse-engine` process, a no-op shell job (`exit 0`).\n\n")
+	fmt.Println("| measure | value |")
+	fmt.Println("|---|---|")
+	fmt.Printf("| submit → final state visible, p50 (%d sequential runs) | %s |\n", seq, pct(lat, 50))
+	fmt.Printf("| submit → final state visible, p99 | %s |\n", pct(lat, 99))
+	fmt.Printf("| of which queued → dispatched (recorded), p50 / p99 | %s / %s |\n", pct(phases.dispatch, 50), pct(phases.dispatch, 99))
+	fmt.Printf("| of which dispatched → final (engine run and report, recorded), p50 / p99 | %s / %s |\n", pct(phases.engine, 50), pct(phases.engine, 99))
+	fmt.Printf("| executions/s through one engine (%d queued at once, 3 at a time on the engine) | %.0f |\n", burst, rate)
+	return nil
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	return d[min(len(d)-1, len(d)*p/100)].Round(100 * time.Microsecond)
+}
+
+func startServer(dir, quicAddr string) (*controlplane.Server, func(), error) {
+	cfg := controlplane.Config{DataDir: dir, HTTPAddr: "127.0.0.1:0", QUICAddr: quicAddr, RaftAddr: freeAddr("tcp"),
+		BootstrapToken: token, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		EngineHeartbeatInterval: time.Second, EngineHeartbeatTimeout: 3 * time.Second}
+	srv, err := controlplane.New(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	return srv, func() { cancel(); <-done }, nil
+}
+
+func freeAddr(network string) string {
+	if network == "udp" {
+		c, _ := net.ListenPacket("udp", "127.0.0.1:0")
+		defer c.Close()
+		return c.LocalAddr().String()
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startEngine creates an engine, pairs a real agent with it and runs it
+// until the returned func stops it.
+func startEngine(c *client, bins harness.Binaries, quicAddr, dir string) (string, func(), error) {
+	var envs []struct{ ID string }
+	deadline := time.Now().Add(20 * time.Second)
+	for c.do("GET", "/orchestration/environments?name=default", nil, &envs) != nil || len(envs) == 0 {
+		if time.Now().After(deadline) {
+			return "", nil, fmt.Errorf("control plane not ready")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var e struct {
+		ID  string `json:"id"`
+		Key string `json:"preAuthorizedKey"`
+	}
+	if err := c.do("POST", "/processing/runtimes/remote-engines", map[string]any{"name": "bench", "environmentId": envs[0].ID}, &e); err != nil {
+		return "", nil, err
+	}
+	if out, err := exec.Command(bins.Engine, "pair", "--server", quicAddr, "--key", e.Key, "--data-dir", dir).CombinedOutput(); err != nil {
+		return "", nil, fmt.Errorf("pair: %v: %s", err, out)
+	}
+	agent := exec.Command(bins.Engine, "run", "--data-dir", dir, "--log-level", "error")
+	agent.Stderr = os.Stderr
+	if err := agent.Start(); err != nil {
+		return "", nil, err
+	}
+	done := make(chan struct{})
+	go func() { _ = agent.Wait(); close(done) }()
+	stop := func() {
+		_ = agent.Process.Signal(os.Interrupt)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = agent.Process.Kill()
+			<-done
+		}
+	}
+	for {
+		var v struct{ Availability string }
+		if c.do("GET", "/processing/runtimes/remote-engines/"+e.ID, nil, &v) == nil && v.Availability == "AVAILABLE" {
+			return e.ID, stop, nil
+		}
+		if time.Now().After(deadline) {
+			stop()
+			return "", nil, fmt.Errorf("engine not AVAILABLE")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// publishTasks uploads n no-op job artifacts (each creates its task) and
+// points every task at the engine, parallel runs allowed.
+func publishTasks(c *client, engineID string, n int) ([]string, error) {
+	if _, _, err := executionstest.SharedWorkspace(c.base, token); err != nil {
+		return nil, err
+	}
+	var tasks []string
+	for i := range n {
+		archive, err := executionstest.Archive(executionstest.JobManifest(fmt.Sprintf("noop-%d", i), "1.0.0"), map[string]string{"run.sh": "#!/bin/sh\nexit 0\n"})
+		if err != nil {
+			return nil, err
+		}
+		var pub struct {
+			TaskID string `json:"taskId"`
+		}
+		if err := c.raw("POST", "/orchestration/artifacts", "application/gzip", archive, &pub); err != nil {
+			return nil, err
+		}
+		rc := map[string]any{"runtime": map[string]any{"type": "REMOTE_ENGINE", "id": engineID}, "parallelExecutionAllowed": true}
+		if err := c.do("PUT", "/orchestration/executables/tasks/"+pub.TaskID+"/run-config", rc, nil); err != nil {
+			return nil, err
+		}
+		tasks = append(tasks, pub.TaskID)
+	}
+	return tasks, nil
+}
+
+func submit(c *client, task string) (string, error) {
+	var out struct {
+		ExecutionID string `json:"executionId"`
+	}
+	err := c.do("POST", "/processing/executions", map[string]any{"executable": task}, &out)
+	return out.ExecutionID, err
+}
+
+// phaseLog collects, per run, queued→dispatched and dispatched→final as
+// the control plane recorded them.
+type phaseLog struct{ dispatch, engine []time.Duration }
+
+func (p *phaseLog) add(dispatch, engine time.Duration) {
+	p.dispatch, p.engine = append(p.dispatch, dispatch), append(p.engine, engine)
+}
+
+// runOne submits one execution and polls until its final state shows.
+func runOne(c *client, task string, phases *phaseLog) (time.Duration, error) {
+	start := time.Now()
+	id, err := submit(c, task)
+	if err != nil {
+		return 0, err
+	}
+	for {
+		var v struct {
+			ExecutionStatus string    `json:"executionStatus"`
+			ErrorMessage    string    `json:"errorMessage"`
+			Trigger         time.Time `json:"triggerTimestamp"`
+			Dispatch        time.Time `json:"dispatchTimestamp"`
+			Finish          time.Time `json:"finishTimestamp"`
+		}
+		if err := c.do("GET", "/processing/executions/"+id, nil, &v); err != nil {
+			return 0, err
+		}
+		switch v.ExecutionStatus {
+		case "EXECUTION_SUCCESS":
+			phases.add(v.Dispatch.Sub(v.Trigger), v.Finish.Sub(v.Dispatch))
+			return time.Since(start), nil
+		case "EXECUTION_FAILED", "DEPLOY_FAILED", "EXECUTION_TERMINATED", "EXECUTION_TERMINATED_TIMEOUT", "EXECUTION_REJECTED":
+			return 0, fmt.Errorf("execution %s ended %s: %s", id, v.ExecutionStatus, v.ErrorMessage)
+		}
+		if time.Since(start) > time.Minute {
+			return 0, fmt.Errorf("execution %s still %s after a minute", id, v.ExecutionStatus)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// throughput queues n executions over the tasks at once and returns how
+// many per second finished, first submit to last final state.
+func throughput(c *client, tasks []string, n int) (float64, error) {
+	succeeded := func() (int, error) {
+		var page struct {
+			Total int `json:"total"`
+		}
+		err := c.do("GET", "/processing/executions?status=EXECUTION_SUCCESS&limit=1", nil, &page)
+		return page.Total, err
+	}
+	before, err := succeeded()
+	if err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			if _, err := submit(c, tasks[i%len(tasks)]); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return 0, err
+	}
+	for {
+		done, err := succeeded()
+		if err != nil {
+			return 0, err
+		}
+		if done-before >= n {
+			break
+		}
+		if time.Since(start) > 5*time.Minute {
+			return 0, fmt.Errorf("only %d of %d finished", done-before, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+type client struct {
+	base string
+	http *http.Client
+}
+
+func (c *client) do(method, path string, in, out any) error {
+	var body []byte
+	if in != nil {
+		body, _ = json.Marshal(in)
+	}
+	return c.raw(method, path, "application/json", body, out)
+}
+
+func (c *client) raw(method, path, ctype string, body []byte, out any) error {
+	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != nil {
+		req.Header.Set("Content-Type", ctype)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, msg)
+	}
+	if out != nil {
+		return json.NewDecoder(resp.Body).Decode(out)
+	}
+	return nil
+}

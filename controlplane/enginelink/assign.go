@@ -1,0 +1,179 @@
+package enginelink
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/quic-go/quic-go"
+
+	"github.com/roundhouse/roundhouse/protocol"
+)
+
+// workStream is the server's end of an engine's work stream; writes are
+// serialised (assignments, acks).
+type workStream struct {
+	str *quic.Stream
+	mu  sync.Mutex
+}
+
+func (w *workStream) send(m protocol.Message) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	_ = w.str.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	return protocol.WriteMessage(w.str, m)
+}
+
+// serveWork pushes the engine's assignments and takes its statuses and
+// logs until the stream or the session ends.
+func (s *Server) serveWork(ctx context.Context, ss *session, str *quic.Stream) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	w := &workStream{str: str}
+	wg.Go(func() {
+		if err := s.assign(ctx, ss.engineID, w); err != nil && ctx.Err() == nil {
+			s.cfg.Logger.Debug("assignment stream ended", "engine", ss.engineID, "err", err)
+			str.CancelRead(0) // ends the reader below
+		}
+	})
+	for {
+		m, err := protocol.ReadMessage(str)
+		if err != nil {
+			return
+		}
+		switch msg := m.(type) {
+		case *protocol.ExecutionStatus:
+			wg.Go(func() { s.report(ctx, ss.engineID, w, msg) })
+		case *protocol.LogBatch:
+			lctx, lcancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+			if err := s.work.AppendLogs(lctx, ss.engineID, msg); err != nil {
+				s.cfg.Logger.Warn("engine logs not stored", "engine", ss.engineID, "execution", msg.ExecutionID, "err", err)
+			}
+			lcancel()
+		}
+	}
+}
+
+// report records a status, retrying while the failure is transient (no
+// leader yet), and acknowledges it once recorded. Without an ack the
+// agent sends it again at its next session.
+func (s *Server) report(ctx context.Context, engineID string, w *workStream, st *protocol.ExecutionStatus) {
+	delay := 50 * time.Millisecond
+	for {
+		rctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+		err := s.work.ReportStatus(rctx, engineID, st)
+		cancel()
+		if err == nil {
+			_ = w.send(&protocol.StatusAck{ExecutionID: st.ExecutionID, Attempt: st.Attempt, Status: st.Status})
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		s.cfg.Logger.Debug("engine status not recorded yet; retrying", "engine", engineID, "execution", st.ExecutionID, "err", err)
+		if !sleepCtx(ctx, delay) {
+			return
+		}
+		delay = min(2*delay, time.Second)
+	}
+}
+
+// assign sends each execution waiting for this engine once per session,
+// and a stop for one a user stops or one that ended here while the engine
+// had it (a timeout). It follows the local replica.
+func (s *Server) assign(ctx context.Context, engineID string, w *workStream) error {
+	started, stopped := map[string]bool{}, map[string]bool{}
+	for {
+		list, changed := s.work.Assignments(engineID)
+		current := make(map[string]bool, len(list))
+		for _, a := range list {
+			key := a.ExecutionID + "/" + strconv.Itoa(a.Attempt)
+			current[key] = true
+			if a.Start != nil && !started[key] {
+				started[key] = true
+				if err := w.send(a.Start); err != nil {
+					return err
+				}
+			}
+			if a.Stop && !stopped[key] {
+				stopped[key] = true
+				started[key] = true
+				if err := w.send(&protocol.StopExecution{ExecutionID: a.ExecutionID, Attempt: a.Attempt, Reason: "stopped by a user"}); err != nil {
+					return err
+				}
+			}
+			if a.Start == nil {
+				started[key] = true // running: stop it if it ends here
+			}
+		}
+		for key := range started {
+			if current[key] {
+				continue
+			}
+			delete(started, key)
+			delete(stopped, key)
+			id, attempt := splitKey(key)
+			// Ended without the engine's word (a timeout) or with it (then the
+			// engine has nothing running and ignores this).
+			if err := w.send(&protocol.StopExecution{ExecutionID: id, Attempt: attempt, Reason: "ended by the control plane"}); err != nil {
+				return err
+			}
+		}
+		t := time.NewTimer(5 * time.Second) // also covers a snapshot restore swapping the store
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-changed:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+func splitKey(key string) (string, int) {
+	for i := len(key) - 1; i >= 0; i-- {
+		if key[i] == '/' {
+			n, _ := strconv.Atoi(key[i+1:])
+			return key[:i], n
+		}
+	}
+	return key, 0
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// serveArtifact streams an archive: a header, then its raw bytes.
+func (s *Server) serveArtifact(ctx context.Context, ss *session, str *quic.Stream, req *protocol.ArtifactRequest) {
+	rc, size, err := s.work.OpenArtifact(ctx, req.Digest)
+	if err != nil {
+		code := protocol.CodeUnavailable
+		if errors.Is(err, ErrArtifactNotFound) {
+			code = protocol.CodeArtifactNotFound
+		}
+		s.cfg.Logger.Warn("artifact not served", "engine", ss.engineID, "digest", req.Digest, "err", err)
+		_ = protocol.WriteMessage(str, &protocol.Error{Code: code, Message: "artifact " + req.Digest + ": " + err.Error()})
+		return
+	}
+	defer rc.Close()
+	if err := protocol.WriteMessage(str, &protocol.ArtifactHeader{Digest: req.Digest, Size: size}); err != nil {
+		return
+	}
+	if _, err := copyCtx(ctx, str, rc); err != nil {
+		s.cfg.Logger.Debug("artifact download interrupted", "engine", ss.engineID, "digest", req.Digest, "err", err)
+		str.CancelWrite(0)
+	}
+}
