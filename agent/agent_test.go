@@ -152,3 +152,18 @@ func TestBackoffIsJitteredAndCapped(t *testing.T) {
 		t.Fatalf("after reset waited %s", d)
 	}
 }
+
+// Workloads run in their own working directories, so a relative data dir
+// (the default) must reach them as an absolute artifact path.
+func TestRelativeDataDirGivesAbsoluteArtifactPaths(t *testing.T) {
+	s := newFakeServer(t, time.Hour)
+	store := pairWithFake(t, s)
+	t.Chdir(filepath.Dir(store.Dir))
+	a, err := New(Config{Store: Store{Dir: filepath.Base(store.Dir)}, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !filepath.IsAbs(a.cfg.ArtifactDir) || filepath.Dir(a.cfg.ArtifactDir) != store.Dir {
+		t.Fatalf("artifact dir %q, want an absolute path under %s", a.cfg.ArtifactDir, store.Dir)
+	}
+}

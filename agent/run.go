@@ -92,6 +92,13 @@ func New(cfg Config) (*Agent, error) {
 	if cfg.ArtifactDir == "" {
 		cfg.ArtifactDir = filepath.Join(cfg.Store.Dir, "artifacts")
 	}
+	// Workloads run in their own working directories: a relative data dir
+	// (the default ./roundhouse-engine-data) must not leak into their paths.
+	abs, err := filepath.Abs(cfg.ArtifactDir)
+	if err != nil {
+		return nil, fmt.Errorf("artifact dir %s: %w", cfg.ArtifactDir, err)
+	}
+	cfg.ArtifactDir = abs
 	id, err := cfg.Store.Load()
 	if err != nil {
 		return nil, err
