@@ -9,6 +9,7 @@ import (
 
 	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane/executions"
+	"github.com/roundhouse/roundhouse/controlplane/scheduler"
 )
 
 // Config configures a control-plane node. Zero values take the defaults of
@@ -58,6 +59,10 @@ type Config struct {
 	// AccessTokenTTL is how long tokens from POST /security/oauth/token
 	// are valid (seed 004: 30 minutes).
 	AccessTokenTTL time.Duration
+
+	// Scheduler tunes the trigger scheduler (clock, misfire grace, public
+	// base URL of webhooks); its limits and logger are set by the server.
+	Scheduler scheduler.Config
 
 	// Raft tunes the replicated state; its addresses and data dir are set
 	// from the fields above.

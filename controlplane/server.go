@@ -26,6 +26,9 @@ import (
 	"github.com/roundhouse/roundhouse/controlplane/identity"
 	"github.com/roundhouse/roundhouse/controlplane/ipallowlist"
 	"github.com/roundhouse/roundhouse/controlplane/membership"
+	"github.com/roundhouse/roundhouse/controlplane/notifications"
+	"github.com/roundhouse/roundhouse/controlplane/plans"
+	"github.com/roundhouse/roundhouse/controlplane/scheduler"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 	"github.com/roundhouse/roundhouse/controlplane/tasks"
 	"github.com/roundhouse/roundhouse/controlplane/wspermissions"
@@ -41,6 +44,7 @@ type Server struct {
 	ln       net.Listener
 	repo     *artifacts.Service
 	execs    *executions.Service
+	sched    *scheduler.Service
 	link     *engines.Link
 }
 
@@ -120,11 +124,14 @@ func (s *Server) routes() {
 	s.repo.Register(rt)
 	s.execs.Register(rt)
 	tasks.Register(rt, s.node, s.execs)
+	s.sched.Register(rt)
+	plans.Register(rt, s.node, s.runLimits)
+	notifications.Register(rt, s.node)
 	engines.Register(rt, s.node, s.link, engines.Options{EngineTokens: s.cfg.LicenseEngineTokens})
 	rt.Mount(cluster.PeerPathPrefix, s.node.PeerHandler())
 	s.router = rt
 	s.http = &http.Server{
-		Handler:           api.Wrap(rt, s.cfg.Logger, metrics),
+		Handler:           api.Wrap(plans.Rewrite(rt), s.cfg.Logger, metrics),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
@@ -150,7 +157,17 @@ func (s *Server) openJobs() error {
 	}
 	execs.SetPeers(s.node)
 	s.repo, s.execs = repo, execs
+	sc := s.cfg.Scheduler
+	sc.Limits, sc.Logger = s.runLimits, s.cfg.Logger
+	s.sched = scheduler.New(sc, s.node)
 	return nil
+}
+
+// runLimits are the execution limits scheduled, webhook and plan runs
+// carry into their raft commands.
+func (s *Server) runLimits() state.RunLimits {
+	c := s.execs.Config()
+	return state.RunLimits{Minute: c.Minute, QueueCap: c.QueueCap, QueueWindow: c.QueueWindow}
 }
 
 // Artifacts exposes the artifact repository (engine sessions may serve
@@ -226,6 +243,9 @@ func (s *Server) registerLeaderLoops() {
 	s.node.OnLeadership("executions.dispatch", s.execs.Dispatch)
 	s.node.OnLeadership("executions.deadlines", s.execs.Deadlines)
 	s.node.OnLeadership("executions.retention", s.execs.Retention)
+	s.node.OnLeadership("scheduler", s.sched.Loop)
+	s.node.OnLeadership("plans.runner", plans.Runner{Store: s.node, Logger: s.cfg.Logger}.Loop)
+	s.node.OnLeadership("notifications", notifications.Notifier{Store: s.node, Logger: s.cfg.Logger}.Loop)
 	s.node.OnLeadership("audit.retention", audit.Retention{
 		Keep: s.cfg.AuditRetention, Every: time.Hour, Store: s.node, Logger: s.cfg.Logger,
 	}.Loop)

@@ -1,7 +1,9 @@
 // Command schedule benchmarks the controlplane/schedule library: compiling
 // and computing next fires for many stored triggers, the memory they take,
 // the Planner's throughput when thousands of triggers are due each minute,
-// and the worst-case cost of validating one schedule. It prints a markdown
+// the worst-case cost of validating one schedule, and the scheduler lag of
+// a real control plane (planned time to fire and execution committed
+// through raft) with thousands of triggers due in the same minute. It prints a markdown
 // section to stdout.
 package main
 
@@ -20,10 +22,19 @@ func main() {
 	n := flag.Int("triggers", 100_000, "stored triggers for the next-fire and memory run")
 	due := flag.Int("due", 10_000, "triggers due per minute in the planner run")
 	minutes := flag.Int("minutes", 30, "simulated minutes in the planner run")
+	lagDue := flag.Int("lag-due", 10_000, "triggers due in the same minute in the scheduler-lag run (0 skips it)")
+	lagRounds := flag.Int("lag-minutes", 3, "due minutes in the scheduler-lag run")
+	lagRuns := flag.Bool("lag-executions", true, "scheduler-lag fires create executions (false: tasks have no run config, fires record a refusal)")
 	flag.Parse()
 	if err := run(*n, *due, *minutes); err != nil {
 		fmt.Fprintln(os.Stderr, "bench schedule:", err)
 		os.Exit(1)
+	}
+	if *lagDue > 0 {
+		if err := lagRun(*lagDue, *lagRounds, *lagRuns); err != nil {
+			fmt.Fprintln(os.Stderr, "bench schedule: lag:", err)
+			os.Exit(1)
+		}
 	}
 }
 

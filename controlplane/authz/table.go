@@ -43,7 +43,7 @@ var (
 
 // Table is every endpoint of the API. Keep it sorted by path.
 func Table() []Rule {
-	return []Rule{
+	return append(schedulingRules(), []Rule{
 		{"GET", "/account/access-tokens", Access{Note: "own tokens; ?all=true needs Users - Manage"}},
 		{"POST", "/account/access-tokens", Access{Note: "creates a token for the caller"}},
 		{"PATCH", "/account/access-tokens/:id", Access{Note: "rename own token, or any with Users - Manage"}},
@@ -187,7 +187,7 @@ func Table() []Rule {
 		{"PUT", "/v1/management/ip-allowlist/ips/:id", perm(state.PermUserManagement)},
 		{"DELETE", "/v1/management/ip-allowlist/ips/:id", perm(state.PermUserManagement)},
 		{"DELETE", "/v1/management/users/:id", perm(state.PermUserManagement)},
-	}
+	}...)
 }
 
 // Lookup finds the rule of a route pattern.

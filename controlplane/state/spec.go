@@ -25,6 +25,11 @@ func Spec() cluster.Spec {
 		artifactSpec(),
 		taskSpec(),
 		executionSpec(),
+		scheduleSpec(),
+		webhookSpec(),
+		planSpec(),
+		planExecutionSpec(),
+		runNotificationSpec(),
 	}
 	out := cluster.Spec{Handlers: map[string]cluster.Handler{}, OnApplied: recordAudit}
 	for _, p := range parts {

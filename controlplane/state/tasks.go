@@ -379,7 +379,12 @@ func applyTaskDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "task %s not found", req.ID)
 	}
-	// Seed §6.9: only tasks not used in plans can be deleted. Plans do
-	// not exist yet; their check belongs here when they land.
+	// Seed §6.9: only tasks not used in plans can be deleted.
+	if plans := PlansUsingTask(tx.Txn, cur.ID); len(plans) > 0 {
+		return nil, cluster.Reject(cluster.CodeConflict, "task %q is used in plan %q; remove it from the plan first", cur.Name, plans[0].Name)
+	}
+	if err := deleteTriggersOf(tx, OwnerTask, cur.ID); err != nil {
+		return nil, err
+	}
 	return nil, tx.Delete(tableTasks, cur)
 }

@@ -1,0 +1,227 @@
+package state
+
+import (
+	"time"
+
+	"github.com/roundhouse/roundhouse/cluster"
+)
+
+// Step conditions (CONTRACT): when a step counts as succeeded.
+const (
+	ConditionAllSucceeded        = "ALL_SUCCEEDED"
+	ConditionAtLeastOneSucceeded = "AT_LEAST_ONE_SUCCEEDED"
+)
+
+// Plan limits (ours; the seed names none).
+const (
+	MaxPlanSteps        = 50
+	MaxTasksPerPlanStep = 50
+)
+
+// Plan runs tasks in steps: steps in sequence, the tasks of a step in
+// parallel, failure handlers when a step fails.
+type Plan struct {
+	ID                 string     `json:"id"`
+	Name               string     `json:"name"`
+	Description        string     `json:"description,omitempty"`
+	EnvironmentID      string     `json:"environmentId"`
+	WorkspaceID        string     `json:"workspaceId"`
+	Steps              []PlanStep `json:"steps"`
+	ParallelRunAllowed bool       `json:"parallelRunAllowed"`
+	Paused             bool       `json:"paused"`
+	PauseReason        string     `json:"pauseReason,omitempty"`
+	PausedBy           string     `json:"pausedBy,omitempty"`
+	PausedAt           *time.Time `json:"pausedAt,omitempty"`
+	Version            int        `json:"version"`
+	CreatedBy          string     `json:"createdBy"`
+	CreatedAt          time.Time  `json:"createdAt"`
+	UpdatedAt          time.Time  `json:"updatedAt"`
+}
+
+// PlanStep is one step of a plan.
+type PlanStep struct {
+	Name      string       `json:"name"`
+	Condition string       `json:"condition"`
+	TaskIDs   []string     `json:"taskIds"`
+	OnFailure PlanHandlers `json:"onFailure"`
+}
+
+// PlanHandlers are the tasks run in parallel when a step fails.
+type PlanHandlers struct {
+	TaskIDs []string `json:"taskIds"`
+}
+
+const (
+	tablePlans = "plans"
+
+	CmdPlanCreate = "plan.create"
+	CmdPlanDelete = "plan.delete"
+	CmdPlanPause  = "plan.pause"
+	CmdPlanResume = "plan.resume"
+)
+
+func planSpec() cluster.Spec {
+	return cluster.Spec{
+		Tables: []cluster.Table{
+			table(tablePlans, func() any { return new(Plan) }, idIndex(),
+				stringIndex("workspace", "WorkspaceID", false),
+				compoundIndex("workspace_name", true, "WorkspaceID", "Name")),
+		},
+		Handlers: map[string]cluster.Handler{
+			CmdPlanCreate: applyPlanCreate,
+			CmdPlanDelete: applyPlanDelete,
+			CmdPlanPause:  applyPlanPause,
+			CmdPlanResume: applyPlanResume,
+		},
+	}
+}
+
+// PlanByID reads a plan.
+func PlanByID(txn Reader, id string) *Plan { return first[Plan](txn, tablePlans, "id", id) }
+
+// Plans lists every plan in ID order.
+func Plans(txn Reader) []*Plan { return all[Plan](txn, tablePlans, "id") }
+
+// PlansUsingTask lists the plans whose steps or handlers name a task.
+func PlansUsingTask(txn Reader, taskID string) []*Plan {
+	var out []*Plan
+	for _, p := range Plans(txn) {
+		if p.usesTask(taskID) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (p *Plan) usesTask(taskID string) bool {
+	for _, s := range p.Steps {
+		for _, id := range append(append([]string(nil), s.TaskIDs...), s.OnFailure.TaskIDs...) {
+			if id == taskID {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func applyPlanCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
+	var p Plan
+	if err := cmd.Decode(&p); err != nil {
+		return nil, err
+	}
+	ws := WorkspaceByID(tx.Txn, p.WorkspaceID)
+	if ws == nil {
+		return nil, cluster.Reject(cluster.CodeNotFound, "workspace %s not found", p.WorkspaceID)
+	}
+	p.EnvironmentID = ws.EnvironmentID
+	if err := validName("plan name", p.Name); err != nil {
+		return nil, err
+	}
+	if first[Plan](tx.Txn, tablePlans, "workspace_name", ws.ID, p.Name) != nil {
+		return nil, cluster.Reject(cluster.CodeConflict, "a plan named %q already exists in workspace %q", p.Name, ws.Name)
+	}
+	if err := checkPlanSteps(tx.Txn, &p); err != nil {
+		return nil, err
+	}
+	p.Version, p.CreatedBy, p.CreatedAt, p.UpdatedAt = 1, cmd.Meta.ActorName, cmd.Meta.Time, cmd.Meta.Time
+	p.Paused, p.PauseReason, p.PausedBy, p.PausedAt = false, "", "", nil
+	return &p, tx.Insert(tablePlans, &p)
+}
+
+func checkPlanSteps(txn Reader, p *Plan) error {
+	if len(p.Steps) == 0 || len(p.Steps) > MaxPlanSteps {
+		return cluster.Reject(cluster.CodeInvalid, "steps: a plan has 1 to %d steps, got %d", MaxPlanSteps, len(p.Steps))
+	}
+	for i := range p.Steps {
+		s := &p.Steps[i]
+		if s.Name == "" {
+			return cluster.Reject(cluster.CodeInvalid, "steps[%d].name is required", i)
+		}
+		if s.Condition == "" {
+			s.Condition = ConditionAllSucceeded
+		}
+		if s.Condition != ConditionAllSucceeded && s.Condition != ConditionAtLeastOneSucceeded {
+			return cluster.Reject(cluster.CodeInvalid, "steps[%d].condition must be %s or %s, got %q", i, ConditionAllSucceeded, ConditionAtLeastOneSucceeded, s.Condition)
+		}
+		if len(s.TaskIDs) == 0 || len(s.TaskIDs) > MaxTasksPerPlanStep {
+			return cluster.Reject(cluster.CodeInvalid, "steps[%d].taskIds: a step has 1 to %d tasks, got %d", i, MaxTasksPerPlanStep, len(s.TaskIDs))
+		}
+		if len(s.OnFailure.TaskIDs) > MaxTasksPerPlanStep {
+			return cluster.Reject(cluster.CodeInvalid, "steps[%d].onFailure.taskIds: at most %d handlers", i, MaxTasksPerPlanStep)
+		}
+		for _, id := range append(append([]string(nil), s.TaskIDs...), s.OnFailure.TaskIDs...) {
+			if err := checkPlanTask(txn, p, i, id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func checkPlanTask(txn Reader, p *Plan, step int, id string) error {
+	t := TaskByID(txn, id)
+	if t == nil {
+		return cluster.Reject(cluster.CodeNotFound, "steps[%d]: task %s not found", step, id)
+	}
+	if t.EnvironmentID != p.EnvironmentID {
+		return cluster.Reject(cluster.CodeInvalid, "steps[%d]: task %q is in another environment", step, t.Name)
+	}
+	// Seed §12.3: "You must run a task at least once before you add it to a plan".
+	if first[Execution](txn, tableExecutions, "task", t.ID) == nil {
+		return cluster.Reject(cluster.CodePrecondition, "steps[%d]: task %q has never run; run a task at least once before adding it to a plan", step, t.Name)
+	}
+	return nil
+}
+
+func applyPlanDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
+	var req IDRequest
+	if err := cmd.Decode(&req); err != nil {
+		return nil, err
+	}
+	cur := PlanByID(tx.Txn, req.ID)
+	if cur == nil {
+		return nil, cluster.Reject(cluster.CodeNotFound, "plan %s not found", req.ID)
+	}
+	if len(ActivePlanExecutions(tx.Txn, cur.ID)) > 0 {
+		return nil, cluster.Reject(cluster.CodeConflict, "plan %q is running; stop its executions first", cur.Name)
+	}
+	if err := deleteTriggersOf(tx, OwnerPlan, cur.ID); err != nil {
+		return nil, err
+	}
+	return nil, tx.Delete(tablePlans, cur)
+}
+
+// PlanPauseRequest pauses a plan with an optional reason.
+type PlanPauseRequest struct {
+	ID     string `json:"id"`
+	Reason string `json:"reason,omitempty"`
+}
+
+func applyPlanPause(tx *cluster.Tx, cmd cluster.Command) (any, error) {
+	var req PlanPauseRequest
+	if err := cmd.Decode(&req); err != nil {
+		return nil, err
+	}
+	cur := PlanByID(tx.Txn, req.ID)
+	if cur == nil {
+		return nil, cluster.Reject(cluster.CodeNotFound, "plan %s not found", req.ID)
+	}
+	next := *cur
+	at := cmd.Meta.Time
+	next.Paused, next.PauseReason, next.PausedBy, next.PausedAt, next.UpdatedAt = true, req.Reason, cmd.Meta.ActorName, &at, at
+	return &next, tx.Insert(tablePlans, &next)
+}
+
+func applyPlanResume(tx *cluster.Tx, cmd cluster.Command) (any, error) {
+	var req IDRequest
+	if err := cmd.Decode(&req); err != nil {
+		return nil, err
+	}
+	cur := PlanByID(tx.Txn, req.ID)
+	if cur == nil {
+		return nil, cluster.Reject(cluster.CodeNotFound, "plan %s not found", req.ID)
+	}
+	next := *cur
+	next.Paused, next.PauseReason, next.PausedBy, next.PausedAt, next.UpdatedAt = false, "", "", nil, cmd.Meta.Time
+	return &next, tx.Insert(tablePlans, &next)
+}
