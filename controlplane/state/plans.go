@@ -28,14 +28,11 @@ type Plan struct {
 	WorkspaceID        string     `json:"workspaceId"`
 	Steps              []PlanStep `json:"steps"`
 	ParallelRunAllowed bool       `json:"parallelRunAllowed"`
-	Paused             bool       `json:"paused"`
-	PauseReason        string     `json:"pauseReason,omitempty"`
-	PausedBy           string     `json:"pausedBy,omitempty"`
-	PausedAt           *time.Time `json:"pausedAt,omitempty"`
-	Version            int        `json:"version"`
-	CreatedBy          string     `json:"createdBy"`
-	CreatedAt          time.Time  `json:"createdAt"`
-	UpdatedAt          time.Time  `json:"updatedAt"`
+	Pause
+	Version   int       `json:"version"`
+	CreatedBy string    `json:"createdBy"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 // PlanStep is one step of a plan.
@@ -124,7 +121,7 @@ func applyPlanCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		return nil, err
 	}
 	p.Version, p.CreatedBy, p.CreatedAt, p.UpdatedAt = 1, cmd.Meta.ActorName, cmd.Meta.Time, cmd.Meta.Time
-	p.Paused, p.PauseReason, p.PausedBy, p.PausedAt = false, "", "", nil
+	p.Pause = Pause{}
 	return &p, tx.Insert(tablePlans, &p)
 }
 
@@ -207,8 +204,7 @@ func applyPlanPause(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		return nil, cluster.Reject(cluster.CodeNotFound, "plan %s not found", req.ID)
 	}
 	next := *cur
-	at := cmd.Meta.Time
-	next.Paused, next.PauseReason, next.PausedBy, next.PausedAt, next.UpdatedAt = true, req.Reason, cmd.Meta.ActorName, &at, at
+	next.Pause, next.UpdatedAt = pausedBy(cmd, req.Reason), cmd.Meta.Time
 	return &next, tx.Insert(tablePlans, &next)
 }
 
@@ -222,6 +218,6 @@ func applyPlanResume(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		return nil, cluster.Reject(cluster.CodeNotFound, "plan %s not found", req.ID)
 	}
 	next := *cur
-	next.Paused, next.PauseReason, next.PausedBy, next.PausedAt, next.UpdatedAt = false, "", "", nil, cmd.Meta.Time
+	next.Pause, next.UpdatedAt = Pause{}, cmd.Meta.Time
 	return &next, tx.Insert(tablePlans, &next)
 }

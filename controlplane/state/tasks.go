@@ -57,14 +57,11 @@ type Task struct {
 	Connections        map[string]string `json:"connections,omitempty"`
 	Resources          map[string]string `json:"resources,omitempty"`
 	RunConfig          *RunConfig        `json:"runConfig,omitempty"`
-	Paused             bool              `json:"paused"`
-	PauseReason        string            `json:"pauseReason,omitempty"`
-	PausedBy           string            `json:"pausedBy,omitempty"`
-	PausedAt           *time.Time        `json:"pausedAt,omitempty"`
-	Version            int               `json:"version"`
-	CreatedBy          string            `json:"createdBy"`
-	CreatedAt          time.Time         `json:"createdAt"`
-	UpdatedAt          time.Time         `json:"updatedAt"`
+	Pause
+	Version   int       `json:"version"`
+	CreatedBy string    `json:"createdBy"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 const (
@@ -155,7 +152,7 @@ func insertTask(tx *cluster.Tx, t *Task) (*Task, error) {
 		t.Parameters = map[string]string{}
 	}
 	t.Version, t.CreatedBy, t.CreatedAt, t.UpdatedAt = 1, tx.Meta.ActorName, tx.Meta.Time, tx.Meta.Time
-	t.Paused, t.PauseReason, t.PausedBy, t.PausedAt = false, "", "", nil
+	t.Pause = Pause{}
 	return t, tx.Insert(tableTasks, t)
 }
 
@@ -315,8 +312,7 @@ func applyTaskPause(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		return nil, cluster.Reject(cluster.CodeNotFound, "task %s not found", req.ID)
 	}
 	next := *cur
-	at := cmd.Meta.Time
-	next.Paused, next.PauseReason, next.PausedBy, next.PausedAt, next.UpdatedAt = true, req.Reason, cmd.Meta.ActorName, &at, at
+	next.Pause, next.UpdatedAt = pausedBy(cmd, req.Reason), cmd.Meta.Time
 	return &next, tx.Insert(tableTasks, &next)
 }
 
@@ -330,7 +326,7 @@ func applyTaskResume(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		return nil, cluster.Reject(cluster.CodeNotFound, "task %s not found", req.ID)
 	}
 	next := *cur
-	next.Paused, next.PauseReason, next.PausedBy, next.PausedAt, next.UpdatedAt = false, "", "", nil, cmd.Meta.Time
+	next.Pause, next.UpdatedAt = Pause{}, cmd.Meta.Time
 	return &next, tx.Insert(tableTasks, &next)
 }
 
