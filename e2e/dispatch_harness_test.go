@@ -47,6 +47,7 @@ if [ -n "$SHOW_LIMITS" ]; then echo "open files $(ulimit -n)"; fi
 if [ -n "$BINARY" ]; then head -c 100000 /dev/zero | tr '\0' '\1'; echo; echo "after the binary line"; fi
 if [ -n "$MARK" ]; then echo "$MARK" >> "$RUNS_FILE"; fi
 sleep "$SLEEP"
+if [ -n "$DONE_FILE" ]; then touch "$DONE_FILE"; fi
 `
 
 // publishHelloJob builds the sample job with `roundhouse artifact build`,
@@ -55,7 +56,7 @@ func (c *engCluster) publishHelloJob(name string) string {
 	c.t.Helper()
 	src := c.t.TempDir()
 	manifest := `{"name": "` + name + `", "version": "1.0.0", "type": "job", "entrypoint": ["./run.sh"],
-	"parameters": {"GREETING": "world", "MARK": "", "RUNS_FILE": "/dev/null", "SLEEP": "0", "BINARY": "", "SHOW_LIMITS": ""}}`
+	"parameters": {"GREETING": "world", "MARK": "", "RUNS_FILE": "/dev/null", "SLEEP": "0", "BINARY": "", "SHOW_LIMITS": "", "DONE_FILE": ""}}`
 	for file, body := range map[string]string{"artifact.json": manifest, "run.sh": helloJob} {
 		if err := os.WriteFile(filepath.Join(src, file), []byte(body), 0o755); err != nil {
 			c.t.Fatal(err)

@@ -137,7 +137,8 @@ func TestEngineAwayReportsWhatItRanOnce(t *testing.T) {
 	task := c.publishHelloJob("away")
 	c.configure(task, "REMOTE_ENGINE", e.ID, 0)
 	runs := filepath.Join(t.TempDir(), "runs")
-	id := c.execute(task, map[string]string{"SLEEP": "1", "MARK": "x", "RUNS_FILE": runs})
+	done := filepath.Join(t.TempDir(), "done")
+	id := c.execute(task, map[string]string{"SLEEP": "1", "MARK": "x", "RUNS_FILE": runs, "DONE_FILE": done})
 	c.waitStatus(id, "STARTING_FLOW_EXECUTION", 10*time.Second)
 	// Lines the agent holds in its 100 ms batch at a kill -9 are lost (the
 	// runtime's log cursor has moved on); results are not.
@@ -146,7 +147,11 @@ func TestEngineAwayReportsWhatItRanOnce(t *testing.T) {
 	})
 
 	agent.kill9()
-	time.Sleep(2 * time.Second) // the job ends while no agent watches (what this test is about)
+	// The job ends while no agent watches (what this test is about).
+	engEventually(t, 10*time.Second, "the job finished with its agent dead", func() bool {
+		_, err := os.Stat(done)
+		return err == nil
+	})
 	if v := c.execution(id); v.ExecutionStatus != "STARTING_FLOW_EXECUTION" {
 		t.Fatalf("while the engine was away the execution became %s", v.ExecutionStatus)
 	}
