@@ -5,8 +5,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/roundhouse/roundhouse/cluster"
+	"github.com/roundhouse/roundhouse/controlplane/executions/executionstest"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
 
@@ -57,4 +59,52 @@ func TestAFailedStepRunsItsHandlerPlan(t *testing.T) {
 	if rej, ok := cluster.AsRejection(err); !ok || rej.Code != cluster.CodeInvalid || !strings.Contains(rej.Message, "own failure handler") {
 		t.Fatalf("self handler: %v", err)
 	}
+}
+
+// A run waiting on its handler plan stops it when stopped.
+func TestStoppingARunStopsItsHandlerPlan(t *testing.T) {
+	var failing, hanging atomic.Value
+	failing.Store("")
+	hanging.Store("")
+	f := startWith(t, func(taskID string) executionstest.Behavior {
+		switch taskID {
+		case failing.Load().(string):
+			return executionstest.Behavior{Status: state.ExecFailed}
+		case hanging.Load().(string):
+			return executionstest.Behavior{Hang: true}
+		}
+		return executionstest.Behavior{}
+	})
+	work, slow := f.task("work", true), f.task("slow", true)
+	failing.Store(work)
+	hanging.Store(slow)
+	var handler, plan state.Plan
+	f.c.Must(t, 201, "POST", "/orchestration/executables/plans", map[string]any{"name": "slow-handler", "workspaceId": f.wsID,
+		"steps": []map[string]any{{"name": "Slow", "taskIds": []string{slow}}}}, &handler)
+	f.c.Must(t, 201, "POST", "/orchestration/executables/plans", map[string]any{"name": "main", "workspaceId": f.wsID,
+		"steps": []map[string]any{{"name": "Work", "taskIds": []string{work}, "onFailure": map[string]any{"planIds": []string{handler.ID}}}}}, &plan)
+	var run state.PlanExecutionStarted
+	f.c.Must(t, 201, "POST", "/processing/executions/plans", map[string]any{"executable": plan.ID}, &run)
+	var pe state.PlanExecution
+	deadline := time.Now().Add(10 * time.Second)
+	for len(pe.Steps) == 0 || len(pe.Steps[0].HandlerPlans) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the handler plan did not start: %+v", pe)
+		}
+		time.Sleep(10 * time.Millisecond)
+		f.c.Must(t, 200, "GET", "/processing/executions/plans/"+run.ExecutionID, nil, &pe)
+	}
+	if pe.Status != state.PlanRunning || pe.Steps[0].Status != state.StepFailed {
+		t.Fatalf("waiting on its handler: %s %v", pe.Status, stepStatuses(pe))
+	}
+	var stopped state.PlanExecution
+	f.c.Must(t, 200, "POST", "/processing/executions/plans/"+run.ExecutionID+"/stop", nil, &stopped)
+	if stopped.Status != state.PlanStopped || stopped.Steps[0].HandlerPlans[0].Status != state.PlanStopped {
+		t.Fatalf("stopped: %s %+v", stopped.Status, stopped.Steps[0].HandlerPlans)
+	}
+	child := f.waitPlan(stopped.Steps[0].HandlerPlans[0].ExecutionID)
+	if child.Status != state.PlanStopped {
+		t.Fatalf("handler plan run: %s", child.Status)
+	}
+	f.waitExecution(child.Steps[0].Tasks[0].ExecutionID)
 }
