@@ -36,11 +36,17 @@ func start(t *testing.T, fail func(taskID string) bool) *fixture {
 
 // startWith runs the control plane with a fake engine behaving per task.
 func startWith(t *testing.T, behave func(taskID string) executionstest.Behavior) *fixture {
+	return startConfigured(t, behave, func(*executions.Config) {})
+}
+
+// startConfigured is startWith with the executions config adjusted.
+func startConfigured(t *testing.T, behave func(taskID string) executionstest.Behavior, adjust func(*executions.Config)) *fixture {
 	t.Helper()
 	dir := executionstest.NewDirectory()
 	srv := cptest.Start(t, func(c *controlplane.Config) {
 		c.Executions = executions.Config{Engines: dir, Minute: time.Minute, Rescan: 20 * time.Millisecond,
 			RetryDelays: []time.Duration{20 * time.Millisecond, 40 * time.Millisecond}}
+		adjust(&c.Executions)
 	})
 	f := &fixture{t: t, srv: srv, c: srv.Client(cptest.AdminToken)}
 	envID, wsID, err := executionstest.SharedWorkspace(srv.URL, cptest.AdminToken)
@@ -61,7 +67,13 @@ func startWith(t *testing.T, behave func(taskID string) executionstest.Behavior)
 // task publishes a job with a task on engine-1 that allows parallel runs.
 func (f *fixture) task(name string, runOnce bool) string {
 	f.t.Helper()
-	archive, err := executionstest.Archive(executionstest.JobManifest(name, "1.0.0"), map[string]string{"run.sh": "#!/bin/sh\n"})
+	return f.taskOf(executionstest.JobManifest(name, "1.0.0"), runOnce)
+}
+
+// taskOf is task with the job's manifest given.
+func (f *fixture) taskOf(manifest map[string]any, runOnce bool) string {
+	f.t.Helper()
+	archive, err := executionstest.Archive(manifest, map[string]string{"run.sh": "#!/bin/sh\n"})
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -41,20 +41,27 @@ type PlanExecution struct {
 	CurrentStep   int               `json:"currentStep"` // 0-based
 	RerunOf       string            `json:"rerunOf,omitempty"`
 	Limits        RunLimits         `json:"limits"`
-	TriggerTime   time.Time         `json:"triggerTimestamp"`
-	FinishedAt    *time.Time        `json:"finishTimestamp,omitempty"`
+	// TimeoutMinutes is a trigger timeout overriding the timeouts of the
+	// run's tasks (0: each task's own).
+	TimeoutMinutes int        `json:"timeoutMinutes,omitempty"`
+	TriggerTime    time.Time  `json:"triggerTimestamp"`
+	FinishedAt     *time.Time `json:"finishTimestamp,omitempty"`
 }
 
 // StepRun is one step of a plan execution.
 type StepRun struct {
-	Name       string     `json:"name"`
-	Condition  string     `json:"condition"`
-	Status     string     `json:"status"`
-	Tasks      []TaskRun  `json:"tasks"`
-	Handlers   []TaskRun  `json:"handlers,omitempty"`
-	HandlerIDs []string   `json:"handlerTaskIds,omitempty"`
-	StartedAt  *time.Time `json:"startTimestamp,omitempty"`
-	FinishedAt *time.Time `json:"finishTimestamp,omitempty"`
+	Name       string    `json:"name"`
+	Condition  string    `json:"condition"`
+	Status     string    `json:"status"`
+	Tasks      []TaskRun `json:"tasks"`
+	Handlers   []TaskRun `json:"handlers,omitempty"`
+	HandlerIDs []string  `json:"handlerTaskIds,omitempty"`
+	// HandlerPlans are the failure handlers that are plans, each run as a
+	// plan execution of its own.
+	HandlerPlans   []PlanRun  `json:"handlerPlans,omitempty"`
+	HandlerPlanIDs []string   `json:"handlerPlanIds,omitempty"`
+	StartedAt      *time.Time `json:"startTimestamp,omitempty"`
+	FinishedAt     *time.Time `json:"finishTimestamp,omitempty"`
 }
 
 // TaskRun is one task of a step: its execution and last known status.
@@ -65,6 +72,17 @@ type TaskRun struct {
 	Message     string `json:"message,omitempty"`
 	Carried     bool   `json:"carried,omitempty"` // succeeded in the run this one reruns
 }
+
+// PlanRun is one handler plan of a failed step: its plan execution and
+// that execution's status (EXECUTION_REJECTED when it could not start).
+type PlanRun struct {
+	PlanID      string `json:"planId"`
+	ExecutionID string `json:"executionId,omitempty"`
+	Status      string `json:"status,omitempty"`
+	Message     string `json:"message,omitempty"`
+}
+
+func (r PlanRun) final() bool { return r.Status != "" && r.Status != PlanRunning }
 
 func (r TaskRun) final() bool     { return r.Carried || IsFinalStatus(r.Status) }
 func (r TaskRun) succeeded() bool { return r.Carried || r.Status == ExecSuccess }
@@ -173,16 +191,19 @@ func startPlanExecution(tx *cluster.Tx, run OwnerRun, now time.Time) (string, er
 		return "", err
 	}
 	pe := &PlanExecution{ID: run.ExecutionID, PlanID: p.ID, PlanName: p.Name, WorkspaceID: p.WorkspaceID, Status: PlanRunning, Active: true,
-		ExecutionType: run.ExecutionType, UserID: run.UserID, Parameters: run.Parameters, Limits: run.Limits, TriggerTime: now}
+		ExecutionType: run.ExecutionType, UserID: run.UserID, Parameters: run.Parameters, Limits: run.Limits,
+		TimeoutMinutes: run.TimeoutMinutes, TriggerTime: now}
 	for _, s := range p.Steps {
-		sr := StepRun{Name: s.Name, Condition: s.Condition, Status: StepPending, HandlerIDs: s.OnFailure.TaskIDs}
+		sr := StepRun{Name: s.Name, Condition: s.Condition, Status: StepPending, HandlerIDs: s.OnFailure.TaskIDs, HandlerPlanIDs: s.OnFailure.PlanIDs}
 		for _, id := range s.TaskIDs {
 			sr.Tasks = append(sr.Tasks, TaskRun{TaskID: id})
 		}
 		pe.Steps = append(pe.Steps, sr)
 	}
 	startStep(tx, pe, 0, now)
-	advancePlan(tx, pe, now)
+	if err := advancePlan(tx, pe, now); err != nil {
+		return "", err
+	}
 	return pe.ID, tx.Insert(tablePlanExecutions, pe)
 }
 
@@ -239,7 +260,7 @@ func startTaskRuns(tx *cluster.Tx, pe *PlanExecution, tag string, runs []TaskRun
 		}
 		id := DerivedID(pe.ID, tag, fmt.Sprint(i), r.TaskID)
 		_, err := createTaskExecution(tx, ExecutionCreateRequest{ID: id, TaskID: r.TaskID, Parameters: params, ExecutionType: ExecutionPlan,
-			UserID: pe.UserID, Minute: pe.Limits.Minute, QueueCap: pe.Limits.QueueCap, QueueWindow: pe.Limits.QueueWindow}, now)
+			TimeoutMinutes: pe.TimeoutMinutes, UserID: pe.UserID, Minute: pe.Limits.Minute, QueueCap: pe.Limits.QueueCap, QueueWindow: pe.Limits.QueueWindow}, now)
 		if err != nil {
 			r.Status, r.Message = ExecRejected, err.Error()
 			continue
@@ -247,6 +268,52 @@ func startTaskRuns(tx *cluster.Tx, pe *PlanExecution, tag string, runs []TaskRun
 		r.ExecutionID, r.Status = id, ExecEventReceived
 	}
 	return out
+}
+
+// startHandlerPlans starts the handler plans of the current (failed)
+// step, each as a plan execution with a derived ID; a refused one (paused,
+// already running, queue full) counts as finished.
+func startHandlerPlans(tx *cluster.Tx, pe *PlanExecution, now time.Time) ([]PlanRun, error) {
+	s := pe.Steps[pe.CurrentStep]
+	var out []PlanRun
+	for i, planID := range s.HandlerPlanIDs {
+		id := DerivedID(pe.ID, fmt.Sprintf("handler-plans-%d", pe.CurrentStep), fmt.Sprint(i), planID)
+		r := PlanRun{PlanID: planID}
+		_, err := startPlanExecution(tx, OwnerRun{Kind: OwnerPlan, OwnerID: planID, ExecutionID: id, ExecutionType: ExecutionPlan,
+			TimeoutMinutes: pe.TimeoutMinutes, Limits: pe.Limits, UserID: pe.UserID}, now)
+		if rej, ok := cluster.AsRejection(err); ok {
+			r.Status, r.Message = ExecRejected, rej.Message
+		} else if err != nil {
+			return nil, fmt.Errorf("start handler plan %s: %w", planID, err)
+		} else {
+			r.ExecutionID, r.Status = id, PlanRunning
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// refreshPlans copies the current status of each handler plan execution.
+func refreshPlans(txn Reader, runs []PlanRun) []PlanRun {
+	out := append([]PlanRun(nil), runs...)
+	for i := range out {
+		if out[i].ExecutionID == "" {
+			continue
+		}
+		if e := PlanExecutionByID(txn, out[i].ExecutionID); e != nil {
+			out[i].Status = e.Status
+		}
+	}
+	return out
+}
+
+func allPlansFinal(runs []PlanRun) bool {
+	for _, r := range runs {
+		if !r.final() {
+			return false
+		}
+	}
+	return true
 }
 
 // refresh copies the current status of each run's execution.
@@ -288,13 +355,14 @@ func conditionMet(s StepRun) bool {
 // advancePlan moves a running plan execution as far as the statuses of
 // its executions allow: next step, failure handlers, or its end. It is
 // deterministic (the state and now only), so every replica agrees.
-func advancePlan(tx *cluster.Tx, pe *PlanExecution, now time.Time) {
+func advancePlan(tx *cluster.Tx, pe *PlanExecution, now time.Time) error {
 	for pe.Active {
 		s := &pe.Steps[pe.CurrentStep]
 		s.Tasks, s.Handlers = refresh(tx.Txn, s.Tasks), refresh(tx.Txn, s.Handlers)
+		s.HandlerPlans = refreshPlans(tx.Txn, s.HandlerPlans)
 		switch {
 		case s.Status == StepRunning && !allFinal(s.Tasks):
-			return
+			return nil
 		case s.Status == StepRunning && conditionMet(*s):
 			s.Status, s.FinishedAt = StepSucceeded, &now
 			if pe.CurrentStep+1 < len(pe.Steps) {
@@ -308,12 +376,18 @@ func advancePlan(tx *cluster.Tx, pe *PlanExecution, now time.Time) {
 				s.Handlers = append(s.Handlers, TaskRun{TaskID: id})
 			}
 			s.Handlers = startTaskRuns(tx, pe, fmt.Sprintf("handlers-%d", pe.CurrentStep), s.Handlers, false, now)
-		case s.Status == StepFailed && allFinal(s.Handlers):
+			plans, err := startHandlerPlans(tx, pe, now)
+			if err != nil {
+				return err
+			}
+			s.HandlerPlans = plans
+		case s.Status == StepFailed && allFinal(s.Handlers) && allPlansFinal(s.HandlerPlans):
 			finishPlan(pe, PlanFailed, now)
 		default:
-			return
+			return nil
 		}
 	}
+	return nil
 }
 
 func finishPlan(pe *PlanExecution, status string, now time.Time) {
@@ -338,7 +412,9 @@ func applyPlanExecutionAdvance(tx *cluster.Tx, cmd cluster.Command) (any, error)
 		return cur, nil
 	}
 	next := copyPlanExecution(cur)
-	advancePlan(tx, next, cmd.Meta.Time)
+	if err := advancePlan(tx, next, cmd.Meta.Time); err != nil {
+		return nil, err
+	}
 	return next, tx.Insert(tablePlanExecutions, next)
 }
 
@@ -348,6 +424,7 @@ func copyPlanExecution(cur *PlanExecution) *PlanExecution {
 	for i, s := range cur.Steps {
 		s.Tasks = append([]TaskRun(nil), s.Tasks...)
 		s.Handlers = append([]TaskRun(nil), s.Handlers...)
+		s.HandlerPlans = append([]PlanRun(nil), s.HandlerPlans...)
 		next.Steps[i] = s
 	}
 	return &next
@@ -370,6 +447,11 @@ func PlanNeedsAdvance(txn Reader, pe *PlanExecution) bool {
 			}
 		}
 	}
+	for _, r := range s.HandlerPlans {
+		if e := PlanExecutionByID(txn, r.ExecutionID); e != nil && !e.Active && e.Status != r.Status {
+			return true
+		}
+	}
 	return false
 }
 
@@ -385,20 +467,34 @@ func applyPlanExecutionStop(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if !cur.Active {
 		return cur, nil
 	}
+	return stopPlanExecution(tx, cur, cmd.Meta.Time)
+}
+
+// stopPlanExecution stops the current step's executions, the handler
+// plans' runs with them, and ends the run as stopped.
+func stopPlanExecution(tx *cluster.Tx, cur *PlanExecution, now time.Time) (*PlanExecution, error) {
 	next := copyPlanExecution(cur)
 	s := &next.Steps[next.CurrentStep]
 	for _, r := range append(append([]TaskRun(nil), s.Tasks...), s.Handlers...) {
 		if e := ExecutionByID(tx.Txn, r.ExecutionID); e != nil && e.Active {
-			if _, err := applyEvent(tx, e, ExecutionEvent{Kind: EventStop, At: cmd.Meta.Time}); err != nil {
+			if _, err := applyEvent(tx, e, ExecutionEvent{Kind: EventStop, At: now}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, r := range s.HandlerPlans {
+		if child := PlanExecutionByID(tx.Txn, r.ExecutionID); child != nil && child.Active {
+			if _, err := stopPlanExecution(tx, child, now); err != nil {
 				return nil, err
 			}
 		}
 	}
 	s.Tasks, s.Handlers = refresh(tx.Txn, s.Tasks), refresh(tx.Txn, s.Handlers)
+	s.HandlerPlans = refreshPlans(tx.Txn, s.HandlerPlans)
 	if s.Status == StepRunning {
-		s.Status, s.FinishedAt = StepStopped, &cmd.Meta.Time
+		s.Status, s.FinishedAt = StepStopped, &now
 	}
-	finishPlan(next, PlanStopped, cmd.Meta.Time)
+	finishPlan(next, PlanStopped, now)
 	return next, tx.Insert(tablePlanExecutions, next)
 }
 
@@ -442,11 +538,14 @@ func applyPlanExecutionRerun(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		return nil, cluster.Reject(cluster.CodeConflict, "plan %q is already running and parallel runs of it are not allowed", p.Name)
 	}
 	now := cmd.Meta.Time
+	if err := checkPlanQueue(p, active, req.Limits, now); err != nil {
+		return nil, err
+	}
 	pe := &PlanExecution{ID: req.ID, PlanID: p.ID, PlanName: p.Name, WorkspaceID: p.WorkspaceID, Status: PlanRunning, Active: true,
 		ExecutionType: ExecutionManual, UserID: cmd.Meta.ActorID, Parameters: src.Parameters, RerunOf: src.ID, Limits: req.Limits, TriggerTime: now}
 	from := req.FromStep - 1
 	for i, s := range src.Steps {
-		sr := StepRun{Name: s.Name, Condition: s.Condition, Status: StepPending, HandlerIDs: s.HandlerIDs}
+		sr := StepRun{Name: s.Name, Condition: s.Condition, Status: StepPending, HandlerIDs: s.HandlerIDs, HandlerPlanIDs: s.HandlerPlanIDs}
 		if i < from {
 			sr.Status = StepSkipped
 		}
@@ -460,6 +559,8 @@ func applyPlanExecutionRerun(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		pe.Steps = append(pe.Steps, sr)
 	}
 	startStep(tx, pe, from, now)
-	advancePlan(tx, pe, now)
+	if err := advancePlan(tx, pe, now); err != nil {
+		return nil, err
+	}
 	return &PlanExecutionStarted{ExecutionID: pe.ID}, tx.Insert(tablePlanExecutions, pe)
 }

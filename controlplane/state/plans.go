@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/roundhouse/roundhouse/cluster"
+	"github.com/roundhouse/roundhouse/controlplane/schedule"
 )
 
 // Step conditions (CONTRACT): when a step counts as succeeded.
@@ -43,9 +44,11 @@ type PlanStep struct {
 	OnFailure PlanHandlers `json:"onFailure"`
 }
 
-// PlanHandlers are the tasks run in parallel when a step fails.
+// PlanHandlers are the tasks and plans run in parallel when a step fails
+// (seed: "failure handlers (tasks or plans, run in parallel)").
 type PlanHandlers struct {
 	TaskIDs []string `json:"taskIds"`
+	PlanIDs []string `json:"planIds,omitempty"`
 }
 
 const (
@@ -78,6 +81,20 @@ func PlanByID(txn Reader, id string) *Plan { return first[Plan](txn, tablePlans,
 
 // Plans lists every plan in ID order.
 func Plans(txn Reader) []*Plan { return all[Plan](txn, tablePlans, "id") }
+
+// PlansUsingPlan lists the plans that name planID as a failure handler.
+func PlansUsingPlan(txn Reader, planID string) []*Plan {
+	var out []*Plan
+	for _, p := range Plans(txn) {
+		for _, s := range p.Steps {
+			if contains(s.OnFailure.PlanIDs, planID) {
+				out = append(out, p)
+				break
+			}
+		}
+	}
+	return out
+}
 
 // PlansUsingTask lists the plans whose steps or handlers name a task.
 func PlansUsingTask(txn Reader, taskID string) []*Plan {
@@ -143,8 +160,13 @@ func checkPlanSteps(txn Reader, p *Plan) error {
 		if len(s.TaskIDs) == 0 || len(s.TaskIDs) > MaxTasksPerPlanStep {
 			return cluster.Reject(cluster.CodeInvalid, "steps[%d].taskIds: a step has 1 to %d tasks, got %d", i, MaxTasksPerPlanStep, len(s.TaskIDs))
 		}
-		if len(s.OnFailure.TaskIDs) > MaxTasksPerPlanStep {
-			return cluster.Reject(cluster.CodeInvalid, "steps[%d].onFailure.taskIds: at most %d handlers", i, MaxTasksPerPlanStep)
+		if len(s.OnFailure.TaskIDs)+len(s.OnFailure.PlanIDs) > MaxTasksPerPlanStep {
+			return cluster.Reject(cluster.CodeInvalid, "steps[%d].onFailure: at most %d handlers", i, MaxTasksPerPlanStep)
+		}
+		for _, id := range s.OnFailure.PlanIDs {
+			if err := checkHandlerPlan(txn, p, i, id); err != nil {
+				return err
+			}
 		}
 		for _, id := range append(append([]string(nil), s.TaskIDs...), s.OnFailure.TaskIDs...) {
 			if err := checkPlanTask(txn, p, i, id); err != nil {
@@ -170,6 +192,45 @@ func checkPlanTask(txn Reader, p *Plan, step int, id string) error {
 	return nil
 }
 
+// checkHandlerPlan refuses a handler plan that is missing, elsewhere, or
+// would run p again: itself, or a plan whose handlers lead back to p.
+func checkHandlerPlan(txn Reader, p *Plan, step int, id string) error {
+	if id == p.ID {
+		return cluster.Reject(cluster.CodeInvalid, "steps[%d].onFailure.planIds: a plan cannot be its own failure handler", step)
+	}
+	h := PlanByID(txn, id)
+	if h == nil {
+		return cluster.Reject(cluster.CodeNotFound, "steps[%d]: handler plan %s not found", step, id)
+	}
+	if h.EnvironmentID != p.EnvironmentID {
+		return cluster.Reject(cluster.CodeInvalid, "steps[%d]: handler plan %q is in another environment", step, h.Name)
+	}
+	if reachesPlan(txn, h, p.ID, map[string]bool{}) {
+		return cluster.Reject(cluster.CodeInvalid, "steps[%d].onFailure.planIds: handler plan %q leads back to this plan through its own failure handlers", step, h.Name)
+	}
+	return nil
+}
+
+// reachesPlan reports whether target is among from's handler plans, at
+// any depth.
+func reachesPlan(txn Reader, from *Plan, target string, seen map[string]bool) bool {
+	if seen[from.ID] {
+		return false
+	}
+	seen[from.ID] = true
+	for _, s := range from.Steps {
+		for _, id := range s.OnFailure.PlanIDs {
+			if id == target {
+				return true
+			}
+			if next := PlanByID(txn, id); next != nil && reachesPlan(txn, next, target, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func applyPlanDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	var req IDRequest
 	if err := cmd.Decode(&req); err != nil {
@@ -181,6 +242,9 @@ func applyPlanDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	}
 	if len(ActivePlanExecutions(tx.Txn, cur.ID)) > 0 {
 		return nil, cluster.Reject(cluster.CodeConflict, "plan %q is running; stop its executions first", cur.Name)
+	}
+	if users := PlansUsingPlan(tx.Txn, cur.ID); len(users) > 0 {
+		return nil, cluster.Reject(cluster.CodeConflict, "plan %q is the failure handler of plan %q; remove it there first", cur.Name, users[0].Name)
 	}
 	if err := deleteTriggersOf(tx, OwnerPlan, cur.ID); err != nil {
 		return nil, err
@@ -220,4 +284,35 @@ func applyPlanResume(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	next := *cur
 	next.Pause, next.UpdatedAt = Pause{}, cmd.Meta.Time
 	return &next, tx.Insert(tablePlans, &next)
+}
+
+// checkPlanWebhook is the seed's precondition of a plan webhook (§5.2):
+// "at least one task in the first step must have a source Job with the
+// context parameter" resource_webhook_payload, or the batch has nowhere to go.
+func checkPlanWebhook(txn Reader, p *Plan) error {
+	for _, id := range p.Steps[0].TaskIDs {
+		if t := TaskByID(txn, id); t != nil && taskTakesWebhookPayload(txn, t) {
+			return nil
+		}
+	}
+	return cluster.Reject(cluster.CodePrecondition, "plan %q cannot have a webhook: no task of its first step (%q) has a source Job with the context parameter %s",
+		p.Name, p.Steps[0].Name, schedule.PayloadParameter)
+}
+
+// taskTakesWebhookPayload reports whether the task's Job (the version it
+// runs) or the task's own parameters declare resource_webhook_payload.
+func taskTakesWebhookPayload(txn Reader, t *Task) bool {
+	if _, ok := t.Parameters[schedule.PayloadParameter]; ok {
+		return true
+	}
+	version := t.ArtifactVersion
+	if a := ArtifactByID(txn, t.ArtifactID); a != nil && (t.AlwaysLatest || version == "") {
+		version = a.LatestVersion
+	}
+	v := ArtifactVersionOf(txn, t.ArtifactID, version)
+	if v == nil {
+		return false
+	}
+	_, ok := v.Parameters[schedule.PayloadParameter]
+	return ok
 }

@@ -91,6 +91,11 @@ func applyWebhookCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := ownerExists(tx.Txn, req.OwnerKind, req.OwnerID); err != nil {
 		return nil, err
 	}
+	if p := PlanByID(tx.Txn, req.OwnerID); req.OwnerKind == OwnerPlan && p != nil {
+		if err := checkPlanWebhook(tx.Txn, p); err != nil {
+			return nil, err
+		}
+	}
 	if s := ScheduleOf(tx.Txn, req.OwnerKind, req.OwnerID); s != nil && len(s.Triggers) > 0 {
 		return nil, cluster.Reject(cluster.CodeConflict, "this %s has %d time triggers: a webhook must be its only trigger; delete its schedule first", kindWord(req.OwnerKind), len(s.Triggers))
 	}
