@@ -147,9 +147,11 @@ func writeHeapProfiles(ctx context.Context, sig <-chan os.Signal, path string) {
 			return
 		case <-sig:
 			runtime.GC()
-			if f, err := os.Create(path); err == nil {
+			// Written aside and renamed, so a reader never sees half a profile.
+			if f, err := os.Create(path + ".part"); err == nil {
 				_ = pprof.WriteHeapProfile(f)
 				_ = f.Close()
+				_ = os.Rename(path+".part", path)
 			}
 		}
 	}
