@@ -28,6 +28,7 @@ type options struct {
 	engines, transports, pairConcurrency int
 	interval, timeout, settle, window    time.Duration
 	restart                              bool
+	heapProfile                          string
 }
 
 func main() {
@@ -42,6 +43,7 @@ func main() {
 	flag.DurationVar(&o.settle, "settle", 5*time.Second, "wait after every session is up")
 	flag.DurationVar(&o.window, "window", 20*time.Second, "steady-state measurement window")
 	flag.BoolVar(&o.restart, "restart", true, "measure reconnection after a link restart")
+	flag.StringVar(&o.heapProfile, "heap-profile", "", "write the server's heap profile, taken after the steady window, to this file")
 	flag.BoolVar(&serveMode, "serve", false, "internal: run the server child")
 	flag.StringVar(&addr, "addr", "127.0.0.1:0", "internal: server address")
 	flag.StringVar(&keysFile, "keys-file", "", "internal: where the child writes its address and keys")
@@ -171,6 +173,11 @@ func bench(o options) error {
 	r.connRate = float64(o.engines) / time.Since(start).Seconds()
 	time.Sleep(o.settle)
 	r.measureSteady(pid, c, s)
+	if o.heapProfile != "" {
+		if err := copyHeapProfile(pid, filepath.Join(tmp, "setup.json.heap"), o.heapProfile); err != nil {
+			return err
+		}
+	}
 	if o.restart {
 		r.measureRestart(pid, c, s, all)
 	}
@@ -207,4 +214,23 @@ func (r *report) pairAll(s *sim, keys []string) ([]simEngine, error) {
 	slices.Sort(lat)
 	r.pairP50, r.pairP99 = lat[len(lat)/2], lat[len(lat)*99/100]
 	return out, nil
+}
+
+// copyHeapProfile asks the child for a heap profile (SIGUSR2) and copies it
+// out of the temporary directory once written.
+func copyHeapProfile(pid int, from, to string) error {
+	_ = os.Remove(from)
+	_ = syscall.Kill(pid, syscall.SIGUSR2)
+	var b []byte
+	if _, ok := waitUntil(30*time.Second, func() bool {
+		var err error
+		b, err = os.ReadFile(from)
+		return err == nil && len(b) > 0
+	}); !ok {
+		return fmt.Errorf("server child wrote no heap profile to %s", from)
+	}
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	return nil
 }

@@ -92,7 +92,8 @@ func (r *report) print() {
 		perK(mib(r.rssSteady-r.rssIdle)), float64(r.rssSteady-r.rssIdle)/n/1024)
 	fmt.Printf("| server heap per engine: in use / live at last GC | %.1f / %.1f KiB |\n",
 		float64(r.stats.HeapInuse)/n/1024, float64(r.stats.HeapLive)/n/1024)
-	fmt.Printf("| server goroutines per session | %.2f |\n", float64(r.stats.Goroutines-r.goroutinesIdle)/n)
+	fmt.Printf("| server goroutines per session (stacks per engine) | %.2f (%.1f KiB) |\n",
+		float64(r.stats.Goroutines-r.goroutinesIdle)/n, float64(r.stats.Stacks)/n/1024)
 	if r.o.restart {
 		fmt.Printf("| every engine reconnected after a link restart | %s%s |\n", r.reconnect.Round(time.Millisecond), failed(r.reconnected))
 		fmt.Printf("| availability writes during the restart (engines marked down) | %d |\n", r.downWritesAfterRestart)

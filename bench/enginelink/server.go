@@ -24,6 +24,7 @@ type serverStats struct {
 	Goroutines int    `json:"goroutines"`
 	HeapInuse  uint64 `json:"heapInuse"`
 	HeapLive   uint64 `json:"heapLive"` // live heap as of the last GC
+	Stacks     uint64 `json:"stacks"`   // goroutine stacks in use
 	Restarts   int    `json:"restarts"`
 	Tracked    int    `json:"tracked"`
 	Writes     int    `json:"writes"`
@@ -115,7 +116,7 @@ func (st *serverState) snapshot() serverStats {
 	runtime.ReadMemStats(&ms)
 	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(live)
-	out := serverStats{Goroutines: runtime.NumGoroutine(), HeapInuse: ms.HeapInuse, HeapLive: live[0].Value.Uint64(), Restarts: st.restarts,
+	out := serverStats{Goroutines: runtime.NumGoroutine(), HeapInuse: ms.HeapInuse, HeapLive: live[0].Value.Uint64(), Stacks: ms.StackInuse, Restarts: st.restarts,
 		Tracked: st.mon.Tracked(), Writes: st.dir.AvailabilityWrites()}
 	if st.srv != nil {
 		out.Sessions = st.srv.SessionCount()
@@ -147,9 +148,11 @@ func writeHeapProfiles(ctx context.Context, sig <-chan os.Signal, path string) {
 			return
 		case <-sig:
 			runtime.GC()
-			if f, err := os.Create(path); err == nil {
+			// Written aside and renamed, so a reader never sees half a profile.
+			if f, err := os.Create(path + ".part"); err == nil {
 				_ = pprof.WriteHeapProfile(f)
 				_ = f.Close()
+				_ = os.Rename(path+".part", path)
 			}
 		}
 	}

@@ -72,12 +72,16 @@ func (s *Server) Listen(ctx context.Context) error {
 
 // quicConfig keeps per-connection memory small: a session carries small
 // control messages, so flow-control windows need not grow to megabytes.
+// These windows bound what agents send (hello, statuses, logs); artifact
+// downloads flow the other way, paced by the agent's windows. The protocol
+// uses bidirectional streams only (control, work, one per download), so
+// agents may open no unidirectional stream.
 func (s *Server) quicConfig() *quic.Config {
 	return &quic.Config{
 		HandshakeIdleTimeout:           s.cfg.RequestTimeout,
 		MaxIdleTimeout:                 s.cfg.HeartbeatTimeout + s.cfg.HeartbeatInterval,
 		MaxIncomingStreams:             4,
-		MaxIncomingUniStreams:          4,
+		MaxIncomingUniStreams:          -1,
 		InitialStreamReceiveWindow:     64 << 10,
 		MaxStreamReceiveWindow:         512 << 10,
 		InitialConnectionReceiveWindow: 128 << 10,

@@ -10,12 +10,19 @@ import (
 // tlsConfig serves both ALPNs on one listener: pairing connections present
 // no client certificate (the pair key authenticates them), every other
 // connection must present one signed by the cluster CA.
+//
+// Session tickets are off: agents keep no session cache (a reconnect is a
+// full handshake, which also re-checks the client certificate), so a ticket
+// would only cost each session its encryption at handshake and ~2 KiB of
+// buffered crypto data for its whole life.
 func tlsConfig(ca *protocol.CA, cert tls.Certificate) *tls.Config {
 	pair := &tls.Config{
 		MinVersion:   tls.VersionTLS13,
 		Certificates: []tls.Certificate{cert},
 		NextProtos:   []string{protocol.ALPNPair},
 		ClientAuth:   tls.NoClientCert,
+
+		SessionTicketsDisabled: true,
 	}
 	engine := &tls.Config{
 		MinVersion:   tls.VersionTLS13,
@@ -23,11 +30,15 @@ func tlsConfig(ca *protocol.CA, cert tls.Certificate) *tls.Config {
 		NextProtos:   []string{protocol.ALPNEngine},
 		ClientAuth:   tls.RequireAndVerifyClientCert,
 		ClientCAs:    ca.Pool(),
+
+		SessionTicketsDisabled: true,
 	}
 	return &tls.Config{
 		MinVersion:   tls.VersionTLS13,
 		Certificates: []tls.Certificate{cert},
 		NextProtos:   []string{protocol.ALPNEngine, protocol.ALPNPair},
+
+		SessionTicketsDisabled: true,
 		GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
 			if slices.Contains(hello.SupportedProtos, protocol.ALPNPair) {
 				return pair, nil
