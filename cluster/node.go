@@ -268,7 +268,7 @@ func (n *Node) applyOnce(ctx context.Context, data []byte) (*applyResult, bool, 
 	if n.IsLeader() {
 		deadline, _ := ctx.Deadline()
 		f := n.raft.Apply(data, time.Until(deadline))
-		if err := f.Error(); err != nil {
+		if err := awaitFuture(ctx, f); err != nil {
 			return nil, false, err
 		}
 		res, ok := f.Response().(*applyResult)
@@ -359,4 +359,20 @@ func (n *Node) Stats() map[string]string {
 	stats := n.raft.Stats()
 	stats["fsm_applied_index"] = fmt.Sprint(n.AppliedIndex())
 	return stats
+}
+
+// awaitFuture waits for f unless ctx ends first. raft never resolves a
+// future still queued in its apply channel when it shuts down (the futures
+// of Apply carry no shutdown channel), so waiting on f.Error() alone can
+// hang a leader loop, and with it Shutdown, forever. In that case the
+// waiting goroutine is left behind; it can only happen at shutdown.
+func awaitFuture(ctx context.Context, f raft.Future) error {
+	done := make(chan error, 1)
+	go func() { done <- f.Error() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("wait for raft: %w", ctx.Err())
+	}
 }

@@ -187,9 +187,13 @@ func (n *Node) servePeerApply(r *http.Request) wireResult {
 	if len(data) > maxCommandBytes {
 		return wireResult{Error: "command too large"}
 	}
+	ctx, cancel := context.WithTimeout(r.Context(), n.cfg.ApplyTimeout)
+	defer cancel()
 	f := n.raft.Apply(data, n.cfg.ApplyTimeout)
-	if err := f.Error(); err != nil {
-		if retryable(err) {
+	if err := awaitFuture(ctx, f); err != nil {
+		// Out of time is retryable too: a retry carries the same command
+		// ID, so it applies at most once (dedupe.go).
+		if retryable(err) || ctx.Err() != nil {
 			return wireResult{Retry: true}
 		}
 		return wireResult{Error: err.Error()}
