@@ -50,6 +50,8 @@ type Config struct {
 
 	// ApplyTimeout bounds how long a write waits, including waiting for a
 	// leader during an election. Writes are held, not failed, meanwhile.
+	// At most one minute: retries must stay well inside the dedupe window
+	// (two minutes, see dedupe.go).
 	ApplyTimeout time.Duration
 	// ReadYourWritesTimeout bounds how long a follower waits to apply
 	// locally a write it forwarded, so a read on the same node sees it.
@@ -115,6 +117,11 @@ func (c Config) validate() error {
 	}
 	if c.APIAddr == "" {
 		errs = append(errs, errors.New("API address is required"))
+	}
+	if c.ApplyTimeout > maxApplyTimeout {
+		// A retry older than the dedupe window could apply twice.
+		errs = append(errs, fmt.Errorf("apply timeout %s must not exceed %s (command IDs are remembered %s)",
+			c.ApplyTimeout, maxApplyTimeout, dedupeWindow))
 	}
 	if c.LeaderLeaseTimeout > c.HeartbeatTimeout {
 		errs = append(errs, fmt.Errorf("leader lease timeout %s must not exceed heartbeat timeout %s",

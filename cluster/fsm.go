@@ -29,6 +29,8 @@ type fsm struct {
 	schema *memdb.DBSchema
 	tables map[string]Table
 	logger *slog.Logger
+	// dedupe orders the dedupe table for eviction; apply goroutine only.
+	dedupe dedupe
 
 	db      atomic.Pointer[memdb.MemDB]
 	applied atomic.Uint64
@@ -112,12 +114,14 @@ func (f *fsm) applyOne(db *memdb.MemDB, l *raft.Log) *applyResult {
 			// retry gets the same answer. Only the dedupe row is written.
 			txn.Abort()
 			res.Rejection = rej
-			dedupe := db.Txn(true)
-			if err := remember(dedupe, cmd, nil, rej); err != nil {
-				dedupe.Abort()
+			dtxn := db.Txn(true)
+			if err := f.dedupe.remember(dtxn, cmd, nil, rej); err != nil {
+				dtxn.Abort()
+				f.dedupe.settle(false)
 				return res
 			}
-			dedupe.Commit()
+			dtxn.Commit()
+			f.dedupe.settle(true)
 			return res
 		}
 		f.logger.Error("command failed", "index", l.Index, "type", cmd.Type, "err", err)
@@ -130,11 +134,13 @@ func (f *fsm) applyOne(db *memdb.MemDB, l *raft.Log) *applyResult {
 			return res
 		}
 	}
-	if err := remember(txn, cmd, res.Result, nil); err != nil {
+	if err := f.dedupe.remember(txn, cmd, res.Result, nil); err != nil {
+		f.dedupe.settle(false)
 		res.Err = fmt.Errorf("record %s: %w", cmd.Type, err)
 		return res
 	}
 	txn.Commit()
+	f.dedupe.settle(true)
 	return res
 }
 
@@ -180,6 +186,9 @@ func (f *fsm) Restore(rc io.ReadCloser) error {
 	}
 	index, err := readSnapshot(rc, db, f.tables)
 	if err != nil {
+		return fmt.Errorf("restore snapshot: %w", err)
+	}
+	if err := f.dedupe.reset(db); err != nil {
 		return fmt.Errorf("restore snapshot: %w", err)
 	}
 	f.db.Store(db)
