@@ -255,6 +255,11 @@ func (n *Node) Apply(ctx context.Context, cmd Command, out any) (uint64, error) 
 		if err == nil {
 			return n.finishApply(ctx, res, forwarded, out)
 		}
+		if ctx.Err() != nil {
+			// Out of time before a quorum committed it: the outcome is
+			// not known here, which callers hear as "no leader".
+			return 0, fmt.Errorf("%w (gave up waiting: %v)", ErrNoLeader, err)
+		}
 		if !retryable(err) {
 			return 0, err
 		}

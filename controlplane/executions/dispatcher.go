@@ -147,7 +147,7 @@ func (s *Service) propose(ctx context.Context, typ string, payload any) {
 // stateIdempotent builds a system command that the state makes idempotent
 // by itself (its handler re-checks the execution's status and attempt), so
 // it goes without a command ID: a retry after a leader change is answered
-// by the state, and the cluster's dedupe table (kept ten minutes, about
+// by the state, and the cluster's dedupe table (kept two minutes, about
 // 1 KB a row) is spared three rows per execution.
 func stateIdempotent(typ string, payload any) (cluster.Command, error) {
 	cmd, err := cluster.NewCommand(typ, cluster.Meta{}, payload)
