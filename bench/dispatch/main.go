@@ -10,13 +10,11 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/roundhouse/roundhouse/bench/benchkit"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -52,7 +50,7 @@ func run(seq, burst int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	quicAddr := freeAddr("udp")
+	quicAddr := benchkit.FreeAddr("udp")
 	srv, stop, err := startServer(filepath.Join(dir, "cp"), quicAddr)
 	if err != nil {
 		return err
@@ -109,28 +107,8 @@ func pct(d []time.Duration, p int) time.Duration {
 }
 
 func startServer(dir, quicAddr string) (*controlplane.Server, func(), error) {
-	cfg := controlplane.Config{DataDir: dir, HTTPAddr: "127.0.0.1:0", QUICAddr: quicAddr, RaftAddr: freeAddr("tcp"),
-		BootstrapToken: token, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		EngineHeartbeatInterval: time.Second, EngineHeartbeatTimeout: 3 * time.Second}
-	srv, err := controlplane.New(cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	return srv, func() { cancel(); <-done }, nil
-}
-
-func freeAddr(network string) string {
-	if network == "udp" {
-		c, _ := net.ListenPacket("udp", "127.0.0.1:0")
-		defer c.Close()
-		return c.LocalAddr().String()
-	}
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	defer ln.Close()
-	return ln.Addr().String()
+	return benchkit.RunServer(controlplane.Config{DataDir: dir, QUICAddr: quicAddr, BootstrapToken: token,
+		EngineHeartbeatInterval: time.Second, EngineHeartbeatTimeout: 3 * time.Second})
 }
 
 // startEngine creates an engine, pairs a real agent with it and runs it

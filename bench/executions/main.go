@@ -15,9 +15,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/roundhouse/roundhouse/bench/benchkit"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"runtime"
@@ -113,16 +112,7 @@ func run(n, clients, engineCount, nodeCount int, retention time.Duration, mempro
 }
 
 func startServer(dir string, ec executions.Config) (*controlplane.Server, func(), error) {
-	cfg := controlplane.Config{DataDir: dir, HTTPAddr: "127.0.0.1:0", QUICAddr: freeAddr("udp"), RaftAddr: freeAddr("tcp"),
-		BootstrapToken: token, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Executions: ec}
-	srv, err := controlplane.New(cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	return srv, func() { cancel(); <-done }, nil
+	return benchkit.RunServer(controlplane.Config{DataDir: dir, BootstrapToken: token, Executions: ec})
 }
 
 // benchTB lets the program use executionstest.StartCluster: temp dirs and
@@ -150,17 +140,6 @@ func (b *benchTB) cleanup() {
 	for i := len(b.cleanups) - 1; i >= 0; i-- {
 		b.cleanups[i]()
 	}
-}
-
-func freeAddr(network string) string {
-	if network == "udp" {
-		c, _ := net.ListenPacket("udp", "127.0.0.1:0")
-		defer c.Close()
-		return c.LocalAddr().String()
-	}
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // prepare waits for the API, publishes a no-op job artifact and points

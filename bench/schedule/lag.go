@@ -5,9 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/roundhouse/roundhouse/bench/benchkit"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"slices"
@@ -140,28 +139,8 @@ func awaitFires(node *cluster.Node, owners []string, n int, t0 time.Time, limit 
 }
 
 func lagServer(dir string, clock *jumpClock) (*controlplane.Server, func(), error) {
-	cfg := controlplane.Config{DataDir: dir, HTTPAddr: "127.0.0.1:0", QUICAddr: freeAddr("udp"), RaftAddr: freeAddr("tcp"),
-		BootstrapToken: lagToken, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Scheduler: scheduler.Config{Clock: clock}}
-	srv, err := controlplane.New(cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	return srv, func() { cancel(); <-done }, nil
-}
-
-func freeAddr(network string) string {
-	if network == "udp" {
-		c, _ := net.ListenPacket("udp", "127.0.0.1:0")
-		defer c.Close()
-		return c.LocalAddr().String()
-	}
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	defer ln.Close()
-	return ln.Addr().String()
+	return benchkit.RunServer(controlplane.Config{DataDir: dir, BootstrapToken: lagToken,
+		Scheduler: scheduler.Config{Clock: clock}})
 }
 
 // lagTasks creates n configured tasks (over as many workspaces as the
