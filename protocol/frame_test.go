@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"reflect"
 	"testing"
 )
 
@@ -27,6 +28,11 @@ func TestMessagesRoundTrip(t *testing.T) {
 		&LogBatch{ExecutionID: "x", Lines: []LogLine{{Message: "hi"}}},
 		&ArtifactRequest{Digest: "sha256:00"},
 		&ArtifactHeader{Digest: "sha256:00", Size: 3},
+		&Deploy{DeploymentID: "d", TaskID: "t", BinaryType: "microservice", Port: 8080, HealthPath: "/health", HealthTimeoutMillis: 5000},
+		&Undeploy{DeploymentID: "d", TaskID: "t", Reason: "user"},
+		&DeploymentStatus{DeploymentID: "d", TaskID: "t", Status: DeployRunning, SubStatus: SubExecuting, Port: 8080, Healthy: true},
+		&DeploymentReport{Deployments: []DeploymentStatus{{DeploymentID: "d", Status: DeployFailed, SubStatus: SubExecutionFailed}}},
+		&DeploymentMetrics{DeploymentID: "d", TaskID: "t", RequestsTotal: 9, ExchangesFailed: 1},
 	}
 	var buf bytes.Buffer
 	for _, m := range msgs {
@@ -39,8 +45,8 @@ func TestMessagesRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("read %T: %v", want, err)
 		}
-		if got.MessageType() != want.MessageType() {
-			t.Fatalf("got %T, want %T", got, want)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("round trip changed the message:\n got %#v\nwant %#v", got, want)
 		}
 	}
 	if _, err := ReadMessage(&buf); !errors.Is(err, io.EOF) {

@@ -123,5 +123,5 @@ func newWorkMessage(t MessageType) Message {
 	case TypeArtifactHeader:
 		return &ArtifactHeader{}
 	}
-	return nil
+	return newDeployMessage(t)
 }
