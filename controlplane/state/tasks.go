@@ -382,6 +382,9 @@ func applyTaskDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if plans := PlansUsingTask(tx.Txn, cur.ID); len(plans) > 0 {
 		return nil, cluster.Reject(cluster.CodeConflict, "task %q is used in plan %q; remove it from the plan first", cur.Name, plans[0].Name)
 	}
+	if err := taskHasDeployments(tx.Txn, cur); err != nil {
+		return nil, err
+	}
 	if err := deleteTriggersOf(tx, OwnerTask, cur.ID); err != nil {
 		return nil, err
 	}
