@@ -35,8 +35,6 @@ type Engine struct {
 	Version string // the agent version it says in its hello
 	// StepDelay is how long downloading, starting and undeploying take.
 	StepDelay time.Duration
-	// OnChange, when set, is called after every change of an instance.
-	OnChange func(engineID string, inst Instance, removed bool)
 
 	addr  string
 	cert  tls.Certificate
@@ -47,6 +45,8 @@ type Engine struct {
 	failing   map[string]bool      // versions whose health check fails
 	nextPort  int
 	received  []protocol.Message
+	onChange  func(engineID string, inst Instance, removed bool)
+	link      *link // the live session's work stream
 	cancel    context.CancelFunc
 	done      chan struct{}
 	conn      *quic.Conn
@@ -189,3 +189,50 @@ func (e *Engine) Stop() {
 
 // Addr is the control plane's QUIC address the engine dials.
 func (e *Engine) Addr() string { return e.addr }
+
+// OnChange sets a func called after every change of an instance.
+func (e *Engine) OnChange(fn func(engineID string, inst Instance, removed bool)) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.onChange = fn
+}
+
+// Forget drops every instance without a word, as a host that lost them
+// (a reboot) would; the next session's report says so.
+func (e *Engine) Forget() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.instances = map[string]*Instance{}
+}
+
+// Adopt adds an instance the control plane did not ask for.
+func (e *Engine) Adopt(inst Instance) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.instances[inst.DeploymentID] = &inst
+}
+
+// SendMetrics sends a deployment's metrics on the live session.
+func (e *Engine) SendMetrics(m *protocol.DeploymentMetrics) error {
+	e.mu.Lock()
+	l := e.link
+	e.mu.Unlock()
+	if l == nil {
+		return errors.New("no live session")
+	}
+	l.send(m)
+	return nil
+}
+
+// SendStatus sends a deployment status on the live session (tests of
+// stale reports).
+func (e *Engine) SendStatus(st *protocol.DeploymentStatus) error {
+	e.mu.Lock()
+	l := e.link
+	e.mu.Unlock()
+	if l == nil {
+		return errors.New("no live session")
+	}
+	l.send(st)
+	return nil
+}

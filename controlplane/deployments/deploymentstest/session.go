@@ -61,6 +61,14 @@ func (e *Engine) session(ctx context.Context) error {
 	l := &link{str: work}
 	l.send(&protocol.WorkOpen{})
 	l.send(e.report())
+	e.mu.Lock()
+	e.link = l
+	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		e.link = nil
+		e.mu.Unlock()
+	}()
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
 	var wg sync.WaitGroup
@@ -132,7 +140,7 @@ func (e *Engine) set(l *link, inst *Instance, status, sub string, healthy bool, 
 		e.instances[inst.DeploymentID] = inst
 	}
 	snapshot := *inst
-	on := e.OnChange
+	on := e.onChange
 	e.mu.Unlock()
 	if on != nil {
 		on(e.ID, snapshot, removed)
