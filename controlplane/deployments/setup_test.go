@@ -9,6 +9,8 @@ import (
 	"github.com/roundhouse/roundhouse/controlplane"
 	"github.com/roundhouse/roundhouse/controlplane/cptest"
 	"github.com/roundhouse/roundhouse/controlplane/deployments/deploymentstest"
+	"github.com/roundhouse/roundhouse/controlplane/executions/executionstest"
+	"github.com/roundhouse/roundhouse/controlplane/state"
 )
 
 const tasksPath = "/orchestration/executables/tasks/"
@@ -124,4 +126,18 @@ func rollingConfig(clusterID string, extra map[string]any) map[string]any {
 		rc[k] = v
 	}
 	return rc
+}
+
+// jobTask publishes a job artifact, which creates its task.
+func (f *fixture) jobTask(t *testing.T) string {
+	t.Helper()
+	archive, err := executionstest.Archive(executionstest.JobManifest("nightly", "1.0.0"), map[string]string{"run.sh": "#!/bin/sh\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pub state.ArtifactPublishResult
+	if err := f.fleet.API.Do("POST", "/orchestration/artifacts", archive, &pub); err != nil || pub.TaskID == "" {
+		t.Fatalf("publish job: %v %+v", err, pub)
+	}
+	return pub.TaskID
 }

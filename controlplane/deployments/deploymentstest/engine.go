@@ -33,8 +33,6 @@ func (i Instance) Serving() bool { return i.Status == protocol.DeployRunning && 
 type Engine struct {
 	ID      string
 	Version string // the agent version it says in its hello
-	// StepDelay is how long downloading, starting and undeploying take.
-	StepDelay time.Duration
 
 	addr  string
 	cert  tls.Certificate
@@ -43,6 +41,7 @@ type Engine struct {
 	mu        sync.Mutex
 	instances map[string]*Instance // by deployment ID
 	failing   map[string]bool      // versions whose health check fails
+	stepDelay time.Duration        // how long downloading, starting and undeploying take
 	nextPort  int
 	received  []protocol.Message
 	onChange  func(engineID string, inst Instance, removed bool)
@@ -62,7 +61,7 @@ func Pair(ctx context.Context, addr, key, version string) (*Engine, error) {
 	for {
 		e, err := pair(ctx, addr, key, pk)
 		if err == nil {
-			e.Version, e.StepDelay = version, 20*time.Millisecond
+			e.Version, e.stepDelay = version, 20*time.Millisecond
 			return e, nil
 		}
 		select {
@@ -235,4 +234,18 @@ func (e *Engine) SendStatus(st *protocol.DeploymentStatus) error {
 	}
 	l.send(st)
 	return nil
+}
+
+// SetStepDelay sets how long downloading, starting and undeploying take
+// (default 20 ms).
+func (e *Engine) SetStepDelay(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.stepDelay = d
+}
+
+func (e *Engine) delay() time.Duration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.stepDelay
 }

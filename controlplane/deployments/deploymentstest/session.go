@@ -175,11 +175,11 @@ func (e *Engine) deploy(ctx context.Context, l *link, d *protocol.Deploy) {
 	}
 	inst := &Instance{DeploymentID: d.DeploymentID, TaskID: d.TaskID, Version: d.Artifact.Version, Port: port}
 	e.set(l, inst, protocol.DeployDeploying, protocol.SubDownloading, false, "")
-	if !pause(ctx, e.StepDelay) {
+	if !pause(ctx, e.delay()) {
 		return
 	}
 	e.set(l, inst, protocol.DeployDeploying, protocol.SubStarting, false, "")
-	if !pause(ctx, e.StepDelay) {
+	if !pause(ctx, e.delay()) {
 		return
 	}
 	if fails {
@@ -199,7 +199,7 @@ func (e *Engine) undeploy(ctx context.Context, l *link, u *protocol.Undeploy) {
 		return
 	}
 	e.set(l, inst, protocol.DeployUndeploying, protocol.SubUndeploying, false, "")
-	if !pause(ctx, e.StepDelay) {
+	if !pause(ctx, e.delay()) {
 		return
 	}
 	e.set(l, inst, protocol.DeployUndeployed, protocol.SubUndeployed, false, "")
