@@ -24,12 +24,15 @@ type fixture struct {
 
 // start runs a control plane with short heartbeats (an engine that dies
 // is NOT_AVAILABLE after 1 s) and a fleet helper.
-func start(t *testing.T) *fixture {
+func start(t *testing.T, mutate ...func(*controlplane.Config)) *fixture {
 	t.Helper()
 	var quicAddr string
 	srv := cptest.Start(t, func(c *controlplane.Config) {
 		c.EngineHeartbeatInterval, c.EngineHeartbeatTimeout = 250*time.Millisecond, time.Second
 		quicAddr = c.QUICAddr
+		for _, m := range mutate {
+			m(c)
+		}
 	})
 	fleet, err := deploymentstest.NewFleet(srv.URL, cptest.AdminToken, quicAddr)
 	if err != nil {

@@ -181,20 +181,20 @@ func (f *Fleet) SetVersion(taskID, version string) error {
 
 // Deployment is a deployment record as the API shows it.
 type Deployment struct {
-	DeploymentID    string    `json:"deploymentId"`
-	EngineID        string    `json:"engineId"`
-	EngineName      string    `json:"engineName"`
-	Status          string    `json:"status"`
-	SubStatus       string    `json:"subStatus"`
-	ArtifactVersion string    `json:"artifactVersion"`
-	Port            int       `json:"port"`
-	Healthy         bool      `json:"healthy"`
-	Message         string    `json:"message"`
-	DeployedBy      string    `json:"deployedBy"`
-	Start           time.Time `json:"start"`
-	Stop            time.Time `json:"stop"`
-	MetricsStale    bool      `json:"metricsStale"`
-	Metrics         *protocol.DeploymentMetrics
+	DeploymentID    string                      `json:"deploymentId"`
+	EngineID        string                      `json:"engineId"`
+	EngineName      string                      `json:"engineName"`
+	Status          string                      `json:"status"`
+	SubStatus       string                      `json:"subStatus"`
+	ArtifactVersion string                      `json:"artifactVersion"`
+	Port            int                         `json:"port"`
+	Healthy         bool                        `json:"healthy"`
+	Message         string                      `json:"message"`
+	DeployedBy      string                      `json:"deployedBy"`
+	Start           time.Time                   `json:"start"`
+	Stop            time.Time                   `json:"stop"`
+	MetricsStale    bool                        `json:"metricsStale"`
+	Metrics         *protocol.DeploymentMetrics `json:"metrics"`
 }
 
 // Deployments lists a task's current records.
