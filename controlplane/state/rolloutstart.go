@@ -35,7 +35,8 @@ func applyRolloutStart(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		return nil, err
 	}
 	if r := ActiveRolloutOf(tx.Txn, t.ID); r != nil {
-		return nil, cluster.Reject(cluster.CodeConflict, "task %q is being deployed already (version %s, %s); wait for it or undeploy", t.Name, r.TargetVersion, r.Message)
+		return nil, cluster.Reject(cluster.CodeConflict, "task %q is being deployed already (version %s, step %d of %d); wait for it or undeploy",
+			t.Name, r.Version(), r.Batch+1, r.Batches())
 	}
 	if err := checkSingleNode(tx.Txn, t, rc, engines); err != nil {
 		return nil, err
