@@ -186,6 +186,9 @@ func (s *Server) Router() *api.Router { return s.router }
 // Node exposes the replicated state (for wiring and tests).
 func (s *Server) Node() *cluster.Node { return s.node }
 
+// QUICAddr is the address engine sessions are served on.
+func (s *Server) QUICAddr() string { return s.cfg.QUICAddr }
+
 // Addr is the HTTP address actually bound.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 

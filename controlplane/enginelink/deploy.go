@@ -85,11 +85,14 @@ func (s *Server) takeDeploymentMessage(ctx context.Context, engineID string, w *
 	if !ok {
 		return
 	}
+	switch msg := m.(type) {
+	case *protocol.DeploymentStatus:
+		s.reportDeployment(ctx, dw, engineID, msg)
+		return
+	}
 	rctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 	defer cancel()
 	switch msg := m.(type) {
-	case *protocol.DeploymentStatus:
-		s.reportDeployment(rctx, dw, engineID, msg)
 	case *protocol.DeploymentMetrics:
 		if err := dw.RecordDeploymentMetrics(rctx, engineID, msg); err != nil {
 			s.cfg.Logger.Debug("deployment metrics not stored", "engine", engineID, "deployment", msg.DeploymentID, "err", err)
@@ -99,12 +102,30 @@ func (s *Server) takeDeploymentMessage(ctx context.Context, engineID string, w *
 	}
 }
 
+// reportDeployment records a status, retrying while the failure is
+// transient (no leader during an election) for up to statusRetryFor: the
+// status after it waits, so none overtakes it. Past that it is dropped;
+// the agent's next report repairs it.
 func (s *Server) reportDeployment(ctx context.Context, dw DeploymentWork, engineID string, st *protocol.DeploymentStatus) {
-	if err := dw.ReportDeployment(ctx, engineID, st); err != nil {
-		// Not acknowledged by design: the next report repairs it.
-		s.cfg.Logger.Debug("deployment status not recorded", "engine", engineID, "deployment", st.DeploymentID, "err", err)
+	giveUp := time.Now().Add(statusRetryFor)
+	delay := 50 * time.Millisecond
+	for {
+		rctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+		err := dw.ReportDeployment(rctx, engineID, st)
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		if time.Now().After(giveUp) || !sleepCtx(ctx, delay) {
+			s.cfg.Logger.Warn("deployment status not recorded", "engine", engineID, "deployment", st.DeploymentID, "err", err)
+			return
+		}
+		delay = min(2*delay, time.Second)
 	}
 }
+
+// statusRetryFor bounds the retries of one deployment status.
+const statusRetryFor = 30 * time.Second
 
 // reconcileDeployments applies what the agent says it runs, then asks it
 // to stop what should not run and to start what should and does not.
@@ -114,6 +135,9 @@ func (s *Server) reconcileDeployments(ctx context.Context, dw DeploymentWork, en
 	}
 	orders, _ := dw.DeploymentOrders(engineID)
 	msgs, gone := Reconcile(orders, rep)
+	if ctx.Err() != nil {
+		return
+	}
 	for _, st := range gone {
 		s.reportDeployment(ctx, dw, engineID, st)
 	}

@@ -74,6 +74,7 @@ func (e *Engine) session(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	wg.Go(func() { e.heartbeat(sctx, conn, ctl, time.Duration(welcome.HeartbeatIntervalMillis)*time.Millisecond) })
+	wg.Go(func() { e.reportEvery(sctx, l, time.Second) })
 	for {
 		m, err := protocol.ReadMessage(work)
 		if err != nil {
@@ -111,6 +112,20 @@ func (e *Engine) heartbeat(ctx context.Context, conn *quic.Conn, ctl *quic.Strea
 		if _, err := protocol.ReadMessage(ctl); err != nil {
 			_ = conn.CloseWithError(0, "")
 			return
+		}
+	}
+}
+
+// reportEvery sends the deployment report periodically, as agents do.
+func (e *Engine) reportEvery(ctx context.Context, l *link, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			l.send(e.report())
 		}
 	}
 }
