@@ -33,6 +33,9 @@ type DeploymentOrder struct {
 	// Pending: the engine has not answered the request yet (the
 	// "Sending ..." sub-states); it is sent once on every session.
 	Pending bool
+	// Keep: the instance keeps running for now (it drains before its
+	// stop): nothing is sent, and reconciling leaves it alone.
+	Keep bool
 }
 
 func (o DeploymentOrder) message() protocol.Message {
@@ -164,6 +167,8 @@ func Reconcile(orders []DeploymentOrder, rep *protocol.DeploymentReport) ([]prot
 	for _, o := range orders {
 		r, has := reported[o.DeploymentID]
 		switch {
+		case o.Keep:
+			wanted[o.DeploymentID] = true
 		case o.Stop:
 			if !has || r.Status == protocol.DeployUndeployed {
 				gone = append(gone, &protocol.DeploymentStatus{DeploymentID: o.DeploymentID, TaskID: o.TaskID,

@@ -28,6 +28,7 @@ func TestReconcile(t *testing.T) {
 		{"agent runs what should not run", nil, []protocol.DeploymentStatus{st("old", protocol.DeployRunning)}, []string{"undeploy:old"}, nil},
 		{"a failed leftover is left alone", nil, []protocol.DeploymentStatus{st("old", protocol.DeployFailed)}, nil, nil},
 		{"a stop the agent has nothing of is undeployed", []DeploymentOrder{stop("d2")}, nil, nil, []string{"d2"}},
+		{"a draining instance is left running", []DeploymentOrder{{DeploymentID: "d3", TaskID: "t", Keep: true}}, []protocol.DeploymentStatus{st("d3", protocol.DeployRunning)}, nil, nil},
 		{"a stop still running is asked again", []DeploymentOrder{stop("d2")}, []protocol.DeploymentStatus{st("d2", protocol.DeployUndeploying)}, []string{"undeploy:d2"}, nil},
 	}
 	for _, c := range cases {

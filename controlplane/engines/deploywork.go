@@ -54,7 +54,9 @@ func (w *Work) DeploymentOrders(engineID string) ([]enginelink.DeploymentOrder, 
 				continue
 			}
 			o.Pending = d.SubStatus == protocol.SubSendingDeploy
-		case d.Desired == state.DesireStop && d.Status == protocol.DeployUndeploying && !d.Draining():
+		case d.Desired == state.DesireStop && d.Status == protocol.DeployUndeploying && d.Draining():
+			o.Keep = true
+		case d.Desired == state.DesireStop && d.Status == protocol.DeployUndeploying:
 			o.Stop, o.Pending = true, d.SubStatus == protocol.SubSendingUndeploy
 		default:
 			continue
