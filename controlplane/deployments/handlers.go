@@ -8,7 +8,6 @@ import (
 	"github.com/julienschmidt/httprouter"
 
 	"github.com/roundhouse/roundhouse/controlplane/api"
-	"github.com/roundhouse/roundhouse/controlplane/executions"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 	"github.com/roundhouse/roundhouse/protocol"
 )
@@ -35,7 +34,7 @@ type engineInput struct {
 }
 
 // task reads the path's task and checks the caller's right on its
-// workspace.
+// workspace ("" for any right: a read).
 func (h *Handlers) task(r *http.Request, p httprouter.Params, right string) (state.Reader, *state.Task, error) {
 	txn, err := api.Reader(r, h.store)
 	if err != nil {
@@ -45,8 +44,12 @@ func (h *Handlers) task(r *http.Request, p httprouter.Params, right string) (sta
 	if t == nil {
 		return nil, nil, api.NotFound("task", p.ByName("id"))
 	}
-	if err := executions.CheckWorkspaceAccess(r, t.WorkspaceID, right); err != nil {
-		return nil, nil, err
+	check := api.RequireView(r, t.WorkspaceID)
+	if right != "" {
+		check = api.RequireRight(r, t.WorkspaceID, right)
+	}
+	if check != nil {
+		return nil, nil, check
 	}
 	return txn, t, nil
 }
@@ -110,7 +113,7 @@ type DeploymentView struct {
 }
 
 func (h *Handlers) list(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
-	txn, t, err := h.task(r, p, state.WsView)
+	txn, t, err := h.task(r, p, "")
 	if err != nil {
 		return err
 	}
@@ -179,7 +182,7 @@ func (h *Handlers) view(txn state.Reader, d *state.Deployment, metricPath string
 }
 
 func (h *Handlers) history(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
-	txn, t, err := h.task(r, p, state.WsView)
+	txn, t, err := h.task(r, p, "")
 	if err != nil {
 		return err
 	}
@@ -193,7 +196,7 @@ func (h *Handlers) history(w http.ResponseWriter, r *http.Request, p httprouter.
 }
 
 func (h *Handlers) rollouts(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
-	txn, t, err := h.task(r, p, state.WsView)
+	txn, t, err := h.task(r, p, "")
 	if err != nil {
 		return err
 	}
