@@ -103,13 +103,29 @@ func (h *Handlers) undeploy(w http.ResponseWriter, r *http.Request, p httprouter
 	return nil
 }
 
-// DeploymentView is one deployment as the API shows it.
+// DeploymentView is one deployment as the API shows it (CONTRACT
+// "Deployments"), without the record's internals.
 type DeploymentView struct {
-	*state.Deployment
-	EngineName string `json:"engineName,omitempty"`
+	DeploymentID    string                      `json:"deploymentId,omitempty"`
+	TaskID          string                      `json:"taskId"`
+	EngineID        string                      `json:"engineId"`
+	EngineName      string                      `json:"engineName,omitempty"`
+	Status          string                      `json:"status"`
+	SubStatus       string                      `json:"subStatus"`
+	ArtifactVersion string                      `json:"artifactVersion,omitempty"`
+	Port            int                         `json:"port,omitempty"`
+	Healthy         bool                        `json:"healthy"`
+	Message         string                      `json:"message,omitempty"`
+	DeployedBy      string                      `json:"deployedBy,omitempty"`
+	Start           time.Time                   `json:"start,omitzero"`
+	Stop            time.Time                   `json:"stop,omitzero"`
+	RolloutID       string                      `json:"rolloutId,omitempty"`
+	Metrics         *protocol.DeploymentMetrics `json:"metrics,omitempty"`
+	MetricsTime     time.Time                   `json:"metricsTime,omitzero"`
 	// MetricsStale: running with a metric path and no metrics record for
 	// longer than the staleness limit (seed: 20 minutes).
-	MetricsStale bool `json:"metricsStale"`
+	MetricsStale bool      `json:"metricsStale"`
+	UpdatedAt    time.Time `json:"updatedAt,omitzero"`
 }
 
 func (h *Handlers) list(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -167,7 +183,9 @@ func metricPath(t *state.Task) string {
 }
 
 func (h *Handlers) view(txn state.Reader, d *state.Deployment, metricPath string, now time.Time) DeploymentView {
-	v := DeploymentView{Deployment: d}
+	v := DeploymentView{DeploymentID: d.DeploymentID, TaskID: d.TaskID, EngineID: d.EngineID, Status: d.Status, SubStatus: d.SubStatus,
+		ArtifactVersion: d.ArtifactVersion, Port: d.Port, Healthy: d.Healthy, Message: d.Message, DeployedBy: d.DeployedBy,
+		Start: d.Start, Stop: d.Stop, RolloutID: d.RolloutID, Metrics: d.Metrics, MetricsTime: d.MetricsTime, UpdatedAt: d.UpdatedAt}
 	if e := state.EngineByID(txn, d.EngineID); e != nil {
 		v.EngineName = e.Name
 	}

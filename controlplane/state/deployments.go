@@ -16,31 +16,32 @@ const (
 
 // Deployment is the current record of one service task on one engine
 // (CONTRACT "Deployments"). A new deployment on the engine supersedes it
-// and moves it to the history.
+// and moves it to the history. Every field is serialised (snapshots are
+// JSON); the API shows a view of it.
 type Deployment struct {
-	ID              string    `json:"-"` // TaskID + "/" + EngineID
+	ID              string    `json:"id"` // TaskID + "/" + EngineID
 	DeploymentID    string    `json:"deploymentId"`
 	TaskID          string    `json:"taskId"`
 	EngineID        string    `json:"engineId"`
 	Status          string    `json:"status"`    // protocol.Deploy*
 	SubStatus       string    `json:"subStatus"` // protocol.Sub*
 	ArtifactVersion string    `json:"artifactVersion"`
-	ArtifactDigest  string    `json:"-"`
+	ArtifactDigest  string    `json:"artifactDigest"`
 	Port            int       `json:"port,omitempty"`
-	CustomPort      int       `json:"-"`
+	CustomPort      int       `json:"customPort,omitempty"`
 	Healthy         bool      `json:"healthy"`
 	Message         string    `json:"message,omitempty"`
 	DeployedBy      string    `json:"deployedBy"`
 	Start           time.Time `json:"start,omitzero"`
 	Stop            time.Time `json:"stop,omitzero"`
 	RolloutID       string    `json:"rolloutId,omitempty"`
-	Desired         string    `json:"-"`
+	Desired         string    `json:"desired"`
 	// HealthySince is when the instance last became RUNNING and healthy
 	// (zero while it is not): the rolling gate counts from it.
-	HealthySince time.Time `json:"-"`
+	HealthySince time.Time `json:"healthySince,omitzero"`
 	// DrainUntil holds back the undeploy request of a draining instance
 	// (shown UNDEPLOYING) until load balancers had time to notice.
-	DrainUntil  time.Time                   `json:"-"`
+	DrainUntil  time.Time                   `json:"drainUntil,omitzero"`
 	Metrics     *protocol.DeploymentMetrics `json:"metrics,omitempty"`
 	MetricsTime time.Time                   `json:"metricsTime,omitzero"`
 	UpdatedAt   time.Time                   `json:"updatedAt"`
