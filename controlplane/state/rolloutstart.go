@@ -133,6 +133,9 @@ func checkDeployEngines(txn Reader, rc *RunConfig, v *ArtifactVersion, targets [
 	}
 	versions := map[string][]string{}
 	for _, e := range all {
+		if e.Kind == EngineKindRemoteGen2 {
+			return cluster.Reject(cluster.CodePrecondition, "engine %q is a %s: routes and data services deploy to Remote Engines only", e.Name, e.Kind)
+		}
 		if e.Status != EnginePaired {
 			return cluster.Reject(cluster.CodePrecondition, "engine %q is %s: pair it before deploying", e.Name, e.Status)
 		}
