@@ -38,11 +38,12 @@ func TestTaskDeployCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	task, err := fleet.ServiceTask("orders-api", art, "1.0.0", map[string]any{
-		"runtime": map[string]any{"type": "REMOTE_ENGINE", "id": e.ID}, "shutdownDelaySeconds": 0, "minHealthySeconds": 1})
-	if err != nil {
+	var tk state.Task
+	if err := fleet.API.Do("POST", "/orchestration/executables/tasks", map[string]any{"name": "orders-api", "workspaceId": fleet.Workspace,
+		"artifact": map[string]any{"id": art, "version": "1.0.0"}}, &tk); err != nil {
 		t.Fatal(err)
 	}
+	task := tk.ID
 	t.Setenv("ROUNDHOUSE_SERVER", srv.URL)
 	t.Setenv("ROUNDHOUSE_TOKEN", cptest.AdminToken)
 	run := func(args ...string) (string, error) {
@@ -65,6 +66,22 @@ func TestTaskDeployCommands(t *testing.T) {
 		}
 	}
 
+	if out, err := run("service-config", task, "--engine", e.ID, "--cluster", "c"); err == nil {
+		t.Fatalf("both --engine and --cluster accepted: %s", out)
+	}
+	if out, err := run("service-config", task, "--engine", e.ID, "--strategy", "ROLLING"); err == nil || !strings.Contains(err.Error(), "engine cluster") {
+		t.Fatalf("rolling on one engine: %v %s", err, out)
+	}
+	if out, err := run("service-config", task, "--engine", e.ID, "--shutdown-delay", "0", "--min-healthy", "1", "--metric-path", ""); err != nil {
+		t.Fatalf("service-config: %v %s", err, out)
+	}
+	var rc state.RunConfig
+	if err := fleet.API.Do("GET", "/orchestration/executables/tasks/"+task+"/run-config", nil, &rc); err != nil {
+		t.Fatal(err)
+	}
+	if rc.DeploymentStrategy != state.StrategySingleNode || *rc.ShutdownDelaySeconds != 0 || rc.MinHealthySeconds != 1 || *rc.MetricPath != "" {
+		t.Fatalf("run config set by the CLI: %+v", rc)
+	}
 	if out, err := run("deployments", task); err != nil || !strings.Contains(out, protocol.DeployNeverDeployed) {
 		t.Fatalf("deployments before deploy: %v\n%s", err, out)
 	}
