@@ -1,6 +1,7 @@
 package state
 
 import (
+	"sort"
 	"time"
 
 	"github.com/roundhouse/roundhouse/cluster"
@@ -142,7 +143,28 @@ func supersede(tx *cluster.Tx, cur *Deployment, now time.Time) error {
 	if err := tx.Insert(tableDeploymentHistory, &old); err != nil {
 		return err
 	}
+	if err := pruneHistory(tx, cur.TaskID); err != nil {
+		return err
+	}
 	return tx.Delete(tableDeployments, cur)
+}
+
+// MaxDeploymentHistory is how many superseded records a task keeps; the
+// oldest go first.
+const MaxDeploymentHistory = 200
+
+func pruneHistory(tx *cluster.Tx, taskID string) error {
+	hist := DeploymentHistory(tx.Txn, taskID)
+	if len(hist) <= MaxDeploymentHistory {
+		return nil
+	}
+	sort.Slice(hist, func(i, j int) bool { return hist[i].Start.Before(hist[j].Start) })
+	for _, h := range hist[:len(hist)-MaxDeploymentHistory] {
+		if err := tx.Delete(tableDeploymentHistory, h); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // drain asks a record's instance to stop: shown UNDEPLOYING at once, its

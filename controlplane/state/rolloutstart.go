@@ -59,7 +59,29 @@ func applyRolloutStart(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if r.CreatedBy == "" {
 		r.CreatedBy = cmd.Meta.ActorID
 	}
+	if err := pruneRollouts(tx, t.ID); err != nil {
+		return nil, err
+	}
 	return r, tx.Insert(tableRollouts, r)
+}
+
+// MaxFinishedRollouts is how many ended rollouts a task keeps.
+const MaxFinishedRollouts = 20
+
+func pruneRollouts(tx *cluster.Tx, taskID string) error {
+	list := RolloutsOfTask(tx.Txn, taskID)
+	if len(list) < MaxFinishedRollouts {
+		return nil
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].CreatedAt.Before(list[j].CreatedAt) })
+	for _, r := range list[:len(list)-MaxFinishedRollouts+1] {
+		if r.Status != RolloutInProgress {
+			if err := tx.Delete(tableRollouts, r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func seconds(n int) time.Duration { return time.Duration(n) * time.Second }
