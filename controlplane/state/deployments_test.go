@@ -88,7 +88,9 @@ func TestAcceptsStatus(t *testing.T) {
 	run := &Deployment{Desired: DesireRun, Status: protocol.DeployDeploying}
 	stop := &Deployment{Desired: DesireStop, Status: protocol.DeployUndeploying}
 	draining := &Deployment{Desired: DesireStop, Status: protocol.DeployUndeploying, DrainUntil: now}
-	st := func(status, sub string) protocol.DeploymentStatus { return protocol.DeploymentStatus{Status: status, SubStatus: sub} }
+	st := func(status, sub string) protocol.DeploymentStatus {
+		return protocol.DeploymentStatus{Status: status, SubStatus: sub}
+	}
 	cases := []struct {
 		name string
 		cur  *Deployment
