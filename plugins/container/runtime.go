@@ -120,6 +120,7 @@ func (r *Runtime) route(w http.ResponseWriter, req *http.Request) {
 		http.Error(rec, "no bundle at /"+name+"/", http.StatusNotFound)
 		return
 	}
+	defer func() { now := time.Now(); b.meter.Observe(now, now.Sub(start), rec.code >= 500) }()
 	for {
 		in := b.active.Load()
 		if in == nil {
