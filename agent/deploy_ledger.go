@@ -39,30 +39,37 @@ type deployRecord struct {
 // deployLedger keeps one JSON file per deployment, written atomically.
 type deployLedger struct{ dir string }
 
-func openDeployLedger(dir string) (*deployLedger, []deployRecord, error) {
+// openDeployLedger reads every record. A damaged file (a disk fault;
+// writes are atomic) is moved aside as NAME.damaged and named in
+// damaged, so the engine still starts and the file is kept for a look.
+func openDeployLedger(dir string) (l *deployLedger, recs []deployRecord, damaged []string, err error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, nil, fmt.Errorf("deployment ledger: %w", err)
+		return nil, nil, nil, fmt.Errorf("deployment ledger: %w", err)
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("deployment ledger: %w", err)
+		return nil, nil, nil, fmt.Errorf("deployment ledger: %w", err)
 	}
-	var recs []deployRecord
 	for _, e := range entries {
 		if !strings.HasSuffix(e.Name(), ".json") {
 			continue // a temporary file a crash left
 		}
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		path := filepath.Join(dir, e.Name())
+		b, err := os.ReadFile(path)
 		if err != nil {
-			return nil, nil, fmt.Errorf("deployment ledger: %w", err)
+			return nil, nil, nil, fmt.Errorf("deployment ledger: %w", err)
 		}
 		var r deployRecord
 		if err := json.Unmarshal(b, &r); err != nil || r.Deploy.DeploymentID == "" {
-			return nil, nil, fmt.Errorf("deployment ledger: %s is damaged: %v", e.Name(), err)
+			if err := os.Rename(path, path+".damaged"); err != nil {
+				return nil, nil, nil, fmt.Errorf("deployment ledger: %s is damaged and cannot be moved aside: %w", path, err)
+			}
+			damaged = append(damaged, path+".damaged")
+			continue
 		}
 		recs = append(recs, r)
 	}
-	return &deployLedger{dir: dir}, recs, nil
+	return &deployLedger{dir: dir}, recs, damaged, nil
 }
 
 func (l *deployLedger) path(deploymentID string) string {

@@ -11,9 +11,12 @@ import (
 // services running for the next agent. It needs the executor's runtime
 // and download path (startExecutor first).
 func (a *Agent) startDeployer(ctx context.Context) (func(), error) {
-	l, recs, err := openDeployLedger(filepath.Join(a.cfg.Store.Dir, "deployments"))
+	l, recs, damaged, err := openDeployLedger(filepath.Join(a.cfg.Store.Dir, "deployments"))
 	if err != nil {
 		return nil, err
+	}
+	for _, f := range damaged {
+		a.cfg.Logger.Error("a damaged deployment record was moved aside; the control plane's next Deploy repairs it", "file", f)
 	}
 	x := a.exec
 	ctx, cancel := context.WithCancel(ctx)
