@@ -50,13 +50,14 @@ func newDeployRig(t *testing.T) *deployRig {
 	return r
 }
 
-func (r *deployRig) config() Config {
-	self, err := os.Executable()
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	return Config{Store: r.store, Version: "test", Logger: quiet, MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
-		Runtime: runtime.Config{StateDir: r.rtDir, WarmPlugins: -1, Cgroups: runtime.CgroupsOff, StopGrace: 2 * time.Second,
+func (r *deployRig) config() Config { return deployTestConfig(r.store, r.rtDir) }
+
+// deployTestConfig runs plugins from the test binary, with short
+// intervals.
+func deployTestConfig(store Store, rtDir string) Config {
+	self, _ := os.Executable()
+	return Config{Store: store, Version: "test", Logger: quiet, MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
+		Runtime: runtime.Config{StateDir: rtDir, WarmPlugins: -1, Cgroups: runtime.CgroupsOff, StopGrace: 2 * time.Second,
 			PluginCommand: func(name string) []string { return []string{self, "rh-plugin", name} }},
 		Deployments: DeploymentConfig{HealthInterval: 50 * time.Millisecond, ReportInterval: 300 * time.Millisecond,
 			MetricsInterval: 100 * time.Millisecond, HealthTimeout: 10 * time.Second, UndeployTimeout: 10 * time.Second}}

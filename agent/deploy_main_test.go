@@ -30,6 +30,9 @@ func TestMain(m *testing.M) {
 		case "rh-web":
 			serveWeb()
 			os.Exit(0)
+		case "rh-agent":
+			runTestAgent(os.Args[2], os.Args[3])
+			os.Exit(0)
 		}
 	}
 	os.Exit(m.Run())
@@ -62,6 +65,22 @@ func serveWeb() {
 		_ = srv.Shutdown(context.Background())
 	}()
 	if err := srv.Serve(ln); err != http.ErrServerClosed {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// runTestAgent is an engine process over a paired data dir, until it is
+// signalled (or killed).
+func runTestAgent(dataDir, rtDir string) {
+	a, err := New(deployTestConfig(Store{Dir: dataDir}, rtDir))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	if err := a.Run(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

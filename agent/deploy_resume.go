@@ -20,11 +20,22 @@ func (d *deployer) resume(recs []deployRecord) {
 		dep := &deployment{rec: rec}
 		d.byID[rec.Deploy.DeploymentID] = dep
 		task := rec.Deploy.TaskID
-		if cur := d.byTask[task]; cur == nil || cur.rec.Status.Time.Before(rec.Status.Time) {
-			d.byTask[task] = dep
+		cur := d.byTask[task]
+		if cur == nil || cur.rec.Status.Time.Before(rec.Status.Time) {
+			d.byTask[task], cur, dep = dep, dep, cur
+		}
+		if dep != nil && dep != cur {
+			// Two records of one task (a crash mid-replace): the older
+			// one's instance was stopped before the newer was recorded.
+			d.forget(dep)
 		}
 	}
-	for task, dep := range d.byTask {
+	current := make([]*deployment, 0, len(d.byTask))
+	for _, dep := range d.byTask {
+		current = append(current, dep)
+	}
+	for _, dep := range current {
+		task := dep.rec.Deploy.TaskID
 		switch dep.rec.Status.Status {
 		case protocol.DeployRunning:
 			d.resumeRunning(dep)
