@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"strconv"
 	"syscall"
+	"time"
 	"testing"
 
 	"github.com/roundhouse/roundhouse/plugins/builtin"
@@ -39,7 +40,8 @@ func TestMain(m *testing.M) {
 }
 
 // serveWeb is a service artifact's program: GET / answers $VERSION,
-// GET /health 200 unless $MODE is "sick" or the file $SICKFILE exists.
+// GET /health 200 unless $MODE is "sick" or the file $SICKFILE exists,
+// GET /slow once the file $RELEASE exists.
 // It writes its pid to $PIDFILE and drains on SIGTERM.
 func serveWeb() {
 	mux := http.NewServeMux()
@@ -49,6 +51,17 @@ func serveWeb() {
 		}
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, os.Getenv("VERSION")) })
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, _ *http.Request) {
+		// In flight until the test creates $RELEASE: for drain checks.
+		_ = os.WriteFile(os.Getenv("ENTERED"), nil, 0o600)
+		for {
+			if _, err := os.Stat(os.Getenv("RELEASE")); err == nil {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		fmt.Fprint(w, "slow done")
+	})
 	if f := os.Getenv("PIDFILE"); f != "" {
 		_ = os.WriteFile(f, []byte(strconv.Itoa(os.Getpid())), 0o600)
 	}
