@@ -9,8 +9,8 @@ import (
 	"os/signal"
 	"strconv"
 	"syscall"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/roundhouse/roundhouse/plugins/builtin"
 )
