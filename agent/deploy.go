@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -157,7 +158,7 @@ func (d *deployer) drain(task string) {
 func (d *deployer) update(dep *deployment, status, sub, msg string, healthy bool) {
 	d.mu.Lock()
 	st := &dep.rec.Status
-	st.Status, st.SubStatus, st.Message, st.Healthy, st.Time = status, sub, msg, healthy, time.Now().UTC()
+	st.Status, st.SubStatus, st.Message, st.Healthy, st.Time = status, sub, clip(msg), healthy, time.Now().UTC()
 	if status != protocol.DeployRunning {
 		st.Port = 0
 	}
@@ -183,6 +184,17 @@ func (d *deployer) fail(dep *deployment, sub string, err error) {
 	}
 	d.log.Warn("deployment failed", "deployment", dep.rec.Deploy.DeploymentID, "task", dep.rec.Deploy.TaskID, "sub", sub, "err", err)
 	d.update(dep, protocol.DeployFailed, sub, err.Error(), false)
+}
+
+// maxStatusMessage bounds a status's message (a plugin's stderr can be
+// long) so that a report of every deployment fits in one frame.
+const maxStatusMessage = 1024
+
+func clip(msg string) string {
+	if len(msg) <= maxStatusMessage {
+		return msg
+	}
+	return strings.ToValidUTF8(msg[:maxStatusMessage-3], "") + "..."
 }
 
 // send writes m on the current work stream, if any: a lost status is

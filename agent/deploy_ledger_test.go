@@ -3,7 +3,9 @@ package agent
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/roundhouse/roundhouse/protocol"
 )
@@ -41,5 +43,16 @@ func TestDeployLedgerSurvivesReopenAndSetsDamagedFilesAside(t *testing.T) {
 	}
 	if id := deploymentWorkloadID("a-very-long-deployment-id-0123456789-0123456789"); len(id) > 24 || id == deploymentWorkloadID("other") {
 		t.Fatalf("workload id %q: want short and distinct", id)
+	}
+}
+
+func TestStatusMessagesAreClippedToFitAReport(t *testing.T) {
+	long := strings.Repeat("é", 2000) // multi-byte: the cut must stay valid UTF-8
+	got := clip(long)
+	if len(got) > maxStatusMessage || !utf8.ValidString(got) || !strings.HasSuffix(got, "...") {
+		t.Fatalf("clipped to %d bytes, valid %v", len(got), utf8.ValidString(got))
+	}
+	if clip("short") != "short" {
+		t.Fatal("a short message was changed")
 	}
 }
