@@ -72,7 +72,9 @@ func (d *deployer) sendMetrics() {
 		ctx, cancel := context.WithTimeout(d.ctx, d.cfg.HealthInterval)
 		p := t.in.probe(ctx)
 		cancel()
-		d.send(deploymentMetrics(t.rec, p))
+		if p.ok { // zeros from an unanswered probe would read as a restart
+			d.send(deploymentMetrics(t.rec, p))
+		}
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 // probe is one look at a running instance.
 type probe struct {
+	ok      bool // the plugin answered
 	healthy bool
 	failed  bool // the instance ended on its own (a bundle whose process died)
 	detail  string
@@ -26,14 +27,14 @@ func (in *instance) probe(ctx context.Context) probe {
 		if err != nil {
 			return probe{detail: err.Error()}
 		}
-		return probe{healthy: b.State == plugins.BundleActive, failed: b.State == plugins.BundleFailed,
+		return probe{ok: true, healthy: b.State == plugins.BundleActive, failed: b.State == plugins.BundleFailed,
 			detail: b.Error, metrics: b.Metrics}
 	}
 	st, err := in.h.Status(ctx)
 	if err != nil {
 		return probe{detail: err.Error()}
 	}
-	return probe{healthy: st.Healthy, detail: st.Detail, metrics: st.Metrics}
+	return probe{ok: true, healthy: st.Healthy, detail: st.Detail, metrics: st.Metrics}
 }
 
 // watch follows a running deployment until it is undeployed or the agent
@@ -169,6 +170,7 @@ func (d *deployer) runUndeploy(m *protocol.Undeploy) {
 }
 
 func (d *deployer) undeployDep(dep *deployment) error {
+	d.stopWatching(dep) // first: a health report must not follow UNDEPLOYING
 	d.update(dep, protocol.DeployUndeploying, protocol.SubUndeploying, "", false)
 	if err := d.stopInstance(dep); err != nil {
 		d.fail(dep, protocol.SubUndeployFailed, err)
