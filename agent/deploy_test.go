@@ -31,6 +31,8 @@ func TestDeploymentLifecycleOnARealService(t *testing.T) {
 	if got := r.subStates("dep-1"); !slices.Equal(got, want) {
 		t.Fatalf("statuses %v, want %v", got, want)
 	}
+	all := s.statusesOf("dep-1")
+	t.Logf("download %s, start to healthy %s", all[1].Time.Sub(all[0].Time), all[2].Time.Sub(all[1].Time))
 	if st.Port == 0 || !st.Healthy || st.ArtifactVersion != "1.0" {
 		t.Fatalf("running status %+v: want the real port, healthy, version 1.0", st)
 	}
