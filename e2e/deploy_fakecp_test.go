@@ -25,6 +25,7 @@ type deployCP struct {
 	ln *quic.Listener
 
 	mu        sync.Mutex
+	conns     []*quic.Conn
 	artifacts map[string][]byte
 	work      *quic.Stream
 	sessions  int
@@ -58,7 +59,16 @@ func startDeployCP(t *testing.T) *deployCP {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { cp.serve(ctx, &wg) })
-	t.Cleanup(func() { cancel(); _ = ln.Close(); wg.Wait() })
+	t.Cleanup(func() {
+		cancel()
+		_ = ln.Close()
+		cp.mu.Lock()
+		for _, c := range cp.conns { // a killed engine's would linger until its idle timeout
+			_ = c.CloseWithError(0, "test over")
+		}
+		cp.mu.Unlock()
+		wg.Wait()
+	})
 	return cp
 }
 
@@ -75,6 +85,9 @@ func (cp *deployCP) serve(ctx context.Context, wg *sync.WaitGroup) {
 		if err != nil {
 			return
 		}
+		cp.mu.Lock()
+		cp.conns = append(cp.conns, conn)
+		cp.mu.Unlock()
 		wg.Go(func() {
 			defer conn.CloseWithError(0, "")
 			str, err := conn.AcceptStream(ctx)
