@@ -2,6 +2,7 @@ package deployments
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/roundhouse/roundhouse/controlplane/state"
@@ -52,8 +53,10 @@ func Decide(v RolloutView, newID func() string) Decision {
 	deadline := r.StepStarted.Add(r.Deadline)
 	d := Decision{WakeAt: deadline}
 	done := 0
+	var waiting []string
 	for _, id := range batch {
 		rec := v.Records[id]
+		waiting = append(waiting, fmt.Sprintf("%q (%s)", name(v, id), progress(rec)))
 		switch {
 		case rec != nil && rec.ArtifactVersion == r.Version() && rec.Desired == state.DesireRun:
 			if rec.Status == protocol.DeployFailed {
@@ -63,6 +66,7 @@ func Decide(v RolloutView, newID func() string) Decision {
 				ready := rec.HealthySince.Add(r.MinHealthy)
 				if !v.Now.Before(ready) {
 					done++
+					waiting = waiting[:len(waiting)-1]
 				} else if ready.Before(d.WakeAt) {
 					d.WakeAt = ready
 				}
@@ -77,7 +81,7 @@ func Decide(v RolloutView, newID func() string) Decision {
 		return Decision{Actions: []state.RolloutAction{{Kind: state.ActionAdvance}}}
 	}
 	if v.Now.After(deadline) {
-		return fail(fmt.Sprintf("progress deadline of %s passed on engine %s", r.Deadline, names(v, batch)))
+		return fail(fmt.Sprintf("progress deadline of %s passed on engine %s", r.Deadline, strings.Join(waiting, ", ")))
 	}
 	return d
 }
@@ -105,15 +109,17 @@ func failure(d *state.Deployment) string {
 
 func name(v RolloutView, id string) string { return orID(v.Engines[id].Name, id) }
 
-func names(v RolloutView, ids []string) string {
-	out := ""
-	for i, id := range ids {
-		if i > 0 {
-			out += ", "
-		}
-		out += fmt.Sprintf("%q", name(v, id))
+// progress says where an engine's record stands, for a deadline message.
+func progress(d *state.Deployment) string {
+	switch {
+	case d == nil:
+		return "nothing deployed"
+	case d.Status == protocol.DeployRunning && !d.Healthy:
+		return d.ArtifactVersion + " running, not healthy"
+	case d.Status == protocol.DeployRunning:
+		return d.ArtifactVersion + " healthy, not for long enough"
 	}
-	return out
+	return d.ArtifactVersion + " " + d.SubStatus
 }
 
 func orID(name, id string) string {

@@ -1,6 +1,8 @@
 package deployments
 
 import (
+	"time"
+
 	"github.com/roundhouse/roundhouse/controlplane/state"
 	"github.com/roundhouse/roundhouse/protocol"
 )
@@ -23,7 +25,7 @@ func DeployMessage(txn state.Reader, d *state.Deployment) *protocol.Deploy {
 		Artifact:   protocol.ArtifactRef{Digest: v.Digest, Size: v.Size, Version: v.Version},
 		BinaryType: v.BinaryType, Entrypoint: v.Entrypoint, Parameters: map[string]string{},
 		RunAs: rc.RemoteRunAsUser, Port: d.CustomPort, HealthPath: v.HealthPath,
-		HealthTimeoutMillis: int64(rc.ProgressDeadlineSeconds) * 1000}
+		HealthTimeoutMillis: healthTimeout(rc).Milliseconds()}
 	if a := state.ArtifactByID(txn, t.ArtifactID); a != nil {
 		m.Artifact.Name = a.Name
 	}
@@ -44,6 +46,12 @@ func DeployMessage(txn state.Reader, d *state.Deployment) *protocol.Deploy {
 		m.Limits = protocol.Limits{CPUMillis: l.CPUMillis, MemoryMB: l.MemoryMB, MaxProcesses: l.MaxProcesses, MaxOpenFiles: l.MaxOpenFiles}
 	}
 	return m
+}
+
+// healthTimeout leaves the engine time to report a failed health check
+// (with its reason) before the step's progress deadline passes.
+func healthTimeout(rc *state.RunConfig) time.Duration {
+	return time.Duration(max(1, rc.ProgressDeadlineSeconds-rc.MinHealthySeconds)) * time.Second
 }
 
 // runProfile is the run config's profile, else the service profile of the
