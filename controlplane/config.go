@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/roundhouse/roundhouse/cluster"
+	"github.com/roundhouse/roundhouse/controlplane/deployments"
 	"github.com/roundhouse/roundhouse/controlplane/executions"
 	"github.com/roundhouse/roundhouse/controlplane/scheduler"
 )
@@ -59,6 +60,10 @@ type Config struct {
 	// AccessTokenTTL is how long tokens from POST /security/oauth/token
 	// are valid (seed 004: 30 minutes).
 	AccessTokenTTL time.Duration
+
+	// Deployments tunes route and data-service deployments (metrics
+	// staleness and rate, the deployment watcher's rescan).
+	Deployments deployments.Config
 
 	// Scheduler tunes the trigger scheduler (clock, misfire grace, public
 	// base URL of webhooks); its limits and logger are set by the server.

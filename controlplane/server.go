@@ -20,6 +20,7 @@ import (
 	"github.com/roundhouse/roundhouse/controlplane/artifacts"
 	"github.com/roundhouse/roundhouse/controlplane/audit"
 	"github.com/roundhouse/roundhouse/controlplane/authn"
+	"github.com/roundhouse/roundhouse/controlplane/deployments"
 	"github.com/roundhouse/roundhouse/controlplane/engines"
 	"github.com/roundhouse/roundhouse/controlplane/environments"
 	"github.com/roundhouse/roundhouse/controlplane/executions"
@@ -124,6 +125,7 @@ func (s *Server) routes() {
 	s.repo.Register(rt)
 	s.execs.Register(rt)
 	tasks.Register(rt, s.node, s.execs)
+	deployments.Register(rt, s.node, s.cfg.Deployments)
 	s.sched.Register(rt)
 	plans.Register(rt, s.node, s.runLimits)
 	notifications.Register(rt, s.node)
@@ -183,6 +185,9 @@ func (s *Server) Router() *api.Router { return s.router }
 
 // Node exposes the replicated state (for wiring and tests).
 func (s *Server) Node() *cluster.Node { return s.node }
+
+// QUICAddr is the address engine sessions are served on.
+func (s *Server) QUICAddr() string { return s.cfg.QUICAddr }
 
 // Addr is the HTTP address actually bound.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
@@ -244,6 +249,7 @@ func (s *Server) registerLeaderLoops() {
 	s.node.OnLeadership("executions.deadlines", s.execs.Deadlines)
 	s.node.OnLeadership("executions.retention", s.execs.Retention)
 	s.node.OnLeadership("scheduler", s.sched.Loop)
+	s.node.OnLeadership("deployments.watcher", deployments.Watcher{Store: s.node, Logger: s.cfg.Logger, Rescan: s.cfg.Deployments.Rescan}.Loop)
 	s.node.OnLeadership("plans.runner", plans.Runner{Store: s.node, Logger: s.cfg.Logger}.Loop)
 	s.node.OnLeadership("notifications", notifications.Notifier{Store: s.node, Logger: s.cfg.Logger}.Loop)
 	s.node.OnLeadership("audit.retention", audit.Retention{

@@ -28,7 +28,7 @@ func main() {
 		newTokenCmd(&flags),
 		newAuditCmd(&flags),
 		newUserCmd(&flags), newRoleCmd(&flags), newServiceAccountCmd(&flags),
-		withArtifactRepo(newArtifactCmd(), &flags), newTasksCmd(&flags), newExecutionsCmd(&flags),
+		withArtifactRepo(newArtifactCmd(), &flags), withDeployments(newTasksCmd(&flags), &flags), newExecutionsCmd(&flags),
 		newEngineCmd(&flags), newScheduleCmd(&flags), newPlansCmd(&flags),
 	)
 	if err := root.Execute(); err != nil {

@@ -40,6 +40,13 @@ func (s *Server) serveWork(ctx context.Context, ss *session, str *quic.Stream) {
 			str.CancelRead(0) // ends the reader below
 		}
 	})
+	if dw, ok := s.work.(DeploymentWork); ok {
+		wg.Go(func() {
+			if err := s.pushDeployments(ctx, ss.engineID, w, dw); err != nil && ctx.Err() == nil {
+				str.CancelRead(0)
+			}
+		})
+	}
 	for {
 		m, err := protocol.ReadMessage(str)
 		if err != nil {
@@ -54,6 +61,8 @@ func (s *Server) serveWork(ctx context.Context, ss *session, str *quic.Stream) {
 				s.cfg.Logger.Warn("engine logs not stored", "engine", ss.engineID, "execution", msg.ExecutionID, "err", err)
 			}
 			lcancel()
+		default:
+			s.takeDeploymentMessage(ctx, ss.engineID, w, msg)
 		}
 	}
 }

@@ -5,7 +5,9 @@
 // the heartbeat monitor that turns silence into NOT_AVAILABLE, and each
 // session's work stream (assignments followed from the local replica,
 // statuses and logs taken in) and artifact downloads, through the Work
-// interface.
+// interface; when the Work also implements DeploymentWork, the work stream
+// carries deployments too (Deploy/Undeploy pushed, statuses, reports and
+// metrics taken in, reports reconciled: deploy.go).
 //
 // It reaches the replicated state only through the small interfaces in
 // directory.go, so it does not import cluster or controlplane/state; the

@@ -8,6 +8,7 @@ import (
 
 	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane/artifacts"
+	"github.com/roundhouse/roundhouse/controlplane/deployments"
 	"github.com/roundhouse/roundhouse/controlplane/enginelink"
 	"github.com/roundhouse/roundhouse/controlplane/executions"
 	"github.com/roundhouse/roundhouse/controlplane/state"
@@ -21,6 +22,10 @@ type Work struct {
 	Store      Store
 	Executions *executions.Service
 	Artifacts  *artifacts.Service
+	// Deployments tunes the deployment side (deploywork.go).
+	Deployments deployments.Config
+
+	metrics metricsGate
 }
 
 var _ enginelink.Work = (*Work)(nil)

@@ -58,6 +58,9 @@ func applyExecutionCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if t == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "task %s not found", req.TaskID)
 	}
+	if err := refuseServiceTask(tx.Txn, t, "executed"); err != nil {
+		return nil, err
+	}
 	if t.Paused {
 		return nil, cluster.Reject(cluster.CodePrecondition, "%stask %q is paused (%s); no execution is possible until it is resumed",
 			RefusalTaskPaused, t.Name, orNoReason(t.PauseReason))

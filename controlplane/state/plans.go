@@ -185,6 +185,9 @@ func checkPlanTask(txn Reader, p *Plan, step int, id string) error {
 	if t.EnvironmentID != p.EnvironmentID {
 		return cluster.Reject(cluster.CodeInvalid, "steps[%d]: task %q is in another environment", step, t.Name)
 	}
+	if err := refuseServiceTask(txn, t, "put in a plan"); err != nil {
+		return err
+	}
 	// Seed §12.3: "You must run a task at least once before you add it to a plan".
 	if first[Execution](txn, tableExecutions, "task", t.ID) == nil {
 		return cluster.Reject(cluster.CodePrecondition, "steps[%d]: task %q has never run; run a task at least once before adding it to a plan", step, t.Name)

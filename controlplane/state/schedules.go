@@ -144,9 +144,11 @@ func applyScheduleDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 func ownerExists(txn Reader, kind, id string) error {
 	switch kind {
 	case OwnerTask:
-		if TaskByID(txn, id) == nil {
+		t := TaskByID(txn, id)
+		if t == nil {
 			return cluster.Reject(cluster.CodeNotFound, "task %s not found", id)
 		}
+		return refuseServiceTask(txn, t, "scheduled or triggered by a webhook")
 	case OwnerPlan:
 		if PlanByID(txn, id) == nil {
 			return cluster.Reject(cluster.CodeNotFound, "plan %s not found", id)

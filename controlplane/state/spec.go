@@ -23,7 +23,7 @@ func Spec() cluster.Spec {
 		usageSpec(),
 		engineSpec(), engineLinkSpec(), engineClusterSpec(), runProfileSpec(), notificationSpec(),
 		artifactSpec(),
-		taskSpec(),
+		taskSpec(), deploymentSpec(), rolloutSpec(),
 		executionSpec(),
 		scheduleSpec(),
 		webhookSpec(),

@@ -38,6 +38,7 @@ type RunConfig struct {
 	ParallelExecutionAllowed bool    `json:"parallelExecutionAllowed"`
 	TimeoutMinutes           int     `json:"timeout"`
 	RemoteRunAsUser          string  `json:"remoteRunAsUser,omitempty"`
+	ServiceConfig
 }
 
 // Task is a job task: an artifact version with parameters and a run
@@ -161,8 +162,10 @@ func checkTaskArtifact(txn Reader, t *Task) error {
 	if art == nil {
 		return cluster.Reject(cluster.CodeNotFound, "artifact %s not found", t.ArtifactID)
 	}
-	if art.Type != ArtifactJob {
-		return cluster.Reject(cluster.CodeInvalid, "artifact %q is a %s; job tasks need a job artifact", art.Name, art.Type)
+	switch art.Type {
+	case ArtifactJob, ArtifactRoute, ArtifactDataService:
+	default:
+		return cluster.Reject(cluster.CodeInvalid, "artifact %q is a %s; tasks need a job, route or data-service artifact", art.Name, art.Type)
 	}
 	if art.EnvironmentID != t.EnvironmentID {
 		return cluster.Reject(cluster.CodeInvalid, "artifact %q belongs to another environment", art.Name)
@@ -255,7 +258,7 @@ func applyTaskRunConfig(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		return nil, cluster.Reject(cluster.CodeNotFound, "task %s not found", req.ID)
 	}
 	rc := req.RunConfig
-	if err := ValidateRunConfig(&rc); err != nil {
+	if err := ValidateTaskRunConfig(tx.Txn, cur, &rc); err != nil {
 		return nil, err
 	}
 	next := *cur
@@ -378,6 +381,9 @@ func applyTaskDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	// Seed §6.9: only tasks not used in plans can be deleted.
 	if plans := PlansUsingTask(tx.Txn, cur.ID); len(plans) > 0 {
 		return nil, cluster.Reject(cluster.CodeConflict, "task %q is used in plan %q; remove it from the plan first", cur.Name, plans[0].Name)
+	}
+	if err := taskHasDeployments(tx.Txn, cur); err != nil {
+		return nil, err
 	}
 	if err := deleteTriggersOf(tx, OwnerTask, cur.ID); err != nil {
 		return nil, err

@@ -15,6 +15,8 @@ type runConfigInput struct {
 	LogLevel                 string        `json:"logLevel"`
 	Timeout                  int           `json:"timeout"`
 	RemoteRunAsUser          string        `json:"remoteRunAsUser"`
+	// Route and data-service tasks only.
+	state.ServiceConfig
 }
 
 func (h *Handlers) putRunConfig(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -30,8 +32,8 @@ func (h *Handlers) putRunConfig(w http.ResponseWriter, r *http.Request, p httpro
 		return err
 	}
 	rc := state.RunConfig{Runtime: in.Runtime, LogLevel: in.LogLevel, ParallelExecutionAllowed: in.ParallelExecutionAllowed,
-		TimeoutMinutes: in.Timeout, RemoteRunAsUser: in.RemoteRunAsUser}
-	if err := state.ValidateRunConfig(&rc); err != nil {
+		TimeoutMinutes: in.Timeout, RemoteRunAsUser: in.RemoteRunAsUser, ServiceConfig: in.ServiceConfig}
+	if err := state.ValidateTaskRunConfig(h.store.Read(), t, &rc); err != nil {
 		return err
 	}
 	if err := h.execs.CheckRuntime(h.store.Read(), t, rc.Runtime); err != nil {
