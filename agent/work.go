@@ -35,7 +35,7 @@ func (a *Agent) serveWork(ctx context.Context, conn *quic.Conn) error {
 		return err
 	}
 	link := &workLink{conn: conn, str: str}
-	if err := link.send(&protocol.WorkOpen{Running: a.exec.running()}); err != nil {
+	if err := link.send(&protocol.WorkOpen{Running: a.exec.running(), Known: a.exec.known()}); err != nil {
 		return err
 	}
 	a.exec.attach(link)

@@ -22,6 +22,21 @@ const (
 type WorkOpen struct {
 	// Running is how many workloads the agent runs now (informational).
 	Running int `json:"running"`
+	// Known lists every execution attempt the agent holds at this moment:
+	// taken and not yet finished, or finished with a final status not yet
+	// acknowledged. An empty list says "none"; an absent one (nil, from
+	// agents before this field) says nothing. For the session it opens,
+	// the server takes it as the truth: an assignment sent earlier and
+	// missing here was lost (the agent restarted without it) and goes
+	// back to the queue; one listed that ended on the control plane is
+	// stopped.
+	Known []ExecutionRef `json:"known"`
+}
+
+// ExecutionRef names one attempt of an execution.
+type ExecutionRef struct {
+	ExecutionID string `json:"executionId"`
+	Attempt     int    `json:"attempt"`
 }
 
 // MessageType implements Message.

@@ -104,6 +104,7 @@ const (
 	CmdExecutionTimeout = "execution.timeout"
 	CmdExecutionLogNode = "execution.log-node"
 	CmdExecutionPrune   = "execution.prune"
+	CmdExecutionLost    = "execution.lost"
 )
 
 func executionSpec() cluster.Spec {
@@ -127,6 +128,7 @@ func executionSpec() cluster.Spec {
 			CmdExecutionTimeout: applyExecutionTimeout,
 			CmdExecutionLogNode: applyExecutionLogNode,
 			CmdExecutionPrune:   applyExecutionPrune,
+			CmdExecutionLost:    applyExecutionLost,
 		},
 	}
 }
