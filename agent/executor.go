@@ -105,6 +105,7 @@ func (x *executor) attach(link *workLink) {
 		resend = append(resend, st)
 	}
 	x.mu.Unlock()
+	x.logs.rewind() // what the last session sent may not have arrived
 	x.logs.flushAll()
 	for _, st := range resend {
 		_ = link.send(st)
@@ -300,6 +301,13 @@ func (x *executor) acked(a *protocol.StatusAck) {
 		return
 	}
 	x.ledger.remove(id)
+}
+
+// logAcked forgets log lines the server stored and records how far it
+// got, for a restarted agent.
+func (x *executor) logAcked(a *protocol.LogAck) {
+	x.logs.acked(a.ExecutionID, a.Attempt, a.Seq)
+	x.ledger.ackLogs(workloadID(a.ExecutionID, a.Attempt), a.Seq)
 }
 
 // stop ends a running job (its result is reported as usual) or marks one

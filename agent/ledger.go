@@ -28,15 +28,17 @@ const ledgerJournal = "journal"
 // ledger remembers which execution attempt each workload is, on disk, so
 // a restarted agent reports what its predecessor ran under the right name
 // and tells the control plane which assignments it holds. It is an
-// append-only journal ("+ wid execution attempt", "- wid"), compacted
-// when it opens and whenever dead lines outnumber live ones. No fsync: it
-// guards against the agent dying, which the page cache survives.
+// append-only journal ("+ wid execution attempt", "s wid seq" for the
+// last log line the server acknowledged, "- wid"), compacted when it
+// opens and whenever dead lines outnumber live ones. No fsync: it guards
+// against the agent dying, which the page cache survives.
 type ledger struct {
 	dir string
 
 	mu    sync.Mutex
 	m     map[string]attemptRef
-	lines int // lines in the journal, for compaction
+	logs  map[string]uint64 // acknowledged log Seq by workload
+	lines int               // lines in the journal, for compaction
 }
 
 type attemptRef struct {
@@ -48,7 +50,7 @@ func openLedger(dir string) (*ledger, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("execution ledger: %w", err)
 	}
-	l := &ledger{dir: dir, m: map[string]attemptRef{}}
+	l := &ledger{dir: dir, m: map[string]attemptRef{}, logs: map[string]uint64{}}
 	if err := l.readLegacy(); err != nil {
 		return nil, err
 	}
@@ -102,8 +104,13 @@ func (l *ledger) replay(b []byte) {
 			if attempt, err := strconv.Atoi(f[3]); err == nil && f[1] == workloadID(f[2], attempt) {
 				l.m[f[1]] = attemptRef{ExecutionID: f[2], Attempt: attempt}
 			}
+		case len(f) == 3 && f[0] == "s":
+			if seq, err := strconv.ParseUint(f[2], 10, 64); err == nil {
+				l.logs[f[1]] = seq
+			}
 		case len(f) == 2 && f[0] == "-":
 			delete(l.m, f[1])
+			delete(l.logs, f[1])
 		}
 	}
 }
@@ -113,6 +120,14 @@ func (l *ledger) compact() error {
 	var buf bytes.Buffer
 	for wid, r := range l.m {
 		fmt.Fprintf(&buf, "+ %s %s %d\n", wid, r.ExecutionID, r.Attempt)
+		if seq, ok := l.logs[wid]; ok {
+			fmt.Fprintf(&buf, "s %s %d\n", wid, seq)
+		}
+	}
+	for wid := range l.logs {
+		if _, ok := l.m[wid]; !ok {
+			delete(l.logs, wid)
+		}
 	}
 	tmp := l.path() + ".tmp"
 	if err := os.WriteFile(tmp, buf.Bytes(), 0o600); err != nil {
@@ -121,14 +136,14 @@ func (l *ledger) compact() error {
 	if err := os.Rename(tmp, l.path()); err != nil {
 		return fmt.Errorf("execution ledger: %w", err)
 	}
-	l.lines = len(l.m)
+	l.lines = len(l.m) + len(l.logs)
 	return nil
 }
 
 // appendLine adds one journal line, compacting first when most lines are
 // dead. l.mu is held.
 func (l *ledger) appendLine(line string) error {
-	if l.lines > 256 && l.lines > 2*len(l.m) {
+	if l.lines > 256 && l.lines > 2*(len(l.m)+len(l.logs)) {
 		if err := l.compact(); err != nil {
 			return err
 		}
@@ -185,5 +200,30 @@ func (l *ledger) remove(wid string) {
 		return
 	}
 	delete(l.m, wid)
+	delete(l.logs, wid)
 	_ = l.appendLine("- " + wid + "\n") // lost: the entry comes back and resume finds no workload for it
+}
+
+// ackLogs records that the server stored the workload's log lines up to
+// seq (1-based); a regression (a late ack) changes nothing.
+func (l *ledger) ackLogs(wid string, seq uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, ok := l.m[wid]; !ok || seq <= l.logs[wid] {
+		return
+	}
+	if l.appendLine("s "+wid+" "+strconv.FormatUint(seq, 10)+"\n") == nil {
+		l.logs[wid] = seq
+	}
+}
+
+// logFrom is where a reattached workload's log resumes (runtime
+// Config.LogFrom): right after the last acknowledged line. Lines are
+// numbered Seq+1 on the wire, so the acknowledged number is the next
+// workload Seq.
+func (l *ledger) logFrom(wid string) (uint64, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	seq, ok := l.logs[wid]
+	return seq, ok
 }

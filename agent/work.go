@@ -54,6 +54,8 @@ func (a *Agent) serveWork(ctx context.Context, conn *quic.Conn) error {
 			a.exec.stop(msg)
 		case *protocol.StatusAck:
 			a.exec.acked(msg)
+		case *protocol.LogAck:
+			a.exec.logAcked(msg)
 		}
 	}
 }

@@ -82,6 +82,14 @@ type Config struct {
 	// LogLine.Seq lets the receiver drop those. Nil discards logs.
 	OnLog func(workloadID string, line plugins.LogLine)
 
+	// LogFrom, when set, says where a reattached workload's log resumes
+	// (the first Seq not yet safely delivered; false: from the start), and
+	// the runtime keeps no log position of its own. The agent sets it from
+	// the server's acknowledgements, so a restart resends every line not
+	// acknowledged, and only those. Nil: the runtime saves the position
+	// about once a second (see OnLog).
+	LogFrom func(workloadID string) (uint64, bool)
+
 	// Logger receives the supervisor's own events. Default slog.Default().
 	Logger *slog.Logger
 }

@@ -52,6 +52,8 @@ func (s *Server) serveWork(ctx context.Context, ss *session, str *quic.Stream, o
 			lctx, lcancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 			if err := s.work.AppendLogs(lctx, ss.engineID, msg); err != nil {
 				s.cfg.Logger.Warn("engine logs not stored", "engine", ss.engineID, "execution", msg.ExecutionID, "err", err)
+			} else if ack := logAck(msg); ack != nil {
+				_ = w.send(ack)
 			}
 			lcancel()
 		}

@@ -43,3 +43,16 @@ func (s *Server) reconcile(ctx context.Context, engineID string, open *protocol.
 	}
 	return skip, nil
 }
+
+// logAck acknowledges a stored batch up to its highest numbered line;
+// nil when no line is numbered (agents before LogLine.Seq).
+func logAck(b *protocol.LogBatch) *protocol.LogAck {
+	var top uint64
+	for _, l := range b.Lines {
+		top = max(top, l.Seq)
+	}
+	if top == 0 {
+		return nil
+	}
+	return &protocol.LogAck{ExecutionID: b.ExecutionID, Attempt: b.Attempt, Seq: top}
+}
