@@ -228,7 +228,7 @@ func (w *workload) recycle(r Result) bool {
 		defer w.mu.Unlock()
 		rec := w.rec
 		rec.Plugin, rec.Child, rec.Cgroup, rec.SocketDir = procIdentity{}, procIdentity{}, nil, ""
-		if err := writeJSON(filepath.Join(w.dir, recordFile), rec); err != nil {
+		if err := overwriteJSON(filepath.Join(w.dir, recordFile), rec); err != nil {
 			return err // still ours: the caller tears it down
 		}
 		w.rec, w.client, w.rpc, w.warm = rec, nil, nil, nil

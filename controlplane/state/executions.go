@@ -228,6 +228,9 @@ func ListExecutions(txn Reader, f ExecutionFilter) ([]*Execution, int) {
 	var match []*Execution
 	for raw := it.Next(); raw != nil; raw = it.Next() {
 		e := raw.(*Execution)
+		if f.TaskID == "" && !f.From.IsZero() && e.TriggerTime.Before(f.From) {
+			break // newest first: the rest is older still
+		}
 		if f.matches(e) {
 			match = append(match, e)
 		}
