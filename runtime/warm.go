@@ -33,6 +33,10 @@ type warmPlugin struct {
 	cg     *cgroup
 	jobs   int // jobs served so far
 	nofile int // open-files limit applied by an earlier job; 0: none
+	// limits are the cgroup limits an earlier job left in place: the next
+	// job with the same run profile (nearly always) writes none again.
+	limits  Limits
+	limited bool
 }
 
 // maxReuse bounds how many jobs one plugin process serves before it is
@@ -117,10 +121,12 @@ func (p *warmPool) give(wp *warmPlugin, release func() error) bool {
 // adopt gives a warm plugin a job's limits and hands it over: from now on
 // the workload's record, not warm.json, accounts for it.
 func (p *warmPool) adopt(wp *warmPlugin, l Limits) error {
-	if p.s.cgroups != nil && wp.cg != nil {
+	if p.s.cgroups != nil && wp.cg != nil && (!wp.limited || wp.limits != l) {
+		wp.limited = false
 		if err := p.s.cgroups.limit(wp.cg, l, p.s.cfg.PluginTaskAllowance); err != nil {
 			return fmt.Errorf("limit warm plugin: %w", err)
 		}
+		wp.limits, wp.limited = l, true
 	}
 	if err := applyRlimits(wp.id.Pid, l); err != nil {
 		return err
