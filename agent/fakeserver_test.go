@@ -27,6 +27,8 @@ type fakeServer struct {
 	renewals int
 	conns    []*quic.Conn
 	refuse   bool // close every session with CloseRevoked
+
+	work
 }
 
 func newFakeServer(t *testing.T, validity time.Duration) *fakeServer {
@@ -89,6 +91,10 @@ func (s *fakeServer) handle(ctx context.Context, conn *quic.Conn) {
 	if err != nil {
 		return
 	}
+	var streams sync.WaitGroup
+	defer streams.Wait()
+	defer conn.CloseWithError(0, "")
+	streams.Go(func() { s.acceptStreams(ctx, conn) })
 	for {
 		m, err := protocol.ReadMessage(str)
 		if err != nil {

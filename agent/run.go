@@ -47,6 +47,10 @@ type Config struct {
 	// digest). Default <Store.Dir>/artifacts.
 	ArtifactDir string
 
+	// Deployments tunes running routes and data services (health checks,
+	// report and metrics intervals).
+	Deployments DeploymentConfig
+
 	// Logger receives the agent's logs. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -62,7 +66,8 @@ type Agent struct {
 	mu sync.Mutex
 	id *Identity
 
-	exec *executor // set while Run runs
+	exec   *executor // set while Run runs
+	deploy *deployer // set while Run runs
 }
 
 // New loads the identity and returns an agent ready to Run.
@@ -123,6 +128,11 @@ func (a *Agent) Run(ctx context.Context) error {
 		return err
 	}
 	defer stop()
+	stopDeploy, err := a.startDeployer(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopDeploy()
 	bo := backoff{min: a.cfg.MinBackoff, max: a.cfg.MaxBackoff}
 	for i := 0; ; i++ {
 		servers := a.identity().Servers // grows as the control plane tells of more nodes

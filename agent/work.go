@@ -40,6 +40,7 @@ func (a *Agent) serveWork(ctx context.Context, conn *quic.Conn) error {
 	}
 	a.exec.attach(link)
 	defer a.exec.detach(link)
+	a.deploy.sessionStarted(link)
 	stop := context.AfterFunc(ctx, func() { str.CancelRead(0) })
 	defer stop()
 	for {
@@ -56,6 +57,10 @@ func (a *Agent) serveWork(ctx context.Context, conn *quic.Conn) error {
 			a.exec.acked(msg)
 		case *protocol.LogAck:
 			a.exec.logAcked(msg)
+		case *protocol.Deploy:
+			a.deploy.deploy(msg)
+		case *protocol.Undeploy:
+			a.deploy.undeploy(msg)
 		}
 	}
 }

@@ -46,4 +46,7 @@ type BundleInfo struct {
 	State   string `json:"state"`
 	Path    string `json:"path"`
 	Error   string `json:"error,omitempty"`
+	// Metrics count the requests the container routed to the bundle
+	// since it was installed (a deployment's own metrics).
+	Metrics Metrics `json:"metrics"`
 }

@@ -75,6 +75,11 @@ type Metrics struct {
 	Last15Minutes int64 `json:"last15Minutes"`
 	Total         int64 `json:"total"`
 	Errors        int64 `json:"errors"`
+	// LastMillis and MeanMillis are the process time of the latest
+	// request and the mean over every timed one since the start (a
+	// route's "last" and "mean process time").
+	LastMillis int64 `json:"lastMillis"`
+	MeanMillis int64 `json:"meanMillis"`
 }
 
 // LogLine is one captured message. Seq increases by one per line of one

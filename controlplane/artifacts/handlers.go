@@ -138,7 +138,8 @@ func (s *Service) list(w http.ResponseWriter, r *http.Request, _ httprouter.Para
 	out := []artifactView{}
 	for _, a := range state.Artifacts(txn) {
 		if (q.Get("workspaceId") != "" && q.Get("workspaceId") != a.WorkspaceID) || (q.Get("name") != "" && q.Get("name") != a.Name) ||
-			(q.Get("type") != "" && q.Get("type") != a.Type) || (q.Get("environmentId") != "" && q.Get("environmentId") != a.EnvironmentID) {
+			(q.Get("type") != "" && q.Get("type") != a.Type) || (q.Get("environmentId") != "" && q.Get("environmentId") != a.EnvironmentID) ||
+			!api.CanView(r, a.WorkspaceID) {
 			continue
 		}
 		out = append(out, view(txn, a))
@@ -147,14 +148,27 @@ func (s *Service) list(w http.ResponseWriter, r *http.Request, _ httprouter.Para
 	return nil
 }
 
+// visibleArtifact answers 404 for a missing artifact and 403 unless the
+// caller may read its workspace.
+func visibleArtifact(r *http.Request, txn state.Reader, id string) (*state.Artifact, error) {
+	a := state.ArtifactByID(txn, id)
+	if a == nil {
+		return nil, api.NotFound("artifact", id)
+	}
+	if err := api.RequireView(r, a.WorkspaceID); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
 func (s *Service) get(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
 	txn, err := api.Reader(r, s.store)
 	if err != nil {
 		return err
 	}
-	a := state.ArtifactByID(txn, p.ByName("id"))
-	if a == nil {
-		return api.NotFound("artifact", p.ByName("id"))
+	a, err := visibleArtifact(r, txn, p.ByName("id"))
+	if err != nil {
+		return err
 	}
 	api.WriteJSON(w, http.StatusOK, view(txn, a))
 	return nil
@@ -165,8 +179,8 @@ func (s *Service) versions(w http.ResponseWriter, r *http.Request, p httprouter.
 	if err != nil {
 		return err
 	}
-	if state.ArtifactByID(txn, p.ByName("id")) == nil {
-		return api.NotFound("artifact", p.ByName("id"))
+	if _, err := visibleArtifact(r, txn, p.ByName("id")); err != nil {
+		return err
 	}
 	api.WriteJSON(w, http.StatusOK, sortedVersions(state.ArtifactVersions(txn, p.ByName("id"))))
 	return nil
@@ -207,6 +221,9 @@ func (s *Service) content(w http.ResponseWriter, r *http.Request, p httprouter.P
 	if err != nil {
 		return err
 	}
+	if _, err := visibleArtifact(r, txn, p.ByName("id")); err != nil {
+		return err
+	}
 	v := state.ArtifactVersionOf(txn, p.ByName("id"), r.URL.Query().Get("version"))
 	if v == nil {
 		return api.Errorf(http.StatusNotFound, api.CodeNotFound, "artifact %s has no version %q", p.ByName("id"), r.URL.Query().Get("version"))
@@ -222,6 +239,9 @@ func (s *Service) blobByDigest(w http.ResponseWriter, r *http.Request, p httprou
 	v := state.ArtifactVersionByDigest(txn, p.ByName("digest"))
 	if v == nil {
 		return api.NotFound("artifact with digest", p.ByName("digest"))
+	}
+	if _, err := visibleArtifact(r, txn, v.ArtifactID); err != nil {
+		return err
 	}
 	return s.serveBlob(w, r, v)
 }

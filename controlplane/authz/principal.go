@@ -48,3 +48,24 @@ func (p *Principal) HasAny(perms ...string) bool {
 	}
 	return false
 }
+
+// CanView reports whether the principal may read a workspace's tasks,
+// plans, schedules, runs, logs and artifacts: the View right, or any other
+// right there, since whoever may author, run, manage or publish in a
+// workspace must see what they act on (seed: View = "view task details,
+// run history, run logs").
+func (p *Principal) CanView(workspaceID string) bool {
+	if p == nil {
+		return false
+	}
+	rights := p.Workspaces[workspaceID]
+	if p.WorkspaceLookup != nil {
+		rights = p.WorkspaceLookup(workspaceID)
+	}
+	for _, held := range rights {
+		if held {
+			return true
+		}
+	}
+	return false
+}

@@ -41,6 +41,11 @@ var (
 	authenticated = Access{}
 )
 
+// view is the note of reads of workspace contents: the handler checks the
+// caller holds VIEW, or any other right, on the object's workspace
+// (Principal.CanView).
+const view = "VIEW or any right on the workspace, checked by the handler"
+
 // Table is every endpoint of the API. Keep it sorted by path.
 func Table() []Rule {
 	return append(schedulingRules(), []Rule{
@@ -90,31 +95,31 @@ func Table() []Rule {
 		{"GET", "/health", public},
 		{"GET", "/metrics", Access{Public: true, Note: "Prometheus scrape; no secrets in metrics"}},
 
-		{"GET", "/orchestration/artifact-blobs/:digest", Access{Note: "download by digest; engines will use their session identity"}},
-		{"GET", "/orchestration/artifacts", authenticated},
+		{"GET", "/orchestration/artifact-blobs/:digest", Access{Note: "download by digest; " + view}},
+		{"GET", "/orchestration/artifacts", Access{Note: "lists what the caller may see: " + view}},
 		{"POST", "/orchestration/artifacts", Access{AnyOf: []string{state.PermOperator, state.PermStudioDeveloper},
 			Note: "and PUBLISH on the target workspace, checked by the handler"}},
-		{"GET", "/orchestration/artifacts/:id", authenticated},
+		{"GET", "/orchestration/artifacts/:id", Access{Note: view}},
 		{"DELETE", "/orchestration/artifacts/:id", perm(state.PermOperator)},
-		{"GET", "/orchestration/artifacts/:id/content", authenticated},
-		{"GET", "/orchestration/artifacts/:id/versions", authenticated},
+		{"GET", "/orchestration/artifacts/:id/content", Access{Note: view}},
+		{"GET", "/orchestration/artifacts/:id/versions", Access{Note: view}},
 
 		{"GET", "/orchestration/environments", authenticated},
 		{"POST", "/orchestration/environments", perm(state.PermEnvironmentManagement)},
 		{"GET", "/orchestration/environments/:id", authenticated},
 		{"PATCH", "/orchestration/environments/:id", perm(state.PermEnvironmentManagement)},
 		{"DELETE", "/orchestration/environments/:id", perm(state.PermEnvironmentManagement)},
-		{"GET", "/orchestration/executables/tasks", authenticated},
+		{"GET", "/orchestration/executables/tasks", Access{Note: "lists what the caller may see: " + view}},
 		{"POST", "/orchestration/executables/tasks", Access{AnyOf: []string{state.PermOperator}, Note: "and AUTHOR on the workspace, checked by the handler"}},
-		{"GET", "/orchestration/executables/tasks/:id", authenticated},
+		{"GET", "/orchestration/executables/tasks/:id", Access{Note: view}},
 		{"PATCH", "/orchestration/executables/tasks/:id", perm(state.PermOperator)},
 		{"DELETE", "/orchestration/executables/tasks/:id", perm(state.PermOperator)},
-		{"GET", "/orchestration/executables/tasks/:id/executions", authenticated},
+		{"GET", "/orchestration/executables/tasks/:id/executions", Access{Note: view}},
 		{"POST", "/orchestration/executables/tasks/:id/move", Access{AnyOf: []string{state.PermOperator}, Note: "and AUTHOR on both workspaces, checked by the handler"}},
 		{"POST", "/orchestration/executables/tasks/:id/pause", Access{AnyOf: []string{state.PermOperator}, Note: "and EXECUTE on the task's workspace, checked by the handler"}},
 		{"POST", "/orchestration/executables/tasks/:id/resume", Access{AnyOf: []string{state.PermOperator}, Note: "and EXECUTE on the task's workspace, checked by the handler"}},
 		{"POST", "/orchestration/executables/tasks/:id/run", Access{AnyOf: []string{state.PermOperator}, Note: "and EXECUTE on the task's workspace, checked by the handler"}},
-		{"GET", "/orchestration/executables/tasks/:id/run-config", authenticated},
+		{"GET", "/orchestration/executables/tasks/:id/run-config", Access{Note: view}},
 		{"PUT", "/orchestration/executables/tasks/:id/run-config", Access{AnyOf: []string{state.PermOperator}, Note: "and EXECUTE on the task's workspace, checked by the handler"}},
 		{"GET", "/orchestration/workspaces", authenticated},
 		{"POST", "/orchestration/workspaces", perm(state.PermEnvironmentManagement)},
@@ -122,11 +127,11 @@ func Table() []Rule {
 		{"PATCH", "/orchestration/workspaces/:id", perm(state.PermEnvironmentManagement)},
 		{"DELETE", "/orchestration/workspaces/:id", perm(state.PermEnvironmentManagement)},
 
-		{"GET", "/processing/executions", authenticated},
+		{"GET", "/processing/executions", Access{Note: "lists what the caller may see: " + view}},
 		{"POST", "/processing/executions", Access{AnyOf: []string{state.PermOperator}, Note: "and EXECUTE on the task's workspace, checked by the handler"}},
-		{"GET", "/processing/executions/:id", authenticated},
+		{"GET", "/processing/executions/:id", Access{Note: view}},
 		{"DELETE", "/processing/executions/:id", Access{AnyOf: []string{state.PermOperator}, Note: "stops the execution (the legacy API's verb); EXECUTE on its workspace"}},
-		{"GET", "/processing/executions/:id/logs", authenticated},
+		{"GET", "/processing/executions/:id/logs", Access{Note: view}},
 		{"POST", "/processing/executions/:id/stop", perm(state.PermOperator)},
 		{"GET", "/processing/runtimes/engine-notification-subscriptions", Access{Note: "the caller's own subscriptions"}},
 		{"POST", "/processing/runtimes/engine-notification-subscriptions", Access{Note: "subscribes the caller; the answer holds the signing secret, shown once"}},

@@ -31,17 +31,6 @@ type RunInput struct {
 	Timeout    int               `json:"timeout"`
 }
 
-// CheckWorkspaceAccess refuses a caller without the workspace right
-// (state.WsExecute, WsAuthor, WsPublish...) on the workspace an object
-// lives in. Roles grant nothing inside workspaces (seed 003); the authz
-// table checked the role side already.
-func CheckWorkspaceAccess(r *http.Request, workspaceID, right string) error {
-	if api.PrincipalOf(r).HasIn(workspaceID, right) {
-		return nil
-	}
-	return api.Errorf(http.StatusForbidden, api.CodeForbidden, "this needs the %s permission on workspace %s", right, workspaceID)
-}
-
 // Run validates in and submits it for the request's caller.
 func (s *Service) Run(w http.ResponseWriter, r *http.Request, in RunInput) error {
 	if !state.IsObjectID(in.Executable) {
@@ -54,7 +43,7 @@ func (s *Service) Run(w http.ResponseWriter, r *http.Request, in RunInput) error
 		return api.Errorf(http.StatusBadRequest, api.CodeInvalid, "timeout is in minutes and at least %d", state.MinTaskTimeoutMinutes)
 	}
 	if t := state.TaskByID(s.store.Read(), in.Executable); t != nil {
-		if err := CheckWorkspaceAccess(r, t.WorkspaceID, state.WsExecute); err != nil {
+		if err := api.RequireRight(r, t.WorkspaceID, state.WsExecute); err != nil {
 			return err
 		}
 	}
@@ -100,6 +89,9 @@ func (s *Service) get(w http.ResponseWriter, r *http.Request, p httprouter.Param
 	e := state.ExecutionByID(txn, p.ByName("id"))
 	if e == nil {
 		return api.NotFound("execution", p.ByName("id"))
+	}
+	if err := api.RequireView(r, e.WorkspaceID); err != nil {
+		return err
 	}
 	api.WriteJSON(w, http.StatusOK, s.NewView(e))
 	return nil
@@ -172,13 +164,14 @@ func parseFilter(r *http.Request) (state.ExecutionFilter, error) {
 			*dst = n
 		}
 	}
+	f.Visible = func(ws string) bool { return api.CanView(r, ws) }
 	return f, nil
 }
 
 // checkStop requires Execute on the execution's workspace.
 func (s *Service) checkStop(r *http.Request, id string) error {
 	if e := state.ExecutionByID(s.store.Read(), id); e != nil {
-		return CheckWorkspaceAccess(r, e.WorkspaceID, state.WsExecute)
+		return api.RequireRight(r, e.WorkspaceID, state.WsExecute)
 	}
 	return nil // the state answers 404
 }

@@ -49,6 +49,9 @@ func (s *Service) serveLogs(w http.ResponseWriter, r *http.Request, p httprouter
 	if e == nil {
 		return api.NotFound("execution", id)
 	}
+	if err := api.RequireView(r, e.WorkspaceID); err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	if r.URL.Query().Get("follow") == "true" {
 		return s.follow(w, r, id)

@@ -64,17 +64,10 @@ func (h *Handlers) planAccess(r *http.Request, id, right string) (*state.Plan, e
 	if p == nil {
 		return nil, api.NotFound("plan", id)
 	}
-	if err := workspaceAccess(r, p.WorkspaceID, right); err != nil {
+	if err := api.RequireRight(r, p.WorkspaceID, right); err != nil {
 		return nil, err
 	}
 	return p, nil
-}
-
-func workspaceAccess(r *http.Request, ws, right string) error {
-	if !api.PrincipalOf(r).HasIn(ws, right) {
-		return api.Errorf(http.StatusForbidden, api.CodeForbidden, "this needs the %s permission on workspace %s", right, ws)
-	}
-	return nil
 }
 
 // executionAccess checks right on the workspace of a plan execution.
@@ -83,7 +76,7 @@ func (h *Handlers) executionAccess(r *http.Request, id, right string) error {
 	if pe == nil {
 		return api.NotFound("plan execution", id)
 	}
-	return workspaceAccess(r, pe.WorkspaceID, right)
+	return api.RequireRight(r, pe.WorkspaceID, right)
 }
 
 // PlanInput is the body of `POST /orchestration/executables/plans`.
@@ -101,7 +94,7 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request, _ httprouter.P
 		return err
 	}
 	if state.WorkspaceByID(h.store.Read(), in.WorkspaceID) != nil {
-		if err := workspaceAccess(r, in.WorkspaceID, state.WsAuthor); err != nil {
+		if err := api.RequireRight(r, in.WorkspaceID, state.WsAuthor); err != nil {
 			return err
 		}
 	}
@@ -123,7 +116,7 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request, _ httprouter.Par
 	out := []*state.Plan{}
 	ws := r.URL.Query().Get("workspaceId")
 	for _, p := range state.Plans(txn) {
-		if ws == "" || p.WorkspaceID == ws {
+		if (ws == "" || p.WorkspaceID == ws) && api.CanView(r, p.WorkspaceID) {
 			out = append(out, p)
 		}
 	}
@@ -139,6 +132,9 @@ func (h *Handlers) get(w http.ResponseWriter, r *http.Request, p httprouter.Para
 	pl := state.PlanByID(txn, p.ByName("id"))
 	if pl == nil {
 		return api.NotFound("plan", p.ByName("id"))
+	}
+	if err := api.RequireView(r, pl.WorkspaceID); err != nil {
+		return err
 	}
 	api.WriteJSON(w, http.StatusOK, pl)
 	return nil
@@ -195,8 +191,12 @@ func (h *Handlers) executions(w http.ResponseWriter, r *http.Request, p httprout
 	if err != nil {
 		return err
 	}
-	if state.PlanByID(txn, p.ByName("id")) == nil {
+	pl := state.PlanByID(txn, p.ByName("id"))
+	if pl == nil {
 		return api.NotFound("plan", p.ByName("id"))
+	}
+	if err := api.RequireView(r, pl.WorkspaceID); err != nil {
+		return err
 	}
 	out := []*state.PlanExecution{}
 	out = append(out, state.PlanExecutionsOf(txn, p.ByName("id"))...)
@@ -239,6 +239,9 @@ func (h *Handlers) getExecution(w http.ResponseWriter, r *http.Request, p httpro
 	pe := state.PlanExecutionByID(txn, p.ByName("id"))
 	if pe == nil {
 		return api.NotFound("plan execution", p.ByName("id"))
+	}
+	if err := api.RequireView(r, pe.WorkspaceID); err != nil {
+		return err
 	}
 	api.WriteJSON(w, http.StatusOK, pe)
 	return nil

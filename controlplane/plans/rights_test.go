@@ -78,3 +78,79 @@ func TestScheduleAndPlanEndpointsCheckTheWorkspaceRights(t *testing.T) {
 	c.Must(t, 201, "POST", "/processing/executions/plans/"+run.ExecutionID+"/rerun", map[string]any{"fromStep": 1}, nil)
 	c.MustFail(t, 403, "DELETE", "/orchestration/executables/plans/"+plan.ID, nil)
 }
+
+// Reads of a workspace's contents need a right on it: a user without one
+// does not find the task, plan, runs or artifact in any list and gets 403
+// from every read naming VIEW; any right on the workspace (here PUBLISH
+// alone) opens them.
+func TestReadsNeedARightOnTheWorkspace(t *testing.T) {
+	f := start(t, func(string) bool { return false })
+	task := f.task("visible", true)
+	var plan state.Plan
+	f.c.Must(t, 201, "POST", "/orchestration/executables/plans", map[string]any{"name": "visible", "workspaceId": f.wsID,
+		"steps": []map[string]any{{"name": "Only", "taskIds": []string{task}}}}, &plan)
+	var run state.PlanExecutionStarted
+	f.c.Must(t, 201, "POST", "/processing/executions/plans", map[string]any{"executable": plan.ID}, &run)
+	f.waitPlan(run.ExecutionID)
+	var taskView state.Task
+	f.c.Must(t, 200, "GET", "/orchestration/executables/tasks/"+task, nil, &taskView)
+	var page struct {
+		Items []struct{ ExecutionID string }
+	}
+	f.c.Must(t, 200, "GET", "/orchestration/executables/tasks/"+task+"/executions", nil, &page)
+	if len(page.Items) == 0 {
+		t.Fatal("the plan run left no execution of the task")
+	}
+	exec := page.Items[0].ExecutionID
+
+	u := f.srv.NewUser(t, state.PermOperator)
+	c := f.srv.Client(u.Token)
+	reads := []string{
+		"/orchestration/executables/tasks/" + task,
+		"/orchestration/executables/tasks/" + task + "/run-config",
+		"/orchestration/executables/tasks/" + task + "/executions",
+		"/orchestration/executables/tasks/" + task + "/schedule",
+		"/orchestration/executables/plans/" + plan.ID,
+		"/orchestration/executables/plans/" + plan.ID + "/executions",
+		"/orchestration/executables/plans/" + plan.ID + "/schedule",
+		"/processing/executions/plans/" + run.ExecutionID,
+		"/processing/executions/" + exec,
+		"/processing/executions/" + exec + "/logs",
+		"/orchestration/artifacts/" + taskView.ArtifactID,
+		"/orchestration/artifacts/" + taskView.ArtifactID + "/versions",
+	}
+	lists := map[string]string{ // list path -> the ID it must (not) hold
+		"/orchestration/executables/tasks": task,
+		"/orchestration/executables/plans": plan.ID,
+		"/processing/executions":           exec,
+		"/orchestration/artifacts":         taskView.ArtifactID,
+	}
+	for _, path := range reads {
+		if e := c.MustFail(t, 403, "GET", path, nil); !strings.Contains(e.Message, state.WsView) {
+			t.Errorf("GET %s: %q does not name %s", path, e.Message, state.WsView)
+		}
+	}
+	for path, id := range lists {
+		_, body, err := c.Do("GET", path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(body), id) {
+			t.Errorf("GET %s shows %s to a user without rights on its workspace", path, id)
+		}
+	}
+
+	f.srv.Grant(t, f.wsID, u.ID, state.WsPublish)
+	for _, path := range reads {
+		c.Must(t, 200, "GET", path, nil, nil)
+	}
+	for path, id := range lists {
+		_, body, err := c.Do("GET", path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(body), id) {
+			t.Errorf("GET %s does not show %s to a user with a right on its workspace", path, id)
+		}
+	}
+}

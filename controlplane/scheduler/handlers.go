@@ -65,10 +65,10 @@ func checkOwner(r *http.Request, txn state.Reader, kind, id, right string) error
 		}
 		ws = t.WorkspaceID
 	}
-	if !api.PrincipalOf(r).HasIn(ws, right) {
-		return api.Errorf(http.StatusForbidden, api.CodeForbidden, "this needs the %s permission on workspace %s", right, ws)
+	if right == state.WsView {
+		return api.RequireView(r, ws)
 	}
-	return nil
+	return api.RequireRight(r, ws, right)
 }
 
 func (s *Service) putSchedule(kind string) api.HandlerFunc {

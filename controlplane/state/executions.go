@@ -210,6 +210,9 @@ type ExecutionFilter struct {
 	From, To time.Time
 	Offset   int
 	Limit    int
+	// Visible, when set, leaves out executions of workspaces it refuses
+	// (the caller's read rights), before paging.
+	Visible func(workspaceID string) bool
 }
 
 // ListExecutions returns one page of executions matching f and the total
@@ -256,6 +259,8 @@ func (f ExecutionFilter) matches(e *Execution) bool {
 	case f.TaskID != "" && f.TaskID != e.TaskID, f.EngineID != "" && f.EngineID != e.EngineID:
 		return false
 	case !f.From.IsZero() && e.TriggerTime.Before(f.From), !f.To.IsZero() && !e.TriggerTime.Before(f.To):
+		return false
+	case f.Visible != nil && !f.Visible(e.WorkspaceID):
 		return false
 	}
 	return true

@@ -6,7 +6,6 @@ import (
 	"github.com/julienschmidt/httprouter"
 
 	"github.com/roundhouse/roundhouse/controlplane/api"
-	"github.com/roundhouse/roundhouse/controlplane/executions"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
 
@@ -27,7 +26,7 @@ func (h *Handlers) putRunConfig(w http.ResponseWriter, r *http.Request, p httpro
 	if err != nil {
 		return err
 	}
-	if err := executions.CheckWorkspaceAccess(r, t.WorkspaceID, state.WsExecute); err != nil {
+	if err := api.RequireRight(r, t.WorkspaceID, state.WsExecute); err != nil {
 		return err
 	}
 	rc := state.RunConfig{Runtime: in.Runtime, LogLevel: in.LogLevel, ParallelExecutionAllowed: in.ParallelExecutionAllowed,
@@ -92,7 +91,7 @@ func (h *Handlers) move(w http.ResponseWriter, r *http.Request, p httprouter.Par
 	if err := h.checkTask(r, p, state.WsAuthor); err != nil {
 		return err
 	}
-	if err := executions.CheckWorkspaceAccess(r, in.WorkspaceID, state.WsAuthor); err != nil {
+	if err := api.RequireRight(r, in.WorkspaceID, state.WsAuthor); err != nil {
 		return err
 	}
 	return h.proposeAndShow(w, r, state.CmdTaskMove, state.TaskMoveRequest{ID: p.ByName("id"), WorkspaceID: in.WorkspaceID})
@@ -111,7 +110,7 @@ func (h *Handlers) proposeAndShow(w http.ResponseWriter, r *http.Request, cmd st
 // unknown task is left to the state's 404.
 func (h *Handlers) checkTask(r *http.Request, p httprouter.Params, right string) error {
 	if t := state.TaskByID(h.store.Read(), p.ByName("id")); t != nil {
-		return executions.CheckWorkspaceAccess(r, t.WorkspaceID, right)
+		return api.RequireRight(r, t.WorkspaceID, right)
 	}
 	return nil
 }

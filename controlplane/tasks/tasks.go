@@ -63,7 +63,7 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request, _ httprouter.P
 	if in.Artifact.Version == "" && !in.AlwaysLatest {
 		return api.Errorf(http.StatusBadRequest, api.CodeInvalid, "artifact.version is required unless alwaysLatest is true")
 	}
-	if err := executions.CheckWorkspaceAccess(r, in.WorkspaceID, state.WsAuthor); err != nil {
+	if err := api.RequireRight(r, in.WorkspaceID, state.WsAuthor); err != nil {
 		return err
 	}
 	t := state.Task{ID: state.NewObjectID(), Name: in.Name, Description: in.Description, EnvironmentID: in.EnvironmentID,
@@ -87,7 +87,8 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request, _ httprouter.Par
 	for _, t := range state.Tasks(txn) {
 		if (q.Get("workspaceId") != "" && q.Get("workspaceId") != t.WorkspaceID) ||
 			(q.Get("environmentId") != "" && q.Get("environmentId") != t.EnvironmentID) ||
-			(q.Get("name") != "" && q.Get("name") != t.Name) || (q.Get("artifactId") != "" && q.Get("artifactId") != t.ArtifactID) {
+			(q.Get("name") != "" && q.Get("name") != t.Name) || (q.Get("artifactId") != "" && q.Get("artifactId") != t.ArtifactID) ||
+			!api.CanView(r, t.WorkspaceID) {
 			continue
 		}
 		out = append(out, t)
@@ -104,6 +105,9 @@ func (h *Handlers) task(r *http.Request, p httprouter.Params) (*state.Task, erro
 	t := state.TaskByID(txn, p.ByName("id"))
 	if t == nil {
 		return nil, api.NotFound("task", p.ByName("id"))
+	}
+	if err := api.RequireView(r, t.WorkspaceID); err != nil {
+		return nil, err
 	}
 	return t, nil
 }

@@ -89,8 +89,10 @@ func (s *execService) Start(_ context.Context, req plugins.StartRequest) (plugin
 func (s *execService) counted(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+		start := time.Now()
 		h.ServeHTTP(rec, r)
-		s.meter.Mark(time.Now(), rec.code >= 500)
+		now := time.Now()
+		s.meter.Observe(now, now.Sub(start), rec.code >= 500)
 	})
 }
 

@@ -7,8 +7,10 @@ import (
 	"os/exec"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/roundhouse/roundhouse/plugins"
+	"github.com/roundhouse/roundhouse/plugins/sdk"
 )
 
 // bundle is one installed artifact. Its lifecycle calls are serialised by
@@ -16,6 +18,7 @@ import (
 type bundle struct {
 	mu     sync.Mutex // held for a whole lifecycle operation
 	active atomic.Pointer[instance]
+	meter  sdk.RequestMeter // requests routed to this bundle
 
 	stateMu sync.Mutex
 	spec    plugins.BundleSpec
@@ -26,7 +29,8 @@ type bundle struct {
 func (b *bundle) info() plugins.BundleInfo {
 	b.stateMu.Lock()
 	defer b.stateMu.Unlock()
-	return plugins.BundleInfo{Name: b.spec.Name, Version: b.spec.Version, State: b.state, Path: "/" + b.spec.Name + "/", Error: b.err}
+	return plugins.BundleInfo{Name: b.spec.Name, Version: b.spec.Version, State: b.state, Path: "/" + b.spec.Name + "/", Error: b.err,
+		Metrics: b.meter.Snapshot(time.Now())}
 }
 
 func (b *bundle) set(state, errText string) {

@@ -94,3 +94,42 @@ func TestLifecycleAndFailedUpdateKeepsOldVersion(t *testing.T) {
 		t.Fatalf("bundles: %+v", list)
 	}
 }
+
+// Each bundle counts its own requests: a deployment's metrics are its
+// bundle's, not the whole container's.
+func TestBundlesCountTheirOwnRequests(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	rt := New()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := rt.Start(ctx, plugins.StartRequest{Port: port, WorkDir: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Stop(ctx, plugins.StopRequest{Grace: time.Second})
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	want := map[string]int64{"a": 3, "b": 1}
+	for name, n := range want {
+		if _, err := rt.Bundle(ctx, plugins.BundleOp{Op: plugins.OpInstall, Spec: spec(name, "1", "web")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rt.Bundle(ctx, plugins.BundleOp{Op: plugins.OpStart, Name: name}); err != nil {
+			t.Fatal(err)
+		}
+		for range n {
+			if got := body(t, base+"/"+name+"/"); got != "1" {
+				t.Fatalf("/%s/ = %q", name, got)
+			}
+		}
+	}
+	list, _ := rt.Bundles(ctx)
+	for _, b := range list {
+		if b.Metrics.Total != want[b.Name] || b.Metrics.LastMinute != want[b.Name] {
+			t.Fatalf("bundle %s metrics %+v, want %d requests", b.Name, b.Metrics, want[b.Name])
+		}
+	}
+	if len(list) != 2 {
+		t.Fatalf("bundles: %+v", list)
+	}
+}

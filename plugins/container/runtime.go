@@ -110,7 +110,8 @@ func (r *Runtime) restore(saved []savedBundle) {
 // route sends /NAME/rest to bundle NAME's active instance as /rest.
 func (r *Runtime) route(w http.ResponseWriter, req *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
-	defer func() { r.meter.Mark(time.Now(), rec.code >= 500) }()
+	start := time.Now()
+	defer func() { now := time.Now(); r.meter.Observe(now, now.Sub(start), rec.code >= 500) }()
 	name, rest, _ := strings.Cut(strings.TrimPrefix(req.URL.Path, "/"), "/")
 	r.mu.Lock()
 	b := r.bundles[name]
@@ -119,6 +120,7 @@ func (r *Runtime) route(w http.ResponseWriter, req *http.Request) {
 		http.Error(rec, "no bundle at /"+name+"/", http.StatusNotFound)
 		return
 	}
+	defer func() { now := time.Now(); b.meter.Observe(now, now.Sub(start), rec.code >= 500) }()
 	for {
 		in := b.active.Load()
 		if in == nil {

@@ -17,9 +17,24 @@ type RequestMeter struct {
 	stamps  [meterSpan]int64 // unix second each bucket counts
 	total   int64
 	errors  int64
+	timed   int64 // requests counted with a process time
+	sum     time.Duration
+	last    time.Duration
 }
 
-// Mark counts one request at now; failed marks it as an error too.
+// Observe counts one request that ended at now after took; failed marks
+// it as an error too.
+func (m *RequestMeter) Observe(now time.Time, took time.Duration, failed bool) {
+	m.mu.Lock()
+	m.timed++
+	m.sum += took
+	m.last = took
+	m.mu.Unlock()
+	m.Mark(now, failed)
+}
+
+// Mark counts one request at now, without a process time; failed marks
+// it as an error too.
 func (m *RequestMeter) Mark(now time.Time, failed bool) {
 	sec := now.Unix()
 	i := sec % meterSpan
@@ -40,7 +55,10 @@ func (m *RequestMeter) Snapshot(now time.Time) plugins.Metrics {
 	sec := now.Unix()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := plugins.Metrics{Total: m.total, Errors: m.errors}
+	out := plugins.Metrics{Total: m.total, Errors: m.errors, LastMillis: m.last.Milliseconds()}
+	if m.timed > 0 {
+		out.MeanMillis = (m.sum / time.Duration(m.timed)).Milliseconds()
+	}
 	for i := range m.buckets {
 		age := sec - m.stamps[i]
 		if age < 0 || age >= meterSpan {

@@ -75,3 +75,30 @@ func TestRequestMeterWindows(t *testing.T) {
 		t.Fatalf("metrics = %+v, want %+v", got, want)
 	}
 }
+
+func TestRequestMeterProcessTimes(t *testing.T) {
+	tests := []struct {
+		name       string
+		took       []time.Duration
+		last, mean int64
+	}{
+		{"none timed", nil, 0, 0},
+		{"one", []time.Duration{40 * time.Millisecond}, 40, 40},
+		{"last and mean differ", []time.Duration{10 * time.Millisecond, 50 * time.Millisecond, 30 * time.Millisecond}, 30, 30},
+		{"mean of slow and fast", []time.Duration{time.Second, 0}, 0, 500},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var m RequestMeter
+			now := time.Unix(1_000_000, 0)
+			for _, d := range tt.took {
+				m.Observe(now, d, false)
+			}
+			m.Mark(now, true) // untimed: counted, not in the process times
+			got := m.Snapshot(now)
+			if got.LastMillis != tt.last || got.MeanMillis != tt.mean || got.Total != int64(len(tt.took))+1 || got.Errors != 1 {
+				t.Fatalf("metrics = %+v, want last %d ms, mean %d ms, total %d", got, tt.last, tt.mean, len(tt.took)+1)
+			}
+		})
+	}
+}

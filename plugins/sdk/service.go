@@ -16,19 +16,21 @@ import (
 // ServiceServer serves an http.Handler as a plugins.Service: it listens on
 // the assigned port, answers the health path, and counts requests.
 type ServiceServer struct {
-	handler http.Handler
-	meter   RequestMeter
-	logs    *LogBuffer
-	mu      sync.Mutex
-	srv     *http.Server
-	state   string
-	done    chan struct{}
-	out     plugins.Outcome
+	handler   http.Handler
+	meter     RequestMeter
+	logs      *LogBuffer
+	mu        sync.Mutex
+	srv       *http.Server
+	state     string
+	done      chan struct{}
+	drained   chan struct{} // closed once Stop's Shutdown has returned
+	drainOnce sync.Once
+	out       plugins.Outcome
 }
 
 // NewServiceServer wraps h.
 func NewServiceServer(h http.Handler) *ServiceServer {
-	return &ServiceServer{handler: h, logs: NewLogBuffer(0), state: plugins.StateStarting, done: make(chan struct{})}
+	return &ServiceServer{handler: h, logs: NewLogBuffer(0), state: plugins.StateStarting, done: make(chan struct{}), drained: make(chan struct{})}
 }
 
 // Logf adds one line to the service's log.
@@ -54,9 +56,11 @@ func (s *ServiceServer) Start(_ context.Context, req plugins.StartRequest) (plug
 	mux.Handle("/", s.handler)
 	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &statusRecorder{ResponseWriter: w, code: 200}
+		start := time.Now()
 		mux.ServeHTTP(rec, r)
 		if r.URL.Path != health {
-			s.meter.Mark(time.Now(), rec.code >= 500)
+			now := time.Now()
+			s.meter.Observe(now, now.Sub(start), rec.code >= 500)
 		}
 	})
 	ln, err := net.Listen("tcp", ":"+strconv.Itoa(req.Port))
@@ -71,6 +75,11 @@ func (s *ServiceServer) Start(_ context.Context, req plugins.StartRequest) (plug
 	s.Logf("listening on %s", ln.Addr())
 	go func() {
 		err := srv.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			// Serve returns as soon as Shutdown starts; the outcome (after
+			// which the host kills the plugin) waits for in-flight requests.
+			<-s.drained
+		}
 		out := plugins.Outcome{EndedAt: time.Now().UTC()}
 		if err != nil && !errors.Is(err, http.ErrServerClosed) {
 			out.ExitCode, out.Error = 1, err.Error()
@@ -113,6 +122,7 @@ func (s *ServiceServer) Stop(ctx context.Context, req plugins.StopRequest) error
 	if err := srv.Shutdown(sctx); err != nil {
 		srv.Close()
 	}
+	s.drainOnce.Do(func() { close(s.drained) })
 	<-s.done
 	return nil
 }

@@ -1,0 +1,251 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/roundhouse/roundhouse/protocol"
+	"github.com/roundhouse/roundhouse/protocol/artifact"
+	"github.com/roundhouse/roundhouse/runtime"
+)
+
+// DeploymentConfig tunes how the engine runs deployments (routes and data
+// services). Zero values pick the documented defaults.
+type DeploymentConfig struct {
+	// HealthInterval is how often a running deployment's health and
+	// process are checked; a change is reported at once. Default 5 s.
+	HealthInterval time.Duration
+
+	// ReportInterval is how often the full DeploymentReport is sent, on
+	// top of the one right after each WorkOpen. Default 30 s.
+	ReportInterval time.Duration
+
+	// MetricsInterval is how often DeploymentMetrics are sent for running
+	// deployments with a metric path. Default 60 s.
+	MetricsInterval time.Duration
+
+	// HealthTimeout bounds the wait from start to healthy when a Deploy
+	// names none. Default 2 minutes.
+	HealthTimeout time.Duration
+
+	// UndeployTimeout bounds stopping an instance (the runtime's graceful
+	// stop, then its kill). Default 1 minute.
+	UndeployTimeout time.Duration
+}
+
+func (c DeploymentConfig) withDefaults() DeploymentConfig {
+	if c.HealthInterval <= 0 {
+		c.HealthInterval = 5 * time.Second
+	}
+	if c.ReportInterval <= 0 {
+		c.ReportInterval = 30 * time.Second
+	}
+	if c.MetricsInterval <= 0 {
+		c.MetricsInterval = time.Minute
+	}
+	if c.HealthTimeout <= 0 {
+		c.HealthTimeout = 2 * time.Minute
+	}
+	if c.UndeployTimeout <= 0 {
+		c.UndeployTimeout = time.Minute
+	}
+	return c
+}
+
+// deployment is one Deploy the engine knows: its record and, while it
+// runs, the watcher of its instance.
+type deployment struct {
+	rec       deployRecord
+	inst      *instance // while it runs
+	stopWatch func()    // ends the watcher and waits for it; nil when none
+}
+
+// deployer runs the deployments of this engine: one instance per task,
+// each task's requests in arrival order. It outlives sessions: services
+// keep running while the agent reconnects, and what is known is reported
+// on every new work stream.
+type deployer struct {
+	cfg    DeploymentConfig
+	sup    *runtime.Supervisor
+	fetch  func(protocol.ArtifactRef) (string, artifact.Manifest, error)
+	link   func() *workLink
+	ledger *deployLedger
+	log    *slog.Logger
+
+	ctx context.Context // the agent's run
+	wg  sync.WaitGroup
+
+	containerMu sync.Mutex // one runtime container start at a time
+
+	mu     sync.Mutex
+	byID   map[string]*deployment // every known deployment, queued ones too
+	byTask map[string]*deployment // the task's current deployment
+	queues map[string][]func()    // per task; a key means a drainer runs
+}
+
+func newDeployer(ctx context.Context, cfg DeploymentConfig, sup *runtime.Supervisor, l *deployLedger, log *slog.Logger,
+	fetch func(protocol.ArtifactRef) (string, artifact.Manifest, error), link func() *workLink) *deployer {
+	return &deployer{cfg: cfg.withDefaults(), sup: sup, fetch: fetch, link: link, ledger: l, log: log, ctx: ctx,
+		byID: map[string]*deployment{}, byTask: map[string]*deployment{}, queues: map[string][]func(){}}
+}
+
+// deploy takes a Deploy from the work stream. A repeated DeploymentID is
+// answered with its current status and changes nothing.
+func (d *deployer) deploy(m *protocol.Deploy) {
+	d.mu.Lock()
+	if known := d.byID[m.DeploymentID]; known != nil {
+		st := known.rec.Status
+		d.mu.Unlock()
+		d.send(&st)
+		return
+	}
+	dep := &deployment{rec: deployRecord{Deploy: *m, WorkloadID: deploymentWorkloadID(m.DeploymentID),
+		Status: protocol.DeploymentStatus{DeploymentID: m.DeploymentID, TaskID: m.TaskID, Status: protocol.DeployDeploying,
+			SubStatus: protocol.SubDownloading, ArtifactVersion: m.Artifact.Version, Time: time.Now().UTC()}}}
+	if m.DeploymentID != "" {
+		d.byID[m.DeploymentID] = dep // a repeat while it waits is answered, not run twice
+	}
+	d.mu.Unlock()
+	d.enqueue(m.TaskID, func() { d.run(dep) })
+}
+
+// undeploy takes an Undeploy from the work stream; it runs after what is
+// queued for the task.
+func (d *deployer) undeploy(m *protocol.Undeploy) {
+	d.mu.Lock()
+	task := m.TaskID
+	if known := d.byID[m.DeploymentID]; known != nil {
+		task = known.rec.Deploy.TaskID
+	}
+	d.mu.Unlock()
+	d.enqueue(task, func() { d.runUndeploy(m) })
+}
+
+// enqueue runs op after every earlier op of the same task.
+func (d *deployer) enqueue(task string, op func()) {
+	d.mu.Lock()
+	q, busy := d.queues[task]
+	d.queues[task] = append(q, op)
+	d.mu.Unlock()
+	if !busy {
+		d.wg.Go(func() { d.drain(task) })
+	}
+}
+
+func (d *deployer) drain(task string) {
+	for {
+		d.mu.Lock()
+		q := d.queues[task]
+		if len(q) == 0 || d.ctx.Err() != nil {
+			delete(d.queues, task)
+			d.mu.Unlock()
+			return
+		}
+		op := q[0]
+		d.queues[task] = q[1:]
+		d.mu.Unlock()
+		op()
+	}
+}
+
+// update sets a deployment's status, saves it and sends it.
+func (d *deployer) update(dep *deployment, status, sub, msg string, healthy bool) {
+	d.mu.Lock()
+	st := &dep.rec.Status
+	st.Status, st.SubStatus, st.Message, st.Healthy, st.Time = status, sub, clip(msg), healthy, time.Now().UTC()
+	if status != protocol.DeployRunning {
+		st.Port = 0
+	}
+	rec := dep.rec
+	d.mu.Unlock()
+	d.save(rec)
+	d.send(&rec.Status)
+}
+
+func (d *deployer) save(rec deployRecord) {
+	if rec.Deploy.DeploymentID == "" {
+		return
+	}
+	if err := d.ledger.save(rec); err != nil {
+		d.log.Error("saving a deployment failed", "deployment", rec.Deploy.DeploymentID, "err", err)
+	}
+}
+
+// fail marks a deployment FAILED with the sub-state and reason.
+func (d *deployer) fail(dep *deployment, sub string, err error) {
+	if d.ctx.Err() != nil {
+		return // the agent stops: the next one finds out what really happened
+	}
+	d.log.Warn("deployment failed", "deployment", dep.rec.Deploy.DeploymentID, "task", dep.rec.Deploy.TaskID, "sub", sub, "err", err)
+	d.update(dep, protocol.DeployFailed, sub, err.Error(), false)
+}
+
+// maxStatusMessage bounds a status's message (a plugin's stderr can be
+// long) so that a report of every deployment fits in one frame.
+const maxStatusMessage = 1024
+
+func clip(msg string) string {
+	if len(msg) <= maxStatusMessage {
+		return msg
+	}
+	return strings.ToValidUTF8(msg[:maxStatusMessage-3], "") + "..."
+}
+
+// send writes m on the current work stream, if any: a lost status is
+// repaired by the next report.
+func (d *deployer) send(m protocol.Message) {
+	if link := d.link(); link != nil {
+		_ = link.send(m)
+	}
+}
+
+// report is every known deployment's latest status, by deployment ID.
+func (d *deployer) report() *protocol.DeploymentReport {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	r := &protocol.DeploymentReport{Deployments: make([]protocol.DeploymentStatus, 0, len(d.byID))}
+	for _, dep := range d.byID {
+		r.Deployments = append(r.Deployments, dep.rec.Status)
+	}
+	sort.Slice(r.Deployments, func(i, j int) bool { return r.Deployments[i].DeploymentID < r.Deployments[j].DeploymentID })
+	return r
+}
+
+// sessionStarted sends the report on a new work stream, right after its
+// WorkOpen.
+func (d *deployer) sessionStarted(link *workLink) {
+	_ = link.send(d.report())
+}
+
+// wait waits for every goroutine of the deployer (after the agent's ctx
+// ended). Services keep running for the next agent.
+func (d *deployer) wait() { d.wg.Wait() }
+
+// validateDeploy refuses a request the engine cannot act on.
+func validateDeploy(m *protocol.Deploy) error {
+	var errs []error
+	if m.DeploymentID == "" {
+		errs = append(errs, errors.New("deploymentId is empty"))
+	}
+	if m.TaskID == "" {
+		errs = append(errs, errors.New("taskId is empty"))
+	}
+	if m.Port < 0 || m.Port > 65535 {
+		errs = append(errs, fmt.Errorf("port %d is out of range", m.Port))
+	}
+	switch m.BinaryType {
+	case "", artifact.BinaryMicroservice, artifact.BinaryRuntime:
+	default:
+		errs = append(errs, fmt.Errorf("binaryType %q: want %q or %q", m.BinaryType, artifact.BinaryMicroservice, artifact.BinaryRuntime))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("bad deploy request: %w", err)
+	}
+	return nil
+}
