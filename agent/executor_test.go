@@ -113,7 +113,11 @@ func TestLedgerKeepsTheAcknowledgedLogPosition(t *testing.T) {
 		t.Fatalf("log position after reopening: %d %v, want 7", from, ok)
 	}
 	if _, ok := again.logFrom(workloadID("unknown", 1)); ok {
-		t.Fatal("a position was kept for a workload the ledger does not hold")
+		t.Fatal("a position was claimed for a workload that is no execution")
+	}
+	_ = again.add("e2", 1)
+	if from, ok := again.logFrom(workloadID("e2", 1)); !ok || from != 0 {
+		t.Fatalf("an execution with nothing acknowledged: %d %v, want its log from the start", from, ok)
 	}
 	again.remove(wid)
 	if third, _ := openLedger(dir); len(third.logs) != 0 {

@@ -217,13 +217,16 @@ func (l *ledger) ackLogs(wid string, seq uint64) {
 	}
 }
 
-// logFrom is where a reattached workload's log resumes (runtime
-// Config.LogFrom): right after the last acknowledged line. Lines are
-// numbered Seq+1 on the wire, so the acknowledged number is the next
-// workload Seq.
+// logFrom is where an execution's log resumes (runtime Config.LogFrom):
+// right after the last acknowledged line, from the start when none is.
+// Lines are numbered Seq+1 on the wire, so the acknowledged number is the
+// next workload Seq. False for a workload that is no execution (a
+// deployment's): the runtime keeps its position itself.
 func (l *ledger) logFrom(wid string) (uint64, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	seq, ok := l.logs[wid]
-	return seq, ok
+	if _, ok := l.m[wid]; !ok {
+		return 0, false
+	}
+	return l.logs[wid], true
 }

@@ -15,10 +15,11 @@ const logCursorEvery = time.Second
 func (w *workload) pumpLogs(ctx context.Context) {
 	cursor := filepath.Join(w.dir, logCursorFile)
 	var from uint64
-	acked := w.s.cfg.LogFrom != nil
-	if acked {
-		from, _ = w.s.cfg.LogFrom(w.id)
-	} else {
+	acked := false
+	if w.s.cfg.LogFrom != nil {
+		from, acked = w.s.cfg.LogFrom(w.id)
+	}
+	if !acked {
 		_ = readJSON(cursor, &from) // a fresh workload has none
 	}
 	saved, savedAt := from, time.Time{} // the first line is saved at once
