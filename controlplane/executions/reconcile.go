@@ -41,7 +41,10 @@ func (s *Service) Reconcile(ctx context.Context, engineID string, held []Attempt
 	}
 	// A consistent read: a lost command committed in an earlier session
 	// (through another node, say) is in the replica before anything is
-	// sent in this one, so a re-queued attempt is never sent again.
+	// sent in this one, so a re-queued attempt is never sent again. Not
+	// even an idle engine may skip it: a replica behind both the
+	// assignment and its lost command could later show the assignment
+	// alone, for a moment, and the session would send it.
 	txn, err := s.store.ConsistentRead(ctx)
 	if err != nil {
 		return EngineAccount{}, fmt.Errorf("reconcile engine %s: %w", engineID, err)
