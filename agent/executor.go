@@ -36,6 +36,7 @@ type executor struct {
 	link     *workLink
 	linkUp   chan struct{}                        // closed when a link attaches
 	accepted map[string]time.Time                 // workload IDs taken in this process -> when acknowledged (zero: not yet)
+	taken    map[string]attemptRef                // workload IDs taken and not yet acknowledged as finished (WorkOpen.Known)
 	stops    map[string]bool                      // stop asked before the job started
 	pending  map[string]*protocol.ExecutionStatus // final statuses not yet acknowledged
 	acks     int                                  // acknowledgements seen, paces forgetAcked
@@ -44,16 +45,21 @@ type executor struct {
 
 func newExecutor(ctx context.Context, sup *runtime.Supervisor, cache artifact.Cache, l *ledger, log *slog.Logger) *executor {
 	x := &executor{sup: sup, cache: cache, ledger: l, log: log, ctx: ctx, linkUp: make(chan struct{}),
-		accepted: map[string]time.Time{}, stops: map[string]bool{}, pending: map[string]*protocol.ExecutionStatus{},
+		accepted: map[string]time.Time{}, taken: map[string]attemptRef{}, stops: map[string]bool{}, pending: map[string]*protocol.ExecutionStatus{},
 		fetching: map[string]*sync.Mutex{}}
 	x.logs = newLogShipper(x.currentLink, l.get)
 	return x
 }
 
 // resume picks up what an earlier agent left in the runtime: finished
-// jobs are reported, running ones watched.
+// jobs are reported, running ones watched. Ledger entries without a
+// workload never started (the runtime records a workload before its
+// process exists): they are dropped, so WorkOpen does not claim them and
+// the control plane gives them to an engine again.
 func (x *executor) resume() {
+	inRuntime := map[string]bool{}
 	for _, info := range x.sup.List() {
+		inRuntime[info.ID] = true
 		ref, ok := x.ledger.get(info.ID)
 		if !ok || info.Kind != runtime.KindJob {
 			continue
@@ -61,6 +67,7 @@ func (x *executor) resume() {
 		execID, attempt := ref.ExecutionID, ref.Attempt
 		x.mu.Lock()
 		x.accepted[info.ID] = time.Time{}
+		x.taken[info.ID] = ref
 		x.mu.Unlock()
 		h, err := x.sup.Get(info.ID)
 		if err != nil {
@@ -68,6 +75,12 @@ func (x *executor) resume() {
 		}
 		x.log.Info("resuming execution left by an earlier agent", "execution", execID, "attempt", attempt, "state", info.State)
 		x.wg.Go(func() { x.await(execID, attempt, h) })
+	}
+	for _, ref := range x.ledger.all() {
+		if wid := workloadID(ref.ExecutionID, ref.Attempt); !inRuntime[wid] {
+			x.log.Info("an earlier agent took an execution but never started it", "execution", ref.ExecutionID, "attempt", ref.Attempt)
+			x.ledger.remove(wid)
+		}
 	}
 }
 
@@ -92,6 +105,7 @@ func (x *executor) attach(link *workLink) {
 		resend = append(resend, st)
 	}
 	x.mu.Unlock()
+	x.logs.rewind() // what the last session sent may not have arrived
 	x.logs.flushAll()
 	for _, st := range resend {
 		_ = link.send(st)
@@ -146,6 +160,7 @@ func (x *executor) start(m *protocol.StartExecution) {
 		return
 	}
 	x.accepted[id] = time.Time{}
+	x.taken[id] = attemptRef{ExecutionID: m.ExecutionID, Attempt: m.Attempt}
 	x.mu.Unlock()
 	x.wg.Go(func() { x.run(m) })
 }
@@ -276,6 +291,7 @@ func (x *executor) acked(a *protocol.StatusAck) {
 		return
 	}
 	delete(x.pending, id)
+	delete(x.taken, id)
 	x.accepted[id] = time.Now()
 	x.forgetAcked(time.Now().Add(-acceptedMemory))
 	x.mu.Unlock()
@@ -285,6 +301,13 @@ func (x *executor) acked(a *protocol.StatusAck) {
 		return
 	}
 	x.ledger.remove(id)
+}
+
+// logAcked forgets log lines the server stored and records how far it
+// got, for a restarted agent.
+func (x *executor) logAcked(a *protocol.LogAck) {
+	x.logs.acked(a.ExecutionID, a.Attempt, a.Seq)
+	x.ledger.ackLogs(workloadID(a.ExecutionID, a.Attempt), a.Seq)
 }
 
 // stop ends a running job (its result is reported as usual) or marks one

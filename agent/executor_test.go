@@ -75,3 +75,52 @@ func TestLogShipperDropsRepeatedLinesAndKeepsThemWithoutASession(t *testing.T) {
 		t.Fatalf("buffered %+v", b.lines)
 	}
 }
+
+// Lines stay until acknowledged: a new session sends again what the last
+// one sent without an acknowledgement, and an acknowledgement drops the
+// lines up to it. They go out numbered from 1.
+func TestLogShipperKeepsLinesUntilAcknowledged(t *testing.T) {
+	refs := map[string]attemptRef{"w1": {ExecutionID: "e1", Attempt: 2}}
+	s := newLogShipper(func() *workLink { return nil }, func(w string) (attemptRef, bool) { r, ok := refs[w]; return r, ok })
+	for seq := range uint64(5) {
+		s.add("w1", plugins.LogLine{Seq: seq, Text: "line"})
+	}
+	b := s.bufs["e1"]
+	b.sent, b.unsent = 5, 0 // as if flushed on a session that then broke
+	s.acked("e1", 1, 5)     // another attempt's acknowledgement: ignored
+	s.acked("e1", 2, 3)
+	if len(b.lines) != 2 || b.lines[0].Seq != 4 || b.sent != 2 {
+		t.Fatalf("after the ack of line 3: %+v sent %d", b.lines, b.sent)
+	}
+	s.rewind()
+	if b.sent != 0 || b.unsent != b.bytes {
+		t.Fatalf("a new session would not resend the unacknowledged lines: sent %d unsent %d of %d", b.sent, b.unsent, b.bytes)
+	}
+}
+
+// The acknowledged log position survives a restart with the ledger, and
+// goes with the entry.
+func TestLedgerKeepsTheAcknowledgedLogPosition(t *testing.T) {
+	dir := t.TempDir()
+	l, _ := openLedger(dir)
+	_ = l.add("e1", 1)
+	wid := workloadID("e1", 1)
+	l.ackLogs(wid, 7)
+	l.ackLogs(wid, 5) // late: no regression
+	l.ackLogs(workloadID("unknown", 1), 9)
+	again, _ := openLedger(dir)
+	if from, ok := again.logFrom(wid); !ok || from != 7 {
+		t.Fatalf("log position after reopening: %d %v, want 7", from, ok)
+	}
+	if _, ok := again.logFrom(workloadID("unknown", 1)); ok {
+		t.Fatal("a position was claimed for a workload that is no execution")
+	}
+	_ = again.add("e2", 1)
+	if from, ok := again.logFrom(workloadID("e2", 1)); !ok || from != 0 {
+		t.Fatalf("an execution with nothing acknowledged: %d %v, want its log from the start", from, ok)
+	}
+	again.remove(wid)
+	if third, _ := openLedger(dir); len(third.logs) != 0 {
+		t.Fatalf("position outlived its entry: %v", third.logs)
+	}
+}

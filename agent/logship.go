@@ -10,27 +10,35 @@ import (
 	"github.com/roundhouse/roundhouse/protocol"
 )
 
-// maxBufferedLogBytes bounds the lines kept per execution while no
-// session is up; older lines are dropped beyond it.
+// maxBufferedLogBytes bounds the lines kept per execution until the
+// server acknowledges them; older lines are dropped beyond it.
 const maxBufferedLogBytes = 1 << 20
 
 // logShipper batches workload log lines per execution and sends them on
 // the current work stream: at once when a batch is full, else on flush
-// (every 100 ms, before a final status, at session start).
+// (every 100 ms, before a final status, at session start). Lines are
+// numbered (the workload's Seq + 1) and kept until the server
+// acknowledges them (LogAck): a new session resends what is not
+// acknowledged, the server stores each number once, and the ledger keeps
+// the acknowledged number so a restarted agent resumes the workload's log
+// right after it.
 type logShipper struct {
 	link   func() *workLink
 	lookup func(workload string) (attemptRef, bool)
 
-	mu   sync.Mutex
-	bufs map[string]*logBuf // by execution ID
+	sendMu sync.Mutex // one flush at a time: lines leave in order
+	mu     sync.Mutex
+	bufs   map[string]*logBuf // by execution ID
 }
 
 type logBuf struct {
 	attempt int
 	lastSeq uint64
 	seen    bool
-	bytes   int
-	lines   []protocol.LogLine
+	lines   []protocol.LogLine // not yet acknowledged, oldest first
+	bytes   int                // of lines
+	sent    int                // lines[:sent] went out on the current link
+	unsent  int                // bytes of lines[sent:]
 }
 
 func newLogShipper(link func() *workLink, lookup func(string) (attemptRef, bool)) *logShipper {
@@ -60,33 +68,48 @@ func (s *logShipper) add(workload string, l plugins.LogLine) {
 		return
 	}
 	b.seen, b.lastSeq = true, l.Seq
-	b.lines = append(b.lines, protocol.LogLine{Time: l.Time, Severity: sev, Message: l.Text})
-	b.bytes += len(l.Text) + 64
+	b.lines = append(b.lines, protocol.LogLine{Time: l.Time, Severity: sev, Message: l.Text, Seq: l.Seq + 1})
+	size := len(l.Text) + 64
+	b.bytes += size
+	b.unsent += size
 	for b.bytes > maxBufferedLogBytes && len(b.lines) > 1 {
-		b.bytes -= len(b.lines[0].Message) + 64
-		b.lines = b.lines[1:]
+		b.dropFirst()
 	}
-	full := b.bytes >= protocol.MaxLogBatchBytes/2
+	full := b.unsent >= protocol.MaxLogBatchBytes/2
 	s.mu.Unlock()
 	if full {
 		s.flush(execID)
 	}
 }
 
-// flush sends the buffered lines of one execution, if a session is up.
+// dropFirst forgets the oldest line (acknowledged, or over the bound).
+func (b *logBuf) dropFirst() {
+	size := len(b.lines[0].Message) + 64
+	b.bytes -= size
+	if b.sent > 0 {
+		b.sent--
+	} else {
+		b.unsent -= size
+	}
+	b.lines = b.lines[1:]
+}
+
+// flush sends the lines of one execution not yet sent on this link.
 func (s *logShipper) flush(execID string) {
 	link := s.link()
 	if link == nil {
 		return
 	}
+	s.sendMu.Lock()
+	defer s.sendMu.Unlock()
 	s.mu.Lock()
 	b := s.bufs[execID]
-	if b == nil || len(b.lines) == 0 {
+	if b == nil || b.sent == len(b.lines) {
 		s.mu.Unlock()
 		return
 	}
-	lines, attempt := b.lines, b.attempt
-	b.lines, b.bytes = nil, 0
+	lines, attempt := b.lines[b.sent:], b.attempt
+	b.sent, b.unsent = len(b.lines), 0
 	s.mu.Unlock()
 	for len(lines) > 0 {
 		n, size := 0, 0
@@ -95,9 +118,31 @@ func (s *logShipper) flush(execID string) {
 			n++
 		}
 		if err := sendBatch(link, execID, attempt, lines[:n]); err != nil {
-			return
+			return // the next session resends them
 		}
 		lines = lines[n:]
+	}
+}
+
+// acked drops the lines the server acknowledged.
+func (s *logShipper) acked(execID string, attempt int, seq uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.bufs[execID]
+	if b == nil || b.attempt != attempt {
+		return
+	}
+	for len(b.lines) > 0 && b.lines[0].Seq <= seq {
+		b.dropFirst()
+	}
+}
+
+// rewind marks every unacknowledged line unsent, for a new session.
+func (s *logShipper) rewind() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, b := range s.bufs {
+		b.sent, b.unsent = 0, b.bytes
 	}
 }
 

@@ -198,6 +198,7 @@ func (a *Agent) startExecutor(ctx context.Context) (func(), error) {
 		cancel()
 		return nil, err
 	}
+	rc.LogFrom = l.logFrom // resume logs after the last line the server acknowledged
 	x = newExecutor(ctx, nil, artifact.Cache{Dir: a.cfg.ArtifactDir}, l, a.cfg.Logger)
 	sup, err := runtime.New(rc)
 	if err != nil {

@@ -35,7 +35,7 @@ func (a *Agent) serveWork(ctx context.Context, conn *quic.Conn) error {
 		return err
 	}
 	link := &workLink{conn: conn, str: str}
-	if err := link.send(&protocol.WorkOpen{Running: a.exec.running()}); err != nil {
+	if err := link.send(&protocol.WorkOpen{Running: a.exec.running(), Known: a.exec.known()}); err != nil {
 		return err
 	}
 	a.exec.attach(link)
@@ -55,6 +55,8 @@ func (a *Agent) serveWork(ctx context.Context, conn *quic.Conn) error {
 			a.exec.stop(msg)
 		case *protocol.StatusAck:
 			a.exec.acked(msg)
+		case *protocol.LogAck:
+			a.exec.logAcked(msg)
 		case *protocol.Deploy:
 			a.deploy.deploy(msg)
 		case *protocol.Undeploy:

@@ -118,6 +118,8 @@ func newWorkMessage(t MessageType) Message {
 		return &StatusAck{}
 	case TypeLogBatch:
 		return &LogBatch{}
+	case TypeLogAck:
+		return &LogAck{}
 	case TypeArtifactRequest:
 		return &ArtifactRequest{}
 	case TypeArtifactHeader:

@@ -13,6 +13,8 @@ const (
 	TypeLogBatch        MessageType = 15
 	TypeArtifactRequest MessageType = 16
 	TypeArtifactHeader  MessageType = 17
+	// TypeLogAck is numbered apart from the deployment messages (18+).
+	TypeLogAck MessageType = 30
 )
 
 // WorkOpen is the first message of the work stream, which the agent opens
@@ -22,6 +24,21 @@ const (
 type WorkOpen struct {
 	// Running is how many workloads the agent runs now (informational).
 	Running int `json:"running"`
+	// Known lists every execution attempt the agent holds at this moment:
+	// taken and not yet finished, or finished with a final status not yet
+	// acknowledged. An empty list says "none"; an absent one (nil, from
+	// agents before this field) says nothing. For the session it opens,
+	// the server takes it as the truth: an assignment sent earlier and
+	// missing here was lost (the agent restarted without it) and goes
+	// back to the queue; one listed that ended on the control plane is
+	// stopped.
+	Known []ExecutionRef `json:"known"`
+}
+
+// ExecutionRef names one attempt of an execution.
+type ExecutionRef struct {
+	ExecutionID string `json:"executionId"`
+	Attempt     int    `json:"attempt"`
 }
 
 // MessageType implements Message.
@@ -121,6 +138,11 @@ type LogLine struct {
 	Time     time.Time `json:"time"`
 	Severity string    `json:"severity,omitempty"` // INFO (stdout) or ERROR (stderr)
 	Message  string    `json:"message"`
+	// Seq numbers the lines of one execution attempt from 1, in order;
+	// 0 (agents before it) means unnumbered. The server stores a line
+	// once per Seq and acknowledges with LogAck, so an agent may resend
+	// what it is not sure arrived.
+	Seq uint64 `json:"seq,omitempty"`
 }
 
 // LogBatch carries log lines of one execution. A batch stays well under
@@ -137,6 +159,17 @@ const MaxLogBatchBytes = 96 << 10
 
 // MessageType implements Message.
 func (*LogBatch) MessageType() MessageType { return TypeLogBatch }
+
+// LogAck says the numbered lines of an execution attempt up to Seq are
+// stored: an agent restarted later resends only the lines after it.
+type LogAck struct {
+	ExecutionID string `json:"executionId"`
+	Attempt     int    `json:"attempt"`
+	Seq         uint64 `json:"seq"`
+}
+
+// MessageType implements Message.
+func (*LogAck) MessageType() MessageType { return TypeLogAck }
 
 // ArtifactRequest opens an artifact download stream: the agent asks for
 // an archive by digest. The answer is an Error, or an ArtifactHeader

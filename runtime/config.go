@@ -82,6 +82,14 @@ type Config struct {
 	// LogLine.Seq lets the receiver drop those. Nil discards logs.
 	OnLog func(workloadID string, line plugins.LogLine)
 
+	// LogFrom, when set, may take over a workload's log position: true
+	// with the first Seq not yet safely delivered, and the runtime keeps
+	// no position of its own for it. The agent answers for executions from
+	// the server's acknowledgements, so a restart resends every line not
+	// acknowledged, and only those. Nil, or false for a workload: the
+	// runtime saves the position about once a second (see OnLog).
+	LogFrom func(workloadID string) (uint64, bool)
+
 	// Logger receives the supervisor's own events. Default slog.Default().
 	Logger *slog.Logger
 }

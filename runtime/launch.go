@@ -235,7 +235,7 @@ func (s *Supervisor) launch(ctx context.Context, w *workload, command []string) 
 	if info.Pgid > 0 {
 		if child, err := identify(info.Pgid); err == nil {
 			w.rec.Child = child
-			if err := writeJSON(filepath.Join(w.dir, recordFile), w.rec); err != nil {
+			if err := overwriteJSON(filepath.Join(w.dir, recordFile), w.rec); err != nil {
 				return err
 			}
 		}

@@ -15,10 +15,16 @@ const logCursorEvery = time.Second
 func (w *workload) pumpLogs(ctx context.Context) {
 	cursor := filepath.Join(w.dir, logCursorFile)
 	var from uint64
-	_ = readJSON(cursor, &from)         // a fresh workload has none
+	acked := false
+	if w.s.cfg.LogFrom != nil {
+		from, acked = w.s.cfg.LogFrom(w.id)
+	}
+	if !acked {
+		_ = readJSON(cursor, &from) // a fresh workload has none
+	}
 	saved, savedAt := from, time.Time{} // the first line is saved at once
 	save := func() {
-		if from != saved {
+		if from != saved && !acked {
 			_ = writeJSON(cursor, from)
 			saved, savedAt = from, time.Now()
 		}

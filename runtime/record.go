@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,12 +63,46 @@ func writeJSON(path string, v any) error {
 	return nil
 }
 
+// overwriteJSON replaces the content of an existing file in place: one
+// write at offset 0, then a truncate to the new length. A file this agent
+// writes is never read before the agent dies, and a kill between the two
+// calls leaves the new value followed by the old one's tail, which
+// readJSON ignores (it reads the first JSON value); so it is as safe as
+// writeJSON against the agent dying, without the new inode per write that
+// made record writes the costliest part of a job's start and end.
+func overwriteJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return writeJSON(path, v)
+	}
+	if err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	_, err = f.WriteAt(data, 0)
+	if err == nil {
+		err = f.Truncate(int64(len(data)))
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	return nil
+}
+
+// readJSON reads the first JSON value of a file (see overwriteJSON for
+// why anything after it is ignored).
 func readJSON(path string, v any) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal(data, v); err != nil {
+	if err := json.NewDecoder(bytes.NewReader(data)).Decode(v); err != nil {
 		return fmt.Errorf("read %s: %w", path, err)
 	}
 	return nil

@@ -8,7 +8,8 @@ import (
 )
 
 // Pool plugins serve job after job; nothing of one job — its limits, its
-// leftover processes — may reach the next.
+// leftover processes — may reach the next, also when a job with the same
+// limits skips writing them again.
 func TestPluginReuseCarriesNothingOver(t *testing.T) {
 	s, _ := newTestSupervisor(t, func(c *Config) { c.WarmPlugins, c.MaxConcurrentJobs = 1, 1 })
 	mark := marker()
@@ -17,7 +18,8 @@ func TestPluginReuseCarriesNothingOver(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	pids := map[int]int{}
-	for i, spec := range []Spec{limited, hungry, limited, hungry, limited, hungry} {
+	// Twice the same limits in a row (not written again), then others.
+	for i, spec := range []Spec{limited, limited, hungry, hungry, limited, hungry} {
 		spec.ID = "reuse" + string(rune('a'+i))
 		h, err := s.StartJob(ctx, spec)
 		if err != nil {

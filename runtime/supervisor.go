@@ -154,8 +154,15 @@ func (s *Supervisor) Close() error {
 func (s *Supervisor) StartJob(ctx context.Context, spec Spec) (*Handle, error) {
 	select {
 	case s.jobSlots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, fmt.Errorf("start job %s: waiting for a free slot: %w", spec.ID, ctx.Err())
+	default:
+		// Said out loud: the control plane's per-engine cap should make
+		// this rare (a job it ended without the engine's word still runs).
+		s.cfg.Logger.Warn("all job slots taken: the job waits for one", "workload", spec.ID, "slots", cap(s.jobSlots))
+		select {
+		case s.jobSlots <- struct{}{}:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("start job %s: waiting for a free slot: %w", spec.ID, ctx.Err())
+		}
 	}
 	h, err := s.start(ctx, KindJob, spec)
 	if err != nil {

@@ -17,6 +17,12 @@ import (
 // agent can kill what the previous one left idle.
 const warmFile = "warm.json"
 
+// adoptedFile is warm.json while a workload owns the plugin: renamed, not
+// deleted and rewritten, because its content does not change between
+// jobs and creating a file (a new inode) per job cost more CPU than the
+// rest of the hand-over.
+const adoptedFile = "warm.adopted"
+
 // warmPlugin is an exec plugin started ahead of need, already in a cgroup
 // of its own (without limits until adopted). Starting a Go process and
 // moving it into v1 cgroups is most of a job's start time; a warm one
@@ -27,6 +33,10 @@ type warmPlugin struct {
 	cg     *cgroup
 	jobs   int // jobs served so far
 	nofile int // open-files limit applied by an earlier job; 0: none
+	// limits are the cgroup limits an earlier job left in place: the next
+	// job with the same run profile (nearly always) writes none again.
+	limits  Limits
+	limited bool
 }
 
 // maxReuse bounds how many jobs one plugin process serves before it is
@@ -92,7 +102,7 @@ func (p *warmPool) give(wp *warmPlugin, release func() error) bool {
 	if cap(p.ready) == 0 || wp.jobs >= maxReuse || !wp.id.alive() || len(p.ready) == cap(p.ready) || p.s.ctx.Err() != nil {
 		return false
 	}
-	if err := writeJSON(filepath.Join(wp.dir, warmFile), warmRecord{Plugin: wp.id, Cgroup: wp.cg}); err != nil {
+	if err := wp.unadopt(); err != nil {
 		return false
 	}
 	if err := release(); err != nil {
@@ -111,10 +121,12 @@ func (p *warmPool) give(wp *warmPlugin, release func() error) bool {
 // adopt gives a warm plugin a job's limits and hands it over: from now on
 // the workload's record, not warm.json, accounts for it.
 func (p *warmPool) adopt(wp *warmPlugin, l Limits) error {
-	if p.s.cgroups != nil && wp.cg != nil {
+	if p.s.cgroups != nil && wp.cg != nil && (!wp.limited || wp.limits != l) {
+		wp.limited = false
 		if err := p.s.cgroups.limit(wp.cg, l, p.s.cfg.PluginTaskAllowance); err != nil {
 			return fmt.Errorf("limit warm plugin: %w", err)
 		}
+		wp.limits, wp.limited = l, true
 	}
 	if err := applyRlimits(wp.id.Pid, l); err != nil {
 		return err
@@ -123,7 +135,16 @@ func (p *warmPool) adopt(wp *warmPlugin, l Limits) error {
 		wp.nofile = l.MaxOpenFiles
 	}
 	wp.jobs++
-	return os.Remove(filepath.Join(wp.dir, warmFile))
+	return os.Rename(filepath.Join(wp.dir, warmFile), filepath.Join(wp.dir, adoptedFile))
+}
+
+// unadopt puts warm.json back (its content is the same), rewriting it
+// only when the renamed copy is missing.
+func (wp *warmPlugin) unadopt() error {
+	if os.Rename(filepath.Join(wp.dir, adoptedFile), filepath.Join(wp.dir, warmFile)) == nil {
+		return nil
+	}
+	return writeJSON(filepath.Join(wp.dir, warmFile), warmRecord{Plugin: wp.id, Cgroup: wp.cg})
 }
 
 // run fills the pool until ctx ends, then kills the idle plugins.

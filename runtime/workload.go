@@ -163,11 +163,14 @@ func (w *workload) classify(out plugins.Outcome, waitErr error) Result {
 }
 
 // finish records and delivers the result and cleans up: it kills the
-// plugin and everything in its groups, then frees the port and job slot
-// (so the cap bounds live processes, not just running jobs). When Wait
-// returns no process of the workload is left; a job's result goes out
-// before the slower rest of the clean-up (cgroup removal), a service's
-// after it, so that its port is free once Stop returns.
+// plugin and everything in its groups, then frees the port. When Wait
+// returns no process of the job is left; a job's result goes out before
+// the slower rest of the clean-up (plugin and cgroup removal), a
+// service's after it, so that its port is free once Stop returns. A
+// job's slot is free before its result goes out: once the control plane
+// has the result (and counts the execution as ended), the engine can
+// start the next job at once, so the control plane's per-engine cap
+// never makes a job wait here.
 func (w *workload) finish(r Result) {
 	if err := writeJSON(filepath.Join(w.dir, resultFile), r); err != nil {
 		w.s.cfg.Logger.Error("save workload result", "workload", w.id, "err", err)
@@ -179,21 +182,21 @@ func (w *workload) finish(r Result) {
 	port := w.rec.Port
 	w.mu.Unlock()
 	if w.recycle(r) {
-		close(w.done)
 		if holds {
 			<-w.s.jobSlots
 		}
+		close(w.done)
 		return
 	}
 	w.killAll()
 	if w.kind == KindJob {
+		if holds {
+			<-w.s.jobSlots
+		}
 		close(w.done)
 	}
 	w.teardown()
 	w.s.ports.release(port)
-	if holds {
-		<-w.s.jobSlots
-	}
 	if w.kind != KindJob {
 		close(w.done)
 	}
@@ -225,7 +228,7 @@ func (w *workload) recycle(r Result) bool {
 		defer w.mu.Unlock()
 		rec := w.rec
 		rec.Plugin, rec.Child, rec.Cgroup, rec.SocketDir = procIdentity{}, procIdentity{}, nil, ""
-		if err := writeJSON(filepath.Join(w.dir, recordFile), rec); err != nil {
+		if err := overwriteJSON(filepath.Join(w.dir, recordFile), rec); err != nil {
 			return err // still ours: the caller tears it down
 		}
 		w.rec, w.client, w.rpc, w.warm = rec, nil, nil, nil

@@ -28,14 +28,14 @@ func (w *workStream) send(m protocol.Message) error {
 
 // serveWork pushes the engine's assignments and takes its statuses and
 // logs until the stream or the session ends.
-func (s *Server) serveWork(ctx context.Context, ss *session, str *quic.Stream) {
+func (s *Server) serveWork(ctx context.Context, ss *session, str *quic.Stream, open *protocol.WorkOpen) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer cancel()
 	w := &workStream{str: str}
 	wg.Go(func() {
-		if err := s.assign(ctx, ss.engineID, w); err != nil && ctx.Err() == nil {
+		if err := s.assign(ctx, ss.engineID, w, open); err != nil && ctx.Err() == nil {
 			s.cfg.Logger.Debug("assignment stream ended", "engine", ss.engineID, "err", err)
 			str.CancelRead(0) // ends the reader below
 		}
@@ -59,6 +59,8 @@ func (s *Server) serveWork(ctx context.Context, ss *session, str *quic.Stream) {
 			lctx, lcancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 			if err := s.work.AppendLogs(lctx, ss.engineID, msg); err != nil {
 				s.cfg.Logger.Warn("engine logs not stored", "engine", ss.engineID, "execution", msg.ExecutionID, "err", err)
+			} else if ack := logAck(msg); ack != nil {
+				_ = w.send(ack)
 			}
 			lcancel()
 		default:
@@ -94,7 +96,11 @@ func (s *Server) report(ctx context.Context, engineID string, w *workStream, st 
 // assign sends each execution waiting for this engine once per session,
 // and a stop for one a user stops or one that ended here while the engine
 // had it (a timeout). It follows the local replica.
-func (s *Server) assign(ctx context.Context, engineID string, w *workStream) error {
+func (s *Server) assign(ctx context.Context, engineID string, w *workStream, open *protocol.WorkOpen) error {
+	skip, err := s.reconcile(ctx, engineID, open, w)
+	if err != nil {
+		return err
+	}
 	started, stopped := map[string]bool{}, map[string]bool{}
 	for {
 		list, changed := s.work.Assignments(engineID)
@@ -102,7 +108,7 @@ func (s *Server) assign(ctx context.Context, engineID string, w *workStream) err
 		for _, a := range list {
 			key := a.ExecutionID + "/" + strconv.Itoa(a.Attempt)
 			current[key] = true
-			if a.Start != nil && !started[key] {
+			if a.Start != nil && !started[key] && !skip[key] {
 				started[key] = true
 				if err := w.send(a.Start); err != nil {
 					return err

@@ -46,7 +46,7 @@ func (s *Server) serveStream(ctx context.Context, ss *session, str *quic.Stream)
 	}
 	switch msg := m.(type) {
 	case *protocol.WorkOpen:
-		s.serveWork(ctx, ss, str)
+		s.serveWork(ctx, ss, str, msg)
 	case *protocol.ArtifactRequest:
 		s.serveArtifact(ctx, ss, str, msg)
 	default:

@@ -94,7 +94,7 @@ func (w *Work) AppendLogs(ctx context.Context, engineID string, b *protocol.LogB
 	}
 	lines := make([]executions.LogLine, 0, len(b.Lines))
 	for _, l := range b.Lines {
-		lines = append(lines, executions.LogLine{Timestamp: l.Time, Severity: l.Severity, Message: l.Message})
+		lines = append(lines, executions.LogLine{Timestamp: l.Time, Severity: l.Severity, Message: l.Message, Attempt: b.Attempt, Seq: l.Seq})
 	}
 	return w.Executions.AppendLogs(ctx, b.ExecutionID, lines)
 }

@@ -82,19 +82,30 @@ func (s *Service) placeAll(ctx context.Context, active []*state.Execution, infli
 			queued = append(queued, e)
 		}
 	}
-	// Oldest first, so a task's executions keep their order.
-	sort.Slice(queued, func(i, j int) bool { return queued[i].TriggerTime.Before(queued[j].TriggerTime) })
 	txn := s.store.Read()
 	byRuntime := map[string][]string{} // one directory look-up per runtime and pass
+	key := func(e *state.Execution) string { return e.RuntimeType + "/" + e.RuntimeID + "/" + e.EnvironmentID }
+	// Only what could be placed now is sorted: under a burst the engines
+	// are mostly full and a pass ends here.
+	due := queued[:0]
+	room := map[string]bool{}
 	for _, e := range queued {
+		k := key(e)
+		if _, ok := byRuntime[k]; !ok {
+			byRuntime[k] = s.candidates(txn, e)
+			room[k] = leastBusy(byRuntime[k], load, s.cfg.EngineConcurrency) != ""
+		}
+		if room[k] {
+			due = append(due, e)
+		}
+	}
+	// Oldest first, so a task's executions keep their order.
+	sort.Slice(due, func(i, j int) bool { return due[i].TriggerTime.Before(due[j].TriggerTime) })
+	for _, e := range due {
 		if ctx.Err() != nil {
 			break
 		}
-		key := e.RuntimeType + "/" + e.RuntimeID + "/" + e.EnvironmentID
-		if _, ok := byRuntime[key]; !ok {
-			byRuntime[key] = s.candidates(txn, e)
-		}
-		engine := leastBusy(byRuntime[key], load, s.cfg.EngineConcurrency)
+		engine := leastBusy(byRuntime[key(e)], load, s.cfg.EngineConcurrency)
 		if engine == "" {
 			continue // none available now: the deadline loop ends it if none comes
 		}

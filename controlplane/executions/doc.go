@@ -34,7 +34,11 @@
 // here (timeout) and is to be killed. It reports through
 // Service.ReportStatus(ctx, executionID, state.StatusUpdate{EngineID,
 // Attempt, Status, ...}) and sends lines through Service.AppendLogs; both
-// are safe to repeat.
+// are safe to repeat. When a session opens, Service.Reconcile takes the
+// engine's own account of the attempts it holds: a dispatched attempt it
+// lacks (never reported started) goes back to the queue, and one it holds
+// that ended here is to be stopped. Numbered log lines (LogLine.Attempt,
+// Seq) are stored once per node however often they are resent.
 //
 // It must not talk to engines itself, nor hold engine state.
 package executions

@@ -276,6 +276,13 @@ func TestListFiltersAndPages(t *testing.T) {
 	if page.Total != 0 {
 		t.Fatalf("time filter kept %d", page.Total)
 	}
+	// From a run's trigger time on: it and the later ones (the listing
+	// stops at the first older record).
+	third := f.wait(ids[2], state.ExecSuccess)
+	f.c.Must(t, 200, "GET", "/processing/executions?from="+third.TriggerTime.UTC().Format(time.RFC3339Nano), nil, &page)
+	if page.Total != 3 || page.Items[2].ID != ids[2] {
+		t.Fatalf("from the third run: total %d", page.Total)
+	}
 }
 
 // An engine goes away mid-run: the execution ends at its timeout with the

@@ -98,19 +98,32 @@ func (s *Service) readLocal(id string) ([]byte, error) {
 	return io.ReadAll(f)
 }
 
-// mergeByTime interleaves JSON-line logs from several nodes by timestamp.
+// mergeByTime interleaves JSON-line logs from several nodes by timestamp;
+// a numbered line two nodes hold (resent after a lost acknowledgement)
+// comes once.
 func mergeByTime(sources [][]byte) []byte {
 	type entry struct {
 		at  time.Time
 		raw []byte
 	}
+	type lineKey struct {
+		attempt int
+		seq     uint64
+	}
 	var all []entry
+	seen := map[lineKey]bool{}
 	for _, src := range sources {
 		sc := bufio.NewScanner(bytes.NewReader(src))
 		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 		for sc.Scan() {
 			var l LogLine
 			_ = json.Unmarshal(sc.Bytes(), &l)
+			if k := (lineKey{l.Attempt, l.Seq}); l.Seq > 0 {
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+			}
 			all = append(all, entry{l.Timestamp, append(append([]byte(nil), sc.Bytes()...), '\n')})
 		}
 	}

@@ -19,6 +19,10 @@ type LogLine struct {
 	Timestamp time.Time `json:"timestamp"`
 	Severity  string    `json:"severity,omitempty"`
 	Message   string    `json:"logMessage"`
+	// Attempt and Seq place a numbered line (engines number them from 1
+	// per attempt): each is stored once however often it is sent.
+	Attempt int    `json:"attempt,omitempty"`
+	Seq     uint64 `json:"seq,omitempty"`
 }
 
 // TruncatedSuffix ends a message cut at the per-message limit.
@@ -33,14 +37,25 @@ type LogStore struct {
 
 	mu       sync.Mutex
 	watchers map[string]chan struct{} // closed on the next append; only while someone follows
+	stored   map[attemptKey]uint64    // highest Seq stored per attempt (a cache: the file has it)
 }
+
+type attemptKey struct {
+	id      string
+	attempt int
+}
+
+// maxStoredSeqs bounds the Seq cache; past it the cache starts over and
+// is refilled from the files on demand.
+const maxStoredSeqs = 4096
 
 // OpenLogStore creates dir if needed.
 func OpenLogStore(dir string, maxBytes int64, maxMsg int) (*LogStore, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("execution log dir %s: %w", dir, err)
 	}
-	return &LogStore{dir: dir, maxBytes: maxBytes, maxMsg: maxMsg, watchers: map[string]chan struct{}{}}, nil
+	return &LogStore{dir: dir, maxBytes: maxBytes, maxMsg: maxMsg, watchers: map[string]chan struct{}{},
+		stored: map[attemptKey]uint64{}}, nil
 }
 
 func (l *LogStore) path(id string) (string, error) {
@@ -60,7 +75,7 @@ func (l *LogStore) Append(id string, lines []LogLine) (created bool, err error) 
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(p, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600) // read too: see unseen
 	if err != nil {
 		return false, fmt.Errorf("open log of %s: %w", id, err)
 	}
@@ -70,6 +85,7 @@ func (l *LogStore) Append(id string, lines []LogLine) (created bool, err error) 
 		return false, err
 	}
 	size := fi.Size()
+	lines = l.unseen(id, f, size, lines)
 	var buf []byte
 	for _, line := range lines {
 		line.Message = l.truncate(line.Message)
@@ -88,6 +104,11 @@ func (l *LogStore) Append(id string, lines []LogLine) (created bool, err error) 
 	if len(buf) > 0 {
 		if _, err := f.Write(buf); err != nil {
 			return false, fmt.Errorf("append log of %s: %w", id, err)
+		}
+	}
+	for _, line := range lines { // stored, or dropped over the bound for good
+		if k := (attemptKey{id, line.Attempt}); line.Seq > l.stored[k] {
+			l.stored[k] = line.Seq
 		}
 	}
 	if ch, ok := l.watchers[id]; ok {

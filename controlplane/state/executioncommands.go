@@ -105,13 +105,7 @@ func newExecution(txn Reader, t *Task, req ExecutionCreateRequest, now time.Time
 	if v == nil {
 		return nil, cluster.Reject(cluster.CodePrecondition, "%sthe artifact version of task %q no longer exists", RefusalNotConfigured, t.Name)
 	}
-	params := copyParams(v.Parameters)
-	for k, val := range t.Parameters {
-		params[k] = val
-	}
-	for k, val := range req.Parameters {
-		params[k] = val
-	}
+	params := executionParams(v.Parameters, t.Parameters, req.Parameters)
 	minute := req.Minute
 	if minute <= 0 {
 		minute = time.Minute
@@ -120,7 +114,8 @@ func newExecution(txn Reader, t *Task, req ExecutionCreateRequest, now time.Time
 		ArtifactID: t.ArtifactID, ArtifactVersion: v.Version, ArtifactDigest: v.Digest, Entrypoint: v.Entrypoint,
 		Parameters: params, LogLevel: level, Timeout: time.Duration(minutes) * minute, ParallelAllowed: rc.ParallelExecutionAllowed,
 		RunAsUser: rc.RemoteRunAsUser, RuntimeType: rc.Runtime.Type, RuntimeID: rc.Runtime.ID, RunProfileID: rc.Runtime.RunProfileID,
-		ExecutionType: req.ExecutionType, UserID: req.UserID, ExecutionStatus: ExecEventReceived, TriggerTime: now}
+		ExecutionType: intern(req.ExecutionType), UserID: intern(req.UserID), ExecutionStatus: ExecEventReceived, TriggerTime: now}
+	e.LogLevel = intern(e.LogLevel)
 	if e.ExecutionType == "" {
 		e.ExecutionType = ExecutionManual
 	}

@@ -68,6 +68,7 @@ const (
 	EventReport  = "report"  // the engine reported a status
 	EventStop    = "stop"    // a user asked to stop it
 	EventTimeout = "timeout" // its deadline passed
+	EventLost    = "lost"    // the engine says it does not hold the assignment
 )
 
 // ExecutionEvent is one input of NextExecution.
@@ -124,6 +125,13 @@ func NextExecution(cur Execution, ev ExecutionEvent) (Execution, bool, error) {
 		}
 		at := ev.At
 		next.ExecutionStatus, next.StopRequestedAt = ExecStopping, &at
+	case EventLost:
+		// Only an assignment never reported started goes back: one the
+		// engine started may still run somewhere.
+		if cur.ExecutionStatus != ExecDispatching || ev.EngineID != cur.EngineID || ev.Attempt != cur.Attempt {
+			return cur, false, nil
+		}
+		next.ExecutionStatus, next.EngineID, next.DispatchedAt, next.NextAttemptAt = ExecEventReceived, "", nil, nil
 	case EventTimeout:
 		if cur.ExecutionStatus == ExecStopping {
 			return finish(next, ExecTerminated, "stopped; the engine did not confirm in time", ev.At), true, nil

@@ -101,6 +101,20 @@ func TestNextExecution(t *testing.T) {
 					t.Errorf("assignment not cleared: %+v", e)
 				}
 			}},
+		{name: "lost by its engine: back to the queue", cur: onEngine(ExecDispatching), ev: ExecutionEvent{Kind: EventLost, At: t0, EngineID: "eng1", Attempt: 1},
+			wantStatus: ExecEventReceived, wantChange: true, check: func(t *testing.T, e Execution) {
+				if e.EngineID != "" || e.DispatchedAt != nil || e.Attempt != 1 || !e.Active {
+					t.Errorf("assignment not cleared (attempt kept so the old one stays stale): %+v", e)
+				}
+			}},
+		{name: "lost after it started: may still run, kept", cur: onEngine(ExecStarting), ev: ExecutionEvent{Kind: EventLost, At: t0, EngineID: "eng1", Attempt: 1},
+			wantStatus: ExecStarting},
+		{name: "lost of an older attempt ignored", cur: onEngine(ExecDispatching), ev: ExecutionEvent{Kind: EventLost, At: t0, EngineID: "eng1", Attempt: 0},
+			wantStatus: ExecDispatching},
+		{name: "lost said by another engine ignored", cur: onEngine(ExecDispatching), ev: ExecutionEvent{Kind: EventLost, At: t0, EngineID: "eng2", Attempt: 1},
+			wantStatus: ExecDispatching},
+		{name: "lost of a finished execution ignored", cur: onEngine(ExecSuccess), ev: ExecutionEvent{Kind: EventLost, At: t0, EngineID: "eng1", Attempt: 1},
+			wantStatus: ExecSuccess},
 		{name: "unknown event", cur: queued, ev: ExecutionEvent{Kind: "explode"}, wantStatus: ExecEventReceived, wantErr: true},
 	}
 	for _, c := range cases {

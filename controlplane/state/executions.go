@@ -104,6 +104,7 @@ const (
 	CmdExecutionTimeout = "execution.timeout"
 	CmdExecutionLogNode = "execution.log-node"
 	CmdExecutionPrune   = "execution.prune"
+	CmdExecutionLost    = "execution.lost"
 )
 
 func executionSpec() cluster.Spec {
@@ -127,6 +128,7 @@ func executionSpec() cluster.Spec {
 			CmdExecutionTimeout: applyExecutionTimeout,
 			CmdExecutionLogNode: applyExecutionLogNode,
 			CmdExecutionPrune:   applyExecutionPrune,
+			CmdExecutionLost:    applyExecutionLost,
 		},
 	}
 }
@@ -229,6 +231,9 @@ func ListExecutions(txn Reader, f ExecutionFilter) ([]*Execution, int) {
 	var match []*Execution
 	for raw := it.Next(); raw != nil; raw = it.Next() {
 		e := raw.(*Execution)
+		if f.TaskID == "" && !f.From.IsZero() && e.TriggerTime.Before(f.From) {
+			break // newest first: the rest is older still
+		}
 		if f.matches(e) {
 			match = append(match, e)
 		}
