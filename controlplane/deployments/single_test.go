@@ -61,3 +61,32 @@ func TestSingleNodeDeployAndUndeploy(t *testing.T) {
 		t.Fatalf("engine runs %+v", inst)
 	}
 }
+
+// An engine that runs a deployment cannot be deleted (the instance would
+// be left without an owner); once undeployed it can, and its record moves
+// to the task's history instead of naming an engine that is gone.
+func TestEngineWithADeploymentIsNotDeleted(t *testing.T) {
+	f := start(t)
+	e := f.engine(t, "doomed", "2.13.0")
+	if err := f.fleet.AddEngineProfile(e.ID, state.RunProfileMicroservice); err != nil {
+		t.Fatal(err)
+	}
+	task := f.task(t, "short-lived", []string{"1.0.0"}, map[string]any{
+		"runtime": map[string]any{"type": "REMOTE_ENGINE", "id": e.ID}, "shutdownDelaySeconds": 0, "minHealthySeconds": 1})
+	f.c.Must(t, 202, "POST", tasksPath+task+"/deploy", nil, nil)
+	f.waitAll(t, task, protocol.DeployRunning, "1.0.0")
+
+	const enginePath = "/processing/runtimes/remote-engines/"
+	if e409 := f.c.MustFail(t, 409, "DELETE", enginePath+e.ID, nil); !strings.Contains(e409.Message, "undeploy it first") {
+		t.Fatalf("delete refusal: %q", e409.Message)
+	}
+	f.c.Must(t, 202, "POST", tasksPath+task+"/undeploy", nil, nil)
+	f.waitAll(t, task, protocol.DeployUndeployed, "1.0.0")
+	f.c.Must(t, 204, "DELETE", enginePath+e.ID, nil, nil)
+
+	var hist []map[string]any
+	f.c.Must(t, 200, "GET", tasksPath+task+"/deployments/history", nil, &hist)
+	if len(hist) != 1 || hist[0]["engineId"] != e.ID || hist[0]["status"] != protocol.DeployUndeployed {
+		t.Fatalf("history after the engine's deletion: %+v", hist)
+	}
+}

@@ -351,6 +351,24 @@ func taskHasDeployments(txn Reader, t *Task) error {
 	return nil
 }
 
+// releaseEngineDeployments readies an engine for deletion: refused while
+// it runs (or is asked to run or stop) an instance, otherwise its
+// records move to the history, so no record names an engine that is gone.
+func releaseEngineDeployments(tx *cluster.Tx, e *Engine, now time.Time) error {
+	recs := all[Deployment](tx.Txn, tableDeployments, "engine", e.ID)
+	for _, d := range recs {
+		if d.Active() {
+			return cluster.Reject(cluster.CodeConflict, "engine %q runs task %s (%s); undeploy it first", e.Name, d.TaskID, d.Status)
+		}
+	}
+	for _, d := range recs {
+		if err := supersede(tx, d, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // WatchDeployments returns every current record and a channel closed
 // when any changes (for the deployment watcher).
 func WatchDeployments(txn Reader) ([]*Deployment, <-chan struct{}) {

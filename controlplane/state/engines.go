@@ -233,6 +233,9 @@ func applyEngineDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if e == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "engine %s not found", req.ID)
 	}
+	if err := releaseEngineDeployments(tx, e, cmd.Meta.Time); err != nil {
+		return nil, err
+	}
 	if err := deletePairKeys(tx, e.ID); err != nil {
 		return nil, err
 	}
