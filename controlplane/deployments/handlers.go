@@ -218,11 +218,30 @@ func (h *Handlers) rollouts(w http.ResponseWriter, r *http.Request, p httprouter
 	if err != nil {
 		return err
 	}
-	out := state.RolloutsOfTask(txn, t.ID)
-	if out == nil {
-		out = []*state.Rollout{}
+	rs := state.RolloutsOfTask(txn, t.ID)
+	sort.Slice(rs, func(i, j int) bool { return rs[i].CreatedAt.After(rs[j].CreatedAt) })
+	out := make([]rolloutView, 0, len(rs))
+	for _, ro := range rs {
+		out = append(out, newRolloutView(ro))
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
 	api.WriteJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// rolloutView shows a rollout with its durations in seconds, named like
+// the run-config fields they come from; the shadowing nil fields hide the
+// record's nanosecond durations.
+type rolloutView struct {
+	*state.Rollout
+	MinHealthy              *struct{} `json:"minHealthy,omitempty"`
+	Deadline                *struct{} `json:"progressDeadline,omitempty"`
+	ShutdownDelay           *struct{} `json:"shutdownDelay,omitempty"`
+	MinHealthySeconds       float64   `json:"minHealthySeconds"`
+	ProgressDeadlineSeconds float64   `json:"progressDeadlineSeconds"`
+	ShutdownDelaySeconds    float64   `json:"shutdownDelaySeconds"`
+}
+
+func newRolloutView(r *state.Rollout) rolloutView {
+	return rolloutView{Rollout: r, MinHealthySeconds: r.MinHealthy.Seconds(),
+		ProgressDeadlineSeconds: r.Deadline.Seconds(), ShutdownDelaySeconds: r.ShutdownDelay.Seconds()}
 }

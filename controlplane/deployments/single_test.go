@@ -27,8 +27,8 @@ func TestSingleNodeDeployAndUndeploy(t *testing.T) {
 	if d.SubStatus != protocol.SubExecuting || !d.Healthy || d.Port == 0 || d.DeployedBy == "" || d.Start.IsZero() || d.EngineName != "solo" {
 		t.Fatalf("running record: %+v", d)
 	}
-	if r := f.rollout(t, task); r.Status != state.RolloutSuccessful {
-		t.Fatalf("rollout %+v", r)
+	if r := f.rollout(t, task); r.Status != state.RolloutSuccessful || r.ProgressDeadlineSeconds != state.DefaultProgressDeadlineSeconds {
+		t.Fatalf("rollout %+v (want the default deadline in seconds)", r)
 	}
 
 	// Single node: a new version needs an undeploy first (seed).

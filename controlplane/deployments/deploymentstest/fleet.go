@@ -209,6 +209,8 @@ type Rollout struct {
 	Status  string `json:"status"`
 	Phase   string `json:"phase"`
 	Message string `json:"message"`
+	// ProgressDeadlineSeconds is the per-engine deadline the rollout runs with.
+	ProgressDeadlineSeconds float64 `json:"progressDeadlineSeconds"`
 }
 
 // LastRollout is a task's newest rollout.
