@@ -29,9 +29,9 @@ type batch struct {
 
 // pendingCommand is a command applied in the open transaction.
 type pendingCommand struct {
-	index uint64
-	cmd   Command
-	res   *applyResult
+	seq uint64 // Tx.Index
+	cmd Command
+	res *applyResult
 }
 
 func (b *batch) write() *memdb.Txn {
@@ -41,12 +41,32 @@ func (b *batch) write() *memdb.Txn {
 	return b.txn
 }
 
-func (b *batch) apply(l *raft.Log) *applyResult {
-	res := &applyResult{Index: l.Index}
-	cmd, err := decodeCommand(l.Data)
+// applyEntry applies a log entry's command, or each command of a group
+// entry, which then answers with one result per command.
+func (b *batch) applyEntry(l *raft.Log) any {
+	if len(l.Data) == 0 || l.Data[0] != encodingGroup {
+		return b.apply(l.Index, l.Index*maxGroup, l.Data)
+	}
+	cmds, err := splitGroup(l.Data)
+	if err != nil {
+		b.f.logger.Error("cannot decode log entry", "index", l.Index, "err", err)
+		return &applyResult{Index: l.Index, Err: err}
+	}
+	out := make([]*applyResult, len(cmds))
+	for i, data := range cmds {
+		out[i] = b.apply(l.Index, l.Index*maxGroup+uint64(i), data)
+	}
+	return out
+}
+
+// apply applies one encoded command of the entry at index; seq is its
+// Tx.Index.
+func (b *batch) apply(index, seq uint64, data []byte) *applyResult {
+	res := &applyResult{Index: index}
+	cmd, err := decodeCommand(data)
 	if err != nil {
 		// A node must not silently diverge: refuse loudly.
-		b.f.logger.Error("cannot decode log entry", "index", l.Index, "err", err)
+		b.f.logger.Error("cannot decode log entry", "index", index, "err", err)
 		res.Err = err
 		return res
 	}
@@ -57,15 +77,15 @@ func (b *batch) apply(l *raft.Log) *applyResult {
 	}
 	if _, ok := b.f.spec.Handlers[cmd.Type]; !ok {
 		if !cmd.Ignorable {
-			b.f.logger.Error("unknown command type", "index", l.Index, "type", cmd.Type)
+			b.f.logger.Error("unknown command type", "index", index, "type", cmd.Type)
 		}
 		res.Err = fmt.Errorf("unknown command type %q", cmd.Type)
 		return res
 	}
-	result, err := b.f.run(txn, l.Index, cmd)
+	result, err := b.f.run(txn, seq, cmd)
 	if err == nil {
 		res.Result = result
-		b.pending = append(b.pending, pendingCommand{index: l.Index, cmd: cmd, res: res})
+		b.pending = append(b.pending, pendingCommand{seq: seq, cmd: cmd, res: res})
 		return res
 	}
 	b.rollback()
@@ -74,13 +94,13 @@ func (b *batch) apply(l *raft.Log) *applyResult {
 		// retry gets the same answer. Only the dedupe row is written.
 		res.Rejection = rej
 		if err := b.f.dedupe.remember(b.write(), cmd, nil, rej); err != nil {
-			b.f.logger.Error("remember rejection", "index", l.Index, "type", cmd.Type, "err", err)
+			b.f.logger.Error("remember rejection", "index", index, "type", cmd.Type, "err", err)
 			b.rollback()
 		}
 		b.commit()
 		return res
 	}
-	b.f.logger.Error("command failed", "index", l.Index, "type", cmd.Type, "err", err)
+	b.f.logger.Error("command failed", "index", index, "type", cmd.Type, "err", err)
 	res.Err = err
 	b.commit()
 	return res
@@ -97,10 +117,10 @@ func (b *batch) rollback() {
 	pending := b.pending
 	b.pending = nil
 	for _, p := range pending {
-		result, err := b.f.run(b.write(), p.index, p.cmd)
+		result, err := b.f.run(b.write(), p.seq, p.cmd)
 		if err != nil {
 			// Only a handler that is not deterministic gets here.
-			b.f.logger.Error("command failed when applied again", "index", p.index, "type", p.cmd.Type, "err", err)
+			b.f.logger.Error("command failed when applied again", "index", p.res.Index, "type", p.cmd.Type, "err", err)
 			b.rollback()
 			p.res.Result, p.res.Err = nil, fmt.Errorf("apply %s again: %w", p.cmd.Type, err)
 			continue
@@ -123,8 +143,8 @@ func (b *batch) commit() {
 // run applies one command in txn: its handler, the OnApplied hook and the
 // dedupe row. It returns the encoded result, or why the command failed
 // (a *Rejection or an internal error); txn then holds partial writes.
-func (f *fsm) run(txn *memdb.Txn, index uint64, cmd Command) (json.RawMessage, error) {
-	tx := &Tx{Txn: txn, Index: index, Meta: cmd.Meta}
+func (f *fsm) run(txn *memdb.Txn, seq uint64, cmd Command) (json.RawMessage, error) {
+	tx := &Tx{Txn: txn, Index: seq, Meta: cmd.Meta}
 	value, err := f.spec.Handlers[cmd.Type](tx, cmd)
 	if err == nil && f.spec.OnApplied != nil {
 		err = f.spec.OnApplied(tx, cmd, value)

@@ -13,7 +13,8 @@ import (
 	"github.com/hashicorp/raft"
 )
 
-// applyResult is what the FSM hands back through raft's ApplyFuture.
+// applyResult is what the FSM hands back through raft's ApplyFuture for
+// a one-command entry; a group entry gets one per command ([]*applyResult).
 type applyResult struct {
 	Index     uint64
 	Result    json.RawMessage
@@ -72,7 +73,7 @@ func (f *fsm) ApplyBatch(logs []*raft.Log) []any {
 			continue
 		}
 		f.bytesSinceSnapshot.Add(int64(len(l.Data)))
-		out[i] = b.apply(l)
+		out[i] = b.applyEntry(l)
 	}
 	b.commit()
 	if last > 0 {
