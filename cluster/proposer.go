@@ -58,6 +58,19 @@ func newProposer(r *raft.Raft, maxGroup int) *proposer {
 
 // propose hands one encoded command to the loop and waits for its outcome.
 func (p *proposer) propose(ctx context.Context, data []byte) (*applyResult, error) {
+	if p.max == 1 {
+		// No grouping: every write its own entry, as many in flight as
+		// there are writers (raft still batches their disk writes).
+		f := p.raft.Apply(data, 0)
+		if err := awaitFuture(ctx, f); err != nil {
+			return nil, err
+		}
+		res, err := groupResults(f.Response(), 1)
+		if err != nil {
+			return nil, err
+		}
+		return res[0], nil
+	}
 	pr := &proposal{data: data, done: make(chan proposalOutcome, 1)}
 	select {
 	case p.queue <- pr:
