@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,15 @@ import (
 // A future format bumps it; a node seeing a newer byte refuses to apply
 // rather than guess.
 const encodingV1 byte = 1
+
+// encodingGroup is the first byte of a log entry carrying several
+// commands proposed together (group commit, see proposer.go): then, per
+// command, its length as a uvarint and its encodingV1 bytes.
+const encodingGroup byte = 2
+
+// maxGroup is the most commands one log entry may carry: Tx.Index gives
+// each command of entry i the number i*maxGroup + its place.
+const maxGroup = 1024
 
 // Meta says who asked for a command and when. The proposer fills it in
 // (never the FSM: apply must be deterministic on every node).
@@ -71,6 +81,39 @@ func encodeCommand(c Command) ([]byte, error) {
 		return nil, fmt.Errorf("encode command %s: %w", c.Type, err)
 	}
 	return append([]byte{encodingV1}, body...), nil
+}
+
+// encodeGroup frames encoded commands into one log entry.
+func encodeGroup(cmds [][]byte) []byte {
+	size := 1
+	for _, c := range cmds {
+		size += binary.MaxVarintLen64 + len(c)
+	}
+	out := make([]byte, 1, size)
+	out[0] = encodingGroup
+	for _, c := range cmds {
+		out = binary.AppendUvarint(out, uint64(len(c)))
+		out = append(out, c...)
+	}
+	return out
+}
+
+// splitGroup returns the encoded commands of a group entry (sharing
+// data's memory).
+func splitGroup(data []byte) ([][]byte, error) {
+	var cmds [][]byte
+	for rest := data[1:]; len(rest) > 0; {
+		n, k := binary.Uvarint(rest)
+		if k <= 0 || n > uint64(len(rest)-k) {
+			return nil, fmt.Errorf("group entry: bad length of command %d", len(cmds))
+		}
+		cmds = append(cmds, rest[k:k+int(n)])
+		rest = rest[k+int(n):]
+	}
+	if len(cmds) == 0 || len(cmds) > maxGroup {
+		return nil, fmt.Errorf("group entry holds %d commands, want 1 to %d", len(cmds), maxGroup)
+	}
+	return cmds, nil
 }
 
 func decodeCommand(data []byte) (Command, error) {

@@ -34,6 +34,10 @@ type Config struct {
 	CommitTimeout time.Duration
 	// MaxAppendEntries caps entries per AppendEntries RPC and per FSM batch.
 	MaxAppendEntries int
+	// WriteBatchMax caps how many concurrent writes the leader proposes
+	// together as one log entry (group commit, see proposer.go); 1 gives
+	// every write an entry of its own. At most 1024.
+	WriteBatchMax int
 
 	// SnapshotEntries takes a snapshot after this many log entries.
 	SnapshotEntries uint64
@@ -76,6 +80,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxAppendEntries == 0 {
 		c.MaxAppendEntries = 256
+	}
+	if c.WriteBatchMax == 0 {
+		c.WriteBatchMax = 128
 	}
 	if c.SnapshotEntries == 0 {
 		c.SnapshotEntries = 8192
@@ -122,6 +129,9 @@ func (c Config) validate() error {
 		// A retry older than the dedupe window could apply twice.
 		errs = append(errs, fmt.Errorf("apply timeout %s must not exceed %s (command IDs are remembered %s)",
 			c.ApplyTimeout, maxApplyTimeout, dedupeWindow))
+	}
+	if c.WriteBatchMax < 1 || c.WriteBatchMax > maxGroup {
+		errs = append(errs, fmt.Errorf("write batch max %d must be between 1 and %d", c.WriteBatchMax, maxGroup))
 	}
 	if c.LeaderLeaseTimeout > c.HeartbeatTimeout {
 		errs = append(errs, fmt.Errorf("leader lease timeout %s must not exceed heartbeat timeout %s",

@@ -64,21 +64,26 @@ func remembered(txn *memdb.Txn, id string) (*appliedCommand, bool) {
 }
 
 // dedupe mirrors the dedupe table's rows in (time, ID) order so the oldest
-// are found without a time index. The order is a function of the table's
-// contents alone, so a replica that restored a snapshot evicts exactly the
-// rows one that applied the whole log does. Only the apply goroutine uses
-// it (raft calls Apply and Restore from one goroutine).
+// are found without a time index. Only the apply goroutine uses it (raft
+// calls Apply and Restore from one goroutine).
+//
+// The queue may hold entries whose row does not exist: rows added in a
+// transaction that was then aborted stay queued (removing them from a
+// heap would cost a scan). Eviction skips such phantoms without counting
+// them, so the rows actually forgotten depend on the table's contents
+// alone: a replica that restored a snapshot, or that applied the log in
+// other batches, evicts exactly the rows one that applied it whole does.
 type dedupe struct {
 	queue expiryQueue
-	// Between remember and settle: rows taken off the queue and the row
-	// added, applied to the queue only once the transaction commits.
+	// evicted are the entries taken off the queue since the last commit,
+	// put back if the transaction is aborted.
 	evicted []expiry
-	added   *expiry
 }
 
 // remember records a command's outcome in txn and deletes up to
 // dedupeEvictPerApply expired rows, using the command's own time so every
-// replica evicts the same rows. The caller must call settle afterwards.
+// replica evicts the same rows. The caller calls commit or undo once the
+// transaction is committed or aborted.
 func (d *dedupe) remember(txn *memdb.Txn, cmd Command, result json.RawMessage, rej *Rejection) error {
 	if cmd.ID == "" {
 		return nil
@@ -87,31 +92,32 @@ func (d *dedupe) remember(txn *memdb.Txn, cmd Command, result json.RawMessage, r
 	if err := txn.Insert(tableApplied, row); err != nil {
 		return fmt.Errorf("remember command %s: %w", cmd.ID, err)
 	}
-	d.added = &expiry{nanos: row.Time.UnixNano(), id: row.ID}
+	// Queued at once: a later command of the same transaction may evict
+	// it, as it would had each command been committed on its own.
+	heap.Push(&d.queue, expiry{nanos: row.Time.UnixNano(), id: row.ID})
 	cutoff := cmd.Meta.Time.Add(-dedupeWindow).UnixNano()
-	for len(d.evicted) < dedupeEvictPerApply && d.queue.Len() > 0 && d.queue[0].nanos < cutoff {
+	for forgotten := 0; forgotten < dedupeEvictPerApply && d.queue.Len() > 0 && d.queue[0].nanos < cutoff; {
 		e := heap.Pop(&d.queue).(expiry)
 		d.evicted = append(d.evicted, e)
-		if _, err := txn.DeleteAll(tableApplied, "id", e.id); err != nil {
+		n, err := txn.DeleteAll(tableApplied, "id", e.id)
+		if err != nil {
 			return fmt.Errorf("forget command %s: %w", e.id, err)
 		}
+		forgotten += n // 0 for a phantom
 	}
 	return nil
 }
 
-// settle applies the last remember to the queue if its transaction was
-// committed, or undoes it if it was aborted.
-func (d *dedupe) settle(committed bool) {
-	if committed {
-		if d.added != nil {
-			heap.Push(&d.queue, *d.added)
-		}
-	} else {
-		for _, e := range d.evicted {
-			heap.Push(&d.queue, e)
-		}
+// commit forgets the undo information: the transaction was committed.
+func (d *dedupe) commit() { d.evicted = d.evicted[:0] }
+
+// undo puts back the entries evicted since the last commit: the
+// transaction that deleted their rows was aborted.
+func (d *dedupe) undo() {
+	for _, e := range d.evicted {
+		heap.Push(&d.queue, e)
 	}
-	d.evicted, d.added = d.evicted[:0], nil
+	d.evicted = d.evicted[:0]
 }
 
 // reset rebuilds the queue from a (restored) store.
@@ -126,7 +132,7 @@ func (d *dedupe) reset(db *memdb.MemDB) error {
 		d.queue = append(d.queue, expiry{nanos: row.Time.UnixNano(), id: row.ID})
 	}
 	heap.Init(&d.queue)
-	d.evicted, d.added = d.evicted[:0], nil
+	d.evicted = d.evicted[:0]
 	return nil
 }
 

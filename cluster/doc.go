@@ -2,8 +2,10 @@
 // the hashicorp/raft node with its raft-boltdb/v2 log and stable stores and
 // file snapshots, a finite state machine over an indexed in-memory store
 // (hashicorp/go-memdb), membership (bootstrap, join, remove), forwarding of
-// writes from followers to the leader, consistent and stale reads, and the
-// lifecycle of leader-only loops.
+// writes from followers to the leader, group commit of concurrent writes
+// into one log entry (proposer.go), one store transaction per applied raft
+// batch (batch.go), consistent and stale reads, and the lifecycle of
+// leader-only loops.
 //
 // It knows nothing about the product: tables and command handlers are given
 // to it by the caller (see controlplane/state). It must not import

@@ -13,7 +13,8 @@ import (
 	"github.com/hashicorp/raft"
 )
 
-// applyResult is what the FSM hands back through raft's ApplyFuture.
+// applyResult is what the FSM hands back through raft's ApplyFuture for
+// a one-command entry; a group entry gets one per command ([]*applyResult).
 type applyResult struct {
 	Index     uint64
 	Result    json.RawMessage
@@ -60,10 +61,11 @@ func (f *fsm) Apply(l *raft.Log) any {
 	return f.ApplyBatch([]*raft.Log{l})[0]
 }
 
-// ApplyBatch implements raft.BatchingFSM: one call per committed batch.
+// ApplyBatch implements raft.BatchingFSM: one call per committed batch,
+// applied in one memdb write transaction (see batch.go).
 func (f *fsm) ApplyBatch(logs []*raft.Log) []any {
 	out := make([]any, len(logs))
-	db := f.db.Load()
+	b := &batch{f: f, db: f.db.Load()}
 	var last uint64
 	for i, l := range logs {
 		last = l.Index
@@ -71,77 +73,13 @@ func (f *fsm) ApplyBatch(logs []*raft.Log) []any {
 			continue
 		}
 		f.bytesSinceSnapshot.Add(int64(len(l.Data)))
-		out[i] = f.applyOne(db, l)
+		out[i] = b.applyEntry(l)
 	}
+	b.commit()
 	if last > 0 {
 		f.setApplied(last)
 	}
 	return out
-}
-
-func (f *fsm) applyOne(db *memdb.MemDB, l *raft.Log) *applyResult {
-	res := &applyResult{Index: l.Index}
-	cmd, err := decodeCommand(l.Data)
-	if err != nil {
-		// A node must not silently diverge: refuse loudly but keep going
-		// for entries it cannot read only when the proposer said so.
-		f.logger.Error("cannot decode log entry", "index", l.Index, "err", err)
-		res.Err = err
-		return res
-	}
-	txn := db.Txn(true)
-	defer txn.Abort()
-	if prev, ok := remembered(txn, cmd.ID); ok {
-		res.Result, res.Rejection = prev.Result, prev.Rejection
-		return res
-	}
-	handler, ok := f.spec.Handlers[cmd.Type]
-	if !ok {
-		if !cmd.Ignorable {
-			f.logger.Error("unknown command type", "index", l.Index, "type", cmd.Type)
-		}
-		res.Err = fmt.Errorf("unknown command type %q", cmd.Type)
-		return res
-	}
-	tx := &Tx{Txn: txn, Index: l.Index, Meta: cmd.Meta}
-	value, err := handler(tx, cmd)
-	if err == nil && f.spec.OnApplied != nil {
-		err = f.spec.OnApplied(tx, cmd, value)
-	}
-	if err != nil {
-		if rej, ok := AsRejection(err); ok {
-			// Rejections are deterministic: remember them too so that a
-			// retry gets the same answer. Only the dedupe row is written.
-			txn.Abort()
-			res.Rejection = rej
-			dtxn := db.Txn(true)
-			if err := f.dedupe.remember(dtxn, cmd, nil, rej); err != nil {
-				dtxn.Abort()
-				f.dedupe.settle(false)
-				return res
-			}
-			dtxn.Commit()
-			f.dedupe.settle(true)
-			return res
-		}
-		f.logger.Error("command failed", "index", l.Index, "type", cmd.Type, "err", err)
-		res.Err = fmt.Errorf("apply %s: %w", cmd.Type, err)
-		return res
-	}
-	if value != nil {
-		if res.Result, err = json.Marshal(value); err != nil {
-			res.Err = fmt.Errorf("encode %s result: %w", cmd.Type, err)
-			return res
-		}
-	}
-	if err := f.dedupe.remember(txn, cmd, res.Result, nil); err != nil {
-		f.dedupe.settle(false)
-		res.Err = fmt.Errorf("record %s: %w", cmd.Type, err)
-		return res
-	}
-	txn.Commit()
-	f.dedupe.settle(true)
-	return res
 }
 
 func (f *fsm) setApplied(idx uint64) {

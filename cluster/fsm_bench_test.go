@@ -15,6 +15,13 @@ import (
 // 5 ms apart, so past 2 minutes of proposer time (24000 commands) the
 // dedupe table is in its steady state, evicting as much as it remembers.
 func BenchmarkFSMApply(b *testing.B) {
+	for _, size := range []int{1, 16, 64} {
+		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) { benchmarkFSMApply(b, size) })
+	}
+}
+
+// benchmarkFSMApply applies b.N commands in raft batches of size.
+func benchmarkFSMApply(b *testing.B, size int) {
 	full, _ := builtinSpec().merged(kvSpec())
 	f, err := newFSM(full, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
@@ -30,7 +37,7 @@ func BenchmarkFSMApply(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	for _, l := range logs {
-		f.Apply(l)
+	for start := 0; start < len(logs); start += size {
+		f.ApplyBatch(logs[start:min(start+size, len(logs))])
 	}
 }

@@ -31,6 +31,7 @@ type Node struct {
 	trans *raft.NetworkTransport
 	peers *peerClient
 	loops *leaderLoops
+	prop  *proposer
 
 	stop    context.CancelFunc
 	wg      sync.WaitGroup
@@ -68,6 +69,7 @@ func Open(cfg Config, spec Spec) (*Node, error) {
 	}
 	n.peers = newPeerClient(n)
 	n.loops = newLeaderLoops(n)
+	n.prop = newProposer(n.raft, cfg.WriteBatchMax)
 	n.OnLeadership("cluster.records", n.ensureClusterRecords)
 	return n, nil
 }
@@ -131,8 +133,9 @@ func (n *Node) Start(ctx context.Context, bootstrap bool) error {
 	}
 	loopCtx, cancel := context.WithCancel(context.Background())
 	n.stop = cancel
-	n.wg.Add(2)
+	n.wg.Add(3)
 	go func() { defer n.wg.Done(); n.loops.watch(loopCtx) }()
+	go func() { defer n.wg.Done(); n.prop.run(loopCtx) }()
 	go func() { defer n.wg.Done(); n.snapshotLoop(loopCtx) }()
 	return nil
 }
@@ -271,16 +274,8 @@ func (n *Node) Apply(ctx context.Context, cmd Command, out any) (uint64, error) 
 
 func (n *Node) applyOnce(ctx context.Context, data []byte) (*applyResult, bool, error) {
 	if n.IsLeader() {
-		deadline, _ := ctx.Deadline()
-		f := n.raft.Apply(data, time.Until(deadline))
-		if err := awaitFuture(ctx, f); err != nil {
-			return nil, false, err
-		}
-		res, ok := f.Response().(*applyResult)
-		if !ok || res == nil {
-			return nil, false, errors.New("apply: no result from state machine")
-		}
-		return res, false, nil
+		res, err := n.prop.propose(ctx, data)
+		return res, false, err
 	}
 	res, err := n.peers.apply(ctx, data)
 	return res, true, err

@@ -187,20 +187,19 @@ func (n *Node) servePeerApply(r *http.Request) wireResult {
 	if len(data) > maxCommandBytes {
 		return wireResult{Error: "command too large"}
 	}
+	if len(data) == 0 || data[0] != encodingV1 {
+		return wireResult{Error: "a forwarded write must be one command"}
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), n.cfg.ApplyTimeout)
 	defer cancel()
-	f := n.raft.Apply(data, n.cfg.ApplyTimeout)
-	if err := awaitFuture(ctx, f); err != nil {
+	res, err := n.prop.propose(ctx, data)
+	if err != nil {
 		// Out of time is retryable too: a retry carries the same command
 		// ID, so it applies at most once (dedupe.go).
 		if retryable(err) || ctx.Err() != nil {
 			return wireResult{Retry: true}
 		}
 		return wireResult{Error: err.Error()}
-	}
-	res, _ := f.Response().(*applyResult)
-	if res == nil {
-		return wireResult{Error: "no result from state machine"}
 	}
 	out := wireResult{Index: res.Index, Result: res.Result, Rejection: res.Rejection}
 	if res.Err != nil {

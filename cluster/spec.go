@@ -19,7 +19,10 @@ type Table struct {
 // are shared with readers: never mutate one, insert a changed copy.
 type Tx struct {
 	*memdb.Txn
-	// Index is the raft log index of the command being applied.
+	// Index numbers the command: unique, increasing in log order and the
+	// same on every replica. It is the raft log index of the command's
+	// entry times 1024 plus the command's place in that entry (an entry
+	// may carry several commands, see proposer.go), not a log index.
 	Index uint64
 	// Meta is the proposer's metadata (time, actor, request).
 	Meta Meta

@@ -74,10 +74,20 @@ func (l *launcher) cluster(ctx context.Context, name string, size int) ([]*node,
 		}
 		nodes = append(nodes, n)
 	}
+	// Every node, not just the leader, must list every member (the list is
+	// the node's own raft configuration). Killing the leader before a
+	// follower has the latest configuration can leave no electable node:
+	// raft 1.7's pre-vote refuses candidates missing from the voter's
+	// configuration, and the lagging follower alone is no majority.
 	c := newClient(1)
-	err = waitUntil(ctx, fmt.Sprintf("%d members in %s", size, name), 30*time.Second, func() bool {
-		var members []json.RawMessage
-		return c.getJSON(ctx, first.HTTPAddr, "/cluster/members", &members) == nil && len(members) == size
+	err = waitUntil(ctx, fmt.Sprintf("%d members in %s on every node", size, name), 30*time.Second, func() bool {
+		for _, n := range nodes {
+			var members []json.RawMessage
+			if c.getJSON(ctx, n.HTTPAddr, "/cluster/members", &members) != nil || len(members) != size {
+				return false
+			}
+		}
+		return true
 	})
 	if err != nil {
 		return nil, errors.Join(err, first.logTail())

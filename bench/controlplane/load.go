@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"time"
@@ -130,6 +131,9 @@ func writeLoad(ctx context.Context, targets []string, pids []int, clients int, w
 		res.serverCPU, res.clientCPU = after.servers-before.servers, after.self-before.self
 		mu.Unlock()
 	}()
+	// Labelled so an in-process profile can tell the servers from us.
+	ctx = pprof.WithLabels(ctx, pprof.Labels("role", "client"))
+	pprof.SetGoroutineLabels(ctx)
 	for w := range clients {
 		wg.Add(1)
 		go func() {

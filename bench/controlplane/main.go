@@ -54,6 +54,7 @@ func main() {
 	nodeEnv := flag.String("node-env", "", "extra environment for the server processes, comma-separated (e.g. GOGC=200)")
 	flag.StringVar(&parts, "parts", "writes,failover,apply", "which parts to run")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process (the in-process apply part) to this file")
+	writeProfile := flag.String("write-profile", "", "instead of the report: run 3 nodes in this process under the write load of the last -clients figure and write their CPU profile to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
 		stopProfile, err := startCPUProfile(*cpuProfile)
@@ -84,6 +85,12 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *writeProfile != "" {
+		if err := profileWrites(ctx, o, *writeProfile); err != nil {
+			fatal(err)
+		}
+		return
+	}
 	if err := run(ctx, o); err != nil {
 		stop()
 		fmt.Fprintln(os.Stderr, "bench controlplane:", err)

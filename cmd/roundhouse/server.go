@@ -17,6 +17,7 @@ import (
 func newServerCmd() *cobra.Command {
 	var cfg controlplane.Config
 	var logLevel string
+	var memLimitMiB int64
 	cmd := &cobra.Command{
 		Use:   "server",
 		Short: "Run a control-plane node (bootstraps a single-node cluster unless --join is given)",
@@ -32,6 +33,7 @@ func newServerCmd() *cobra.Command {
 				cfg.JoinToken = os.Getenv("ROUNDHOUSE_TOKEN")
 			}
 			cfg.BootstrapToken = os.Getenv("ROUNDHOUSE_BOOTSTRAP_TOKEN")
+			cfg.MemoryLimit = memLimitMiB << 20
 			srv, err := controlplane.New(cfg)
 			if err != nil {
 				return usageError{err}
@@ -58,6 +60,9 @@ func newServerCmd() *cobra.Command {
 	f.DurationVar(&cfg.Raft.SnapshotCheckInterval, "raft-snapshot-interval", 10*time.Second, "how often the snapshot thresholds are checked")
 	f.Uint64Var(&cfg.Raft.TrailingLogs, "raft-trailing-logs", 10240, "log entries kept after a snapshot for lagging followers")
 	f.DurationVar(&cfg.Raft.ApplyTimeout, "write-timeout", 10*time.Second, "how long a write is held waiting for a leader before 503 NO_LEADER")
+	f.IntVar(&cfg.Raft.WriteBatchMax, "write-batch-max", 128, "most concurrent writes the leader proposes as one raft log entry (1: an entry per write; at most 1024)")
+	f.IntVar(&cfg.GCPercent, "gc-percent", 0, "Go GC target percentage (GOGC) of the server process; 0: 400 unless GOGC is set, -1: leave the runtime's")
+	f.Int64Var(&memLimitMiB, "memory-limit-mib", 0, "soft memory limit of the server process in MiB (GOMEMLIMIT); 0: none")
 	f.IntVar(&cfg.LicenseSeats, "license-seats", 0, "Management Console seats the license grants (0: no limit)")
 	f.IntVar(&cfg.LicenseEngineTokens, "license-engine-tokens", 0, "engine tokens the license grants (0: no limit)")
 	f.IntVar(&cfg.LicenseServiceAccounts, "license-service-accounts", 0, "service accounts the license allows (0: no limit)")
