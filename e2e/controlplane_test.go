@@ -30,13 +30,19 @@ func startCluster(t *testing.T, size int) []*harness.Node {
 		n := harness.StartNode(t, bins, id, filepath.Join(base, id), harness.NodeOptions{Join: first.HTTPAddr, Token: testToken, Args: fastRaft})
 		nodes = append(nodes, n)
 	}
-	c := harness.NewClient(first.HTTPAddr, testToken)
-	harness.WaitFor(t, "all members joined", 20*time.Second, func() bool {
-		var members []map[string]any
-		return c.JSON("GET", "/cluster/members", nil, &members) == nil && len(members) == size
-	})
 	for _, n := range nodes {
 		n.WaitReady(t, testToken, 15*time.Second)
+	}
+	// Every node, not only the first, must hold the full configuration:
+	// raft refuses the (pre-)vote of a node missing from the voter's own
+	// configuration, so a leader killed before a follower learnt of the
+	// newest member could leave no electable node.
+	for _, n := range nodes {
+		c := harness.NewClient(n.HTTPAddr, testToken)
+		harness.WaitFor(t, "all members known to "+n.ID, 20*time.Second, func() bool {
+			var members []map[string]any
+			return c.JSON("GET", "/cluster/members", nil, &members) == nil && len(members) == size
+		})
 	}
 	return nodes
 }
