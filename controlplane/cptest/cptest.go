@@ -4,16 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane"
+	"github.com/roundhouse/roundhouse/internal/testnet"
 )
 
 // AdminToken is the bootstrap administrator's token of every test server.
@@ -29,19 +31,28 @@ type Server struct {
 // mutate may adjust the config (heartbeat timings, ...) before start.
 func Start(t testing.TB, mutate ...func(*controlplane.Config)) *Server {
 	t.Helper()
-	cfg := controlplane.Config{
-		DataDir:        t.TempDir(),
-		HTTPAddr:       "127.0.0.1:0",
-		QUICAddr:       freeUDP(t),
-		RaftAddr:       freeTCP(t),
-		BootstrapToken: AdminToken,
-		Raft:           cluster.Config{HeartbeatTimeout: 200 * time.Millisecond, ElectionTimeout: 200 * time.Millisecond},
-		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+	var srv *controlplane.Server
+	var err error
+	// Two tests drawing the same free port at once is rare but possible
+	// (testnet); fresh draws (and a fresh directory, in case the failed
+	// attempt left files behind) settle it.
+	for attempt := 0; attempt < 3; attempt++ {
+		cfg := controlplane.Config{
+			DataDir:        t.TempDir(),
+			HTTPAddr:       "127.0.0.1:0",
+			QUICAddr:       freeUDP(t),
+			RaftAddr:       freeTCP(t),
+			BootstrapToken: AdminToken,
+			Raft:           cluster.Config{HeartbeatTimeout: 200 * time.Millisecond, ElectionTimeout: 200 * time.Millisecond},
+			Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+		}
+		for _, m := range mutate {
+			m(&cfg)
+		}
+		if srv, err = controlplane.New(cfg); !errors.Is(err, syscall.EADDRINUSE) {
+			break
+		}
 	}
-	for _, m := range mutate {
-		m(&cfg)
-	}
-	srv, err := controlplane.New(cfg)
 	if err != nil {
 		t.Fatalf("new control plane: %v", err)
 	}
@@ -66,22 +77,14 @@ func Start(t testing.TB, mutate ...func(*controlplane.Config)) *Server {
 }
 
 func freeTCP(t testing.TB) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := testnet.Addr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return addr
 }
 
-func freeUDP(t testing.TB) string {
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().String()
-}
+func freeUDP(t testing.TB) string { return freeTCP(t) }
 
 // Client calls the API with a token.
 type Client struct {

@@ -3,13 +3,14 @@ package harness
 import (
 	"bytes"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/roundhouse/roundhouse/internal/testnet"
 )
 
 // Process is one started binary with its captured output.
@@ -137,27 +138,19 @@ func (p *Process) Output() string {
 	return p.log.String()
 }
 
-// FreePort returns a TCP port free on 127.0.0.1 right now.
+// FreePort returns a port free on 127.0.0.1 right now, chosen below the
+// ephemeral range so that no other socket's port-0 bind takes it first.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := testnet.Port()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return p
 }
 
-// FreeUDPPort returns a UDP port free on 127.0.0.1 right now.
-func FreeUDPPort(t testing.TB) int {
-	t.Helper()
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
-}
+// FreeUDPPort returns a UDP port free on 127.0.0.1 right now (see FreePort).
+func FreeUDPPort(t testing.TB) int { return FreePort(t) }
 
 // WaitFor polls cond every 20 ms until it is true or timeout passes.
 func WaitFor(t testing.TB, what string, timeout time.Duration, cond func() bool) {

@@ -4,13 +4,13 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 
 	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane"
 	"github.com/roundhouse/roundhouse/controlplane/executions"
+	"github.com/roundhouse/roundhouse/internal/testnet"
 )
 
 // Node is one control-plane node of an in-process test cluster.
@@ -86,20 +86,13 @@ func waitServing(t TB, url, token string) {
 	t.Fatalf("node %s did not serve in time", url)
 }
 
-func free(t TB, network string) string {
+// free returns a loopback address whose port is free for TCP and UDP
+// (testnet: below the ephemeral range, so no port-0 bind can take it).
+func free(t TB, _ string) string {
 	t.Helper()
-	if network == "udp" {
-		c, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatalf("%v", err)
-		}
-		defer c.Close()
-		return c.LocalAddr().String()
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := testnet.Addr()
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return addr
 }
