@@ -1,11 +1,11 @@
 package agent
 
 import (
-	"net"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/roundhouse/roundhouse/internal/testnet"
 	"github.com/roundhouse/roundhouse/protocol"
 	"github.com/roundhouse/roundhouse/protocol/artifact"
 	"github.com/roundhouse/roundhouse/runtime"
@@ -13,12 +13,11 @@ import (
 
 func freeTCPPort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", ":0")
+	p, err := testnet.Port()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return p
 }
 
 // A runtime artifact becomes a bundle of the engine's one runtime

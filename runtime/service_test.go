@@ -3,7 +3,6 @@ package runtime
 import (
 	"context"
 	"errors"
-	"net"
 	"strconv"
 	"strings"
 	"sync"
@@ -11,18 +10,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roundhouse/roundhouse/internal/testnet"
 	"github.com/roundhouse/roundhouse/plugins"
 )
 
 // freeTCPPort finds a port nothing listens on.
 func freeTCPPort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := testnet.Port()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return p
 }
 
 func TestMicroservicePortsHealthMetricsAndCap(t *testing.T) {

@@ -3,23 +3,22 @@ package sdk
 import (
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/roundhouse/roundhouse/internal/testnet"
 	"github.com/roundhouse/roundhouse/plugins"
 )
 
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := testnet.Port()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return p
 }
 
 // Stop must let a request in flight finish, and the service must not
