@@ -35,6 +35,7 @@ var versionsvc = sync.OnceValues(func() (string, error) {
 // deployEngine is one real roundhouse-engine of a deployment test.
 type deployEngine struct {
 	name, id, dir string
+	bin           string // the agent binary ("": the one TestMain built)
 	proc          *engProc
 }
 
@@ -65,11 +66,19 @@ func startDeployFixture(t *testing.T, name string, n int, interval, timeout stri
 	f.must(f.fleet.API.Do("POST", path, map[string]any{"name": name, "environmentId": fleet.Env}, &c))
 	f.clusterID = c.ID
 	for i := range n {
-		e := f.startEngine(fmt.Sprintf("%s-%d", name, i+1))
-		f.must(f.fleet.API.Do("PUT", path+"/"+c.ID+"/engines/"+e.id, nil, nil))
+		f.join(f.startEngine(fmt.Sprintf("%s-%d", name, i+1), ""))
 	}
 	f.must(f.fleet.API.Do("POST", path+"/"+c.ID+"/run-profiles", map[string]any{"name": "services", "type": state.RunProfileMicroservice}, nil))
 	return f
+}
+
+const clustersPath = "/processing/runtimes/remote-engine-clusters/"
+
+// join puts e in the fixture's cluster.
+func (f *deployFixture) join(e *deployEngine) {
+	f.t.Helper()
+	f.must(f.fleet.API.Do("PUT", clustersPath+f.clusterID+"/engines/"+e.id, nil, nil))
+	f.engines = append(f.engines, e)
 }
 
 func (f *deployFixture) must(err error) {
@@ -82,10 +91,10 @@ func (f *deployFixture) must(err error) {
 // startEngine creates, pairs and runs an engine and waits until it is
 // AVAILABLE. Its services outlive the agent by design, so whatever still
 // runs from its data dir is killed when the test ends.
-func (f *deployFixture) startEngine(name string) *deployEngine {
+func (f *deployFixture) startEngine(name, bin string) *deployEngine {
 	f.t.Helper()
 	v := f.cp.createEngine(name, 0)
-	e := &deployEngine{name: name, id: v.ID, dir: filepath.Join(shortTempDir(f.t), "e")}
+	e := &deployEngine{name: name, id: v.ID, dir: filepath.Join(shortTempDir(f.t), "e"), bin: bin}
 	f.t.Cleanup(func() {
 		for _, pid := range engineProcesses(e.dir) {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
@@ -95,7 +104,6 @@ func (f *deployFixture) startEngine(name string) *deployEngine {
 		f.t.Fatalf("pair %s: exit %d: %s", name, code, out)
 	}
 	f.run(e)
-	f.engines = append(f.engines, e)
 	return e
 }
 
@@ -103,7 +111,11 @@ func (f *deployFixture) startEngine(name string) *deployEngine {
 // the test machine is shared and loaded).
 func (f *deployFixture) run(e *deployEngine) {
 	f.t.Helper()
-	e.proc = f.cp.run(e.dir)
+	if e.bin == "" {
+		e.proc = f.cp.run(e.dir)
+	} else {
+		e.proc = engStart(f.t, nil, e.bin, "run", "--data-dir", e.dir, "--log-level", "warn")
+	}
 	engEventually(f.t, 30*time.Second, e.name+" AVAILABLE", func() bool { return f.cp.engine(e.id).Availability == state.EngineAvailable })
 }
 
