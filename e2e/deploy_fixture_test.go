@@ -2,6 +2,9 @@ package e2e
 
 import (
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +17,7 @@ import (
 
 	"github.com/roundhouse/roundhouse/controlplane/deployments/deploymentstest"
 	"github.com/roundhouse/roundhouse/controlplane/state"
+	"github.com/roundhouse/roundhouse/e2e/harness"
 )
 
 // versionsvc builds e2e/testdata/versionsvc once per test binary: the
@@ -37,6 +41,9 @@ type deployEngine struct {
 	name, id, dir string
 	bin           string // the agent binary ("": the one TestMain built)
 	proc          *engProc
+	// addr is where its services answer: 127.0.0.1, or its host's address
+	// when the engine runs in a network namespace of its own.
+	addr string
 }
 
 // deployFixture is one control-plane node, real engines in a cluster with
@@ -47,18 +54,43 @@ type deployFixture struct {
 	fleet     *deploymentstest.Fleet
 	engines   []*deployEngine
 	clusterID string
+	// net, when set, puts the control plane on host 1 and each engine on
+	// a host of its own (2, 3, ...).
+	net   *harness.Net
+	hosts int
 }
 
 // startDeployFixture starts a node with heartbeat interval and timeout
 // and n engines named "<name>-1".. in a cluster called name.
 func startDeployFixture(t *testing.T, name string, n int, interval, timeout string) *deployFixture {
 	t.Helper()
-	cp := engStartServer(t, interval, timeout)
+	return newDeployFixture(t, engStartServer(t, interval, timeout), nil, name, n)
+}
+
+// startDeployFixtureNet is startDeployFixture with real hosts: the node
+// and every engine in a network namespace of its own (needs root and ip).
+func startDeployFixtureNet(t *testing.T, name string, n int) *deployFixture {
+	t.Helper()
+	nt := harness.NewNet(t, n+1)
+	node := harness.StartNode(t, bins, "cp", filepath.Join(t.TempDir(), "cp"), harness.NodeOptions{Token: testToken, Net: nt, Host: 1,
+		Args: []string{"--engine-heartbeat-interval", "1s", "--engine-heartbeat-timeout", "5s"}})
+	node.WaitReady(t, testToken, 30*time.Second)
+	cp := &engCluster{t: t, http: node.HTTPAddr, quic: node.QUICAddr, token: testToken, agent: bins.Engine}
+	var envs []struct{ ID string }
+	if err := harness.NewClient(node.HTTPAddr, testToken).JSON("GET", "/orchestration/environments?name=default", nil, &envs); err != nil || len(envs) != 1 {
+		t.Fatalf("default environment: %v", err)
+	}
+	cp.environmentID = envs[0].ID
+	return newDeployFixture(t, cp, nt, name, n)
+}
+
+func newDeployFixture(t *testing.T, cp *engCluster, nt *harness.Net, name string, n int) *deployFixture {
+	t.Helper()
 	fleet, err := deploymentstest.NewFleet("http://"+cp.http, cp.token, cp.quic)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &deployFixture{t: t, cp: cp, fleet: fleet}
+	f := &deployFixture{t: t, cp: cp, fleet: fleet, net: nt, hosts: 1}
 	const path = "/processing/runtimes/remote-engine-clusters"
 	var c struct {
 		ID string `json:"id"`
@@ -94,12 +126,17 @@ func (f *deployFixture) must(err error) {
 func (f *deployFixture) startEngine(name, bin string) *deployEngine {
 	f.t.Helper()
 	v := f.cp.createEngine(name, 0)
-	e := &deployEngine{name: name, id: v.ID, dir: filepath.Join(shortTempDir(f.t), "e"), bin: bin}
+	e := &deployEngine{name: name, id: v.ID, dir: filepath.Join(shortTempDir(f.t), "e"), bin: bin, addr: "127.0.0.1"}
 	f.t.Cleanup(func() {
 		for _, pid := range engineProcesses(e.dir) {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
 		}
 	})
+	if f.net != nil {
+		f.hosts++
+		f.runOnHost(e, f.hosts, v.PreAuthorizedKey)
+		return e
+	}
 	if code, out := f.cp.pair(e.dir, v.PreAuthorizedKey); code != 0 {
 		f.t.Fatalf("pair %s: exit %d: %s", name, code, out)
 	}
@@ -117,6 +154,27 @@ func (f *deployFixture) run(e *deployEngine) {
 		e.proc = engStart(f.t, nil, e.bin, "run", "--data-dir", e.dir, "--log-level", "warn")
 	}
 	engEventually(f.t, 30*time.Second, e.name+" AVAILABLE", func() bool { return f.cp.engine(e.id).Availability == state.EngineAvailable })
+}
+
+// runOnHost pairs and runs e in network host host.
+func (f *deployFixture) runOnHost(e *deployEngine, host int, key string) {
+	f.t.Helper()
+	e.addr = f.net.Addr(host)
+	bin, args := f.net.Wrap(host, bins.Engine, "pair", "--server", f.cp.quic, "--key", key, "--data-dir", e.dir)
+	pair := harness.Start(f.t, "pair "+e.name, bin, nil, args...)
+	harness.WaitFor(f.t, "pairing "+e.name, 30*time.Second, pair.Exited)
+	if pair.ExitCode() != 0 {
+		f.t.Fatalf("pair %s: exit %d: %s", e.name, pair.ExitCode(), pair.Output())
+	}
+	bin, args = f.net.Wrap(host, bins.Engine, "run", "--data-dir", e.dir, "--log-level", "warn")
+	harness.Start(f.t, "engine "+e.name, bin, nil, args...)
+	engEventually(f.t, 30*time.Second, e.name+" AVAILABLE", func() bool { return f.cp.engine(e.id).Availability == state.EngineAvailable })
+}
+
+// workloadProcesses are the live processes of an engine's workloads (its
+// services and their plugins), not its idle pre-started job plugins.
+func workloadProcesses(dataDir string) []int {
+	return engineProcesses(filepath.Join(dataDir, "rt", "workloads"))
 }
 
 // engineProcesses are the live processes working in an engine's data dir:
@@ -243,4 +301,38 @@ func (f *deployFixture) undeployAll(taskID string) {
 	f.t.Helper()
 	f.must(f.fleet.API.Do("POST", tasksPath+taskID+"/undeploy", nil, nil))
 	f.waitAll(taskID, "UNDEPLOYED", "", 60*time.Second)
+}
+
+func (f *deployFixture) byID(id string) *deployEngine {
+	f.t.Helper()
+	for _, e := range f.engines {
+		if e.id == id {
+			return e
+		}
+	}
+	f.t.Fatalf("no engine %s", id)
+	return nil
+}
+
+// httpGetAt is GET / of the service at addr:port.
+func httpGetAt(addr string, port int) (string, error) {
+	c := &http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get("http://" + net.JoinHostPort(addr, strconv.Itoa(port)) + "/")
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), err
+}
+
+// describe is each pid with its command line, for a failure message.
+func describe(pids []int) []string {
+	var out []string
+	for _, pid := range pids {
+		b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+		cwd, _ := os.Readlink("/proc/" + strconv.Itoa(pid) + "/cwd")
+		out = append(out, fmt.Sprintf("%d %q in %s", pid, strings.ReplaceAll(string(b), "\x00", " "), cwd))
+	}
+	return out
 }
