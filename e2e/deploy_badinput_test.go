@@ -24,7 +24,7 @@ import (
 // FAILED "Deploy failed" with the reason.
 func TestDeployBadInput(t *testing.T) {
 	f := startDeployFixture(t, "bad", 2, "1s", "3s")
-	task := f.serviceTask("billing-api", []string{"1.0.0"}, "", map[string]any{"deploymentStrategy": state.StrategyRolling,
+	task := f.serviceTask("billing-api", []string{"1.0.0"}, nil, map[string]any{"deploymentStrategy": state.StrategyRolling,
 		"minHealthySeconds": 1, "shutdownDelaySeconds": 0, "progressDeadlineSeconds": 30})
 
 	job, err := executionstest.Archive(executionstest.JobManifest("nightly", "1.0.0"), map[string]string{"run.sh": "#!/bin/sh\n"})

@@ -196,8 +196,9 @@ func engineProcesses(dataDir string) []int {
 }
 
 // publish uploads the versionsvc data service as artifact name at version
-// (broken: its health check never answers 200) and returns the artifact ID.
-func (f *deployFixture) publish(name, version string, broken bool) string {
+// with extra files (see versionsvc: "broken", "start-delay") and returns
+// the artifact ID.
+func (f *deployFixture) publish(name, version string, extra map[string]string) string {
 	f.t.Helper()
 	svc, err := versionsvc()
 	if err != nil {
@@ -211,8 +212,8 @@ func (f *deployFixture) publish(name, version string, broken bool) string {
 	files := map[string]string{"svc": string(bin), "version": version,
 		"artifact.json": `{"name": "` + name + `", "version": "` + version + `", "type": "data-service", "binaryType": "microservice",
 		"entrypoint": ["./svc"], "healthPath": "/health"}`}
-	if broken {
-		files["broken"] = "health answers 503"
+	for file, body := range extra {
+		files[file] = body
 	}
 	for file, body := range files {
 		if err := os.WriteFile(filepath.Join(src, file), []byte(body), 0o755); err != nil {
@@ -232,13 +233,14 @@ func (f *deployFixture) publish(name, version string, broken bool) string {
 	return pub.ID
 }
 
-// serviceTask publishes versions of a service and makes a task of the
-// first on the cluster with the run config's deployment settings.
-func (f *deployFixture) serviceTask(name string, versions []string, broken string, settings map[string]any) string {
+// serviceTask publishes versions of a service (with extra files by
+// version) and makes a task of the first on the cluster with the run
+// config's deployment settings.
+func (f *deployFixture) serviceTask(name string, versions []string, extra map[string]map[string]string, settings map[string]any) string {
 	f.t.Helper()
 	var artifactID string
 	for _, v := range versions {
-		artifactID = f.publish(name, v, v == broken)
+		artifactID = f.publish(name, v, extra[v])
 	}
 	rc := map[string]any{"runtime": map[string]any{"type": state.RuntimeEngineCluster, "id": f.clusterID}}
 	for k, v := range settings {

@@ -25,7 +25,7 @@ func TestDeployParallelAndUndeploy(t *testing.T) {
 		t.Skip("parallel deploy test skipped (needs an engine per network host): " + why)
 	}
 	f := startDeployFixtureNet(t, "par", 3)
-	task := f.serviceTask("search-api", []string{"1.0.0"}, "", map[string]any{"deploymentStrategy": state.StrategyParallel,
+	task := f.serviceTask("search-api", []string{"1.0.0"}, nil, map[string]any{"deploymentStrategy": state.StrategyParallel,
 		"minHealthySeconds": 1, "shutdownDelaySeconds": 1, "progressDeadlineSeconds": 60})
 	start := time.Now()
 	f.deploy(task)

@@ -23,7 +23,8 @@ func TestDeployRollingUnderTraffic(t *testing.T) {
 	// progressDeadlineSeconds 10 gives the broken version's engine a 9 s
 	// health wait (deadline minus minHealthy): short, yet a normal step
 	// (drain 1 s, stop, start, 1 s healthy) fits well on a loaded machine.
-	task := f.serviceTask("orders-api", []string{"1.0.0", "2.0.0", "3.0.0"}, "3.0.0", map[string]any{
+	task := f.serviceTask("orders-api", []string{"1.0.0", "2.0.0", "3.0.0"},
+		map[string]map[string]string{"3.0.0": {"broken": "health answers 503"}}, map[string]any{
 		"deploymentStrategy": state.StrategyRolling, "minHealthySeconds": 1, "shutdownDelaySeconds": 1,
 		"progressDeadlineSeconds": 10, "rollback": true})
 	f.deploy(task)

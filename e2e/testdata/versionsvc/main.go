@@ -2,7 +2,10 @@
 // deploy: it serves on 127.0.0.1:$PORT, answers GET / with the content of
 // the file "version" next to its executable (so the version served is the
 // artifact's, whatever the task's parameters), answers GET /health 200
-// unless a file "broken" lies there, and on SIGTERM stops accepting and
+// unless a file "broken" lies there, starts listening only after the
+// duration in a file "start-delay" if there is one (a slow start that
+// leaves a test time to act while it deploys), and on SIGTERM stops
+// accepting and
 // finishes the requests in flight before it exits. GET /?sleepMs=N answers after N ms,
 // so a test can have requests in flight while an instance stops.
 package main
@@ -31,6 +34,13 @@ func main() {
 	}
 	_, err = os.Stat(filepath.Join(filepath.Dir(exe), "broken"))
 	broken := err == nil
+	if raw, err := os.ReadFile(filepath.Join(filepath.Dir(exe), "start-delay")); err == nil {
+		d, err := time.ParseDuration(string(raw))
+		if err != nil {
+			log.Fatal(err)
+		}
+		time.Sleep(d)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/health", func(w http.ResponseWriter, _ *http.Request) {
 		if broken {
