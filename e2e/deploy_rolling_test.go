@@ -25,8 +25,8 @@ func TestDeployRollingUnderTraffic(t *testing.T) {
 	// (drain 1 s, stop, start, 1 s healthy) fits well on a loaded machine.
 	task := f.serviceTask("orders-api", []string{"1.0.0", "2.0.0", "3.0.0"},
 		map[string]map[string]string{"3.0.0": {"broken": "health answers 503"}}, map[string]any{
-		"deploymentStrategy": state.StrategyRolling, "minHealthySeconds": 1, "shutdownDelaySeconds": 1,
-		"progressDeadlineSeconds": 10, "rollback": true})
+			"deploymentStrategy": state.StrategyRolling, "minHealthySeconds": 1, "shutdownDelaySeconds": 1,
+			"progressDeadlineSeconds": 10, "rollback": true})
 	f.deploy(task)
 	if r := f.waitRollout(task, 2*time.Minute); r.Status != state.RolloutSuccessful {
 		t.Fatalf("first deploy: %+v", r)
