@@ -58,7 +58,7 @@ func Decide(v RolloutView, newID func() string) Decision {
 		rec := v.Records[id]
 		waiting = append(waiting, fmt.Sprintf("%q (%s)", name(v, id), progress(rec)))
 		switch {
-		case rec != nil && rec.ArtifactVersion == r.Version() && rec.Desired == state.DesireRun:
+		case rec != nil && rec.ArtifactVersion == r.Version() && rec.Desired == state.DesireRun && !failedBefore(rec, r):
 			if rec.Status == protocol.DeployFailed {
 				return fail(fmt.Sprintf("version %s failed on engine %q: %s", r.Version(), name(v, id), failure(rec)))
 			}
@@ -84,6 +84,13 @@ func Decide(v RolloutView, newID func() string) Decision {
 		return fail(fmt.Sprintf("progress deadline of %s passed on engine %s", r.Deadline, strings.Join(waiting, ", ")))
 	}
 	return d
+}
+
+// failedBefore: the instance failed in an earlier rollout (an engine that
+// died while deploying it, say). A new deploy is a retry: it clears the
+// failed instance and deploys again instead of failing on the old record.
+func failedBefore(rec *state.Deployment, r *state.Rollout) bool {
+	return rec.Status == protocol.DeployFailed && rec.RolloutID != r.ID
 }
 
 func fail(reason string) Decision {

@@ -22,7 +22,7 @@ func TestDecide(t *testing.T) {
 		return r
 	}
 	rec := func(version, status, desired string, healthySince time.Duration) *state.Deployment {
-		d := &state.Deployment{DeploymentID: "d-" + version, ArtifactVersion: version, Status: status, Desired: desired}
+		d := &state.Deployment{DeploymentID: "d-" + version, ArtifactVersion: version, Status: status, Desired: desired, RolloutID: "r"}
 		if healthySince > 0 {
 			d.Healthy, d.HealthySince = true, now.Add(-healthySince)
 		}
@@ -61,6 +61,11 @@ func TestDecide(t *testing.T) {
 		{"second step only touches b", rolling(1), map[string]*state.Deployment{"a": rec("2.0", protocol.DeployRunning, state.DesireRun, time.Hour),
 			"b": rec("1.0", protocol.DeployRunning, state.DesireRun, time.Hour), "c": rec("1.0", protocol.DeployRunning, state.DesireRun, time.Hour)}, up, []string{"drain:b"}, "", time.Time{}},
 		{"new version failed", rolling(0), map[string]*state.Deployment{"a": rec("2.0", protocol.DeployFailed, state.DesireRun, 0)}, up, []string{"fail:"}, `version 2.0 failed on engine "ea": Deploy failed: health check never answered`, time.Time{}},
+		{"new version failed in an earlier rollout: retry", rolling(0), map[string]*state.Deployment{"a": func() *state.Deployment {
+			d := rec("2.0", protocol.DeployFailed, state.DesireRun, 0)
+			d.RolloutID = "earlier"
+			return d
+		}()}, up, []string{"drain:a"}, "", time.Time{}},
 		{"engine unavailable", rolling(0), nil, with("a", EngineView{Name: "ea", Member: true}), []string{"fail:"}, `engine "ea" became NOT_AVAILABLE`, time.Time{}},
 		{"engine left the cluster", rolling(0), nil, with("a", EngineView{Name: "ea", Available: true}), []string{"fail:"}, `engine "ea" left the cluster`, time.Time{}},
 		{"later engine down does not matter yet", rolling(0), nil, with("c", EngineView{Name: "ec", Member: true}), []string{"deploy:a"}, "", time.Time{}},
