@@ -49,9 +49,20 @@ func DeployMessage(txn state.Reader, d *state.Deployment) *protocol.Deploy {
 }
 
 // healthTimeout leaves the engine time to report a failed health check
-// (with its reason) before the step's progress deadline passes.
+// (with its reason) before the step's progress deadline passes. The step's
+// clock starts before the old instance's shutdown delay, its stop and the
+// download, and the engine's only once the new instance starts, so those
+// (a margin of a tenth of the deadline, at least 2 s, for stop and
+// download) and the health gate come off the deadline.
 func healthTimeout(rc *state.RunConfig) time.Duration {
-	return time.Duration(max(1, rc.ProgressDeadlineSeconds-rc.MinHealthySeconds)) * time.Second
+	deadline := time.Duration(rc.ProgressDeadlineSeconds) * time.Second
+	margin := max(2*time.Second, deadline/10)
+	shutdown := state.DefaultShutdownDelaySeconds
+	if rc.ShutdownDelaySeconds != nil {
+		shutdown = *rc.ShutdownDelaySeconds
+	}
+	spent := time.Duration(rc.MinHealthySeconds+shutdown)*time.Second + margin
+	return max(time.Second, deadline-spent)
 }
 
 // runProfile is the run config's profile, else the service profile of the
