@@ -90,3 +90,42 @@ func TestStaleReportsAreIgnoredAndMetricsKept(t *testing.T) {
 		t.Fatalf("after a stale report and fresh metrics: %+v", got)
 	}
 }
+
+// An engine that goes silent has its instances shown not healthy (status
+// kept: they may still run), so a balancer following the API stops sending
+// to them; its next report after it returns shows them healthy again.
+func TestSilentEngineInstancesAreShownNotHealthy(t *testing.T) {
+	f := start(t)
+	clusterID, engines := f.cluster(t, "quiet", 2)
+	task := f.task(t, "orders-api", []string{"1.0.0"}, rollingConfig(clusterID, nil))
+	f.c.Must(t, 202, "POST", tasksPath+task+"/deploy", nil, nil)
+	f.waitAll(t, task, protocol.DeployRunning, "1.0.0")
+
+	silent := engines[1]
+	silent.Stop()
+	record := func(engineID string) (deploymentstest.Deployment, error) {
+		got, err := f.fleet.Deployments(task)
+		for _, d := range got {
+			if d.EngineID == engineID {
+				return d, err
+			}
+		}
+		return deploymentstest.Deployment{}, err
+	}
+	if err := deploymentstest.WaitFor(f.ctx, "silent engine's instance shown not healthy", func() (bool, error) {
+		d, err := record(silent.ID)
+		return !d.Healthy && d.Status == protocol.DeployRunning && d.Message == state.EngineSilentMessage, err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := record(engines[0].ID); err != nil || !d.Healthy {
+		t.Fatalf("the engine that kept talking: %+v, %v", d, err)
+	}
+	silent.Start()
+	if err := deploymentstest.WaitFor(f.ctx, "returned engine's instance healthy again", func() (bool, error) {
+		d, err := record(silent.ID)
+		return d.Healthy && d.Status == protocol.DeployRunning, err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -351,6 +351,28 @@ func taskHasDeployments(txn Reader, t *Task) error {
 	return nil
 }
 
+// EngineSilentMessage marks the instances of an engine that stopped
+// talking: their health is unknown until its agent reports again.
+const EngineSilentMessage = "engine not available: health unknown until it reports again"
+
+// unknownHealth shows the instances of an engine that went NOT_AVAILABLE
+// as not healthy (status kept: they may well still run), so a load
+// balancer following the API stops sending to them and no health gate
+// counts on them; the agent's next report restores what is true.
+func unknownHealth(tx *cluster.Tx, engineID string, now time.Time) error {
+	for _, d := range all[Deployment](tx.Txn, tableDeployments, "engine", engineID) {
+		if !d.Healthy {
+			continue
+		}
+		next := *d
+		next.Healthy, next.HealthySince, next.Message, next.UpdatedAt = false, time.Time{}, EngineSilentMessage, now
+		if err := tx.Insert(tableDeployments, &next); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // releaseEngineDeployments readies an engine for deletion: refused while
 // it runs (or is asked to run or stop) an instance, otherwise its
 // records move to the history, so no record names an engine that is gone.

@@ -206,5 +206,10 @@ func applyEngineAvailability(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 			return nil, err
 		}
 	}
+	if !req.Available {
+		if err := unknownHealth(tx, e.ID, cmd.Meta.Time); err != nil {
+			return nil, err
+		}
+	}
 	return nil, tx.Insert(tableEngines, &e)
 }
