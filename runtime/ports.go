@@ -2,21 +2,27 @@ package runtime
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"strconv"
 	"sync"
 )
 
 // portPool hands out service ports: automatic ones from a range, or a
-// custom one, never the same port to two workloads.
+// custom one, never the same port to two workloads. Automatic ports are
+// taken round the range from a cursor that starts at a random place:
+// engines sharing a host (and the range) then rarely try the same port in
+// the moment between one's check and its service's bind, and a port just
+// given back is not handed out again at once.
 type portPool struct {
 	mu     sync.Mutex
 	lo, hi int
+	next   int
 	owner  map[int]string
 }
 
 func newPortPool(lo, hi int) *portPool {
-	return &portPool{lo: lo, hi: hi, owner: map[int]string{}}
+	return &portPool{lo: lo, hi: hi, next: lo + rand.IntN(hi-lo+1), owner: map[int]string{}}
 }
 
 // free reports whether nothing listens on port right now.
@@ -43,11 +49,14 @@ func (p *portPool) acquire(id string, want int) (int, error) {
 		p.owner[want] = id
 		return want, nil
 	}
-	for port := p.lo; port <= p.hi; port++ {
+	size := p.hi - p.lo + 1
+	for i := 0; i < size; i++ {
+		port := p.lo + (p.next-p.lo+i)%size
 		if _, ok := p.owner[port]; ok || !free(port) {
 			continue
 		}
 		p.owner[port] = id
+		p.next = port + 1
 		return port, nil
 	}
 	return 0, fmt.Errorf("no free port in %d-%d", p.lo, p.hi)
