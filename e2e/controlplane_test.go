@@ -3,7 +3,6 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"sync"
@@ -21,30 +20,7 @@ const testToken = "rhp_e2e-bootstrap-token-0123456789abcdefghijklmnop"
 
 func startCluster(t *testing.T, size int) []*harness.Node {
 	t.Helper()
-	base := t.TempDir()
-	first := harness.StartNode(t, bins, "n1", filepath.Join(base, "n1"), harness.NodeOptions{Token: testToken, Args: fastRaft})
-	first.WaitLeader(t, 15*time.Second)
-	nodes := []*harness.Node{first}
-	for i := 2; i <= size; i++ {
-		id := fmt.Sprintf("n%d", i)
-		n := harness.StartNode(t, bins, id, filepath.Join(base, id), harness.NodeOptions{Join: first.HTTPAddr, Token: testToken, Args: fastRaft})
-		nodes = append(nodes, n)
-	}
-	for _, n := range nodes {
-		n.WaitReady(t, testToken, 15*time.Second)
-	}
-	// Every node, not only the first, must hold the full configuration:
-	// raft refuses the (pre-)vote of a node missing from the voter's own
-	// configuration, so a leader killed before a follower learnt of the
-	// newest member could leave no electable node.
-	for _, n := range nodes {
-		c := harness.NewClient(n.HTTPAddr, testToken)
-		harness.WaitFor(t, "all members known to "+n.ID, 20*time.Second, func() bool {
-			var members []map[string]any
-			return c.JSON("GET", "/cluster/members", nil, &members) == nil && len(members) == size
-		})
-	}
-	return nodes
+	return harness.StartCluster(t, bins, size, testToken, fastRaft)
 }
 
 func environmentNames(t *testing.T, n *harness.Node) map[string]bool {
@@ -70,20 +46,7 @@ func tryEnvironmentNames(n *harness.Node) (map[string]bool, error) {
 
 func leaderOf(t *testing.T, nodes []*harness.Node) (*harness.Node, []*harness.Node) {
 	t.Helper()
-	h := nodes[0].WaitLeader(t, 10*time.Second)
-	var leader *harness.Node
-	var others []*harness.Node
-	for _, n := range nodes {
-		if n.ID == h.Leader {
-			leader = n
-		} else {
-			others = append(others, n)
-		}
-	}
-	if leader == nil {
-		t.Fatalf("leader %q is not one of the nodes", h.Leader)
-	}
-	return leader, others
+	return harness.LeaderOf(t, nodes)
 }
 
 // writeLog records every write that got a 2xx, and when.
