@@ -84,18 +84,22 @@ func (s *fakeServer) serve(ctx context.Context) {
 	}
 }
 
+// handle answers each stream's one request, as the link does: pairing on
+// the first stream, then hello, heartbeats and renewals on short streams.
 func (s *fakeServer) handle(ctx context.Context, conn *quic.Conn) {
-	str, err := conn.AcceptStream(ctx)
-	if err != nil {
-		return
-	}
 	for {
+		str, err := conn.AcceptStream(ctx)
+		if err != nil {
+			return
+		}
 		m, err := protocol.ReadMessage(str)
 		if err != nil {
 			return
 		}
 		var reply protocol.Message
 		switch r := m.(type) {
+		case *protocol.WorkOpen:
+			continue // held open with nothing to assign, until the session ends
 		case *protocol.PairRequest:
 			reply = &protocol.PairResponse{EngineID: "eng-1", Certificate: s.sign(r.CSR), CACertificate: s.ca.Cert.Raw}
 		case *protocol.Hello:
@@ -111,8 +115,13 @@ func (s *fakeServer) handle(ctx context.Context, conn *quic.Conn) {
 			s.renewals++
 			s.mu.Unlock()
 			reply = &protocol.RenewResponse{Certificate: s.sign(r.CSR)}
+		default:
+			reply = &protocol.Error{Code: protocol.CodeBadRequest, Message: "fake server: unexpected request"}
 		}
-		if err := protocol.WriteMessage(str, reply); err != nil {
+		err = protocol.WriteMessage(str, reply)
+		str.CancelRead(0)
+		_ = str.Close()
+		if err != nil {
 			return
 		}
 	}

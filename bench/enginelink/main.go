@@ -22,6 +22,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/roundhouse/roundhouse/bench/enginesim"
 )
 
 type options struct {
@@ -147,11 +149,11 @@ func bench(o options) error {
 	if err != nil {
 		return err
 	}
-	s, err := newSim(st.Addr, o.transports, o.interval)
+	s, err := enginesim.New([]string{st.Addr}, o.transports, o.interval)
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer s.Close()
 	pid := c.cmd.Process.Pid
 	r := report{o: o}
 	time.Sleep(1500 * time.Millisecond) // one stats line before sessions
@@ -166,9 +168,9 @@ func bench(o options) error {
 	defer func() { cancel(); wg.Wait() }()
 	start := time.Now()
 	for _, e := range engines {
-		wg.Go(func() { s.run(ctx, e) })
+		wg.Go(func() { s.Run(ctx, e) })
 	}
-	all := func() bool { return s.connected.Load() == int64(o.engines) }
+	all := func() bool { return s.Connected() == int64(o.engines) }
 	r.establish, r.established = waitUntil(2*time.Minute, all)
 	r.connRate = float64(o.engines) / time.Since(start).Seconds()
 	time.Sleep(o.settle)
@@ -185,8 +187,8 @@ func bench(o options) error {
 	return nil
 }
 
-func (r *report) pairAll(s *sim, keys []string) ([]simEngine, error) {
-	out := make([]simEngine, len(keys))
+func (r *report) pairAll(s *enginesim.Sim, keys []string) ([]enginesim.Engine, error) {
+	out := make([]enginesim.Engine, len(keys))
 	lat := make([]time.Duration, len(keys))
 	errs := make(chan error, len(keys))
 	sem := make(chan struct{}, r.o.pairConcurrency)
@@ -197,7 +199,7 @@ func (r *report) pairAll(s *sim, keys []string) ([]simEngine, error) {
 		wg.Go(func() {
 			defer func() { <-sem }()
 			t0 := time.Now()
-			e, err := s.pair(context.Background(), k)
+			e, err := s.Pair(context.Background(), 0, k)
 			lat[i] = time.Since(t0)
 			out[i] = e
 			if err != nil {

@@ -136,6 +136,9 @@ func (s *Server) handle(ctx context.Context, conn *quic.Conn) {
 		s.servePairing(ctx, conn)
 	case protocol.ALPNEngine:
 		s.serveEngine(ctx, conn)
+	case protocol.ALPNEngineV1:
+		_ = conn.CloseWithError(protocol.CloseUnsupportedVersion,
+			"this control plane speaks "+protocol.ALPNEngine+", not "+protocol.ALPNEngineV1+": upgrade roundhouse-engine on this host")
 	default:
 		_ = conn.CloseWithError(protocol.CloseProtocolError, "unknown ALPN")
 	}

@@ -11,46 +11,71 @@ import (
 	"github.com/roundhouse/roundhouse/protocol"
 )
 
-// acceptStreams serves the streams an agent opens after the control
-// stream: its work stream and artifact downloads. It returns when the
-// connection or ctx ends, once every stream handler has returned.
+// acceptStreams serves the streams an agent opens after the hello:
+// heartbeats (answered inline: a map update and one write), renewals, its
+// work stream and artifact downloads (each in a goroutine that lives as
+// long as its stream). It returns when the connection or ctx ends, once
+// every stream handler has returned.
 func (s *Server) acceptStreams(ctx context.Context, ss *session) {
+	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	defer cancel()
 	for {
 		str, err := ss.conn.AcceptStream(ctx)
 		if err != nil {
 			return
 		}
-		wg.Go(func() { s.serveStream(ctx, ss, str) })
+		if !s.serveStream(ctx, ss, str, &wg) {
+			return
+		}
 	}
 }
 
-func (s *Server) serveStream(ctx context.Context, ss *session, str *quic.Stream) {
+// serveStream reads the first message of str and serves the stream: a
+// heartbeat here, anything longer in a goroutine counted in wg. It
+// reports false when the session must end.
+func (s *Server) serveStream(ctx context.Context, ss *session, str *quic.Stream, wg *sync.WaitGroup) bool {
+	// The agent writes its request as it opens the stream, so this wait
+	// is short; a slow agent delays only its own session.
+	_ = str.SetReadDeadline(time.Now().Add(s.cfg.RequestTimeout))
+	m, err := protocol.ReadMessage(str)
+	_ = str.SetReadDeadline(time.Time{})
+	if err != nil {
+		str.CancelRead(0)
+		str.CancelWrite(0)
+		return true
+	}
+	switch msg := m.(type) {
+	case *protocol.Heartbeat:
+		return s.heartbeat(ss, str, msg)
+	case *protocol.RenewRequest:
+		wg.Go(func() { _ = answer(str, s.renew(ctx, ss, msg), s.cfg.RequestTimeout) })
+	case *protocol.WorkOpen, *protocol.ArtifactRequest:
+		if s.work == nil {
+			_ = answer(str, &protocol.Error{Code: protocol.CodeUnavailable, Message: "this node runs no work"}, s.cfg.RequestTimeout)
+			return true
+		}
+		wg.Go(func() { s.serveWorkStream(ctx, ss, str, m) })
+	default:
+		_ = answer(str, &protocol.Error{Code: protocol.CodeBadRequest,
+			Message: fmt.Sprintf("a stream cannot start with message type %d", m.MessageType())}, s.cfg.RequestTimeout)
+	}
+	return true
+}
+
+// serveWorkStream runs a work or artifact stream until it ends.
+func (s *Server) serveWorkStream(ctx context.Context, ss *session, str *quic.Stream, first protocol.Message) {
 	// Both halves must end for the stream to give its credit back
 	// (MaxIncomingStreams): the agent's FIN is never read here.
 	defer str.CancelRead(0)
 	defer str.Close()
 	stop := context.AfterFunc(ctx, func() { str.CancelRead(0) })
 	defer stop()
-	_ = str.SetReadDeadline(time.Now().Add(s.cfg.RequestTimeout))
-	m, err := protocol.ReadMessage(str)
-	_ = str.SetReadDeadline(time.Time{})
-	if err != nil {
-		str.CancelRead(0)
-		return
-	}
-	if s.work == nil {
-		_ = protocol.WriteMessage(str, &protocol.Error{Code: protocol.CodeUnavailable, Message: "this node runs no work"})
-		return
-	}
-	switch msg := m.(type) {
+	switch msg := first.(type) {
 	case *protocol.WorkOpen:
 		s.serveWork(ctx, ss, str)
 	case *protocol.ArtifactRequest:
 		s.serveArtifact(ctx, ss, str, msg)
-	default:
-		_ = protocol.WriteMessage(str, &protocol.Error{Code: protocol.CodeBadRequest,
-			Message: fmt.Sprintf("a stream cannot start with message type %d", m.MessageType())})
 	}
 }
