@@ -29,7 +29,7 @@ import (
 type options struct {
 	engines, transports, pairConcurrency int
 	interval, timeout, settle, window    time.Duration
-	restart                              bool
+	restart, classical                   bool
 	heapProfile                          string
 }
 
@@ -45,6 +45,7 @@ func main() {
 	flag.DurationVar(&o.settle, "settle", 5*time.Second, "wait after every session is up")
 	flag.DurationVar(&o.window, "window", 20*time.Second, "steady-state measurement window")
 	flag.BoolVar(&o.restart, "restart", true, "measure reconnection after a link restart")
+	flag.BoolVar(&o.classical, "classical-key-exchange", false, "the server offers X25519 only (no post-quantum hybrid)")
 	flag.StringVar(&o.heapProfile, "heap-profile", "", "write the server's heap profile, taken after the steady window, to this file")
 	flag.BoolVar(&serveMode, "serve", false, "internal: run the server child")
 	flag.StringVar(&addr, "addr", "127.0.0.1:0", "internal: server address")
@@ -55,7 +56,7 @@ func main() {
 	}
 	var err error
 	if serveMode {
-		err = serve(addr, keysFile, o.engines, o.interval, o.timeout)
+		err = serve(addr, keysFile, o)
 	} else {
 		err = bench(o)
 	}
@@ -84,7 +85,7 @@ func startChild(o options, keysFile string) (*child, error) {
 		return nil, err
 	}
 	cmd := exec.Command(exe, "-serve", "-keys-file", keysFile, "-engines", fmt.Sprint(o.engines),
-		"-interval", o.interval.String(), "-timeout", o.timeout.String())
+		"-interval", o.interval.String(), "-timeout", o.timeout.String(), fmt.Sprintf("-classical-key-exchange=%v", o.classical))
 	cmd.Stderr = os.Stderr
 	cmd.Env = append(os.Environ(), "QUIC_GO_DISABLE_RECEIVE_BUFFER_WARNING=true")
 	out, err := cmd.StdoutPipe()

@@ -80,7 +80,11 @@ func (r *report) measureRestart(pid int, c *child, s *enginesim.Sim, all func() 
 func (r *report) print() {
 	n := float64(r.o.engines)
 	perK := func(v float64) float64 { return v / n * 1000 }
-	fmt.Printf("## Agent link (enginelink): %d engines, heartbeat %s, %d client sockets\n\n", r.o.engines, r.o.interval, r.o.transports)
+	kex := ""
+	if r.o.classical {
+		kex = ", X25519-only key exchange"
+	}
+	fmt.Printf("## Agent link (enginelink): %d engines, heartbeat %s, %d client sockets%s\n\n", r.o.engines, r.o.interval, r.o.transports, kex)
 	fmt.Println("| measure | value |")
 	fmt.Println("|---|---|")
 	fmt.Printf("| pairing latency p50 / p99 (%d in flight) | %s / %s |\n", r.o.pairConcurrency, r.pairP50.Round(time.Microsecond*100), r.pairP99.Round(time.Microsecond*100))

@@ -60,7 +60,7 @@ func (s *Server) Listen(ctx context.Context) error {
 		return fmt.Errorf("engine link: listen on %s: %w", s.cfg.Addr, err)
 	}
 	s.udp, s.tr = udp, &quic.Transport{Conn: udp}
-	ln, err := s.tr.Listen(tlsConfig(ca, cert), s.quicConfig())
+	ln, err := s.tr.Listen(tlsConfig(ca, cert, s.cfg.ClassicalKeyExchange), s.quicConfig())
 	if err != nil {
 		_ = s.tr.Close()
 		_ = udp.Close()

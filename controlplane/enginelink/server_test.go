@@ -310,3 +310,28 @@ func TestRetiredSessionVersionIsToldToUpgrade(t *testing.T) {
 		t.Fatal("a v1 session was registered")
 	}
 }
+
+// The post-quantum hybrid key exchange is the default; the classical
+// X25519-only knob is an explicit opt-in.
+func TestKeyExchangeIsHybridUnlessClassicalIsChosen(t *testing.T) {
+	for _, tt := range []struct {
+		classical bool
+		want      tls.CurveID
+	}{
+		{false, tls.X25519MLKEM768},
+		{true, tls.X25519},
+	} {
+		dir := enginelinktest.NewDirectory()
+		srv := startServer(t, dir, &beatLog{}, func(c *enginelink.Config) { c.ClassicalKeyExchange = tt.classical })
+		key := dir.AddEngine("eng-1", time.Hour)
+		e := newTestEngine(t)
+		e.pair(t, srv.Addr(), key.String(), dir.Authority)
+		conn, _, err := e.session(t, srv.Addr(), dir.Authority, e.tlsCert(), "eng-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := conn.ConnectionState().TLS.CurveID; got != tt.want {
+			t.Fatalf("classical=%v: key exchange %v, want %v", tt.classical, got, tt.want)
+		}
+	}
+}

@@ -19,7 +19,7 @@ import (
 // full handshake, which also re-checks the client certificate), so a ticket
 // would only cost each session its encryption at handshake and ~2 KiB of
 // buffered crypto data for its whole life.
-func tlsConfig(ca *protocol.CA, cert tls.Certificate) *tls.Config {
+func tlsConfig(ca *protocol.CA, cert tls.Certificate, classical bool) *tls.Config {
 	pair := &tls.Config{
 		MinVersion:   tls.VersionTLS13,
 		Certificates: []tls.Certificate{cert},
@@ -36,6 +36,10 @@ func tlsConfig(ca *protocol.CA, cert tls.Certificate) *tls.Config {
 		ClientCAs:    ca.Pool(),
 
 		SessionTicketsDisabled: true,
+	}
+	if classical {
+		pair.CurvePreferences = []tls.CurveID{tls.X25519}
+		engine.CurvePreferences = []tls.CurveID{tls.X25519}
 	}
 	return &tls.Config{
 		MinVersion:   tls.VersionTLS13,
