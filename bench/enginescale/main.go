@@ -37,7 +37,7 @@ type options struct {
 	createConcurrency, pairConcurrency int
 	interval, timeout, settle, window  time.Duration
 	watch                              time.Duration
-	failover                           bool
+	failover, work                     bool
 	nodeEnv                            []string
 }
 
@@ -54,6 +54,7 @@ func main() {
 	flag.DurationVar(&o.timeout, "timeout", 0, "engine heartbeat timeout (default 3x interval)")
 	flag.DurationVar(&o.settle, "settle", 15*time.Second, "wait after every session is up")
 	flag.DurationVar(&o.window, "window", 60*time.Second, "steady-state measurement window")
+	flag.BoolVar(&o.work, "work", true, "every session holds a work stream open, as real agents do")
 	flag.BoolVar(&o.failover, "failover", true, "kill the leader and measure failover under the load")
 	flag.DurationVar(&o.watch, "watch", 0, "how long after the kill to watch for engines marked NOT_AVAILABLE (default timeout + interval)")
 	flag.StringVar(&nodeEnv, "node-env", "", "extra environment of the nodes, comma-separated (e.g. GOMEMLIMIT=1GiB,GOGC=50)")
@@ -99,7 +100,7 @@ func run(ctx context.Context, o options) error {
 	for _, n := range c.nodes {
 		addrs = append(addrs, n.QUICAddr)
 	}
-	s, err := enginesim.New(addrs, o.transports, o.interval)
+	s, err := enginesim.NewWithWork(addrs, o.transports, o.interval, o.work)
 	if err != nil {
 		return err
 	}

@@ -22,8 +22,12 @@ func (r *report) print() {
 	o := r.o
 	fmt.Printf("## Engine scale: %d simulated engines on a %d-node cluster, heartbeat %s (timeout %s)\n\n",
 		o.engines, o.nodes, o.interval, o.timeout)
-	fmt.Printf("Separate `roundhouse server` processes on loopback, real raft; engines are bench/enginesim sessions over %d shared UDP sockets; "+
-		"%d CPUs, load average %s at start (the host may be shared).\n\n", o.transports, runtime.NumCPU(), r.load)
+	work := "without"
+	if o.work {
+		work = "each holding a work stream open, as agents do, but"
+	}
+	fmt.Printf("Separate `roundhouse server` processes on loopback, real raft; engines are bench/enginesim sessions over %d shared UDP sockets, %s "+
+		"with no work assigned; %d CPUs, load average %s at start (the host may be shared).\n\n", o.transports, work, runtime.NumCPU(), r.load)
 	n := float64(o.engines)
 	fmt.Println("| measure | value |")
 	fmt.Println("|---|---|")

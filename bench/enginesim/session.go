@@ -49,7 +49,23 @@ func (s *Sim) open(ctx context.Context, e Engine, server int) (*quic.Conn, bool)
 		_ = conn.CloseWithError(0, "")
 		return nil, false
 	}
+	if s.work {
+		if err := openWork(dctx, conn); err != nil {
+			_ = conn.CloseWithError(0, "")
+			return nil, false
+		}
+	}
 	return conn, true
+}
+
+// openWork opens the session's work stream and leaves it open: nothing is
+// ever assigned to a simulated engine, so nothing arrives on it.
+func openWork(ctx context.Context, conn *quic.Conn) error {
+	str, err := conn.OpenStreamSync(ctx)
+	if err != nil {
+		return err
+	}
+	return protocol.WriteMessage(str, &protocol.WorkOpen{})
 }
 
 // session heartbeats on one session until it fails; it reports whether

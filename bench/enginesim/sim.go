@@ -22,6 +22,7 @@ type Sim struct {
 	servers    []*net.UDPAddr
 	transports []*quic.Transport
 	interval   time.Duration
+	work       bool
 	roots      atomic.Pointer[x509.CertPool]
 	dials      chan struct{} // bounds handshakes in flight, as quic-scale.md did (64)
 
@@ -41,7 +42,13 @@ type Engine struct {
 // New opens transports shared UDP sockets for engines heartbeating every
 // interval against servers (host:port, UDP).
 func New(servers []string, transports int, interval time.Duration) (*Sim, error) {
-	s := &Sim{interval: interval, dials: make(chan struct{}, 64), connected: make([]atomic.Int64, len(servers))}
+	return NewWithWork(servers, transports, interval, false)
+}
+
+// NewWithWork is New; with work, every session also holds a work stream
+// open, as real agents do (the server then keeps its assignment loop).
+func NewWithWork(servers []string, transports int, interval time.Duration, work bool) (*Sim, error) {
+	s := &Sim{interval: interval, work: work, dials: make(chan struct{}, 64), connected: make([]atomic.Int64, len(servers))}
 	for _, a := range servers {
 		ua, err := net.ResolveUDPAddr("udp", a)
 		if err != nil {
