@@ -335,3 +335,29 @@ func TestKeyExchangeIsHybridUnlessClassicalIsChosen(t *testing.T) {
 		}
 	}
 }
+
+// Each heartbeat needs a fresh stream: downloads in flight must not take
+// every stream credit, or the heartbeat would wait and the session fail.
+func TestHeartbeatsAreAnsweredBesideDownloadsInFlight(t *testing.T) {
+	work := newFakeWork()
+	work.blobs["sha256:big"] = make([]byte, 4<<20) // more than the client's window: the download stalls open
+	conn, _ := workSession(t, work)
+	for i := range 6 {
+		str, err := conn.OpenStreamSync(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { str.CancelRead(0); _ = str.Close() })
+		if err := protocol.WriteMessage(str, &protocol.ArtifactRequest{Digest: "sha256:big"}); err != nil {
+			t.Fatalf("download %d: %v", i, err)
+		}
+		if _, ok := next(t, str).(*protocol.ArtifactHeader); !ok {
+			t.Fatalf("download %d did not start", i)
+		}
+	}
+	if m, err := request(t, conn, &protocol.Heartbeat{Seq: 1}); err != nil {
+		t.Fatalf("heartbeat beside 6 downloads: %v", err)
+	} else if _, ok := m.(*protocol.HeartbeatAck); !ok {
+		t.Fatalf("heartbeat answered with %#v", m)
+	}
+}
