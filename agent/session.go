@@ -126,6 +126,10 @@ func (a *Agent) request(ctx context.Context, conn *quic.Conn, m protocol.Message
 	if err != nil {
 		return nil, err
 	}
+	// The server sends its FIN with the reply: reading it ends the stream
+	// without a STOP_SENDING frame (the deferred CancelRead is then a no-op).
+	var b [1]byte
+	_, _ = str.Read(b[:])
 	if e, ok := reply.(*protocol.Error); ok {
 		return nil, e
 	}

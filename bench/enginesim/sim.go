@@ -166,6 +166,8 @@ func request(ctx context.Context, conn *quic.Conn, m protocol.Message, timeout t
 	if err != nil {
 		return nil, err
 	}
+	var b [1]byte
+	_, _ = str.Read(b[:]) // the server's FIN, sent with the reply
 	if e, ok := reply.(*protocol.Error); ok {
 		return nil, e
 	}

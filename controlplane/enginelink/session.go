@@ -94,10 +94,12 @@ func (s *Server) openSession(ctx context.Context, conn *quic.Conn) (*session, he
 
 func (s *Server) readHello(str *quic.Stream, engineID string) (*protocol.Hello, error) {
 	_ = str.SetReadDeadline(time.Now().Add(s.cfg.RequestTimeout))
+	defer func() { _ = str.SetReadDeadline(time.Time{}) }()
 	m, err := protocol.ReadMessage(str)
 	if err != nil {
 		return nil, fmt.Errorf("engine %s hello: %w", engineID, err)
 	}
+	readEnd(str)
 	hello, ok := m.(*protocol.Hello)
 	if !ok || hello.EngineID != engineID {
 		return nil, fmt.Errorf("engine %s: expected its hello", engineID)
@@ -134,7 +136,7 @@ func (s *Server) heartbeat(ss *session, str *quic.Stream, msg *protocol.Heartbea
 // answer writes the one reply of a request stream and ends the stream in
 // both directions, so it gives its stream credit back at once.
 func answer(str *quic.Stream, m protocol.Message, timeout time.Duration) error {
-	defer str.CancelRead(0) // the agent's FIN need not be read
+	defer str.CancelRead(0) // a no-op once readEnd saw the agent's FIN
 	_ = str.SetWriteDeadline(time.Now().Add(timeout))
 	if err := protocol.WriteMessage(str, m); err != nil {
 		str.CancelWrite(0)

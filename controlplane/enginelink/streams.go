@@ -2,7 +2,9 @@ package enginelink
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -39,8 +41,8 @@ func (s *Server) serveStream(ctx context.Context, ss *session, str *quic.Stream,
 	// The agent writes its request as it opens the stream, so this wait
 	// is short; a slow agent delays only its own session.
 	_ = str.SetReadDeadline(time.Now().Add(s.cfg.RequestTimeout))
+	defer func() { _ = str.SetReadDeadline(time.Time{}) }()
 	m, err := protocol.ReadMessage(str)
-	_ = str.SetReadDeadline(time.Time{})
 	if err != nil {
 		str.CancelRead(0)
 		str.CancelWrite(0)
@@ -48,8 +50,10 @@ func (s *Server) serveStream(ctx context.Context, ss *session, str *quic.Stream,
 	}
 	switch msg := m.(type) {
 	case *protocol.Heartbeat:
+		readEnd(str)
 		return s.heartbeat(ss, str, msg)
 	case *protocol.RenewRequest:
+		readEnd(str)
 		wg.Go(func() { _ = answer(str, s.renew(ctx, ss, msg), s.cfg.RequestTimeout) })
 	case *protocol.WorkOpen, *protocol.ArtifactRequest:
 		if s.work == nil {
@@ -62,6 +66,16 @@ func (s *Server) serveStream(ctx context.Context, ss *session, str *quic.Stream,
 			Message: fmt.Sprintf("a stream cannot start with message type %d", m.MessageType())}, s.cfg.RequestTimeout)
 	}
 	return true
+}
+
+// readEnd reads the FIN that follows a one-message request (the agent
+// sends both together), so ending the stream needs no STOP_SENDING frame.
+// Anything else after the request is dropped.
+func readEnd(str *quic.Stream) {
+	var b [1]byte
+	if n, err := str.Read(b[:]); n > 0 || !errors.Is(err, io.EOF) {
+		str.CancelRead(0)
+	}
 }
 
 // serveWorkStream runs a work or artifact stream until it ends.
