@@ -118,7 +118,9 @@ func run(ctx context.Context, o options) error {
 	for _, e := range engines {
 		wg.Go(func() { s.Run(sctx, e) })
 	}
-	err = waitUntil(ctx, "every engine's session", 5*time.Minute, func() bool { return s.Connected() == int64(o.engines) })
+	// Handshakes run at a few hundred per second on a shared 2-core host.
+	within := max(5*time.Minute, time.Duration(o.engines)*25*time.Millisecond)
+	err = waitUntil(ctx, "every engine's session", within, func() bool { return s.Connected() == int64(o.engines) })
 	if err != nil {
 		return err
 	}
