@@ -14,9 +14,9 @@
 //     closes, answered by one message: first Hello → Welcome (server-pushed
 //     configuration: the heartbeat interval), then Heartbeat → HeartbeatAck
 //     and RenewRequest → RenewResponse, paced by the agent. No long-lived
-//     control stream: the server holds no goroutine per idle engine beyond
-//     quic-go's own. An agent offering the retired "roundhouse-engine/1" is
-//     closed with CloseUnsupportedVersion.
+//     control stream: the server parks one goroutine per idle engine (waiting
+//     for its next stream) instead of two. An agent offering the retired
+//     "roundhouse-engine/1" is closed with CloseUnsupportedVersion.
 //   - Work stream: the agent opens a long-lived stream with WorkOpen. The
 //     server pushes StartExecution (once per session for each execution
 //     waiting for the engine) and StopExecution; the agent sends

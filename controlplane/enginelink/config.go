@@ -56,7 +56,7 @@ type Config struct {
 
 	// Work, when set, is where sessions take assignments from and send
 	// statuses, logs and artifact requests to. Without it sessions carry
-	// only the control stream.
+	// only hello, heartbeats and renewals (work streams are refused).
 	Work Work
 
 	// ClassicalKeyExchange restricts the TLS key exchange of agent
