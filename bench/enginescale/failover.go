@@ -19,7 +19,7 @@ type failoverResult struct {
 	reconnect             time.Duration // until every engine has a session on a survivor
 	reconnected           bool
 	watched               time.Duration
-	falseDown             int   // most engines seen NOT_AVAILABLE at once while watching
+	falseDown             int   // most engines seen NOT_AVAILABLE at once while watching, beyond downBefore
 	unanswered            int64 // heartbeats without an ack (the engine then failed over)
 }
 
@@ -46,23 +46,29 @@ func failover(ctx context.Context, c *cluster, s *enginesim.Sim, engines int, wa
 	unanswered := s.Failed()
 	t0 := time.Now()
 	leader.kill()
+	// Watched from the kill on: a false alarm may come at any time (a
+	// re-armed deadline expires a full timeout after the new leader arms).
+	var watcher sync.WaitGroup
+	watcher.Go(func() {
+		for time.Since(t0) < watch && ctx.Err() == nil {
+			for _, n := range survivors {
+				r.falseDown = max(r.falseDown, c.notAvailable(ctx, n)-r.downBefore)
+			}
+			time.Sleep(2 * time.Second)
+		}
+		r.watched = time.Since(t0)
+	})
 	r.newLeader, r.firstWrite, err = c.timeWrites(ctx, survivors, leader.ID, t0)
 	if err != nil {
+		watcher.Wait()
 		return r, err
 	}
-	rctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-	defer cancel()
-	r.reconnected = waitUntil(rctx, "reconnection", 5*time.Minute, func() bool {
+	r.reconnected = waitUntil(ctx, "reconnection", 5*time.Minute, func() bool {
 		return s.ConnectedTo(idx) == 0 && s.Connected() == int64(engines)
 	}) == nil
 	r.reconnect = time.Since(t0)
-	for time.Since(t0) < watch && ctx.Err() == nil {
-		for _, n := range survivors {
-			r.falseDown = max(r.falseDown, c.notAvailable(ctx, n))
-		}
-		time.Sleep(2 * time.Second)
-	}
-	r.watched, r.unanswered = time.Since(t0), s.Failed()-unanswered
+	watcher.Wait()
+	r.unanswered = s.Failed() - unanswered
 	return r, nil
 }
 
