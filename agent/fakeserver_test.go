@@ -86,22 +86,27 @@ func (s *fakeServer) serve(ctx context.Context) {
 	}
 }
 
+// handle answers each stream's one request, as the link does: pairing on
+// the first stream, then hello, heartbeats and renewals on short streams;
+// work and artifact streams are served on their own (fakework_test.go).
 func (s *fakeServer) handle(ctx context.Context, conn *quic.Conn) {
-	str, err := conn.AcceptStream(ctx)
-	if err != nil {
-		return
-	}
 	var streams sync.WaitGroup
 	defer streams.Wait()
 	defer conn.CloseWithError(0, "")
-	streams.Go(func() { s.acceptStreams(ctx, conn) })
 	for {
+		str, err := conn.AcceptStream(ctx)
+		if err != nil {
+			return
+		}
 		m, err := protocol.ReadMessage(str)
 		if err != nil {
 			return
 		}
 		var reply protocol.Message
 		switch r := m.(type) {
+		case *protocol.WorkOpen, *protocol.ArtifactRequest:
+			streams.Go(func() { s.serveStream(str, m) })
+			continue
 		case *protocol.PairRequest:
 			reply = &protocol.PairResponse{EngineID: "eng-1", Certificate: s.sign(r.CSR), CACertificate: s.ca.Cert.Raw}
 		case *protocol.Hello:
@@ -117,8 +122,13 @@ func (s *fakeServer) handle(ctx context.Context, conn *quic.Conn) {
 			s.renewals++
 			s.mu.Unlock()
 			reply = &protocol.RenewResponse{Certificate: s.sign(r.CSR)}
+		default:
+			reply = &protocol.Error{Code: protocol.CodeBadRequest, Message: "fake server: unexpected request"}
 		}
-		if err := protocol.WriteMessage(str, reply); err != nil {
+		err = protocol.WriteMessage(str, reply)
+		str.CancelRead(0)
+		_ = str.Close()
+		if err != nil {
 			return
 		}
 	}

@@ -2,7 +2,6 @@ package agent
 
 import (
 	"bytes"
-	"context"
 	"sync"
 	"time"
 
@@ -39,25 +38,9 @@ func (s *fakeServer) addArtifact(digest string, archive []byte) {
 	s.artifacts[digest] = archive
 }
 
-// acceptStreams serves every stream the agent opens after the control
-// stream, until the connection ends.
-func (s *fakeServer) acceptStreams(ctx context.Context, conn *quic.Conn) {
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	for {
-		str, err := conn.AcceptStream(ctx)
-		if err != nil {
-			return
-		}
-		wg.Go(func() { s.serveStream(str) })
-	}
-}
-
-func (s *fakeServer) serveStream(str *quic.Stream) {
-	m, err := protocol.ReadMessage(str)
-	if err != nil {
-		return
-	}
+// serveStream serves a work or artifact stream whose first message m
+// the session's stream loop read.
+func (s *fakeServer) serveStream(str *quic.Stream, m protocol.Message) {
 	switch msg := m.(type) {
 	case *protocol.ArtifactRequest:
 		s.wmu.Lock()

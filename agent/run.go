@@ -23,8 +23,9 @@ type Config struct {
 	// Version is the engine version reported in the hello.
 	Version string
 
-	// DialTimeout bounds one connection attempt and each request on the
-	// control stream. Default 10 s.
+	// DialTimeout bounds one connection attempt and each request of the
+	// session (hello, renewal; a heartbeat's ack waits at most one
+	// interval). Default 10 s.
 	DialTimeout time.Duration
 
 	// MinBackoff and MaxBackoff bound the jittered exponential wait between

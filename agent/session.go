@@ -25,14 +25,10 @@ func (a *Agent) session(ctx context.Context, server string) (established bool, e
 		MaxIdleTimeout: 10 * time.Minute,
 	})
 	if err != nil {
-		return false, fmt.Errorf("connect to %s: %w", server, err)
+		return false, sessionErr(server, "connect", err)
 	}
 	defer func() { _ = conn.CloseWithError(protocol.CloseNormal, "") }()
-	str, err := conn.OpenStreamSync(dctx)
-	if err != nil {
-		return false, sessionErr(server, "open control stream", err)
-	}
-	welcome, err := a.hello(str, id)
+	welcome, err := a.hello(dctx, conn, id)
 	if err != nil {
 		return false, sessionErr(server, "hello", err)
 	}
@@ -56,17 +52,12 @@ func (a *Agent) session(ctx context.Context, server string) (established bool, e
 			}
 		})
 	}
-	return true, a.heartbeat(ctx, conn, server, str, interval, st)
+	return true, a.heartbeat(ctx, conn, server, interval, st)
 }
 
-func (a *Agent) hello(str *quic.Stream, id *Identity) (*protocol.Welcome, error) {
-	_ = str.SetDeadline(time.Now().Add(a.cfg.DialTimeout))
-	defer func() { _ = str.SetDeadline(time.Time{}) }()
-	facts := HostFacts(context.Background(), a.cfg.Store.Dir, a.cfg.Version)
-	if err := protocol.WriteMessage(str, &protocol.Hello{EngineID: id.EngineID, AgentVersion: a.cfg.Version, Facts: facts}); err != nil {
-		return nil, err
-	}
-	m, err := protocol.ReadMessage(str)
+func (a *Agent) hello(ctx context.Context, conn *quic.Conn, id *Identity) (*protocol.Welcome, error) {
+	facts := HostFacts(ctx, a.cfg.Store.Dir, a.cfg.Version)
+	m, err := a.request(ctx, conn, &protocol.Hello{EngineID: id.EngineID, AgentVersion: a.cfg.Version, Facts: facts}, a.cfg.DialTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +70,7 @@ func (a *Agent) hello(str *quic.Stream, id *Identity) (*protocol.Welcome, error)
 
 // heartbeat sends a heartbeat every interval and renews the certificate
 // when it is due, until the session fails or ctx ends.
-func (a *Agent) heartbeat(ctx context.Context, conn *quic.Conn, server string, str *quic.Stream, interval time.Duration, st Status) error {
+func (a *Agent) heartbeat(ctx context.Context, conn *quic.Conn, server string, interval time.Duration, st Status) error {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	// An ack later than one interval means a dead node (killed without
@@ -99,30 +90,46 @@ func (a *Agent) heartbeat(ctx context.Context, conn *quic.Conn, server string, s
 			running = a.exec.running()
 		}
 		sum := HostSummary(ctx, a.cfg.Store.Dir, running)
-		if _, err := a.request(str, &protocol.Heartbeat{Seq: seq, Summary: sum}, ackTimeout); err != nil {
+		if _, err := a.request(ctx, conn, &protocol.Heartbeat{Seq: seq, Summary: sum}, ackTimeout); err != nil {
 			return sessionErr(server, "heartbeat", err)
 		}
 		st.LastHeartbeat, st.RunningWork = time.Now(), running
 		a.writeStatus(st)
 		if a.renewDue(time.Now()) {
-			if err := a.renew(str); err != nil {
+			if err := a.renew(ctx, conn); err != nil {
 				a.cfg.Logger.Warn("certificate renewal failed; retrying at the next heartbeat", "err", err)
 			}
 		}
 	}
 }
 
-// request writes m and reads the answer within timeout.
-func (a *Agent) request(str *quic.Stream, m protocol.Message, timeout time.Duration) (protocol.Message, error) {
+// request sends m on a stream of its own and reads the one answer within
+// timeout; each request is a short stream, so the server keeps no reader
+// parked per idle session.
+func (a *Agent) request(ctx context.Context, conn *quic.Conn, m protocol.Message, timeout time.Duration) (protocol.Message, error) {
+	rctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	str, err := conn.OpenStreamSync(rctx)
+	if err != nil {
+		return nil, fmt.Errorf("open stream: %w", err)
+	}
+	defer str.CancelRead(0) // the server's FIN need not be read
 	_ = str.SetDeadline(time.Now().Add(timeout))
-	defer func() { _ = str.SetDeadline(time.Time{}) }()
 	if err := protocol.WriteMessage(str, m); err != nil {
+		str.CancelWrite(0)
 		return nil, err
 	}
+	// The server may stop reading as soon as it has the request, before
+	// this FIN: a failed Close loses nothing.
+	_ = str.Close()
 	reply, err := protocol.ReadMessage(str)
 	if err != nil {
 		return nil, err
 	}
+	// The server sends its FIN with the reply: reading it ends the stream
+	// without a STOP_SENDING frame (the deferred CancelRead is then a no-op).
+	var b [1]byte
+	_, _ = str.Read(b[:])
 	if e, ok := reply.(*protocol.Error); ok {
 		return nil, e
 	}
@@ -136,6 +143,10 @@ func sessionErr(server, step string, err error) error {
 		(app.ErrorCode == protocol.CloseRevoked || app.ErrorCode == protocol.CloseUnauthorized) {
 		return fmt.Errorf("%s: %s: %w", server, app.ErrorMessage, ErrRevoked)
 	}
+	var tr *quic.TransportError
+	if errors.As(err, &tr) && tr.Remote && tr.ErrorCode == quic.TransportErrorCode(0x100+120) { // TLS alert no_application_protocol
+		return fmt.Errorf("%s: %s: the control plane does not speak %s (is it older than this agent?): %w", server, step, protocol.ALPNEngine, err)
+	}
 	return fmt.Errorf("%s: %s: %w", server, step, err)
 }
 
@@ -147,7 +158,7 @@ func (a *Agent) renewDue(now time.Time) bool {
 
 // renew asks for a new certificate for a fresh key over the live session,
 // saves it, and uses it from the next handshake on.
-func (a *Agent) renew(str *quic.Stream) error {
+func (a *Agent) renew(ctx context.Context, conn *quic.Conn) error {
 	old := a.identity()
 	key, err := protocol.NewEngineKey()
 	if err != nil {
@@ -157,7 +168,7 @@ func (a *Agent) renew(str *quic.Stream) error {
 	if err != nil {
 		return err
 	}
-	reply, err := a.request(str, &protocol.RenewRequest{CSR: csr}, a.cfg.DialTimeout)
+	reply, err := a.request(ctx, conn, &protocol.RenewRequest{CSR: csr}, a.cfg.DialTimeout)
 	if err != nil {
 		return fmt.Errorf("renew certificate: %w", err)
 	}

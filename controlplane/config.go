@@ -40,6 +40,9 @@ type Config struct {
 	// EngineHeartbeatTimeout marks an engine NOT_AVAILABLE after silence.
 	EngineHeartbeatInterval time.Duration
 	EngineHeartbeatTimeout  time.Duration
+	// EngineClassicalKeyExchange limits agent connections to X25519 key
+	// exchange (no post-quantum hybrid): see enginelink.Config.
+	EngineClassicalKeyExchange bool
 
 	// AuditRetention is how long audit entries are kept.
 	AuditRetention time.Duration

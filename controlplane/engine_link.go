@@ -13,8 +13,9 @@ func (s *Server) newEngineLink() error {
 	link, err := engines.NewLink(engines.LinkConfig{
 		NodeID: s.node.ID(), Addr: s.cfg.QUICAddr,
 		HeartbeatInterval: s.cfg.EngineHeartbeatInterval, HeartbeatTimeout: s.cfg.EngineHeartbeatTimeout,
-		Work:   &engines.Work{Store: s.node, Executions: s.execs, Artifacts: s.repo, Deployments: s.cfg.Deployments},
-		Logger: s.cfg.Logger,
+		ClassicalKeyExchange: s.cfg.EngineClassicalKeyExchange,
+		Work:                 &engines.Work{Store: s.node, Executions: s.execs, Artifacts: s.repo, Deployments: s.cfg.Deployments},
+		Logger:               s.cfg.Logger,
 	}, s.node)
 	if err != nil {
 		return err

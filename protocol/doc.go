@@ -8,12 +8,16 @@
 //     client certificate. The agent pins the server to the CA hash its pair
 //     key carries, opens one stream and sends PairRequest (key + CSR for a
 //     key made on the host); the answer is PairResponse or Error.
-//   - Session: one QUIC connection per engine, ALPN "roundhouse-engine/1",
-//     mutual TLS with the engine certificate (engine ID in a URI SAN). The
-//     agent opens the control stream: Hello → Welcome (server-pushed
+//   - Session: one QUIC connection per engine, ALPN "roundhouse-engine/2",
+//     mutual TLS with the engine certificate (engine ID in a URI SAN). Every
+//     exchange is a short stream the agent opens, writes one message to and
+//     closes, answered by one message: first Hello → Welcome (server-pushed
 //     configuration: the heartbeat interval), then Heartbeat → HeartbeatAck
-//     and RenewRequest → RenewResponse, paced by the agent.
-//   - Work stream: the agent opens a second stream with WorkOpen. The
+//     and RenewRequest → RenewResponse, paced by the agent. No long-lived
+//     control stream: the server parks one goroutine per idle engine (waiting
+//     for its next stream) instead of two. An agent offering the retired
+//     "roundhouse-engine/1" is closed with CloseUnsupportedVersion.
+//   - Work stream: the agent opens a long-lived stream with WorkOpen. The
 //     server pushes StartExecution (once per session for each execution
 //     waiting for the engine) and StopExecution; the agent sends
 //     ExecutionStatus, answered by StatusAck once recorded (final statuses

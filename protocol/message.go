@@ -11,7 +11,7 @@ import (
 // contract: never renumber, only add.
 type MessageType uint16
 
-// Message types of the pairing and control streams.
+// Message types of pairing and of the session's request streams.
 const (
 	TypeError         MessageType = 1
 	TypePairRequest   MessageType = 2

@@ -48,7 +48,7 @@ type PairResponse struct {
 // MessageType implements Message.
 func (*PairResponse) MessageType() MessageType { return TypePairResponse }
 
-// Hello opens the control stream of a mutual-TLS session.
+// Hello is the first request of a mutual-TLS session.
 type Hello struct {
 	EngineID     string    `json:"engineId"`
 	AgentVersion string    `json:"agentVersion"`

@@ -22,12 +22,14 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/roundhouse/roundhouse/bench/enginesim"
 )
 
 type options struct {
 	engines, transports, pairConcurrency int
 	interval, timeout, settle, window    time.Duration
-	restart                              bool
+	restart, classical                   bool
 	heapProfile                          string
 }
 
@@ -43,6 +45,7 @@ func main() {
 	flag.DurationVar(&o.settle, "settle", 5*time.Second, "wait after every session is up")
 	flag.DurationVar(&o.window, "window", 20*time.Second, "steady-state measurement window")
 	flag.BoolVar(&o.restart, "restart", true, "measure reconnection after a link restart")
+	flag.BoolVar(&o.classical, "classical-key-exchange", false, "the server offers X25519 only (no post-quantum hybrid)")
 	flag.StringVar(&o.heapProfile, "heap-profile", "", "write the server's heap profile, taken after the steady window, to this file")
 	flag.BoolVar(&serveMode, "serve", false, "internal: run the server child")
 	flag.StringVar(&addr, "addr", "127.0.0.1:0", "internal: server address")
@@ -53,7 +56,7 @@ func main() {
 	}
 	var err error
 	if serveMode {
-		err = serve(addr, keysFile, o.engines, o.interval, o.timeout)
+		err = serve(addr, keysFile, o)
 	} else {
 		err = bench(o)
 	}
@@ -82,7 +85,7 @@ func startChild(o options, keysFile string) (*child, error) {
 		return nil, err
 	}
 	cmd := exec.Command(exe, "-serve", "-keys-file", keysFile, "-engines", fmt.Sprint(o.engines),
-		"-interval", o.interval.String(), "-timeout", o.timeout.String())
+		"-interval", o.interval.String(), "-timeout", o.timeout.String(), fmt.Sprintf("-classical-key-exchange=%v", o.classical))
 	cmd.Stderr = os.Stderr
 	cmd.Env = append(os.Environ(), "QUIC_GO_DISABLE_RECEIVE_BUFFER_WARNING=true")
 	out, err := cmd.StdoutPipe()
@@ -147,11 +150,11 @@ func bench(o options) error {
 	if err != nil {
 		return err
 	}
-	s, err := newSim(st.Addr, o.transports, o.interval)
+	s, err := enginesim.New([]string{st.Addr}, o.transports, o.interval)
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer s.Close()
 	pid := c.cmd.Process.Pid
 	r := report{o: o}
 	time.Sleep(1500 * time.Millisecond) // one stats line before sessions
@@ -166,9 +169,9 @@ func bench(o options) error {
 	defer func() { cancel(); wg.Wait() }()
 	start := time.Now()
 	for _, e := range engines {
-		wg.Go(func() { s.run(ctx, e) })
+		wg.Go(func() { s.Run(ctx, e) })
 	}
-	all := func() bool { return s.connected.Load() == int64(o.engines) }
+	all := func() bool { return s.Connected() == int64(o.engines) }
 	r.establish, r.established = waitUntil(2*time.Minute, all)
 	r.connRate = float64(o.engines) / time.Since(start).Seconds()
 	time.Sleep(o.settle)
@@ -185,8 +188,8 @@ func bench(o options) error {
 	return nil
 }
 
-func (r *report) pairAll(s *sim, keys []string) ([]simEngine, error) {
-	out := make([]simEngine, len(keys))
+func (r *report) pairAll(s *enginesim.Sim, keys []string) ([]enginesim.Engine, error) {
+	out := make([]enginesim.Engine, len(keys))
 	lat := make([]time.Duration, len(keys))
 	errs := make(chan error, len(keys))
 	sem := make(chan struct{}, r.o.pairConcurrency)
@@ -197,7 +200,7 @@ func (r *report) pairAll(s *sim, keys []string) ([]simEngine, error) {
 		wg.Go(func() {
 			defer func() { <-sem }()
 			t0 := time.Now()
-			e, err := s.pair(context.Background(), k)
+			e, err := s.Pair(context.Background(), 0, k)
 			lat[i] = time.Since(t0)
 			out[i] = e
 			if err != nil {

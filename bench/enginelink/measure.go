@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/roundhouse/roundhouse/bench/enginesim"
 )
 
 // report collects the figures of one run.
@@ -53,12 +55,12 @@ func rssBytes(pid int) uint64 {
 	return 0
 }
 
-func (r *report) measureSteady(pid int, c *child, s *sim) {
-	t0, a0, start := cpuTicks(pid), s.acks.Load(), time.Now()
+func (r *report) measureSteady(pid int, c *child, s *enginesim.Sim) {
+	t0, a0, start := cpuTicks(pid), s.Acks(), time.Now()
 	time.Sleep(r.o.window)
 	el := time.Since(start).Seconds()
 	r.cpuPercent = float64(cpuTicks(pid)-t0) / 100 / el * 100
-	r.beatsPerS = float64(s.acks.Load()-a0) / el
+	r.beatsPerS = float64(s.Acks()-a0) / el
 	r.rssSteady = rssBytes(pid)
 	r.stats = c.stats()
 }
@@ -66,7 +68,7 @@ func (r *report) measureSteady(pid int, c *child, s *sim) {
 // measureRestart restarts the link (SIGUSR1 to the child) and times until
 // every engine has a session again; availability writes made meanwhile
 // would be engines marked NOT_AVAILABLE.
-func (r *report) measureRestart(pid int, c *child, s *sim, all func() bool) {
+func (r *report) measureRestart(pid int, c *child, s *enginesim.Sim, all func() bool) {
 	writes := c.stats().Writes
 	_ = syscall.Kill(pid, syscall.SIGUSR1)
 	_, _ = waitUntil(10*time.Second, func() bool { return !all() })
@@ -78,7 +80,11 @@ func (r *report) measureRestart(pid int, c *child, s *sim, all func() bool) {
 func (r *report) print() {
 	n := float64(r.o.engines)
 	perK := func(v float64) float64 { return v / n * 1000 }
-	fmt.Printf("## Agent link (enginelink): %d engines, heartbeat %s, %d client sockets\n\n", r.o.engines, r.o.interval, r.o.transports)
+	kex := ""
+	if r.o.classical {
+		kex = ", X25519-only key exchange"
+	}
+	fmt.Printf("## Agent link (enginelink): %d engines, heartbeat %s, %d client sockets%s\n\n", r.o.engines, r.o.interval, r.o.transports, kex)
 	fmt.Println("| measure | value |")
 	fmt.Println("|---|---|")
 	fmt.Printf("| pairing latency p50 / p99 (%d in flight) | %s / %s |\n", r.o.pairConcurrency, r.pairP50.Round(time.Microsecond*100), r.pairP99.Round(time.Microsecond*100))

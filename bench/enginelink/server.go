@@ -39,7 +39,8 @@ type setup struct {
 // serve runs the link with an in-memory directory until SIGTERM; SIGUSR1
 // restarts the link (new socket and node certificate, every session
 // closed with CloseShutdown), as a node restart does.
-func serve(addr, keysFile string, engines int, interval, timeout time.Duration) error {
+func serve(addr, keysFile string, o options) error {
+	engines, interval, timeout := o.engines, o.interval, o.timeout
 	dir := enginelinktest.NewDirectory()
 	keys := make([]string, engines)
 	for i := range keys {
@@ -60,7 +61,7 @@ func serve(addr, keysFile string, engines int, interval, timeout time.Duration) 
 	go st.print(ctx)
 	for first := true; ; first = false {
 		srv, err := enginelink.New(enginelink.Config{NodeID: "bench", Addr: addr, HeartbeatInterval: interval,
-			HeartbeatTimeout: timeout, PairBurst: engines + 10, Logger: log}, dir, mon)
+			HeartbeatTimeout: timeout, PairBurst: engines + 10, ClassicalKeyExchange: o.classical, Logger: log}, dir, mon)
 		if err != nil {
 			return err
 		}

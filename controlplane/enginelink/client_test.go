@@ -114,7 +114,7 @@ func (e *testEngine) pair(t *testing.T, addr net.Addr, key string, ca *protocol.
 }
 
 // session opens a mutual-TLS session with cert (none when nil) and says hello.
-func (e *testEngine) session(t *testing.T, addr net.Addr, ca *protocol.CA, cert *tls.Certificate, engineID string) (*quic.Conn, *quic.Stream, *protocol.Welcome, error) {
+func (e *testEngine) session(t *testing.T, addr net.Addr, ca *protocol.CA, cert *tls.Certificate, engineID string) (*quic.Conn, *protocol.Welcome, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -124,41 +124,40 @@ func (e *testEngine) session(t *testing.T, addr net.Addr, ca *protocol.CA, cert 
 	}
 	conn, err := quic.DialAddr(ctx, addr.String(), cfg, nil)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	t.Cleanup(func() { _ = conn.CloseWithError(0, "") })
-	str, err := conn.OpenStreamSync(ctx)
+	m, err := request(t, conn, &protocol.Hello{EngineID: engineID})
 	if err != nil {
-		return conn, nil, nil, err
+		return conn, nil, err
 	}
-	_ = str.SetDeadline(time.Now().Add(3 * time.Second))
-	if err := protocol.WriteMessage(str, &protocol.Hello{EngineID: engineID}); err != nil {
-		return conn, str, nil, err
-	}
-	m, err := protocol.ReadMessage(str)
-	if err != nil {
-		return conn, str, nil, err
-	}
-	_ = str.SetDeadline(time.Time{})
 	w, ok := m.(*protocol.Welcome)
 	if !ok {
-		return conn, str, nil, errors.New("no welcome")
+		return conn, nil, errors.New("no welcome")
 	}
-	return conn, str, w, nil
+	return conn, w, nil
 }
 
 func (e *testEngine) tlsCert() *tls.Certificate {
 	return &tls.Certificate{Certificate: [][]byte{e.cert.Raw}, PrivateKey: e.key}
 }
 
-// request sends m on the control stream and reads one answer.
-func request(t *testing.T, str *quic.Stream, m protocol.Message) (protocol.Message, error) {
+// request sends m on a stream of its own, as agents do, and reads the
+// one answer.
+func request(t *testing.T, conn *quic.Conn, m protocol.Message) (protocol.Message, error) {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	str, err := conn.OpenStreamSync(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer str.CancelRead(0)
 	_ = str.SetDeadline(time.Now().Add(3 * time.Second))
-	defer func() { _ = str.SetDeadline(time.Time{}) }()
 	if err := protocol.WriteMessage(str, m); err != nil {
 		return nil, err
 	}
+	_ = str.Close()
 	return protocol.ReadMessage(str)
 }
 

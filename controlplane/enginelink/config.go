@@ -56,8 +56,15 @@ type Config struct {
 
 	// Work, when set, is where sessions take assignments from and send
 	// statuses, logs and artifact requests to. Without it sessions carry
-	// only the control stream.
+	// only hello, heartbeats and renewals (work streams are refused).
 	Work Work
+
+	// ClassicalKeyExchange restricts the TLS key exchange of agent
+	// connections to X25519, without the default post-quantum hybrid
+	// (X25519MLKEM768). It is a security trade-off, off by default: a
+	// recorded session could be decrypted by a future quantum computer.
+	// What it buys is measured in BENCHMARKS.md (handshake CPU, memory).
+	ClassicalKeyExchange bool
 
 	// Logger receives the link's logs. Default slog.Default().
 	Logger *slog.Logger

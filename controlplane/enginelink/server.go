@@ -60,7 +60,7 @@ func (s *Server) Listen(ctx context.Context) error {
 		return fmt.Errorf("engine link: listen on %s: %w", s.cfg.Addr, err)
 	}
 	s.udp, s.tr = udp, &quic.Transport{Conn: udp}
-	ln, err := s.tr.Listen(tlsConfig(ca, cert), s.quicConfig())
+	ln, err := s.tr.Listen(tlsConfig(ca, cert, s.cfg.ClassicalKeyExchange), s.quicConfig())
 	if err != nil {
 		_ = s.tr.Close()
 		_ = udp.Close()
@@ -74,13 +74,18 @@ func (s *Server) Listen(ctx context.Context) error {
 // control messages, so flow-control windows need not grow to megabytes.
 // These windows bound what agents send (hello, statuses, logs); artifact
 // downloads flow the other way, paced by the agent's windows. The protocol
-// uses bidirectional streams only (control, work, one per download), so
-// agents may open no unidirectional stream.
+// uses bidirectional streams only: the work stream, one short stream per
+// heartbeat or renewal, and one per artifact download. The stream limit
+// costs nothing until used (quic-go allocates streams as they open); it
+// must leave room for a heartbeat beside concurrent downloads, or the
+// heartbeat would wait for a download to end. No keep-alive: heartbeats
+// keep the connection alive, and the idle timeout is set above the
+// heartbeat timeout (the smaller of both sides' applies).
 func (s *Server) quicConfig() *quic.Config {
 	return &quic.Config{
 		HandshakeIdleTimeout:           s.cfg.RequestTimeout,
 		MaxIdleTimeout:                 s.cfg.HeartbeatTimeout + s.cfg.HeartbeatInterval,
-		MaxIncomingStreams:             4,
+		MaxIncomingStreams:             16,
 		MaxIncomingUniStreams:          -1,
 		InitialStreamReceiveWindow:     64 << 10,
 		MaxStreamReceiveWindow:         512 << 10,
@@ -136,6 +141,9 @@ func (s *Server) handle(ctx context.Context, conn *quic.Conn) {
 		s.servePairing(ctx, conn)
 	case protocol.ALPNEngine:
 		s.serveEngine(ctx, conn)
+	case protocol.ALPNEngineV1:
+		_ = conn.CloseWithError(protocol.CloseUnsupportedVersion,
+			"this control plane speaks "+protocol.ALPNEngine+", not "+protocol.ALPNEngineV1+": upgrade roundhouse-engine on this host")
 	default:
 		_ = conn.CloseWithError(protocol.CloseProtocolError, "unknown ALPN")
 	}

@@ -3,11 +3,15 @@ package enginelink_test
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/quic-go/quic-go"
 
 	"github.com/roundhouse/roundhouse/controlplane/enginelink"
 	"github.com/roundhouse/roundhouse/controlplane/enginelink/enginelinktest"
@@ -28,14 +32,14 @@ func TestPairThenHeartbeatOverMutualTLS(t *testing.T) {
 	if got := dir.Engine("eng-1"); !got.Paired {
 		t.Fatal("engine not PAIRED after pairing")
 	}
-	_, str, w, err := e.session(t, srv.Addr(), dir.Authority, e.tlsCert(), "eng-1")
+	conn, w, err := e.session(t, srv.Addr(), dir.Authority, e.tlsCert(), "eng-1")
 	if err != nil {
 		t.Fatalf("session: %v", err)
 	}
 	if w.HeartbeatIntervalMillis != 200 {
 		t.Fatalf("pushed interval %d ms, want 200", w.HeartbeatIntervalMillis)
 	}
-	ack, err := request(t, str, &protocol.Heartbeat{Seq: 9})
+	ack, err := request(t, conn, &protocol.Heartbeat{Seq: 9})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +163,7 @@ func TestSessionWithoutValidClientCertificateGetsNothing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, w, err := e.session(t, srv.Addr(), dir.Authority, tt.cert, "eng-1")
+			_, w, err := e.session(t, srv.Addr(), dir.Authority, tt.cert, "eng-1")
 			if err == nil || w != nil {
 				t.Fatalf("got a welcome (%v) without a valid certificate", w)
 			}
@@ -176,7 +180,7 @@ func TestDeletedEngineIsDisconnectedAndCannotReconnect(t *testing.T) {
 	key := dir.AddEngine("eng-1", time.Hour)
 	e := newTestEngine(t)
 	e.pair(t, srv.Addr(), key.String(), dir.Authority)
-	_, str, _, err := e.session(t, srv.Addr(), dir.Authority, e.tlsCert(), "eng-1")
+	conn, _, err := e.session(t, srv.Addr(), dir.Authority, e.tlsCert(), "eng-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,12 +190,12 @@ func TestDeletedEngineIsDisconnectedAndCannotReconnect(t *testing.T) {
 	if !srv.CloseEngine("eng-1", "engine deleted") {
 		t.Fatal("no live session to close")
 	}
-	if _, err := request(t, str, &protocol.Heartbeat{Seq: 1}); err == nil {
+	if _, err := request(t, conn, &protocol.Heartbeat{Seq: 1}); err == nil {
 		t.Fatal("heartbeat answered after delete")
 	} else if code, _ := closeCode(err); code != protocol.CloseRevoked {
 		t.Fatalf("closed with %v, want CloseRevoked", err)
 	}
-	_, _, w, err := e.session(t, srv.Addr(), dir.Authority, e.tlsCert(), "eng-1")
+	_, w, err := e.session(t, srv.Addr(), dir.Authority, e.tlsCert(), "eng-1")
 	if w != nil {
 		t.Fatal("deleted engine got a welcome")
 	}
@@ -206,14 +210,14 @@ func TestCertificateRenewsOverTheLiveSession(t *testing.T) {
 	key := dir.AddEngine("eng-1", time.Hour)
 	e := newTestEngine(t)
 	e.pair(t, srv.Addr(), key.String(), dir.Authority)
-	_, str, _, err := e.session(t, srv.Addr(), dir.Authority, e.tlsCert(), "eng-1")
+	conn, _, err := e.session(t, srv.Addr(), dir.Authority, e.tlsCert(), "eng-1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for round := range 2 {
 		next := newTestEngine(t)
 		csr, _ := protocol.NewCSR(next.key, "x")
-		m, err := request(t, str, &protocol.RenewRequest{CSR: csr})
+		m, err := request(t, conn, &protocol.RenewRequest{CSR: csr})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,16 +225,16 @@ func TestCertificateRenewsOverTheLiveSession(t *testing.T) {
 		if !ok {
 			t.Fatalf("round %d: renewal answer %#v", round, m)
 		}
-		if _, err := request(t, str, &protocol.Heartbeat{Seq: 2}); err != nil {
+		if _, err := request(t, conn, &protocol.Heartbeat{Seq: 2}); err != nil {
 			t.Fatalf("round %d: live session dropped after renewal: %v", round, err)
 		}
 		next.cert, _ = x509ParseOrFail(t, r.Certificate)
-		_, nextStr, _, err := next.session(t, srv.Addr(), dir.Authority, next.tlsCert(), "eng-1")
+		nextConn, _, err := next.session(t, srv.Addr(), dir.Authority, next.tlsCert(), "eng-1")
 		if err != nil {
 			t.Fatalf("round %d: renewed certificate refused: %v", round, err)
 		}
 		// The new session replaced the old one; renew again over it.
-		str = nextStr
+		conn = nextConn
 	}
 }
 
@@ -261,7 +265,7 @@ func TestStoppedServerFreesItsAddressForARestart(t *testing.T) {
 	go func() { done <- s1.Serve(ctx) }()
 	e := newTestEngine(t)
 	e.pair(t, s1.Addr(), key.String(), dir.Authority)
-	conn, _, _, err := e.session(t, s1.Addr(), dir.Authority, e.tlsCert(), "eng-1")
+	conn, _, err := e.session(t, s1.Addr(), dir.Authority, e.tlsCert(), "eng-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +279,85 @@ func TestStoppedServerFreesItsAddressForARestart(t *testing.T) {
 	}
 	cfg.Addr = s1.Addr().String()
 	restarted := startServer(t, dir, &beatLog{}, func(c *enginelink.Config) { *c = cfg })
-	if _, _, _, err := e.session(t, restarted.Addr(), dir.Authority, e.tlsCert(), "eng-1"); err != nil {
+	if _, _, err := e.session(t, restarted.Addr(), dir.Authority, e.tlsCert(), "eng-1"); err != nil {
 		t.Fatalf("reconnect after restart on the same address: %v", err)
+	}
+}
+
+// An agent still speaking the retired session version is told to upgrade,
+// not left retrying a heartbeat nobody answers.
+func TestRetiredSessionVersionIsToldToUpgrade(t *testing.T) {
+	dir := enginelinktest.NewDirectory()
+	srv := startServer(t, dir, &beatLog{}, nil)
+	key := dir.AddEngine("eng-1", time.Hour)
+	e := newTestEngine(t)
+	e.pair(t, srv.Addr(), key.String(), dir.Authority)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	cfg := &tls.Config{RootCAs: dir.Authority.Pool(), ServerName: protocol.ServerName,
+		NextProtos: []string{protocol.ALPNEngineV1}, Certificates: []tls.Certificate{*e.tlsCert()}}
+	conn, err := quic.DialAddr(ctx, srv.Addr().String(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.CloseWithError(0, "") }()
+	_, err = request(t, conn, &protocol.Hello{EngineID: "eng-1"})
+	var app *quic.ApplicationError
+	if !errors.As(err, &app) || app.ErrorCode != protocol.CloseUnsupportedVersion || !strings.Contains(app.ErrorMessage, "upgrade roundhouse-engine") {
+		t.Fatalf("v1 session ended with %v, want CloseUnsupportedVersion telling to upgrade", err)
+	}
+	if srv.Connected("eng-1") {
+		t.Fatal("a v1 session was registered")
+	}
+}
+
+// The post-quantum hybrid key exchange is the default; the classical
+// X25519-only knob is an explicit opt-in.
+func TestKeyExchangeIsHybridUnlessClassicalIsChosen(t *testing.T) {
+	for _, tt := range []struct {
+		classical bool
+		want      tls.CurveID
+	}{
+		{false, tls.X25519MLKEM768},
+		{true, tls.X25519},
+	} {
+		dir := enginelinktest.NewDirectory()
+		srv := startServer(t, dir, &beatLog{}, func(c *enginelink.Config) { c.ClassicalKeyExchange = tt.classical })
+		key := dir.AddEngine("eng-1", time.Hour)
+		e := newTestEngine(t)
+		e.pair(t, srv.Addr(), key.String(), dir.Authority)
+		conn, _, err := e.session(t, srv.Addr(), dir.Authority, e.tlsCert(), "eng-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := conn.ConnectionState().TLS.CurveID; got != tt.want {
+			t.Fatalf("classical=%v: key exchange %v, want %v", tt.classical, got, tt.want)
+		}
+	}
+}
+
+// Each heartbeat needs a fresh stream: downloads in flight must not take
+// every stream credit, or the heartbeat would wait and the session fail.
+func TestHeartbeatsAreAnsweredBesideDownloadsInFlight(t *testing.T) {
+	work := newFakeWork()
+	work.blobs["sha256:big"] = make([]byte, 4<<20) // more than the client's window: the download stalls open
+	conn, _ := workSession(t, work)
+	for i := range 6 {
+		str, err := conn.OpenStreamSync(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { str.CancelRead(0); _ = str.Close() })
+		if err := protocol.WriteMessage(str, &protocol.ArtifactRequest{Digest: "sha256:big"}); err != nil {
+			t.Fatalf("download %d: %v", i, err)
+		}
+		if _, ok := next(t, str).(*protocol.ArtifactHeader); !ok {
+			t.Fatalf("download %d did not start", i)
+		}
+	}
+	if m, err := request(t, conn, &protocol.Heartbeat{Seq: 1}); err != nil {
+		t.Fatalf("heartbeat beside 6 downloads: %v", err)
+	} else if _, ok := m.(*protocol.HeartbeatAck); !ok {
+		t.Fatalf("heartbeat answered with %#v", m)
 	}
 }

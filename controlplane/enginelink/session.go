@@ -13,20 +13,22 @@ import (
 )
 
 // serveEngine runs one mutual-TLS session: identity check, hello/welcome,
-// then heartbeats and renewals on the control stream until it ends.
+// then the session's streams until it ends. The goroutine that runs it is
+// the only one this package keeps per idle session: it waits in
+// AcceptStream, and each heartbeat arrives on a short stream of its own.
 func (s *Server) serveEngine(ctx context.Context, conn *quic.Conn) {
-	ss, str, hello, err := s.openSession(ctx, conn)
+	ss, hello, err := s.openSession(ctx, conn)
 	if err != nil {
 		s.cfg.Logger.Debug("engine session refused", "remote", conn.RemoteAddr().String(), "err", err)
 		return
 	}
-	// Stream handlers end when the connection closes (deferred below,
-	// so it runs before the wait).
-	sctx, cancelStreams := context.WithCancel(ctx)
-	var streams sync.WaitGroup
-	defer streams.Wait()
-	defer func() { _ = conn.CloseWithError(protocol.CloseNormal, "") }()
-	defer cancelStreams()
+	defer func() {
+		if ctx.Err() != nil { // the node is stopping: agents fail over
+			_ = conn.CloseWithError(protocol.CloseShutdown, "control-plane node stopping")
+			return
+		}
+		_ = conn.CloseWithError(protocol.CloseNormal, "")
+	}()
 	// Registered before the welcome, so a revocation from now on finds it.
 	if old := s.sessions.add(ss); old != nil {
 		_ = old.conn.CloseWithError(protocol.CloseReplaced, "a newer session of this engine took over")
@@ -36,39 +38,36 @@ func (s *Server) serveEngine(ctx context.Context, conn *quic.Conn) {
 		_ = conn.CloseWithError(protocol.CloseRevoked, "this engine was deleted or unpaired; pair it again")
 		return
 	}
-	welcome := &protocol.Welcome{
-		NodeID:                  s.cfg.NodeID,
-		HeartbeatIntervalMillis: s.cfg.HeartbeatInterval.Milliseconds(),
-		ServerTimeUnixMillis:    time.Now().UnixMilli(),
-	}
-	if s.cfg.Servers != nil {
-		welcome.Servers = s.cfg.Servers()
-	}
-	if err := protocol.WriteMessage(str, welcome); err != nil {
+	if err := s.welcome(hello.str); err != nil {
 		return
 	}
 	s.beats.Heartbeat(ss.engineID)
-	streams.Go(func() { s.acceptStreams(sctx, ss) })
-	// Beside the control loop: a changed host (an upgrade) costs one
+	// Beside the stream loop: a changed host (an upgrade) costs one
 	// replicated write, which must delay neither AVAILABLE nor the acks.
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	wg.Go(func() {
 		fctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 		defer cancel()
-		if err := s.dir.RecordFacts(fctx, ss.engineID, hello.Facts); err != nil {
+		if err := s.dir.RecordFacts(fctx, ss.engineID, hello.msg.Facts); err != nil {
 			s.cfg.Logger.Warn("recording host facts failed", "engine", ss.engineID, "err", err)
 		}
 	})
-	s.controlLoop(ctx, ss, str)
+	s.acceptStreams(ctx, ss)
+}
+
+// helloStream is the first request of a session and its stream.
+type helloStream struct {
+	str *quic.Stream
+	msg *protocol.Hello
 }
 
 // openSession authorizes the client certificate and reads the hello.
-func (s *Server) openSession(ctx context.Context, conn *quic.Conn) (*session, *quic.Stream, *protocol.Hello, error) {
+func (s *Server) openSession(ctx context.Context, conn *quic.Conn) (*session, helloStream, error) {
 	peer := conn.ConnectionState().TLS.PeerCertificates
 	if len(peer) == 0 {
 		_ = conn.CloseWithError(protocol.CloseUnauthorized, "client certificate required")
-		return nil, nil, nil, errors.New("no client certificate")
+		return nil, helloStream{}, errors.New("no client certificate")
 	}
 	engineID, serial, err := protocol.EngineIdentity(peer[0])
 	if err == nil {
@@ -76,20 +75,21 @@ func (s *Server) openSession(ctx context.Context, conn *quic.Conn) (*session, *q
 	}
 	if err != nil {
 		_ = conn.CloseWithError(protocol.CloseRevoked, "this engine is deleted, unpaired or its certificate revoked; pair it again")
-		return nil, nil, nil, fmt.Errorf("engine %s: %w", engineID, err)
+		return nil, helloStream{}, fmt.Errorf("engine %s: %w", engineID, err)
 	}
 	hctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 	defer cancel()
 	str, err := conn.AcceptStream(hctx)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("engine %s control stream: %w", engineID, err)
+		return nil, helloStream{}, fmt.Errorf("engine %s hello stream: %w", engineID, err)
 	}
 	hello, err := s.readHello(str, engineID)
 	if err != nil {
+		str.CancelRead(0)
 		_ = conn.CloseWithError(protocol.CloseProtocolError, err.Error())
-		return nil, nil, nil, err
+		return nil, helloStream{}, err
 	}
-	return &session{engineID: engineID, serial: serial, conn: conn, since: time.Now()}, str, hello, nil
+	return &session{engineID: engineID, serial: serial, conn: conn, since: time.Now()}, helloStream{str, hello}, nil
 }
 
 func (s *Server) readHello(str *quic.Stream, engineID string) (*protocol.Hello, error) {
@@ -99,6 +99,7 @@ func (s *Server) readHello(str *quic.Stream, engineID string) (*protocol.Hello, 
 	if err != nil {
 		return nil, fmt.Errorf("engine %s hello: %w", engineID, err)
 	}
+	readEnd(str)
 	hello, ok := m.(*protocol.Hello)
 	if !ok || hello.EngineID != engineID {
 		return nil, fmt.Errorf("engine %s: expected its hello", engineID)
@@ -106,32 +107,42 @@ func (s *Server) readHello(str *quic.Stream, engineID string) (*protocol.Hello, 
 	return hello, nil
 }
 
-// controlLoop answers the control stream. The agent paces it, so one
-// goroutine per session suffices.
-func (s *Server) controlLoop(ctx context.Context, ss *session, str *quic.Stream) {
-	for {
-		m, err := protocol.ReadMessage(str)
-		if err != nil {
-			return
-		}
-		var reply protocol.Message
-		switch msg := m.(type) {
-		case *protocol.Heartbeat:
-			if s.dir.EngineAuthorized(ss.engineID, ss.certSerial()) != nil {
-				_ = ss.conn.CloseWithError(protocol.CloseRevoked, "this engine is deleted or unpaired")
-				return
-			}
-			s.beats.Heartbeat(ss.engineID)
-			reply = &protocol.HeartbeatAck{Seq: msg.Seq, ServerTimeUnixMillis: time.Now().UnixMilli()}
-		case *protocol.RenewRequest:
-			reply = s.renew(ctx, ss, msg)
-		default:
-			continue // a message this version does not answer
-		}
-		if err := protocol.WriteMessage(str, reply); err != nil {
-			return
-		}
+// welcome answers the hello with the pushed configuration and ends its
+// stream.
+func (s *Server) welcome(str *quic.Stream) error {
+	w := &protocol.Welcome{
+		NodeID:                  s.cfg.NodeID,
+		HeartbeatIntervalMillis: s.cfg.HeartbeatInterval.Milliseconds(),
+		ServerTimeUnixMillis:    time.Now().UnixMilli(),
 	}
+	if s.cfg.Servers != nil {
+		w.Servers = s.cfg.Servers()
+	}
+	return answer(str, w, s.cfg.RequestTimeout)
+}
+
+// heartbeat answers one heartbeat stream. It reports false when the
+// engine is no longer authorized: the session is then closed.
+func (s *Server) heartbeat(ss *session, str *quic.Stream, msg *protocol.Heartbeat) bool {
+	if s.dir.EngineAuthorized(ss.engineID, ss.certSerial()) != nil {
+		_ = ss.conn.CloseWithError(protocol.CloseRevoked, "this engine is deleted or unpaired")
+		return false
+	}
+	s.beats.Heartbeat(ss.engineID)
+	_ = answer(str, &protocol.HeartbeatAck{Seq: msg.Seq, ServerTimeUnixMillis: time.Now().UnixMilli()}, s.cfg.RequestTimeout)
+	return true
+}
+
+// answer writes the one reply of a request stream and ends the stream in
+// both directions, so it gives its stream credit back at once.
+func answer(str *quic.Stream, m protocol.Message, timeout time.Duration) error {
+	defer str.CancelRead(0) // a no-op once readEnd saw the agent's FIN
+	_ = str.SetWriteDeadline(time.Now().Add(timeout))
+	if err := protocol.WriteMessage(str, m); err != nil {
+		str.CancelWrite(0)
+		return err
+	}
+	return str.Close()
 }
 
 // renew signs a new certificate for the session's engine and records its

@@ -11,11 +11,15 @@ import (
 // no client certificate (the pair key authenticates them), every other
 // connection must present one signed by the cluster CA.
 //
+// Engine sessions get the node certificate without the CA: agents hold the
+// CA from pairing, and crypto/tls keeps what a handshake wrote for the life
+// of the connection, so the CA would cost every session ~0.7 KiB.
+//
 // Session tickets are off: agents keep no session cache (a reconnect is a
 // full handshake, which also re-checks the client certificate), so a ticket
 // would only cost each session its encryption at handshake and ~2 KiB of
 // buffered crypto data for its whole life.
-func tlsConfig(ca *protocol.CA, cert tls.Certificate) *tls.Config {
+func tlsConfig(ca *protocol.CA, cert tls.Certificate, classical bool) *tls.Config {
 	pair := &tls.Config{
 		MinVersion:   tls.VersionTLS13,
 		Certificates: []tls.Certificate{cert},
@@ -26,17 +30,21 @@ func tlsConfig(ca *protocol.CA, cert tls.Certificate) *tls.Config {
 	}
 	engine := &tls.Config{
 		MinVersion:   tls.VersionTLS13,
-		Certificates: []tls.Certificate{cert},
-		NextProtos:   []string{protocol.ALPNEngine},
+		Certificates: []tls.Certificate{leafOnly(cert)},
+		NextProtos:   []string{protocol.ALPNEngine, protocol.ALPNEngineV1},
 		ClientAuth:   tls.RequireAndVerifyClientCert,
 		ClientCAs:    ca.Pool(),
 
 		SessionTicketsDisabled: true,
 	}
+	if classical {
+		pair.CurvePreferences = []tls.CurveID{tls.X25519}
+		engine.CurvePreferences = []tls.CurveID{tls.X25519}
+	}
 	return &tls.Config{
 		MinVersion:   tls.VersionTLS13,
 		Certificates: []tls.Certificate{cert},
-		NextProtos:   []string{protocol.ALPNEngine, protocol.ALPNPair},
+		NextProtos:   []string{protocol.ALPNEngine, protocol.ALPNEngineV1, protocol.ALPNPair},
 
 		SessionTicketsDisabled: true,
 		GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
@@ -46,4 +54,10 @@ func tlsConfig(ca *protocol.CA, cert tls.Certificate) *tls.Config {
 			return engine, nil
 		},
 	}
+}
+
+// leafOnly is cert without its chain.
+func leafOnly(cert tls.Certificate) tls.Certificate {
+	cert.Certificate = cert.Certificate[:1]
+	return cert
 }

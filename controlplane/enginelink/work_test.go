@@ -74,7 +74,7 @@ func workSession(t *testing.T, work *fakeWork) (*quic.Conn, *quic.Stream) {
 	if _, ok := e.pair(t, srv.Addr(), key.String(), dir.Authority).(*protocol.PairResponse); !ok {
 		t.Fatal("pairing failed")
 	}
-	conn, _, _, err := e.session(t, srv.Addr(), dir.Authority, e.tlsCert(), "eng-1")
+	conn, _, err := e.session(t, srv.Addr(), dir.Authority, e.tlsCert(), "eng-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestArtifactStreamsServeArchivesByDigest(t *testing.T) {
 		code string
 	}{
 		{&protocol.ArtifactRequest{Digest: "sha256:missing"}, protocol.CodeArtifactNotFound},
-		{&protocol.Heartbeat{Seq: 1}, protocol.CodeBadRequest},
+		{&protocol.HeartbeatAck{Seq: 1}, protocol.CodeBadRequest},
 	} {
 		if _, m := ask(tt.open); func() bool { e, ok := m.(*protocol.Error); return !ok || e.Code != tt.code }() {
 			t.Fatalf("opened with %T: %#v, want %s", tt.open, m, tt.code)

@@ -30,6 +30,8 @@ type LinkConfig struct {
 	// HeartbeatInterval and HeartbeatTimeout: see enginelink.Config.
 	HeartbeatInterval time.Duration
 	HeartbeatTimeout  time.Duration
+	// ClassicalKeyExchange: see enginelink.Config (a security trade-off).
+	ClassicalKeyExchange bool
 	// Work is what sessions run (assignments, statuses, logs, artifact
 	// downloads); nil: sessions carry only the control stream.
 	Work enginelink.Work
@@ -66,6 +68,7 @@ func NewLink(cfg LinkConfig, node Node) (*Link, error) {
 	srv, err := enginelink.New(enginelink.Config{
 		NodeID: cfg.NodeID, Addr: cfg.Addr, HeartbeatInterval: cfg.HeartbeatInterval,
 		HeartbeatTimeout: cfg.HeartbeatTimeout, Logger: cfg.Logger, Servers: l.servers, Work: cfg.Work,
+		ClassicalKeyExchange: cfg.ClassicalKeyExchange,
 	}, l.dir, sink)
 	if err != nil {
 		return nil, err

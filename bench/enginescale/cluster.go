@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// adminToken is the bootstrap admin token of the cluster started here.
+const adminToken = "rhp_bench-bootstrap-token-0123456789abcdefghijklmn"
+
+// node is one `roundhouse server` process.
+type node struct {
+	ID, HTTPAddr, QUICAddr string
+	logPath                string
+	cmd                    *exec.Cmd
+	exited                 chan struct{}
+}
+
+// cluster owns the nodes it started: close kills every one.
+type cluster struct {
+	dir   string
+	nodes []*node
+	http  *http.Client
+}
+
+// startCluster starts size nodes (the first bootstraps, the others join)
+// and waits until every node names the same leader.
+func startCluster(ctx context.Context, o options) (*cluster, error) {
+	dir, err := os.MkdirTemp("", "roundhouse-bench-enginescale-")
+	if err != nil {
+		return nil, err
+	}
+	c := &cluster{dir: dir, http: &http.Client{Timeout: 30 * time.Second,
+		Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
+	for i := 1; i <= o.nodes; i++ {
+		join := ""
+		if i > 1 {
+			join = c.nodes[0].HTTPAddr
+		}
+		n, err := c.start(o, fmt.Sprintf("n%d", i), join)
+		if err != nil {
+			c.close()
+			return nil, err
+		}
+		if i == 1 {
+			if _, err := c.leader(ctx, 20*time.Second); err != nil {
+				c.close()
+				return nil, err
+			}
+		}
+		_ = n
+	}
+	err = waitUntil(ctx, fmt.Sprintf("%d members", o.nodes), 60*time.Second, func() bool {
+		var members []json.RawMessage
+		return c.get(ctx, c.nodes[0], "/cluster/members", &members) == nil && len(members) == o.nodes
+	})
+	if err == nil {
+		_, err = c.leader(ctx, 20*time.Second)
+	}
+	if err != nil {
+		c.close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *cluster) start(o options, id, join string) (*node, error) {
+	n := &node{ID: id, HTTPAddr: freeAddr("tcp"), QUICAddr: freeAddr("udp"), logPath: filepath.Join(c.dir, id+".log")}
+	args := []string{"server", "--data-dir", filepath.Join(c.dir, id), "--node-id", id,
+		"--http-addr", n.HTTPAddr, "--raft-addr", freeAddr("tcp"), "--quic-addr", n.QUICAddr, "--log-level", "warn",
+		"--engine-heartbeat-interval", o.interval.String(), "--engine-heartbeat-timeout", o.timeout.String()}
+	env := append(os.Environ(), o.nodeEnv...)
+	if join != "" {
+		args = append(args, "--join", join)
+		env = append(env, "ROUNDHOUSE_TOKEN="+adminToken)
+	} else {
+		env = append(env, "ROUNDHOUSE_BOOTSTRAP_TOKEN="+adminToken)
+	}
+	logf, err := os.Create(n.logPath)
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close() // the child keeps its own descriptor
+	n.cmd = exec.Command(o.bin, args...)
+	n.cmd.Env, n.cmd.Stdout, n.cmd.Stderr = env, logf, logf
+	n.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := n.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start node %s: %w", id, err)
+	}
+	n.exited = make(chan struct{})
+	go func() { _ = n.cmd.Wait(); close(n.exited) }()
+	c.nodes = append(c.nodes, n)
+	return n, nil
+}
+
+// kill sends SIGKILL to the node's process group and waits for its exit.
+func (n *node) kill() {
+	select {
+	case <-n.exited:
+		return
+	default:
+	}
+	_ = syscall.Kill(-n.cmd.Process.Pid, syscall.SIGKILL)
+	<-n.exited
+}
+
+func (n *node) alive() bool {
+	select {
+	case <-n.exited:
+		return false
+	default:
+		return true
+	}
+}
+
+func (c *cluster) close() {
+	for _, n := range c.nodes {
+		n.kill()
+	}
+	_ = os.RemoveAll(c.dir)
+}
+
+// logTail is the end of a node's log, for errors.
+func (n *node) logTail() string {
+	raw, _ := os.ReadFile(n.logPath)
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	return strings.Join(lines[max(0, len(lines)-5):], " / ")
+}
+
+type health struct {
+	NodeID string `json:"nodeId"`
+	Leader string `json:"leader"`
+}
+
+// leader waits until every live node names the same leader and returns it.
+func (c *cluster) leader(ctx context.Context, timeout time.Duration) (*node, error) {
+	var leader *node
+	err := waitUntil(ctx, "the nodes to agree on a leader", timeout, func() bool {
+		leader = nil
+		id := ""
+		for _, n := range c.nodes {
+			if !n.alive() {
+				continue
+			}
+			var h health
+			if c.get(ctx, n, "/health", &h) != nil || h.Leader == "" || (id != "" && h.Leader != id) {
+				return false
+			}
+			id = h.Leader
+		}
+		for _, n := range c.nodes {
+			if n.ID == id && n.alive() {
+				leader = n
+			}
+		}
+		return leader != nil
+	})
+	return leader, err
+}
+
+// do sends one API request with the admin token.
+func (c *cluster) do(ctx context.Context, n *node, method, path string, in, out any) (int, error) {
+	var body io.Reader
+	if in != nil {
+		b, _ := json.Marshal(in)
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://"+n.HTTPAddr+path, body)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode/100 != 2 {
+		return resp.StatusCode, fmt.Errorf("%s %s on %s: %d %s", method, path, n.ID, resp.StatusCode, bytes.TrimSpace(raw))
+	}
+	if out != nil {
+		return resp.StatusCode, json.Unmarshal(raw, out)
+	}
+	return resp.StatusCode, nil
+}
+
+func (c *cluster) get(ctx context.Context, n *node, path string, out any) error {
+	_, err := c.do(ctx, n, "GET", path, nil, out)
+	return err
+}
+
+// metrics reads a few Go runtime gauges from a node's /metrics.
+func (c *cluster) metrics(ctx context.Context, n *node) map[string]float64 {
+	out := map[string]float64{}
+	req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+n.HTTPAddr+"/metrics", nil)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return out
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		name, val, ok := strings.Cut(sc.Text(), " ")
+		switch name {
+		case "go_goroutines", "go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes", "go_memstats_heap_alloc_bytes":
+			if ok {
+				out[name], _ = strconv.ParseFloat(val, 64)
+			}
+		}
+	}
+	return out
+}
+
+func freeAddr(network string) string {
+	if network == "udp" {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			panic(err)
+		}
+		defer c.Close()
+		return c.LocalAddr().String()
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// waitUntil polls cond every 20 ms until it holds or timeout passes.
+func waitUntil(ctx context.Context, what string, timeout time.Duration, cond func() bool) error {
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("timed out after %s waiting for %s", timeout, what)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %s: %w", what, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return nil
+}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/roundhouse/roundhouse/bench/enginesim"
+)
+
+// nodeSample is one node's figures at one moment (or over a window).
+type nodeSample struct {
+	id         string
+	rss        uint64
+	goroutines float64
+	heapInuse  float64
+	stacks     float64
+	sessions   int64
+	cpuPercent float64 // over the window, % of one core
+}
+
+// sample reads every live node's RSS and runtime gauges.
+func (c *cluster) sample(ctx context.Context) []nodeSample {
+	out := make([]nodeSample, len(c.nodes))
+	for i, n := range c.nodes {
+		out[i].id = n.ID
+		if !n.alive() {
+			continue
+		}
+		m := c.metrics(ctx, n)
+		out[i].rss = rssBytes(n.cmd.Process.Pid)
+		out[i].goroutines, out[i].heapInuse, out[i].stacks = m["go_goroutines"], m["go_memstats_heap_inuse_bytes"], m["go_memstats_stack_inuse_bytes"]
+	}
+	return out
+}
+
+// steady is the steady-state window: per node, and the heartbeat rate.
+type steady struct {
+	nodes     []nodeSample
+	beatsPerS float64
+	elapsed   time.Duration
+}
+
+// measure samples CPU over window, then memory and sessions per node.
+func (c *cluster) measure(ctx context.Context, s *enginesim.Sim, window time.Duration) steady {
+	ticks := make([]int64, len(c.nodes))
+	for i, n := range c.nodes {
+		ticks[i] = cpuTicks(n.cmd.Process.Pid)
+	}
+	a0, start := s.Acks(), time.Now()
+	time.Sleep(window)
+	el := time.Since(start)
+	st := steady{nodes: c.sample(ctx), beatsPerS: float64(s.Acks()-a0) / el.Seconds(), elapsed: el}
+	for i, n := range c.nodes {
+		st.nodes[i].cpuPercent = float64(cpuTicks(n.cmd.Process.Pid)-ticks[i]) / 100 / el.Seconds() * 100
+		st.nodes[i].sessions = s.ConnectedTo(i)
+	}
+	return st
+}

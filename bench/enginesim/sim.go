@@ -1,0 +1,175 @@
+package enginesim
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/quic-go/quic-go"
+
+	"github.com/roundhouse/roundhouse/protocol"
+)
+
+// Sim drives simulated engines against one or more control-plane nodes.
+type Sim struct {
+	servers    []*net.UDPAddr
+	transports []*quic.Transport
+	interval   time.Duration
+	work       bool
+	roots      atomic.Pointer[x509.CertPool]
+	dials      chan struct{} // bounds handshakes in flight, as quic-scale.md did (64)
+
+	connected []atomic.Int64 // sessions with a welcome now, per server
+	acks      atomic.Int64   // heartbeats acknowledged, total
+	sessions  atomic.Int64   // sessions ever established
+	failed    atomic.Int64   // heartbeats that got no ack (the session then ends)
+}
+
+// Engine is one paired engine's identity and the server it prefers.
+type Engine struct {
+	ID   string
+	Home int // index of the server tried first
+	cert tls.Certificate
+}
+
+// New opens transports shared UDP sockets for engines heartbeating every
+// interval against servers (host:port, UDP).
+func New(servers []string, transports int, interval time.Duration) (*Sim, error) {
+	return NewWithWork(servers, transports, interval, false)
+}
+
+// NewWithWork is New; with work, every session also holds a work stream
+// open, as real agents do (the server then keeps its assignment loop).
+func NewWithWork(servers []string, transports int, interval time.Duration, work bool) (*Sim, error) {
+	s := &Sim{interval: interval, work: work, dials: make(chan struct{}, 64), connected: make([]atomic.Int64, len(servers))}
+	for _, a := range servers {
+		ua, err := net.ResolveUDPAddr("udp", a)
+		if err != nil {
+			return nil, fmt.Errorf("server %s: %w", a, err)
+		}
+		s.servers = append(s.servers, ua)
+	}
+	for range transports {
+		c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.transports = append(s.transports, &quic.Transport{Conn: c})
+	}
+	return s, nil
+}
+
+// Close closes the shared sockets (and every session on them).
+func (s *Sim) Close() {
+	for _, t := range s.transports {
+		_ = t.Close()
+	}
+}
+
+// Connected is the number of engines with a live session, on every server.
+func (s *Sim) Connected() int64 {
+	var n int64
+	for i := range s.connected {
+		n += s.connected[i].Load()
+	}
+	return n
+}
+
+// ConnectedTo is the number of engines with a live session on server i.
+func (s *Sim) ConnectedTo(i int) int64 { return s.connected[i].Load() }
+
+// Acks is the number of heartbeats acknowledged so far.
+func (s *Sim) Acks() int64 { return s.acks.Load() }
+
+// Sessions is the number of sessions established so far.
+func (s *Sim) Sessions() int64 { return s.sessions.Load() }
+
+// Failed is the number of heartbeats that went unanswered so far.
+func (s *Sim) Failed() int64 { return s.failed.Load() }
+
+func (s *Sim) transport() *quic.Transport { return s.transports[rand.N(len(s.transports))] }
+
+// Pair runs one pairing against server home, as `roundhouse-engine pair` does.
+func (s *Sim) Pair(ctx context.Context, home int, keyString string) (Engine, error) {
+	key, err := protocol.ParsePairKey(keyString)
+	if err != nil {
+		return Engine{}, err
+	}
+	conf := &tls.Config{
+		MinVersion: tls.VersionTLS13, NextProtos: []string{protocol.ALPNPair}, InsecureSkipVerify: true,
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			for _, c := range cs.PeerCertificates[1:] {
+				if sha256.Sum256(c.Raw) == key.CA {
+					return nil
+				}
+			}
+			return errors.New("CA mismatch")
+		},
+	}
+	conn, err := s.transport().Dial(ctx, s.servers[home], conf, &quic.Config{})
+	if err != nil {
+		return Engine{}, err
+	}
+	defer func() { _ = conn.CloseWithError(0, "") }()
+	priv, err := protocol.NewEngineKey()
+	if err != nil {
+		return Engine{}, err
+	}
+	csr, err := protocol.NewCSR(priv, "sim")
+	if err != nil {
+		return Engine{}, err
+	}
+	m, err := request(ctx, conn, &protocol.PairRequest{Key: keyString, CSR: csr}, 30*time.Second)
+	if err != nil {
+		return Engine{}, err
+	}
+	r, ok := m.(*protocol.PairResponse)
+	if !ok {
+		return Engine{}, fmt.Errorf("pairing refused: %v", m)
+	}
+	if s.roots.Load() == nil {
+		ca, err := x509.ParseCertificate(r.CACertificate)
+		if err != nil {
+			return Engine{}, err
+		}
+		pool := x509.NewCertPool()
+		pool.AddCert(ca)
+		s.roots.Store(pool)
+	}
+	return Engine{ID: r.EngineID, Home: home, cert: tls.Certificate{Certificate: [][]byte{r.Certificate}, PrivateKey: priv}}, nil
+}
+
+// request sends m on a stream of its own and reads the one answer, as the
+// agent does.
+func request(ctx context.Context, conn *quic.Conn, m protocol.Message, timeout time.Duration) (protocol.Message, error) {
+	rctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	str, err := conn.OpenStreamSync(rctx)
+	if err != nil {
+		return nil, err
+	}
+	defer str.CancelRead(0)
+	_ = str.SetDeadline(time.Now().Add(timeout))
+	if err := protocol.WriteMessage(str, m); err != nil {
+		return nil, err
+	}
+	_ = str.Close()
+	reply, err := protocol.ReadMessage(str)
+	if err != nil {
+		return nil, err
+	}
+	var b [1]byte
+	_, _ = str.Read(b[:]) // the server's FIN, sent with the reply
+	if e, ok := reply.(*protocol.Error); ok {
+		return nil, e
+	}
+	return reply, nil
+}
