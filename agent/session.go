@@ -103,37 +103,9 @@ func (a *Agent) heartbeat(ctx context.Context, conn *quic.Conn, server string, i
 	}
 }
 
-// request sends m on a stream of its own and reads the one answer within
-// timeout; each request is a short stream, so the server keeps no reader
-// parked per idle session.
+// request is protocol.Request: each request a short stream of its own.
 func (a *Agent) request(ctx context.Context, conn *quic.Conn, m protocol.Message, timeout time.Duration) (protocol.Message, error) {
-	rctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	str, err := conn.OpenStreamSync(rctx)
-	if err != nil {
-		return nil, fmt.Errorf("open stream: %w", err)
-	}
-	defer str.CancelRead(0) // the server's FIN need not be read
-	_ = str.SetDeadline(time.Now().Add(timeout))
-	if err := protocol.WriteMessage(str, m); err != nil {
-		str.CancelWrite(0)
-		return nil, err
-	}
-	// The server may stop reading as soon as it has the request, before
-	// this FIN: a failed Close loses nothing.
-	_ = str.Close()
-	reply, err := protocol.ReadMessage(str)
-	if err != nil {
-		return nil, err
-	}
-	// The server sends its FIN with the reply: reading it ends the stream
-	// without a STOP_SENDING frame (the deferred CancelRead is then a no-op).
-	var b [1]byte
-	_, _ = str.Read(b[:])
-	if e, ok := reply.(*protocol.Error); ok {
-		return nil, e
-	}
-	return reply, nil
+	return protocol.Request(ctx, conn, m, timeout)
 }
 
 // sessionErr names the step that failed and maps a revocation close to ErrRevoked.

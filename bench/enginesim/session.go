@@ -45,7 +45,7 @@ func (s *Sim) open(ctx context.Context, e Engine, server int) (*quic.Conn, bool)
 	if err != nil {
 		return nil, false
 	}
-	if _, err := request(dctx, conn, &protocol.Hello{EngineID: e.ID, AgentVersion: "sim"}, 10*time.Second); err != nil {
+	if _, err := protocol.Request(dctx, conn, &protocol.Hello{EngineID: e.ID, AgentVersion: "sim"}, 10*time.Second); err != nil {
 		_ = conn.CloseWithError(0, "")
 		return nil, false
 	}
@@ -95,7 +95,7 @@ func (s *Sim) session(ctx context.Context, e Engine, server int) bool {
 		case <-t.C:
 		}
 		next = next.Add(s.interval*9/10 + rand.N(s.interval/5+1))
-		if _, err := request(ctx, conn, &protocol.Heartbeat{Seq: seq}, ackTimeout); err != nil {
+		if _, err := protocol.Request(ctx, conn, &protocol.Heartbeat{Seq: seq}, ackTimeout); err != nil {
 			if ctx.Err() == nil {
 				s.failed.Add(1)
 			}

@@ -127,7 +127,7 @@ func (s *Sim) Pair(ctx context.Context, home int, keyString string) (Engine, err
 	if err != nil {
 		return Engine{}, err
 	}
-	m, err := request(ctx, conn, &protocol.PairRequest{Key: keyString, CSR: csr}, 30*time.Second)
+	m, err := protocol.Request(ctx, conn, &protocol.PairRequest{Key: keyString, CSR: csr}, 30*time.Second)
 	if err != nil {
 		return Engine{}, err
 	}
@@ -145,31 +145,4 @@ func (s *Sim) Pair(ctx context.Context, home int, keyString string) (Engine, err
 		s.roots.Store(pool)
 	}
 	return Engine{ID: r.EngineID, Home: home, cert: tls.Certificate{Certificate: [][]byte{r.Certificate}, PrivateKey: priv}}, nil
-}
-
-// request sends m on a stream of its own and reads the one answer, as the
-// agent does.
-func request(ctx context.Context, conn *quic.Conn, m protocol.Message, timeout time.Duration) (protocol.Message, error) {
-	rctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	str, err := conn.OpenStreamSync(rctx)
-	if err != nil {
-		return nil, err
-	}
-	defer str.CancelRead(0)
-	_ = str.SetDeadline(time.Now().Add(timeout))
-	if err := protocol.WriteMessage(str, m); err != nil {
-		return nil, err
-	}
-	_ = str.Close()
-	reply, err := protocol.ReadMessage(str)
-	if err != nil {
-		return nil, err
-	}
-	var b [1]byte
-	_, _ = str.Read(b[:]) // the server's FIN, sent with the reply
-	if e, ok := reply.(*protocol.Error); ok {
-		return nil, e
-	}
-	return reply, nil
 }

@@ -122,7 +122,13 @@ func (e *testEngine) session(t *testing.T, addr net.Addr, ca *protocol.CA, cert 
 	if cert != nil {
 		cfg.Certificates = []tls.Certificate{*cert}
 	}
-	conn, err := quic.DialAddr(ctx, addr.String(), cfg, nil)
+	// Fixed small stream windows and a large connection window: a download
+	// the test leaves unread stalls at its own stream's window instead of
+	// exhausting the connection's, which would stall every stream (the
+	// stream-credit tests would then measure flow control, by timing).
+	qc := &quic.Config{InitialStreamReceiveWindow: 64 << 10, MaxStreamReceiveWindow: 64 << 10,
+		InitialConnectionReceiveWindow: 16 << 20, MaxConnectionReceiveWindow: 16 << 20}
+	conn, err := quic.DialAddr(ctx, addr.String(), cfg, qc)
 	if err != nil {
 		return nil, nil, err
 	}

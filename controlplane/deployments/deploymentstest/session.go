@@ -38,15 +38,8 @@ func (e *Engine) session(ctx context.Context) error {
 	e.mu.Lock()
 	e.conn = conn
 	e.mu.Unlock()
-	ctl, err := conn.OpenStreamSync(dctx)
-	if err != nil {
-		return err
-	}
 	hello := &protocol.Hello{EngineID: e.ID, AgentVersion: e.Version, Facts: protocol.HostFacts{Hostname: "fake-" + e.ID, EngineVersion: e.Version}}
-	if err := protocol.WriteMessage(ctl, hello); err != nil {
-		return err
-	}
-	m, err := protocol.ReadMessage(ctl)
+	m, err := protocol.Request(dctx, conn, hello, 5*time.Second)
 	if err != nil {
 		return err
 	}
@@ -73,7 +66,7 @@ func (e *Engine) session(ctx context.Context) error {
 	defer stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	wg.Go(func() { e.heartbeat(sctx, conn, ctl, time.Duration(welcome.HeartbeatIntervalMillis)*time.Millisecond) })
+	wg.Go(func() { e.heartbeat(sctx, conn, time.Duration(welcome.HeartbeatIntervalMillis)*time.Millisecond) })
 	wg.Go(func() { e.reportEvery(sctx, l, time.Second) })
 	for {
 		m, err := protocol.ReadMessage(work)
@@ -92,7 +85,9 @@ func (e *Engine) session(ctx context.Context) error {
 	}
 }
 
-func (e *Engine) heartbeat(ctx context.Context, conn *quic.Conn, ctl *quic.Stream, every time.Duration) {
+// heartbeat sends one heartbeat per interval, each on a short stream of
+// its own (session protocol version 2), as agents do.
+func (e *Engine) heartbeat(ctx context.Context, conn *quic.Conn, every time.Duration) {
 	if every <= 0 {
 		every = time.Second
 	}
@@ -104,12 +99,7 @@ func (e *Engine) heartbeat(ctx context.Context, conn *quic.Conn, ctl *quic.Strea
 			return
 		case <-t.C:
 		}
-		_ = ctl.SetDeadline(time.Now().Add(5 * time.Second))
-		if protocol.WriteMessage(ctl, &protocol.Heartbeat{Seq: seq}) != nil {
-			_ = conn.CloseWithError(0, "")
-			return
-		}
-		if _, err := protocol.ReadMessage(ctl); err != nil {
+		if _, err := protocol.Request(ctx, conn, &protocol.Heartbeat{Seq: seq}, 5*time.Second); err != nil {
 			_ = conn.CloseWithError(0, "")
 			return
 		}
