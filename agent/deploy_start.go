@@ -159,17 +159,7 @@ func (d *deployer) startService(ctx context.Context, dep *deployment, dir string
 }
 
 func serviceSpec(id string, m *protocol.Deploy, dir string, man artifact.Manifest) runtime.Spec {
-	params := map[string]string{}
-	for k, v := range man.Parameters {
-		params[k] = v
-	}
-	for k, v := range m.Parameters {
-		params[k] = v
-	}
-	entry := m.Entrypoint
-	if len(entry) == 0 {
-		entry = man.Entrypoint
-	}
+	params, entry := launchInputs(man, m.Parameters, m.Entrypoint)
 	health := m.HealthPath
 	if health == "" {
 		health = man.HealthPath

@@ -210,17 +210,7 @@ func (x *executor) run(m *protocol.StartExecution) {
 }
 
 func jobSpec(id string, m *protocol.StartExecution, dir string, man artifact.Manifest) runtime.Spec {
-	params := map[string]string{}
-	for k, v := range man.Parameters {
-		params[k] = v
-	}
-	for k, v := range m.Parameters {
-		params[k] = v
-	}
-	entry := m.Entrypoint
-	if len(entry) == 0 {
-		entry = man.Entrypoint
-	}
+	params, entry := launchInputs(man, m.Parameters, m.Entrypoint)
 	return runtime.Spec{ID: id, Name: man.Name, Version: man.Version, ArtifactDir: dir, Entrypoint: entry,
 		Parameters: params, Timeout: m.Timeout(), RunAs: m.RunAs,
 		Limits: runtime.Limits{CPUMillis: m.Limits.CPUMillis, MemoryMB: m.Limits.MemoryMB,

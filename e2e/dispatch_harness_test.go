@@ -54,10 +54,16 @@ if [ -n "$DONE_FILE" ]; then touch "$DONE_FILE"; fi
 // uploads it (which creates its task) and returns the task ID.
 func (c *engCluster) publishHelloJob(name string) string {
 	c.t.Helper()
+	return c.publishJob(name, helloJob, `{"GREETING": "world", "MARK": "", "RUNS_FILE": "/dev/null", "SLEEP": "0", "BINARY": "", "SHOW_LIMITS": "", "DONE_FILE": ""}`)
+}
+
+// publishJob builds a job artifact from a script and its parameters
+// (a JSON object) and uploads it; it returns the task ID.
+func (c *engCluster) publishJob(name, script, params string) string {
+	c.t.Helper()
 	src := c.t.TempDir()
-	manifest := `{"name": "` + name + `", "version": "1.0.0", "type": "job", "entrypoint": ["./run.sh"],
-	"parameters": {"GREETING": "world", "MARK": "", "RUNS_FILE": "/dev/null", "SLEEP": "0", "BINARY": "", "SHOW_LIMITS": "", "DONE_FILE": ""}}`
-	for file, body := range map[string]string{"artifact.json": manifest, "run.sh": helloJob} {
+	manifest := `{"name": "` + name + `", "version": "1.0.0", "type": "job", "entrypoint": ["./run.sh"], "parameters": ` + params + `}`
+	for file, body := range map[string]string{"artifact.json": manifest, "run.sh": script} {
 		if err := os.WriteFile(filepath.Join(src, file), []byte(body), 0o755); err != nil {
 			c.t.Fatal(err)
 		}

@@ -1,12 +1,7 @@
 package e2e
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,40 +58,4 @@ func TestLogLinesArriveExactlyOnceAcrossAnAgentKill(t *testing.T) {
 	if len(missing) > 0 || len(twice) > 0 {
 		t.Fatalf("lines missing %v, stored more than once %v", missing, twice)
 	}
-}
-
-// publishJob builds a job artifact from a script and its parameters
-// (a JSON object) and uploads it; it returns the task ID.
-func (c *engCluster) publishJob(name, script, params string) string {
-	c.t.Helper()
-	src := c.t.TempDir()
-	manifest := `{"name": "` + name + `", "version": "1.0.0", "type": "job", "entrypoint": ["./run.sh"], "parameters": ` + params + `}`
-	for file, body := range map[string]string{"artifact.json": manifest, "run.sh": script} {
-		if err := os.WriteFile(filepath.Join(src, file), []byte(body), 0o755); err != nil {
-			c.t.Fatal(err)
-		}
-	}
-	archive := filepath.Join(c.t.TempDir(), name+".tar.gz")
-	if out, err := exec.Command(bins.Server, "artifact", "build", src, "-o", archive).CombinedOutput(); err != nil {
-		c.t.Fatalf("artifact build: %v: %s", err, out)
-	}
-	body, err := os.ReadFile(archive)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	req, _ := http.NewRequest("POST", "http://"+c.http+"/orchestration/artifacts", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/gzip")
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var pub struct {
-		TaskID string `json:"taskId"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&pub); err != nil || resp.StatusCode != http.StatusCreated || pub.TaskID == "" {
-		c.t.Fatalf("upload: status %d, %+v, %v", resp.StatusCode, pub, err)
-	}
-	return pub.TaskID
 }

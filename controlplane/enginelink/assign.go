@@ -138,15 +138,9 @@ func (s *Server) assign(ctx context.Context, engineID string, w *workStream, ope
 				return err
 			}
 		}
-		t := time.NewTimer(5 * time.Second) // also covers a snapshot restore swapping the store
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !awaitChange(ctx, changed) {
 			return nil
-		case <-changed:
-		case <-t.C:
 		}
-		t.Stop()
 	}
 }
 
@@ -191,4 +185,18 @@ func (s *Server) serveArtifact(ctx context.Context, ss *session, str *quic.Strea
 		s.cfg.Logger.Debug("artifact download interrupted", "engine", ss.engineID, "digest", req.Digest, "err", err)
 		str.CancelWrite(0)
 	}
+}
+
+// awaitChange waits until changed is closed or 5 s pass (which also covers
+// a snapshot restore swapping the store under a watch); false once ctx ends.
+func awaitChange(ctx context.Context, changed <-chan struct{}) bool {
+	t := time.NewTimer(5 * time.Second)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-changed:
+	case <-t.C:
+	}
+	return true
 }

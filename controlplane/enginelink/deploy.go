@@ -61,15 +61,9 @@ func (s *Server) pushDeployments(ctx context.Context, engineID string, w *workSt
 				return err
 			}
 		}
-		t := time.NewTimer(5 * time.Second) // also covers a snapshot restore swapping the store
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !awaitChange(ctx, changed) {
 			return nil
-		case <-changed:
-		case <-t.C:
 		}
-		t.Stop()
 	}
 }
 
