@@ -1,36 +1,11 @@
 package main
 
 import (
-	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
+
+	"github.com/roundhouse/roundhouse/bench/benchkit"
 )
-
-// clockTick is USER_HZ, the unit of /proc/PID/stat times (100 on Linux).
-const clockTick = 100
-
-// processCPU returns the user+system CPU time a process used so far.
-func processCPU(pid int) (time.Duration, error) {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, fmt.Errorf("read stat of pid %d: %w", pid, err)
-	}
-	// The command name may hold spaces; fields count from after its ")".
-	s := string(raw)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(fields) < 13 {
-		return 0, fmt.Errorf("stat of pid %d: too few fields", pid)
-	}
-	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
-	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("stat of pid %d: bad times", pid)
-	}
-	return time.Duration(utime+stime) * time.Second / clockTick, nil
-}
 
 // selfCPU is this benchmark process's CPU time (the load generator's cost).
 func selfCPU() time.Duration {
@@ -50,7 +25,7 @@ type cpuSample struct {
 func sampleCPU(pids []int) cpuSample {
 	s := cpuSample{self: selfCPU()}
 	for _, pid := range pids {
-		if d, err := processCPU(pid); err == nil {
+		if d, err := benchkit.ProcessCPU(pid); err == nil {
 			s.servers += d
 		}
 	}

@@ -21,6 +21,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/roundhouse/roundhouse/bench/benchkit"
 )
 
 // options are the benchmark's sizes; -quick shrinks them.
@@ -143,7 +145,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer l.close()
-	rep := &report{opts: o, loadStart: loadAverage()}
+	rep := &report{opts: o, loadStart: benchkit.LoadAverage()}
 	var errs []error
 	if o.parts["writes"] {
 		errs = append(errs, measureWrites(ctx, l, o, rep))
@@ -156,7 +158,7 @@ func run(ctx context.Context, o options) error {
 		rep.apply = runs
 		errs = append(errs, err)
 	}
-	rep.loadEnd = loadAverage()
+	rep.loadEnd = benchkit.LoadAverage()
 	rep.print(os.Stdout)
 	return errors.Join(errs...)
 }
@@ -258,16 +260,6 @@ func serverBinary(ctx context.Context, flagBin string) (string, func(), error) {
 		return "", noop, fmt.Errorf("build roundhouse (run from the repository root): %w\n%s", err, out)
 	}
 	return bin, func() { os.RemoveAll(dir) }, nil
-}
-
-// loadAverage is the host's 1-minute load: other work on a shared host
-// makes every figure here slower.
-func loadAverage() string {
-	raw, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	return strings.Fields(string(raw))[0]
 }
 
 func parseInts(s string) ([]int, error) {

@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/roundhouse/roundhouse/bench/benchkit"
 	"github.com/roundhouse/roundhouse/bench/enginesim"
 )
 
@@ -158,7 +159,7 @@ func bench(o options) error {
 	pid := c.cmd.Process.Pid
 	r := report{o: o}
 	time.Sleep(1500 * time.Millisecond) // one stats line before sessions
-	r.rssIdle, r.goroutinesIdle = rssBytes(pid), c.stats().Goroutines
+	r.rssIdle, r.goroutinesIdle = benchkit.RSSBytes(pid), c.stats().Goroutines
 
 	engines, err := r.pairAll(s, st.Keys)
 	if err != nil {

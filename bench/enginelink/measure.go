@@ -2,12 +2,10 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
+	"github.com/roundhouse/roundhouse/bench/benchkit"
 	"github.com/roundhouse/roundhouse/bench/enginesim"
 )
 
@@ -28,40 +26,15 @@ type report struct {
 	downWritesAfterRestart int
 }
 
-// cpuTicks is utime+stime of pid in clock ticks (100 per second here).
-func cpuTicks(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	k, _ := strconv.ParseInt(f[12], 10, 64)
-	return u + k
-}
-
-func rssBytes(pid int) uint64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
-
 func (r *report) measureSteady(pid int, c *child, s *enginesim.Sim) {
-	t0, a0, start := cpuTicks(pid), s.Acks(), time.Now()
+	t0, _ := benchkit.ProcessCPU(pid)
+	a0, start := s.Acks(), time.Now()
 	time.Sleep(r.o.window)
 	el := time.Since(start).Seconds()
-	r.cpuPercent = float64(cpuTicks(pid)-t0) / 100 / el * 100
+	t1, _ := benchkit.ProcessCPU(pid)
+	r.cpuPercent = benchkit.CPUPercent(t0, t1, time.Duration(el*float64(time.Second)))
 	r.beatsPerS = float64(s.Acks()-a0) / el
-	r.rssSteady = rssBytes(pid)
+	r.rssSteady = benchkit.RSSBytes(pid)
 	r.stats = c.stats()
 }
 

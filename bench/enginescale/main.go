@@ -28,6 +28,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/roundhouse/roundhouse/bench/benchkit"
 	"github.com/roundhouse/roundhouse/bench/enginesim"
 )
 
@@ -83,7 +84,7 @@ func main() {
 }
 
 func run(ctx context.Context, o options) error {
-	r := report{o: o, load: loadAverage()}
+	r := report{o: o, load: benchkit.LoadAverage()}
 	c, err := startCluster(ctx, o)
 	if err != nil {
 		return err

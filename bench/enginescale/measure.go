@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/roundhouse/roundhouse/bench/benchkit"
 	"github.com/roundhouse/roundhouse/bench/enginesim"
 )
 
@@ -27,7 +28,7 @@ func (c *cluster) sample(ctx context.Context) []nodeSample {
 			continue
 		}
 		m := c.metrics(ctx, n)
-		out[i].rss = rssBytes(n.cmd.Process.Pid)
+		out[i].rss = benchkit.RSSBytes(n.cmd.Process.Pid)
 		out[i].goroutines, out[i].heapInuse, out[i].stacks = m["go_goroutines"], m["go_memstats_heap_inuse_bytes"], m["go_memstats_stack_inuse_bytes"]
 	}
 	return out
@@ -42,16 +43,17 @@ type steady struct {
 
 // measure samples CPU over window, then memory and sessions per node.
 func (c *cluster) measure(ctx context.Context, s *enginesim.Sim, window time.Duration) steady {
-	ticks := make([]int64, len(c.nodes))
+	ticks := make([]time.Duration, len(c.nodes))
 	for i, n := range c.nodes {
-		ticks[i] = cpuTicks(n.cmd.Process.Pid)
+		ticks[i], _ = benchkit.ProcessCPU(n.cmd.Process.Pid)
 	}
 	a0, start := s.Acks(), time.Now()
 	time.Sleep(window)
 	el := time.Since(start)
 	st := steady{nodes: c.sample(ctx), beatsPerS: float64(s.Acks()-a0) / el.Seconds(), elapsed: el}
 	for i, n := range c.nodes {
-		st.nodes[i].cpuPercent = float64(cpuTicks(n.cmd.Process.Pid)-ticks[i]) / 100 / el.Seconds() * 100
+		now, _ := benchkit.ProcessCPU(n.cmd.Process.Pid)
+		st.nodes[i].cpuPercent = benchkit.CPUPercent(ticks[i], now, el)
 		st.nodes[i].sessions = s.ConnectedTo(i)
 	}
 	return st
