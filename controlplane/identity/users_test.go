@@ -1,11 +1,15 @@
 package identity_test
 
 import (
+	"bytes"
 	"encoding/csv"
+	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/roundhouse/roundhouse/controlplane/cptest"
+	"github.com/roundhouse/roundhouse/controlplane/executions/executionstest"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
 
@@ -227,4 +231,43 @@ func TestSeatsFromLicense(t *testing.T) {
 	if sub.Seats.Used != 2 {
 		t.Fatalf("seats used: %d", sub.Seats.Used)
 	}
+}
+
+// A user whose Personal workspace still holds an artifact (and the task
+// its upload created) is not deleted: those would be left pointing at a
+// workspace that is gone. Once they are deleted, so is the user.
+func TestDeleteUserRefusedWhilePersonalWorkspaceHoldsWork(t *testing.T) {
+	srv := cptest.Start(t)
+	admin := srv.Client(cptest.AdminToken)
+	u := srv.NewUser(t)
+	var me struct{ ID string }
+	admin.Must(t, 200, "GET", "/account/me", nil, &me)
+	srv.Grant(t, u.PersonalWorkspaceID, me.ID, "AUTHOR", "PUBLISH", "VIEW", "MANAGE")
+	body, err := executionstest.Archive(executionstest.JobManifest("kept", "1.0.0"), map[string]string{"run.sh": "#!/bin/sh\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", srv.URL+"/orchestration/artifacts?workspaceId="+u.PersonalWorkspaceID, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/gzip")
+	req.Header.Set("Authorization", "Bearer "+cptest.AdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pub struct{ ID, TaskID string }
+	_ = json.NewDecoder(resp.Body).Decode(&pub)
+	resp.Body.Close()
+	if resp.StatusCode != 201 || pub.ID == "" {
+		t.Fatalf("upload into the Personal workspace: %d %+v", resp.StatusCode, pub)
+	}
+
+	if e := admin.MustFail(t, 409, "DELETE", "/account/users/"+u.ID, nil); !strings.Contains(e.Message, "still holds") {
+		t.Fatalf("refusal: %q", e.Message)
+	}
+	srv.Client(u.Token).Must(t, 200, "GET", "/account/me", nil, nil) // nothing was deleted
+	if pub.TaskID != "" {
+		admin.Must(t, 204, "DELETE", "/orchestration/executables/tasks/"+pub.TaskID, nil, nil)
+	}
+	admin.Must(t, 204, "DELETE", "/orchestration/artifacts/"+pub.ID, nil, nil)
+	admin.Must(t, 204, "DELETE", "/account/users/"+u.ID, nil, nil)
 }

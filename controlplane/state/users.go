@@ -209,10 +209,11 @@ func applyUserStatus(status string) cluster.Handler {
 }
 
 // applyUserDelete removes a user and what is theirs alone: the Personal
-// workspace with everything in it (engines allocated to it are released
-// by the workspace releasers), tokens, sessions, credentials, workspace
-// permissions and group memberships. Custom and Shared workspaces they
-// own are kept.
+// workspace (engines allocated to it are released by the workspace
+// releasers; tasks, plans and artifacts in it must be moved or deleted
+// first, as for any workspace, so nothing is left pointing at it), tokens,
+// sessions, credentials, workspace permissions and group memberships.
+// Custom and Shared workspaces they own are kept.
 func applyUserDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	var req IDRequest
 	if err := cmd.Decode(&req); err != nil {
@@ -228,6 +229,9 @@ func applyUserDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	for _, ws := range all[Workspace](tx.Txn, tableWorkspaces, "owner", u.ID) {
 		if ws.Type != WorkspacePersonal {
 			continue
+		}
+		if err := workspaceEmpty(tx.Txn, ws, "user "+u.Login+"'s"); err != nil {
+			return nil, err
 		}
 		if err := releaseWorkspace(tx, ws.ID); err != nil {
 			return nil, err

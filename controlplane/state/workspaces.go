@@ -1,6 +1,7 @@
 package state
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -171,11 +172,8 @@ func applyWorkspaceDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	case WorkspaceShared:
 		return nil, cluster.Reject(cluster.CodePrecondition, "the built-in Shared workspace cannot be deleted")
 	}
-	if n := len(TasksIn(tx.Txn, ws.ID)); n > 0 {
-		return nil, cluster.Reject(cluster.CodePrecondition, "workspace %q still holds %d task(s); move or delete them first", ws.Name, n)
-	}
-	if first[Artifact](tx.Txn, tableArtifacts, "workspace", ws.ID) != nil {
-		return nil, cluster.Reject(cluster.CodePrecondition, "workspace %q still holds artifacts; delete them first", ws.Name)
+	if err := workspaceEmpty(tx.Txn, ws, ""); err != nil {
+		return nil, err
 	}
 	if err := releaseWorkspace(tx, ws.ID); err != nil {
 		return nil, err
@@ -190,4 +188,24 @@ func applyWorkspaceDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		return &WorkspaceDeleteResult{EnvironmentDeleted: true}, tx.Delete(tableEnvironments, env)
 	}
 	return &WorkspaceDeleteResult{}, nil
+}
+
+// workspaceEmpty refuses deleting a workspace that still holds tasks,
+// plans or artifacts: they would be left pointing at nothing. whose, when
+// set, names the owner in the message ("user ann's").
+func workspaceEmpty(txn Reader, ws *Workspace, whose string) error {
+	name := fmt.Sprintf("workspace %q", ws.Name)
+	if whose != "" {
+		name = whose + " " + name
+	}
+	if n := len(TasksIn(txn, ws.ID)); n > 0 {
+		return cluster.Reject(cluster.CodePrecondition, "%s still holds %d task(s); move or delete them first", name, n)
+	}
+	if first[Plan](txn, tablePlans, "workspace", ws.ID) != nil {
+		return cluster.Reject(cluster.CodePrecondition, "%s still holds plans; delete them first", name)
+	}
+	if first[Artifact](txn, tableArtifacts, "workspace", ws.ID) != nil {
+		return cluster.Reject(cluster.CodePrecondition, "%s still holds artifacts; delete them first", name)
+	}
+	return nil
 }
