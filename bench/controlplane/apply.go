@@ -16,6 +16,7 @@ import (
 
 	memdb "github.com/hashicorp/go-memdb"
 
+	"github.com/roundhouse/roundhouse/bench/benchkit"
 	"github.com/roundhouse/roundhouse/cluster"
 )
 
@@ -69,7 +70,7 @@ func openInProcess(ctx context.Context, size int) (*inProcessCluster, error) {
 		}
 	}
 	leader := c.nodes[0]
-	if err := waitUntil(ctx, "in-process leader", 10*time.Second, leader.IsLeader); err != nil {
+	if err := benchkit.WaitUntil(ctx, "in-process leader", 10*time.Second, leader.IsLeader); err != nil {
 		c.close()
 		return nil, err
 	}
@@ -104,7 +105,7 @@ func (c *inProcessCluster) add(ctx context.Context, id string, logger *slog.Logg
 		return nil
 	}
 	leader := c.nodes[0]
-	if err := waitUntil(ctx, "in-process leader", 10*time.Second, leader.IsLeader); err != nil {
+	if err := benchkit.WaitUntil(ctx, "in-process leader", 10*time.Second, leader.IsLeader); err != nil {
 		return err
 	}
 	return leader.AddMember(ctx, cluster.Member{ID: id, RaftAddr: raftAddr, APIAddr: ln.Addr().String()})

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/roundhouse/roundhouse/bench/benchkit"
 )
 
 // failoverRun is one leader kill: when a survivor first named a new
@@ -126,7 +128,7 @@ func rejoined(ctx context.Context, nodes []*node, restarted *node, round int) er
 	c := newClient(1)
 	defer c.close()
 	try := 0
-	return waitUntil(ctx, restarted.ID+" to accept writes after restart", 30*time.Second, func() bool {
+	return benchkit.WaitUntil(ctx, restarted.ID+" to accept writes after restart", 30*time.Second, func() bool {
 		try++
 		return c.createEnvironment(ctx, restarted.HTTPAddr, fmt.Sprintf("rejoin-%d-%d", round, try)) == nil
 	})

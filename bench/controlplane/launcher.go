@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/roundhouse/roundhouse/bench/benchkit"
 )
 
 // benchToken is the bootstrap admin token of every cluster started here.
@@ -80,7 +82,7 @@ func (l *launcher) cluster(ctx context.Context, name string, size int) ([]*node,
 	// raft 1.7's pre-vote refuses candidates missing from the voter's
 	// configuration, and the lagging follower alone is no majority.
 	c := newClient(1)
-	err = waitUntil(ctx, fmt.Sprintf("%d members in %s on every node", size, name), 30*time.Second, func() bool {
+	err = benchkit.WaitUntil(ctx, fmt.Sprintf("%d members in %s on every node", size, name), 30*time.Second, func() bool {
 		for _, n := range nodes {
 			var members []json.RawMessage
 			if c.getJSON(ctx, n.HTTPAddr, "/cluster/members", &members) != nil || len(members) != size {
@@ -205,7 +207,7 @@ func (n *node) health(ctx context.Context) (health, error) {
 
 func (n *node) waitLeader(ctx context.Context, timeout time.Duration) (string, error) {
 	var leader string
-	err := waitUntil(ctx, n.ID+" to know a leader", timeout, func() bool {
+	err := benchkit.WaitUntil(ctx, n.ID+" to know a leader", timeout, func() bool {
 		h, err := n.health(ctx)
 		leader = h.Leader
 		return err == nil && leader != ""
@@ -219,7 +221,7 @@ func (n *node) waitLeader(ctx context.Context, timeout time.Duration) (string, e
 // agreedLeader waits until every node names the same leader and returns it.
 func agreedLeader(ctx context.Context, nodes []*node, timeout time.Duration) (*node, error) {
 	var leader *node
-	err := waitUntil(ctx, "all nodes to agree on a leader", timeout, func() bool {
+	err := benchkit.WaitUntil(ctx, "all nodes to agree on a leader", timeout, func() bool {
 		leader = nil
 		var id string
 		for _, n := range nodes {
@@ -284,20 +286,4 @@ func freeAddr(network string) (string, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().String(), nil
-}
-
-// waitUntil polls cond every 10 ms until it holds or timeout passes.
-func waitUntil(ctx context.Context, what string, timeout time.Duration, cond func() bool) error {
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return fmt.Errorf("timed out after %s waiting for %s", timeout, what)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for %s: %w", what, ctx.Err())
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-	return nil
 }

@@ -51,7 +51,7 @@ func profileWrites(ctx context.Context, o options, path string) error {
 	}
 	c := newClient(1)
 	defer c.close()
-	err = waitUntil(ctx, "a write accepted by the 3-node cluster", 30*time.Second, func() bool {
+	err = benchkit.WaitUntil(ctx, "a write accepted by the 3-node cluster", 30*time.Second, func() bool {
 		return c.createEnvironment(ctx, addrs[0], fmt.Sprintf("prof-warm-%d", time.Now().UnixNano())) == nil
 	})
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/roundhouse/roundhouse/bench/benchkit"
 )
 
 // adminToken is the bootstrap admin token of the cluster started here.
@@ -63,7 +64,7 @@ func startCluster(ctx context.Context, o options) (*cluster, error) {
 		}
 		_ = n
 	}
-	err = waitUntil(ctx, fmt.Sprintf("%d members", o.nodes), 60*time.Second, func() bool {
+	err = benchkit.WaitUntil(ctx, fmt.Sprintf("%d members", o.nodes), 60*time.Second, func() bool {
 		var members []json.RawMessage
 		return c.get(ctx, c.nodes[0], "/cluster/members", &members) == nil && len(members) == o.nodes
 	})
@@ -78,9 +79,9 @@ func startCluster(ctx context.Context, o options) (*cluster, error) {
 }
 
 func (c *cluster) start(o options, id, join string) (*node, error) {
-	n := &node{ID: id, HTTPAddr: freeAddr("tcp"), QUICAddr: freeAddr("udp"), logPath: filepath.Join(c.dir, id+".log")}
+	n := &node{ID: id, HTTPAddr: benchkit.FreeAddr("tcp"), QUICAddr: benchkit.FreeAddr("udp"), logPath: filepath.Join(c.dir, id+".log")}
 	args := []string{"server", "--data-dir", filepath.Join(c.dir, id), "--node-id", id,
-		"--http-addr", n.HTTPAddr, "--raft-addr", freeAddr("tcp"), "--quic-addr", n.QUICAddr, "--log-level", "warn",
+		"--http-addr", n.HTTPAddr, "--raft-addr", benchkit.FreeAddr("tcp"), "--quic-addr", n.QUICAddr, "--log-level", "warn",
 		"--engine-heartbeat-interval", o.interval.String(), "--engine-heartbeat-timeout", o.timeout.String()}
 	env := append(os.Environ(), o.nodeEnv...)
 	if join != "" {
@@ -148,7 +149,7 @@ type health struct {
 // leader waits until every live node names the same leader and returns it.
 func (c *cluster) leader(ctx context.Context, timeout time.Duration) (*node, error) {
 	var leader *node
-	err := waitUntil(ctx, "the nodes to agree on a leader", timeout, func() bool {
+	err := benchkit.WaitUntil(ctx, "the nodes to agree on a leader", timeout, func() bool {
 		leader = nil
 		id := ""
 		for _, n := range c.nodes {
@@ -224,37 +225,4 @@ func (c *cluster) metrics(ctx context.Context, n *node) map[string]float64 {
 		}
 	}
 	return out
-}
-
-func freeAddr(network string) string {
-	if network == "udp" {
-		c, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			panic(err)
-		}
-		defer c.Close()
-		return c.LocalAddr().String()
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-// waitUntil polls cond every 20 ms until it holds or timeout passes.
-func waitUntil(ctx context.Context, what string, timeout time.Duration, cond func() bool) error {
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return fmt.Errorf("timed out after %s waiting for %s", timeout, what)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for %s: %w", what, ctx.Err())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	return nil
 }

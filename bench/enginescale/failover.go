@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/roundhouse/roundhouse/bench/benchkit"
 	"github.com/roundhouse/roundhouse/bench/enginesim"
 )
 
@@ -63,7 +64,7 @@ func failover(ctx context.Context, c *cluster, s *enginesim.Sim, engines int, wa
 		watcher.Wait()
 		return r, err
 	}
-	r.reconnected = waitUntil(ctx, "reconnection", 5*time.Minute, func() bool {
+	r.reconnected = benchkit.WaitUntil(ctx, "reconnection", 5*time.Minute, func() bool {
 		return s.ConnectedTo(idx) == 0 && s.Connected() == int64(engines)
 	}) == nil
 	r.reconnect = time.Since(t0)

@@ -121,7 +121,7 @@ func run(ctx context.Context, o options) error {
 	}
 	// Handshakes run at a few hundred per second on a shared 2-core host.
 	within := max(5*time.Minute, time.Duration(o.engines)*25*time.Millisecond)
-	err = waitUntil(ctx, "every engine's session", within, func() bool { return s.Connected() == int64(o.engines) })
+	err = benchkit.WaitUntil(ctx, "every engine's session", within, func() bool { return s.Connected() == int64(o.engines) })
 	if err != nil {
 		return err
 	}
