@@ -3,6 +3,7 @@ package controlplane
 import (
 	"errors"
 	"fmt"
+	"github.com/roundhouse/roundhouse/controlplane/delivery"
 	"log/slog"
 	"net"
 	"time"
@@ -75,6 +76,11 @@ type Config struct {
 	// Raft tunes the replicated state; its addresses and data dir are set
 	// from the fields above.
 	Raft cluster.Config
+
+	// Mail is the SMTP server notifications are mailed through (to the
+	// subscriber's profile email, for subscriptions without a url); the
+	// zero value sends no mail and subscriptions must name a webhook url.
+	Mail delivery.Mailer
 
 	// GCPercent is the garbage collector's target for this process
 	// (GOGC): how far the heap may grow past the live data before the
@@ -161,6 +167,9 @@ func (c Config) Validate() error {
 	}
 	if c.MemoryLimit < 0 {
 		errs = append(errs, errors.New("--memory-limit must not be negative"))
+	}
+	if err := c.Mail.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.AccessTokenTTL < 0 {
 		errs = append(errs, errors.New("access token TTL must be positive"))

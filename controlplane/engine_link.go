@@ -15,6 +15,7 @@ func (s *Server) newEngineLink() error {
 		HeartbeatInterval: s.cfg.EngineHeartbeatInterval, HeartbeatTimeout: s.cfg.EngineHeartbeatTimeout,
 		ClassicalKeyExchange: s.cfg.EngineClassicalKeyExchange,
 		Work:                 &engines.Work{Store: s.node, Executions: s.execs, Artifacts: s.repo, Deployments: s.cfg.Deployments},
+		Mail:                 &s.cfg.Mail,
 		Logger:               s.cfg.Logger,
 	}, s.node)
 	if err != nil {

@@ -129,8 +129,8 @@ func (s *Server) routes() {
 	deployments.Register(rt, s.node, s.cfg.Deployments)
 	s.sched.Register(rt)
 	plans.Register(rt, s.node, s.runLimits)
-	notifications.Register(rt, s.node)
-	engines.Register(rt, s.node, s.link, engines.Options{EngineTokens: s.cfg.LicenseEngineTokens})
+	notifications.Register(rt, s.node, s.cfg.Mail.Configured())
+	engines.Register(rt, s.node, s.link, engines.Options{EngineTokens: s.cfg.LicenseEngineTokens, Mail: s.cfg.Mail.Configured()})
 	rt.Mount(cluster.PeerPathPrefix, s.node.PeerHandler())
 	s.router = rt
 	s.http = &http.Server{
@@ -252,7 +252,7 @@ func (s *Server) registerLeaderLoops() {
 	s.node.OnLeadership("scheduler", s.sched.Loop)
 	s.node.OnLeadership("deployments.watcher", deployments.Watcher{Store: s.node, Logger: s.cfg.Logger, Rescan: s.cfg.Deployments.Rescan}.Loop)
 	s.node.OnLeadership("plans.runner", plans.Runner{Store: s.node, Logger: s.cfg.Logger}.Loop)
-	s.node.OnLeadership("notifications", notifications.Notifier{Store: s.node, Logger: s.cfg.Logger}.Loop)
+	s.node.OnLeadership("notifications", notifications.Notifier{Store: s.node, Mail: &s.cfg.Mail, Logger: s.cfg.Logger}.Loop)
 	s.node.OnLeadership("audit.retention", audit.Retention{
 		Keep: s.cfg.AuditRetention, Every: time.Hour, Store: s.node, Logger: s.cfg.Logger,
 	}.Loop)

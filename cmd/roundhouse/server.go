@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -18,6 +19,7 @@ func newServerCmd() *cobra.Command {
 	var cfg controlplane.Config
 	var logLevel string
 	var memLimitMiB int64
+	var smtpPasswordFile string
 	cmd := &cobra.Command{
 		Use:   "server",
 		Short: "Run a control-plane node (bootstraps a single-node cluster unless --join is given)",
@@ -34,6 +36,13 @@ func newServerCmd() *cobra.Command {
 			}
 			cfg.BootstrapToken = os.Getenv("ROUNDHOUSE_BOOTSTRAP_TOKEN")
 			cfg.MemoryLimit = memLimitMiB << 20
+			if smtpPasswordFile != "" {
+				pw, err := os.ReadFile(smtpPasswordFile)
+				if err != nil {
+					return usageError{fmt.Errorf("--smtp-password-file: %w", err)}
+				}
+				cfg.Mail.Password = strings.TrimRight(string(pw), "\r\n")
+			}
 			srv, err := controlplane.New(cfg)
 			if err != nil {
 				return usageError{err}
@@ -68,6 +77,11 @@ func newServerCmd() *cobra.Command {
 	f.IntVar(&cfg.LicenseEngineTokens, "license-engine-tokens", 0, "engine tokens the license grants (0: no limit)")
 	f.IntVar(&cfg.LicenseServiceAccounts, "license-service-accounts", 0, "service accounts the license allows (0: no limit)")
 	f.DurationVar(&cfg.AccessTokenTTL, "access-token-ttl", controlplane.DefaultAccessTokenTTL, "validity of tokens from POST /security/oauth/token")
+	f.StringVar(&cfg.Mail.Addr, "smtp-addr", os.Getenv("ROUNDHOUSE_SMTP_ADDR"), "SMTP server (host:port) for notification mails; empty: webhooks only")
+	f.StringVar(&cfg.Mail.From, "smtp-from", os.Getenv("ROUNDHOUSE_SMTP_FROM"), "sender address of notification mails")
+	f.StringVar(&cfg.Mail.Username, "smtp-username", os.Getenv("ROUNDHOUSE_SMTP_USERNAME"), "SMTP AUTH PLAIN user (empty: no AUTH)")
+	f.StringVar(&smtpPasswordFile, "smtp-password-file", os.Getenv("ROUNDHOUSE_SMTP_PASSWORD_FILE"), "file holding the SMTP password")
+	f.StringVar(&cfg.Mail.Security, "smtp-security", envOr("ROUNDHOUSE_SMTP_SECURITY", "starttls"), "starttls (required), tls (implicit, port 465) or none (a local relay)")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	// Tests only: task timeouts are whole minutes; a shorter "minute" lets
 	// a timeout be observed in seconds.

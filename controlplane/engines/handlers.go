@@ -25,6 +25,9 @@ type Options struct {
 	// EngineTokens is the license's engine tokens (0: no limit); each
 	// engine consumes state.EngineTokensPerEngine.
 	EngineTokens int
+	// Mail reports that an SMTP server is configured, so a notification
+	// subscription may omit its url (mail to the profile email).
+	Mail bool
 }
 
 const enginesPath = "/processing/runtimes/remote-engines"

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/roundhouse/roundhouse/cluster"
+	"github.com/roundhouse/roundhouse/controlplane/delivery"
 	"github.com/roundhouse/roundhouse/controlplane/enginelink"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
@@ -35,6 +36,9 @@ type LinkConfig struct {
 	// Work is what sessions run (assignments, statuses, logs, artifact
 	// downloads); nil: sessions carry only the control stream.
 	Work enginelink.Work
+	// Mail sends engine notifications of subscriptions without a url;
+	// nil or unconfigured: such deliveries fail and are retried.
+	Mail *delivery.Mailer
 	// Logger receives the link's logs.
 	Logger *slog.Logger
 }
@@ -74,7 +78,7 @@ func NewLink(cfg LinkConfig, node Node) (*Link, error) {
 		return nil, err
 	}
 	l.server = srv
-	notify := &notifier{store: node, client: &http.Client{Timeout: 5 * time.Second}, log: cfg.Logger, every: 500 * time.Millisecond}
+	notify := &notifier{store: node, client: &http.Client{Timeout: 5 * time.Second}, mail: cfg.Mail, log: cfg.Logger, every: 500 * time.Millisecond}
 	node.OnLeadership("engines.notifications", notify.run)
 	node.OnLeadership("engines.heartbeat-monitor", func(ctx context.Context) {
 		if err := l.monitor.Run(ctx); err != nil {

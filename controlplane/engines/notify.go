@@ -1,32 +1,26 @@
 package engines
 
 import (
-	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/roundhouse/roundhouse/cluster"
+	"github.com/roundhouse/roundhouse/controlplane/delivery"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
 
-// SignatureHeader carries "sha256=" + hex HMAC-SHA256 of the body, keyed
-// with the subscription's secret, on every webhook notification.
-const SignatureHeader = "X-Roundhouse-Signature"
-
-// notifier delivers the notification outbox by webhook. It is a
+// notifier delivers the notification outbox by webhook, or by mail to the
+// subscriber's profile email for subscriptions without a url. It is a
 // leader-only loop; deliveries and retries are recorded through the
 // replicated log, so a new leader resumes the outbox where the old stopped.
 type notifier struct {
 	store  Store
 	client *http.Client
+	mail   *delivery.Mailer
 	log    *slog.Logger
 	every  time.Duration
 }
@@ -82,23 +76,24 @@ func (n *notifier) deliver(ctx context.Context, p *state.Notification) bool {
 }
 
 func (n *notifier) post(ctx context.Context, sub *state.NotificationSubscription, p *state.Notification) error {
+	if sub.URL == "" {
+		return n.mailTo(ctx, sub.UserID, p)
+	}
 	body, _ := json.Marshal(notificationBody{ID: p.ID, Event: p.Event, EngineID: p.EngineID, EngineName: p.EngineName, Time: p.Time})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, sub.URL, bytes.NewReader(body))
-	if err != nil {
-		return err
+	return delivery.Webhook(ctx, n.client, sub.URL, sub.Secret, body)
+}
+
+// mailTo mails the notification to the user's profile email (read at
+// delivery, so a changed address is honoured).
+func (n *notifier) mailTo(ctx context.Context, userID string, p *state.Notification) error {
+	u := state.UserByID(n.store.Read(), userID)
+	if u == nil {
+		return fmt.Errorf("user %s no longer exists", userID)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(SignatureHeader, Sign(sub.Secret, body))
-	resp, err := n.client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("webhook answered %s", resp.Status)
-	}
-	return nil
+	what := map[string]string{state.EventEngineUnavailable: "is not available", state.EventEngineDeleted: "has been deleted"}[p.Event]
+	subject := fmt.Sprintf("Roundhouse: remote engine %s %s", p.EngineName, what)
+	text := fmt.Sprintf("Remote engine %s (%s) %s.\n\nEvent: %s\nTime: %s\n", p.EngineName, p.EngineID, what, p.Event, p.Time.UTC().Format(time.RFC3339))
+	return n.mail.Send(ctx, u.Email, subject, text)
 }
 
 func (n *notifier) record(ctx context.Context, typ string, payload any) {
@@ -109,11 +104,4 @@ func (n *notifier) record(ctx context.Context, typ string, payload any) {
 	if err != nil && ctx.Err() == nil {
 		n.log.Warn("recording a notification outcome failed", "type", typ, "err", err)
 	}
-}
-
-// Sign returns the SignatureHeader value for body under secret.
-func Sign(secret string, body []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }

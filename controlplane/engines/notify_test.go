@@ -1,6 +1,7 @@
 package engines_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -10,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roundhouse/roundhouse/controlplane"
 	"github.com/roundhouse/roundhouse/controlplane/cptest"
+	"github.com/roundhouse/roundhouse/controlplane/delivery"
+	"github.com/roundhouse/roundhouse/controlplane/delivery/deliverytest"
 	"github.com/roundhouse/roundhouse/controlplane/enginelink"
 	"github.com/roundhouse/roundhouse/controlplane/engines"
 	"github.com/roundhouse/roundhouse/protocol"
@@ -35,7 +39,7 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not yet", http.StatusServiceUnavailable)
 		return
 	}
-	if r.Header.Get(engines.SignatureHeader) != engines.Sign(rc.secret, body) {
+	if r.Header.Get(delivery.SignatureHeader) != delivery.Sign(rc.secret, body) {
 		rc.bad++
 	}
 	var ev map[string]any
@@ -105,4 +109,38 @@ func TestUnavailableAndDeletedEnginesAreNotifiedBySignedWebhook(t *testing.T) {
 		t.Fatalf("listing shows %v", subs)
 	}
 	c.Must(t, 204, "DELETE", "/processing/runtimes/engine-notification-subscriptions/"+sub.ID, nil, nil)
+}
+
+func TestUnavailableEngineIsMailedToTheProfileEmail(t *testing.T) {
+	mail := deliverytest.StartSMTP(t, deliverytest.SMTPOptions{})
+	srv := cptest.Start(t, func(c *controlplane.Config) {
+		c.Mail = delivery.Mailer{Addr: mail.Addr, From: "Roundhouse <roundhouse@example.com>", TLSConfig: mail.ClientTLS}
+	})
+	c := srv.Client(cptest.AdminToken)
+	c.Must(t, 201, "POST", "/processing/runtimes/engine-notification-subscriptions",
+		map[string]any{"events": []string{"ENGINE_UNAVAILABLE"}}, nil)
+	var e engineBody
+	c.Must(t, 201, "POST", "/processing/runtimes/remote-engines", map[string]any{"name": "edge-7", "environmentId": defaultEnv(t, c)}, &e)
+	dir := engines.NewDirectory(srv.Node())
+	key, _ := protocol.ParsePairKey(e.PreAuthorizedKey)
+	serial, _ := protocol.NewSerial()
+	ctx := context.Background()
+	if _, err := dir.Pair(ctx, enginelink.PairRequest{KeyID: key.ID, SecretHash: key.SecretHash(), CertSerial: protocol.SerialString(serial), Now: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	for _, up := range []bool{true, false} {
+		if err := dir.SetAvailability(ctx, e.ID, up); err != nil {
+			t.Fatal(err)
+		}
+	}
+	msg := mail.Wait(t, 1, 10*time.Second)[0]
+	if len(msg.To) != 1 || msg.To[0] != "admin@localhost" || !bytes.Contains(msg.Data, []byte("Subject: Roundhouse: remote engine edge-7 is not available")) {
+		t.Fatalf("mail to %v:\n%s", msg.To, msg.Data)
+	}
+}
+
+func TestMailSubscriptionNeedsAMailServer(t *testing.T) {
+	c := cptest.Start(t).Client(cptest.AdminToken)
+	c.MustFail(t, 400, "POST", "/processing/runtimes/engine-notification-subscriptions",
+		map[string]any{"events": []string{"ENGINE_UNAVAILABLE"}})
 }

@@ -48,6 +48,9 @@ func (h *Handlers) createSubscription(w http.ResponseWriter, r *http.Request, _ 
 	if err := api.Decode(w, r, &in); err != nil {
 		return err
 	}
+	if in.URL == "" && !h.opts.Mail {
+		return api.Errorf(http.StatusBadRequest, api.CodeInvalid, "%s", noMailServer)
+	}
 	var secret [24]byte
 	_, _ = rand.Read(secret[:])
 	req := state.NotificationSubscription{ID: state.NewObjectID(), UserID: api.PrincipalOf(r).ID, Events: in.Events,
@@ -67,3 +70,6 @@ func (h *Handlers) deleteSubscription(w http.ResponseWriter, r *http.Request, p 
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+// noMailServer explains a subscription without url on a node without SMTP.
+const noMailServer = "url is required: this control plane has no mail server configured (roundhouse server --smtp-addr) to mail notifications to your profile email"

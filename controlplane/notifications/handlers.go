@@ -14,19 +14,25 @@ import (
 
 const base = "/account/notification-subscriptions"
 
-// Register adds the subscription endpoints (the caller's own).
-func Register(rt *api.Router, s api.Store) {
-	h := handlers{store: s}
+// Register adds the subscription endpoints (the caller's own); mail says
+// an SMTP server is configured, so a subscription may omit its url.
+func Register(rt *api.Router, s api.Store, mail bool) {
+	h := handlers{store: s, mail: mail}
 	rt.Handle("GET", base, h.list)
 	rt.Handle("POST", base, h.create)
 	rt.Handle("DELETE", base+"/:id", h.delete)
 }
 
-type handlers struct{ store api.Store }
+type handlers struct {
+	store api.Store
+	mail  bool
+}
 
-// SubscriptionInput is the body of a create.
+// SubscriptionInput is the body of a create. Without URL (and with a mail
+// server configured) the notifications are mailed to the caller's
+// profile email.
 type SubscriptionInput struct {
-	URL    string   `json:"url"`
+	URL    string   `json:"url,omitempty"`
 	Events []string `json:"events"`
 }
 
@@ -44,8 +50,10 @@ func (h handlers) create(w http.ResponseWriter, r *http.Request, _ httprouter.Pa
 	if err := api.Decode(w, r, &in); err != nil {
 		return err
 	}
-	u, err := url.Parse(in.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if in.URL == "" && !h.mail {
+		return api.Errorf(http.StatusBadRequest, api.CodeInvalid, "url is required: this control plane has no mail server configured (roundhouse server --smtp-addr) to mail notifications to your profile email")
+	}
+	if u, err := url.Parse(in.URL); in.URL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		return api.Errorf(http.StatusBadRequest, api.CodeInvalid, "url must be an absolute http(s) URL, got %q", in.URL)
 	}
 	key := make([]byte, 32)

@@ -1,23 +1,19 @@
 package notifications
 
 import (
-	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane/api"
+	"github.com/roundhouse/roundhouse/controlplane/delivery"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
-
-// SignatureHeader carries "sha256=" + hex HMAC-SHA256(secret, body).
-const SignatureHeader = "X-Roundhouse-Signature"
 
 // Notifier is the leader-only notification loop.
 type Notifier struct {
@@ -32,6 +28,10 @@ type Notifier struct {
 	Rescan time.Duration
 	// Client posts the notifications. Default: 10 s timeout.
 	Client *http.Client
+	// Mail sends the notifications of subscriptions without a url to the
+	// subscriber's profile email; nil or unconfigured: they fail and are
+	// retried.
+	Mail   *delivery.Mailer
 	Logger *slog.Logger
 }
 
@@ -138,7 +138,7 @@ func (n *Notifier) deliver(ctx context.Context, txn state.Reader, o *state.RunNo
 	sub := state.RunSubscriptionByID(txn, o.SubscriptionID)
 	done := sub == nil // deleted subscription: drop
 	if sub != nil {
-		err := post(ctx, n.Client, sub, o.Body)
+		err := n.send(ctx, txn, sub, o.Body)
 		done = err == nil
 		if err != nil {
 			n.Logger.Warn("notification delivery failed", "subscription", sub.ID, "event", o.Event, "attempt", o.Attempts+1, "err", err)
@@ -148,29 +148,25 @@ func (n *Notifier) deliver(ctx context.Context, txn state.Reader, o *state.RunNo
 	n.apply(ctx, state.CmdRunNotificationResult, state.RunNotificationResultRequest{ID: o.ID, Done: done, NextAttemptAt: next})
 }
 
-func post(ctx context.Context, c *http.Client, sub *state.RunSubscription, body []byte) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, sub.URL, bytes.NewReader(body))
-	if err != nil {
-		return err
+func (n *Notifier) send(ctx context.Context, txn state.Reader, sub *state.RunSubscription, body []byte) error {
+	if sub.URL != "" {
+		return delivery.Webhook(ctx, n.Client, sub.URL, sub.Secret, body)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(SignatureHeader, Sign(sub.Secret, body))
-	resp, err := c.Do(req)
-	if err != nil {
-		return err
+	u := state.UserByID(txn, sub.UserID)
+	if u == nil {
+		return fmt.Errorf("user %s no longer exists", sub.UserID)
 	}
-	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("HTTP %d", resp.StatusCode)
+	var b state.RunNotificationBody
+	if err := json.Unmarshal(body, &b); err != nil {
+		return fmt.Errorf("notification body: %w", err)
 	}
-	return nil
-}
-
-// Sign is the signature header value of body under secret.
-func Sign(secret string, body []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+	subject := fmt.Sprintf("Roundhouse: %s %s", b.OwnerName, strings.ToLower(strings.ReplaceAll(b.Event, "_", " ")))
+	text := fmt.Sprintf("Event: %s\nRun: %s\nOf: %s (%s)\nStatus: %s\nTime: %s\n", b.Event, b.ExecutionID,
+		b.OwnerName, b.OwnerID, b.Status, b.Time.UTC().Format(time.RFC3339))
+	if b.Message != "" {
+		text += "\n" + b.Message + "\n"
+	}
+	return n.Mail.Send(ctx, u.Email, subject, text)
 }
 
 func (n *Notifier) apply(ctx context.Context, typ string, payload any) {

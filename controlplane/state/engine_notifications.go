@@ -16,7 +16,8 @@ const (
 )
 
 // NotificationSubscription is one user's request to be told about engine
-// events, delivered by webhook: an HTTP POST signed with Secret.
+// events, delivered by webhook (an HTTP POST signed with Secret) or, with
+// no URL, by mail to the user's profile email.
 type NotificationSubscription struct {
 	ID        string    `json:"id"`
 	UserID    string    `json:"userId"`
@@ -86,8 +87,7 @@ func applySubscriptionCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&s); err != nil {
 		return nil, err
 	}
-	u, err := url.Parse(s.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if u, err := url.Parse(s.URL); s.URL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		return nil, cluster.Reject(cluster.CodeInvalid, "url must be an http or https URL, got %q", s.URL)
 	}
 	if len(s.Events) == 0 {

@@ -29,7 +29,8 @@ const (
 	MaxRunDeliveryAttempts     = 5
 )
 
-// RunSubscription sends a user's chosen events to a URL. Secret keys the
+// RunSubscription sends a user's chosen events to a URL (no URL: by mail
+// to the user's profile email). Secret keys the
 // HMAC-SHA256 signature of each delivery; it has to be kept to sign and
 // is never shown again nor logged.
 type RunSubscription struct {
@@ -112,8 +113,8 @@ func applyRunSubscriptionCreate(tx *cluster.Tx, cmd cluster.Command) (any, error
 	if err := cmd.Decode(&s); err != nil {
 		return nil, err
 	}
-	if s.UserID == "" || s.URL == "" || s.Secret == "" || len(s.Events) == 0 {
-		return nil, cluster.Reject(cluster.CodeInvalid, "a subscription needs a user, a url, a secret and events")
+	if s.UserID == "" || s.Secret == "" || len(s.Events) == 0 {
+		return nil, cluster.Reject(cluster.CodeInvalid, "a subscription needs a user, a secret and events")
 	}
 	for _, e := range s.Events {
 		if !validRunEvent(e) {
@@ -239,7 +240,11 @@ func runNotificationBody(txn Reader, req RunNotificationEnqueueRequest) (RunNoti
 		return RunNotificationBody{}, false
 	}
 	ev := map[string]string{ExecSuccess: EventTaskSuccessful, ExecFailed: EventTaskFailed, ExecRejected: EventTaskRejected}[e.ExecutionStatus]
-	return RunNotificationBody{Event: ev, ExecutionID: e.ID, OwnerID: e.TaskID, Status: e.ExecutionStatus, Message: e.ErrorMessage, Time: *e.FinishedAt}, ev != ""
+	b := RunNotificationBody{Event: ev, ExecutionID: e.ID, OwnerID: e.TaskID, Status: e.ExecutionStatus, Message: e.ErrorMessage, Time: *e.FinishedAt}
+	if t := TaskByID(txn, e.TaskID); t != nil {
+		b.OwnerName = t.Name
+	}
+	return b, ev != ""
 }
 
 // RunNotificationResultRequest records a delivery attempt: delivered (or
