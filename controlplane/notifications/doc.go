@@ -1,7 +1,8 @@
 // Package notifications sends users' chosen run events (task runs Failed,
 // Rejected, Successful; plan runs Failed, Successful) to their webhook
-// URLs: the `/account/notification-subscriptions` endpoints and the
-// leader-only Notifier loop.
+// URLs, or by mail to their profile email (package delivery): the
+// `/account/notification-subscriptions` endpoints and the leader-only
+// Notifier loop.
 //
 // Subscriptions and the outbox are replicated state (state/notifications.go).
 // The Notifier notices finished runs, enqueues their notifications through
