@@ -24,3 +24,17 @@ func RequireView(r *http.Request, workspaceID string) error {
 func CanView(r *http.Request, workspaceID string) bool {
 	return PrincipalOf(r).CanView(workspaceID)
 }
+
+// WriteViewable answers the read of one object kept in a workspace: 404
+// naming kind and id when obj is nil, 403 without a right on its
+// workspace, otherwise 200 with obj.
+func WriteViewable[T any](w http.ResponseWriter, r *http.Request, kind, id string, obj *T, workspaceOf func(*T) string) error {
+	if obj == nil {
+		return NotFound(kind, id)
+	}
+	if err := RequireView(r, workspaceOf(obj)); err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, obj)
+	return nil
+}

@@ -129,15 +129,8 @@ func (h *Handlers) get(w http.ResponseWriter, r *http.Request, p httprouter.Para
 	if err != nil {
 		return err
 	}
-	pl := state.PlanByID(txn, p.ByName("id"))
-	if pl == nil {
-		return api.NotFound("plan", p.ByName("id"))
-	}
-	if err := api.RequireView(r, pl.WorkspaceID); err != nil {
-		return err
-	}
-	api.WriteJSON(w, http.StatusOK, pl)
-	return nil
+	return api.WriteViewable(w, r, "plan", p.ByName("id"), state.PlanByID(txn, p.ByName("id")),
+		func(pl *state.Plan) string { return pl.WorkspaceID })
 }
 
 func (h *Handlers) delete(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -236,15 +229,8 @@ func (h *Handlers) getExecution(w http.ResponseWriter, r *http.Request, p httpro
 	if err != nil {
 		return err
 	}
-	pe := state.PlanExecutionByID(txn, p.ByName("id"))
-	if pe == nil {
-		return api.NotFound("plan execution", p.ByName("id"))
-	}
-	if err := api.RequireView(r, pe.WorkspaceID); err != nil {
-		return err
-	}
-	api.WriteJSON(w, http.StatusOK, pe)
-	return nil
+	return api.WriteViewable(w, r, "plan execution", p.ByName("id"), state.PlanExecutionByID(txn, p.ByName("id")),
+		func(pe *state.PlanExecution) string { return pe.WorkspaceID })
 }
 
 func (h *Handlers) stop(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
