@@ -145,5 +145,6 @@ func (b *historyBatch) beginRestore() (*HistoryTx, error) {
 		b.rollback()
 		return nil, fmt.Errorf("clear history: %w", err)
 	}
+	w.dirty = true
 	return w, nil
 }
