@@ -95,11 +95,17 @@ func run(n, clients, engineCount, nodeCount int, retention time.Duration, mempro
 	defer func() { cancel(); wg.Wait() }()
 
 	start := sampleMemory(0)
+	cpuBefore, _ := benchkit.ProcessCPU(os.Getpid())
 	results, heaps, elapsed, err := drive(c, taskID, n, clients)
 	if err != nil {
 		return err
 	}
-	report(n, clients, engineCount, nodeCount, retention, results, append([]memSample{start}, heaps...), elapsed)
+	cpuAfter, _ := benchkit.ProcessCPU(os.Getpid())
+	slices.SortFunc(heaps, func(a, b memSample) int { return a.finished - b.finished })
+	end := sampleMemory(n)
+	end.label = "after the run"
+	samples := append(append([]memSample{start}, heaps...), end)
+	report(n, clients, engineCount, nodeCount, retention, results, samples, elapsed, (cpuAfter-cpuBefore)/time.Duration(n))
 	if memprofile != "" {
 		f, err := os.Create(memprofile)
 		if err != nil {
@@ -254,7 +260,7 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 	return s[int(float64(len(s)-1)*p)]
 }
 
-func report(n, clients, engines, nodes int, retention time.Duration, results []result, heaps []memSample, elapsed time.Duration) {
+func report(n, clients, engines, nodes int, retention time.Duration, results []result, heaps []memSample, elapsed, cpuPerExec time.Duration) {
 	acks, finals := make([]time.Duration, n), make([]time.Duration, n)
 	for i, r := range results {
 		acks[i], finals[i] = r.ack, r.final
@@ -274,7 +280,8 @@ func report(n, clients, engines, nodes int, retention time.Duration, results []r
 	fmt.Printf("| measure | p50 | p99 |\n|---|---|---|\n")
 	fmt.Printf("| submit → 201 (record committed) | %s | %s |\n", ms(percentile(acks, .5)), ms(percentile(acks, .99)))
 	fmt.Printf("| submit → final state visible in the API | %s | %s |\n\n", ms(percentile(finals, .5)), ms(percentile(finals, .99)))
-	fmt.Printf("Throughput: %.0f executions/s end to end.\n\n", float64(n)/elapsed.Seconds())
+	fmt.Printf("Throughput: %.0f executions/s end to end; CPU %.2f ms per execution (the whole process: control plane, fake engines and clients; load %s at the end).\n\n",
+		float64(n)/elapsed.Seconds(), float64(cpuPerExec.Microseconds())/1000, benchkit.LoadAverage())
 	kept := "31 days (the product's retention)"
 	if retention > 0 {
 		kept = retention.String() + " (pruned by the leader's retention loop during the run)"
