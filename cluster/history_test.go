@@ -11,6 +11,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/raft"
 )
 
 // historySpec is kvSpec with a history table "done": kv.finish moves a
@@ -342,4 +344,63 @@ func historyKeys(t *testing.T, f *fsm) []string {
 		t.Fatal(err)
 	}
 	return keys
+}
+
+// BenchmarkFSMApplyHistory is BenchmarkFSMApply with a history store:
+// attached but unused by the commands (the cost of binding it to every
+// batch), and with every command also putting a history row (as the audit
+// entry of an API write does).
+func BenchmarkFSMApplyHistory(b *testing.B) {
+	for _, mode := range []string{"unused", "row-per-command"} {
+		for _, size := range []int{1, 16, 64} {
+			b.Run(fmt.Sprintf("%s/batch=%d", mode, size), func(b *testing.B) { benchmarkFSMApplyHistory(b, mode, size) })
+		}
+	}
+}
+
+func benchmarkFSMApplyHistory(b *testing.B, mode string, size int) {
+	spec := historySpec()
+	spec.Handlers["kv.create-and-archive"] = func(tx *Tx, cmd Command) (any, error) {
+		var in kv
+		if err := cmd.Decode(&in); err != nil {
+			return nil, err
+		}
+		h, err := tx.History()
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.Insert("kv", &in); err != nil {
+			return nil, err
+		}
+		return nil, h.Put("done", &in)
+	}
+	full, _ := builtinSpec().merged(spec)
+	f, err := newFSM(full, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, err := openHistory(filepath.Join(b.TempDir(), "history.db"), full.History)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer h.close()
+	if err := f.attachHistory(h); err != nil {
+		b.Fatal(err)
+	}
+	typ := "kv.create"
+	if mode == "row-per-command" {
+		typ = "kv.create-and-archive"
+	}
+	logs := make([]*raft.Log, b.N)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range logs {
+		cmd, _ := NewCommand(typ, Meta{Time: t0.Add(time.Duration(i) * 5 * time.Millisecond)}, kv{ID: fmt.Sprintf("k%09d", i), Value: "v"})
+		data, _ := encodeCommand(cmd)
+		logs[i] = &raft.Log{Index: uint64(i + 1), Type: raft.LogCommand, Data: data}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for start := 0; start < len(logs); start += size {
+		f.ApplyBatch(logs[start:min(start+size, len(logs))])
+	}
 }
