@@ -38,9 +38,7 @@ type pendingCommand struct {
 func (b *batch) write() *memdb.Txn {
 	if b.txn == nil {
 		b.txn = b.db.Txn(true)
-		if err := b.hist.bind(b.txn); err != nil {
-			b.f.logger.Error("bind history store", "err", err)
-		}
+		b.hist.bind(b.txn)
 	}
 	return b.txn
 }
@@ -117,6 +115,7 @@ func (b *batch) rollback() {
 		b.txn.Abort()
 		b.txn = nil
 	}
+	b.hist.unbind()
 	b.hist.rollback()
 	b.f.dedupe.undo()
 	pending := b.pending
@@ -140,9 +139,7 @@ func (b *batch) commit() {
 	if b.txn != nil {
 		// History first: see historytx.go. Its store is derived state, a
 		// failure here is repaired by the next start (never fsynced).
-		if err := b.hist.unbind(b.txn); err != nil {
-			b.f.logger.Error("unbind history store", "err", err)
-		}
+		b.hist.unbind()
 		if err := b.hist.commit(); err != nil {
 			b.f.logger.Error("commit history store", "err", err)
 		}

@@ -79,7 +79,7 @@ func (f *fsm) newDB() (*memdb.MemDB, error) {
 	}
 	if f.history != nil {
 		txn := db.Txn(true)
-		if err := (&historyBatch{h: f.history}).unbind(txn); err != nil {
+		if err := txn.Insert(historyRefTable, f.history.readRef); err != nil {
 			txn.Abort()
 			return nil, fmt.Errorf("create state store: %w", err)
 		}

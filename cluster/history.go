@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
+
+	memdb "github.com/hashicorp/go-memdb"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -64,8 +67,13 @@ type HistoryRange struct {
 
 // History is a node's history store.
 type History struct {
-	db     *bolt.DB
-	tables map[string]HistoryTable
+	db      *bolt.DB
+	tables  map[string]HistoryTable
+	readRef *historyRef // the row readers find in memdb (historytx.go)
+	// batchTxn is the memdb write transaction of the batch being applied
+	// and batch its history side (historytx.go).
+	batchTxn atomic.Pointer[memdb.Txn]
+	batch    *historyBatch
 }
 
 // historyMmapSize is mapped up front: bolt remaps when the file outgrows
@@ -98,6 +106,7 @@ func openHistory(path string, tables []HistoryTable) (*History, error) {
 		return nil, fmt.Errorf("open history store %s: %w", path, err)
 	}
 	h := &History{db: db, tables: byName}
+	h.readRef = &historyRef{ID: historyRefID, h: h}
 	if err := db.Update(h.createBuckets); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("create history buckets: %w", err)

@@ -67,14 +67,10 @@ func (f *fsm) restoreInto(rc io.Reader, db *memdb.MemDB, hist *historyBatch) (ui
 	}
 	txn := db.Txn(true)
 	defer txn.Abort()
-	if err := hist.bind(txn); err != nil {
-		return 0, err
-	}
+	hist.bind(txn)
+	defer hist.unbind()
 	if err := f.spec.AfterRestore(&Tx{Txn: txn, Index: index * maxGroup}); err != nil {
 		return 0, fmt.Errorf("after restore: %w", err)
-	}
-	if err := hist.unbind(txn); err != nil {
-		return 0, err
 	}
 	txn.Commit()
 	return index, nil

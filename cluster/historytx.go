@@ -9,14 +9,15 @@ import (
 
 // How readers find the history store: through the memdb transaction they
 // already hold. Every memdb store carries one row in a table of its own
-// (not in snapshots) pointing at the node's History; while a batch is
-// applied, its write transaction carries a row pointing at the batch's
-// bolt write transaction instead, so handlers read their own writes, and
-// the plain row is put back before the commit. Readers thus need no other
-// handle, and the memdb and history views they combine are ordered: the
-// history commit comes first, so a reader that took its memdb
-// transaction before opening the history one never misses a row that
-// moved from memdb to history (it may see it in both).
+// (not in snapshots) pointing at the node's History. While a batch is
+// applied, the History knows the batch's memdb write transaction: a
+// lookup made with that transaction (a command handler's) is served from
+// the batch's bolt write transaction, so handlers read their own writes;
+// any other transaction reads committed history. Readers thus need no
+// other handle, and the memdb and history views they combine are
+// ordered: the history commit comes first, so a reader that took its
+// memdb transaction before opening the history one never misses a row
+// that moved from memdb to history (it may see it in both).
 
 const (
 	historyRefTable = "cluster.history"
@@ -25,9 +26,8 @@ const (
 
 // historyRef is the one row of historyRefTable.
 type historyRef struct {
-	ID    string
-	h     *History
-	batch *historyBatch // set in a batch's write transaction only
+	ID string
+	h  *History
 }
 
 func historyRefSchema() *memdb.TableSchema {
@@ -45,11 +45,11 @@ var ErrNoHistory = errors.New("no history store")
 // handler's transaction.
 func ReadHistory(txn *memdb.Txn, fn func(*HistoryView) error) error {
 	ref := lookupHistoryRef(txn)
-	switch {
-	case ref == nil:
+	if ref == nil {
 		return ErrNoHistory
-	case ref.batch != nil:
-		w, err := ref.batch.writer()
+	}
+	if b := ref.h.batchOf(txn); b != nil {
+		w, err := b.writer()
 		if err != nil {
 			return err
 		}
@@ -67,10 +67,14 @@ func ReadHistory(txn *memdb.Txn, fn func(*HistoryView) error) error {
 // the same batch as its memdb writes.
 func (tx *Tx) History() (*HistoryTx, error) {
 	ref := lookupHistoryRef(tx.Txn)
-	if ref == nil || ref.batch == nil {
+	if ref == nil {
 		return nil, ErrNoHistory
 	}
-	return ref.batch.writer()
+	b := ref.h.batchOf(tx.Txn)
+	if b == nil {
+		return nil, ErrNoHistory
+	}
+	return b.writer()
 }
 
 func lookupHistoryRef(txn *memdb.Txn) *historyRef {
@@ -99,20 +103,30 @@ func (b *historyBatch) writer() (*HistoryTx, error) {
 	return b.tx, nil
 }
 
-// bind points txn (a fresh memdb write transaction) at this batch.
-func (b *historyBatch) bind(txn *memdb.Txn) error {
-	if b.h == nil {
-		return nil
+// bind makes txn (a fresh memdb write transaction of the apply
+// goroutine) the one whose lookups reach this batch.
+func (b *historyBatch) bind(txn *memdb.Txn) {
+	if b.h != nil {
+		b.h.batch = b
+		b.h.batchTxn.Store(txn)
 	}
-	return txn.Insert(historyRefTable, &historyRef{ID: historyRefID, h: b.h, batch: b})
 }
 
-// unbind puts the readers' row back in txn before it commits.
-func (b *historyBatch) unbind(txn *memdb.Txn) error {
-	if b.h == nil {
+// unbind ends that, before txn commits.
+func (b *historyBatch) unbind() {
+	if b.h != nil {
+		b.h.batchTxn.Store(nil)
+	}
+}
+
+// batchOf returns the batch bound to txn, nil for any other transaction.
+// Only the apply goroutine holds a bound transaction, so only it ever
+// reads h.batch.
+func (h *History) batchOf(txn *memdb.Txn) *historyBatch {
+	if h.batchTxn.Load() != txn {
 		return nil
 	}
-	return txn.Insert(historyRefTable, &historyRef{ID: historyRefID, h: b.h})
+	return h.batch
 }
 
 func (b *historyBatch) rollback() {
