@@ -404,3 +404,65 @@ func benchmarkFSMApplyHistory(b *testing.B, mode string, size int) {
 		f.ApplyBatch(logs[start:min(start+size, len(logs))])
 	}
 }
+
+// A snapshot written before the history store existed keeps every row in
+// memdb; the AfterRestore hook moves the finished ones to history.
+func TestAfterRestoreMovesRowsOfOlderSnapshots(t *testing.T) {
+	spec := historySpec()
+	spec.AfterRestore = func(tx *Tx) error {
+		h, err := tx.History()
+		if err != nil {
+			return err
+		}
+		it, err := tx.Get("kv", "id")
+		if err != nil {
+			return err
+		}
+		var finished []*kv
+		for raw := it.Next(); raw != nil; raw = it.Next() {
+			if row := raw.(*kv); row.Value == "finished" {
+				finished = append(finished, row)
+			}
+		}
+		for _, row := range finished {
+			if err := tx.Delete("kv", row); err != nil {
+				return err
+			}
+			if err := h.Put("done", row); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	full, err := builtinSpec().merged(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full.AfterRestore = spec.AfterRestore
+	f, err := newFSM(full, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := openHistory(filepath.Join(t.TempDir(), "history.db"), full.History)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.close()
+	if err := f.attachHistory(h); err != nil {
+		t.Fatal(err)
+	}
+	old := `{"format":1,"index":7}
+{"t":"kv","o":{"id":"a","value":"finished"}}
+{"t":"kv","o":{"id":"b","value":"running"}}
+{"t":"kv","o":{"id":"c","value":"finished"}}
+`
+	if err := f.Restore(io.NopCloser(bytes.NewBufferString(old))); err != nil {
+		t.Fatal(err)
+	}
+	if got := historyKeys(t, f); !slices.Equal(got, []string{"a", "c"}) {
+		t.Fatalf("history %v, want [a c]", got)
+	}
+	if got := kvKeys(f); !slices.Equal(got, []string{"b"}) {
+		t.Fatalf("memdb %v, want [b]", got)
+	}
+}
