@@ -25,6 +25,13 @@ import (
 // from the last snapshot and the log, exactly as it rebuilds the memdb
 // store. A crash between the two commits therefore leaves nothing to
 // repair. Snapshots carry its rows (see snapshot.go).
+//
+// Why not keep the file across restarts with an applied-index marker: raft
+// restores the last snapshot into memdb and replays the log after it, so
+// the history would have to be rolled back to the snapshot's index to
+// match, which bolt cannot do. What the rebuild costs (BenchmarkRestoreHistory):
+// ~0.6 s for 10,000 rows of 1.5 KB on the 2-core test machine, most of it
+// the JSON decoding a memdb-only restore did as well.
 
 // HistoryTable declares a table of the history store. Rows are stored as
 // JSON under Key; each index maps an index key to the row's key.
@@ -253,20 +260,28 @@ func (w *HistoryTx) Put(table string, row any) error {
 	if err != nil {
 		return err
 	}
-	key := t.Key(row)
-	if len(key) == 0 || len(key) > 255 {
-		return fmt.Errorf("history %s: key of %d bytes (1-255 allowed)", table, len(key))
-	}
-	if err := w.Delete(table, key); err != nil {
-		return err
-	}
-	w.dirty = true
 	data, err := json.Marshal(row)
 	if err != nil {
 		return fmt.Errorf("encode %s row: %w", table, err)
 	}
-	if err := w.tx.Bucket(rowBucket(table)).Put(key, data); err != nil {
-		return fmt.Errorf("store %s row: %w", table, err)
+	return w.put(t, row, data, true)
+}
+
+// put stores row, already encoded as data; replace false skips looking
+// for a row to replace (a restore into an empty store).
+func (w *HistoryTx) put(t HistoryTable, row any, data []byte, replace bool) error {
+	key := t.Key(row)
+	if len(key) == 0 || len(key) > 255 {
+		return fmt.Errorf("history %s: key of %d bytes (1-255 allowed)", t.Name, len(key))
+	}
+	if replace {
+		if err := w.Delete(t.Name, key); err != nil {
+			return err
+		}
+	}
+	w.dirty = true
+	if err := w.tx.Bucket(rowBucket(t.Name)).Put(key, data); err != nil {
+		return fmt.Errorf("store %s row: %w", t.Name, err)
 	}
 	return w.indexEntries(t, key, row, func(b *bolt.Bucket, k, v []byte) error { return b.Put(k, v) })
 }

@@ -47,7 +47,7 @@ func restoreHistoryRow(hist *HistoryTx, rec snapshotRecord) error {
 	if err := json.Unmarshal(rec.Row, row); err != nil {
 		return fmt.Errorf("decode history %s row: %w", rec.History, err)
 	}
-	return hist.Put(rec.History, row)
+	return hist.put(t, row, rec.Row, false) // the store was cleared: nothing to replace
 }
 
 // restoreInto loads a snapshot into db and the history batch hist (which
