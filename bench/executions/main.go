@@ -106,6 +106,7 @@ func run(n, clients, engineCount, nodeCount int, retention time.Duration, mempro
 	end.label = "after the run"
 	samples := append(append([]memSample{start}, heaps...), end)
 	report(n, clients, engineCount, nodeCount, retention, results, samples, elapsed, (cpuAfter-cpuBefore)/time.Duration(n))
+	reportHistoryFiles(n, tb.dirs)
 	if memprofile != "" {
 		f, err := os.Create(memprofile)
 		if err != nil {
@@ -126,6 +127,7 @@ func startServer(dir string, ec executions.Config) (*controlplane.Server, func()
 // clean-ups run at the end, a fatal error panics (run recovers it).
 type benchTB struct {
 	cleanups []func()
+	dirs     []string // every temp dir handed out: the nodes' data dirs
 }
 
 func (b *benchTB) Helper() {}
@@ -138,6 +140,7 @@ func (b *benchTB) TempDir() string {
 		panic(err)
 	}
 	b.Cleanup(func() { os.RemoveAll(dir) })
+	b.dirs = append(b.dirs, dir)
 	return dir
 }
 

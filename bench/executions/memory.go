@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -60,4 +61,22 @@ func reportMemory(n int, samples []memSample) {
 		fmt.Printf("\nGrowth per execution, from before the run to after it: live heap %s, RSS %s (anonymous %s).\n",
 			perExec(first.live, last.live), perExec(first.rss, last.rss), perExec(first.anon, last.anon))
 	}
+}
+
+// reportHistoryFiles prints the size of the nodes' history store files
+// (<data dir>/raft/history.db), where finished executions and audit entries go.
+func reportHistoryFiles(n int, dirs []string) {
+	var total int64
+	files := 0
+	for _, dir := range dirs {
+		if st, err := os.Stat(filepath.Join(dir, "raft", "history.db")); err == nil {
+			total += st.Size()
+			files++
+		}
+	}
+	if files == 0 || n == 0 {
+		return
+	}
+	perNode := float64(total) / float64(files)
+	fmt.Printf("History store file: %.1f MiB per node (%.0f B per execution, its audit entry included; bolt grows the file in steps).\n\n", perNode/(1<<20), perNode/float64(n))
 }
