@@ -59,6 +59,25 @@ func historySpec() Spec {
 		}
 		return nil, Reject(CodeConflict, "refused after writing history")
 	}
+	spec.Handlers["done.require"] = func(tx *Tx, cmd Command) (any, error) {
+		var in kv
+		if err := cmd.Decode(&in); err != nil {
+			return nil, err
+		}
+		found := false
+		err := ReadHistory(tx.Txn, func(v *HistoryView) error { // as a state read helper does
+			var err error
+			found, err = v.Get("done", []byte(in.ID), new(kv))
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, Reject(CodeNotFound, "%s not in history", in.ID)
+		}
+		return nil, nil
+	}
 	spec.Handlers["done.prune"] = func(tx *Tx, cmd Command) (any, error) {
 		var in kv
 		if err := cmd.Decode(&in); err != nil {
@@ -193,6 +212,21 @@ func TestRefusedCommandLeavesNoHistory(t *testing.T) {
 	f.ApplyBatch(batchLogs(t, cmds))
 	if got := historyKeys(t, f); !slices.Equal(got, []string{"a", "c"}) {
 		t.Fatalf("history %v, want [a c]", got)
+	}
+}
+
+// A handler reads the history writes of the commands before it in its
+// batch, through the same lookup readers use.
+func TestHandlersReadTheirBatchHistory(t *testing.T) {
+	f := historyFSM(t)
+	cmds := []Command{mustCommand(t, "kv.create", "a"), mustCommand(t, "kv.finish", "a"), mustCommand(t, "done.require", "a"),
+		mustCommand(t, "done.require", "never")}
+	out := flatten(t, f.ApplyBatch(batchLogs(t, cmds)))
+	if out[2].Rejection != nil || out[2].Err != nil {
+		t.Fatalf("row finished earlier in the batch not found: %+v %v", out[2].Rejection, out[2].Err)
+	}
+	if out[3].Rejection == nil {
+		t.Fatal("a row never written was found")
 	}
 }
 
