@@ -105,7 +105,8 @@ func TestFinishedExecutionsReadTheSameFromHistory(t *testing.T) {
 	srv, stop = bootServer(t, cfg)
 	defer stop()
 	base = "http://" + srv.Addr()
-	waitStatus(t, base, ids[2], state.ExecSuccess) // serving starts before the log is replayed
+	// Serving starts before the log is replayed: wait for its last write.
+	waitStatus(t, base, ids[3], state.ExecEventReceived)
 	check("after the restart")
 	var again []state.AuditEntry
 	call(t, base, "GET", "/account/audit-logs?limit=1000", "", nil, &again)
