@@ -25,6 +25,7 @@ type batch struct {
 	db      *memdb.MemDB
 	txn     *memdb.Txn // nil until the first write since the last commit
 	pending []pendingCommand
+	hist    historyBatch // the history store's side (historytx.go)
 }
 
 // pendingCommand is a command applied in the open transaction.
@@ -37,6 +38,7 @@ type pendingCommand struct {
 func (b *batch) write() *memdb.Txn {
 	if b.txn == nil {
 		b.txn = b.db.Txn(true)
+		b.hist.bind(b.txn)
 	}
 	return b.txn
 }
@@ -113,6 +115,8 @@ func (b *batch) rollback() {
 		b.txn.Abort()
 		b.txn = nil
 	}
+	b.hist.unbind()
+	b.hist.rollback()
 	b.f.dedupe.undo()
 	pending := b.pending
 	b.pending = nil
@@ -133,6 +137,12 @@ func (b *batch) rollback() {
 // commit makes the open transaction visible to readers.
 func (b *batch) commit() {
 	if b.txn != nil {
+		// History first: see historytx.go. Its store is derived state, a
+		// failure here is repaired by the next start (never fsynced).
+		b.hist.unbind()
+		if err := b.hist.commit(); err != nil {
+			b.f.logger.Error("commit history store", "err", err)
+		}
 		b.txn.Commit()
 		b.txn = nil
 	}

@@ -10,7 +10,8 @@ import (
 // Config configures a Node. Every field has a safe default applied by
 // withDefaults; only DataDir, NodeID, RaftAddr and APIAddr must be set.
 type Config struct {
-	// DataDir holds raft.db (log and stable store) and the snapshots.
+	// DataDir holds raft.db (log and stable store), the snapshots and
+	// history.db (the history store, rebuilt at every start).
 	DataDir string
 	// NodeID is this node's stable raft server ID.
 	NodeID string

@@ -32,6 +32,9 @@ type fsm struct {
 	logger *slog.Logger
 	// dedupe orders the dedupe table for eviction; apply goroutine only.
 	dedupe dedupe
+	// history is the on-disk store of finished rows (history.go); nil in
+	// FSMs built without one (unit tests).
+	history *History
 
 	db      atomic.Pointer[memdb.MemDB]
 	applied atomic.Uint64
@@ -47,13 +50,42 @@ func newFSM(spec Spec, logger *slog.Logger) (*fsm, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := memdb.NewMemDB(schema)
+	schema.Tables[historyRefTable] = historyRefSchema() // not in tables: never in snapshots
+	f := &fsm{spec: spec, schema: schema, tables: tables, logger: logger, advance: make(chan struct{})}
+	db, err := f.newDB()
+	if err != nil {
+		return nil, err
+	}
+	f.db.Store(db)
+	return f, nil
+}
+
+// attachHistory gives the FSM its history store, before raft starts.
+func (f *fsm) attachHistory(h *History) error {
+	f.history = h
+	db, err := f.newDB()
+	if err != nil {
+		return err
+	}
+	f.db.Store(db)
+	return nil
+}
+
+// newDB returns an empty store that leads readers to the history store.
+func (f *fsm) newDB() (*memdb.MemDB, error) {
+	db, err := memdb.NewMemDB(f.schema)
 	if err != nil {
 		return nil, fmt.Errorf("create state store: %w", err)
 	}
-	f := &fsm{spec: spec, schema: schema, tables: tables, logger: logger, advance: make(chan struct{})}
-	f.db.Store(db)
-	return f, nil
+	if f.history != nil {
+		txn := db.Txn(true)
+		if err := txn.Insert(historyRefTable, f.history.readRef); err != nil {
+			txn.Abort()
+			return nil, fmt.Errorf("create state store: %w", err)
+		}
+		txn.Commit()
+	}
+	return db, nil
 }
 
 // Apply implements raft.FSM.
@@ -65,7 +97,7 @@ func (f *fsm) Apply(l *raft.Log) any {
 // applied in one memdb write transaction (see batch.go).
 func (f *fsm) ApplyBatch(logs []*raft.Log) []any {
 	out := make([]any, len(logs))
-	b := &batch{f: f, db: f.db.Load()}
+	b := &batch{f: f, db: f.db.Load(), hist: historyBatch{h: f.history}}
 	var last uint64
 	for i, l := range logs {
 		last = l.Index
@@ -111,20 +143,36 @@ func (f *fsm) waitApplied(ctx context.Context, idx uint64) error {
 // written out by Persist on raft's snapshot goroutine.
 func (f *fsm) Snapshot() (raft.FSMSnapshot, error) {
 	f.bytesSinceSnapshot.Store(0)
-	return &snapshot{txn: f.db.Load().Txn(false), index: f.applied.Load(), tables: f.tables}, nil
+	s := &snapshot{txn: f.db.Load().Txn(false), index: f.applied.Load(), tables: f.tables}
+	if f.history != nil {
+		// Begun here, between two batches: the same point as the memdb one.
+		tx, err := f.history.db.Begin(false)
+		if err != nil {
+			return nil, fmt.Errorf("snapshot history: %w", err)
+		}
+		s.history = &HistoryView{h: f.history, tx: tx}
+	}
+	return s, nil
 }
 
 // Restore implements raft.FSM: it rebuilds a fresh store from a snapshot
 // and swaps it in.
 func (f *fsm) Restore(rc io.ReadCloser) error {
 	defer rc.Close()
-	db, err := memdb.NewMemDB(f.schema)
+	db, err := f.newDB()
 	if err != nil {
 		return fmt.Errorf("restore: new store: %w", err)
 	}
-	index, err := readSnapshot(rc, db, f.tables)
+	hist := historyBatch{h: f.history}
+	index, err := f.restoreInto(rc, db, &hist)
 	if err != nil {
+		hist.rollback()
 		return fmt.Errorf("restore snapshot: %w", err)
+	}
+	// History first, as in a batch: readers of the old store may see
+	// the new history early, never the other way round.
+	if err := hist.commit(); err != nil {
+		return fmt.Errorf("restore snapshot: commit history: %w", err)
 	}
 	if err := f.dedupe.reset(db); err != nil {
 		return fmt.Errorf("restore snapshot: %w", err)

@@ -50,7 +50,7 @@ func Open(cfg Config, spec Spec) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	full.OnApplied = spec.OnApplied
+	full.OnApplied, full.AfterRestore = spec.OnApplied, spec.AfterRestore
 	f, err := newFSM(full, cfg.Logger)
 	if err != nil {
 		return nil, err
@@ -58,13 +58,23 @@ func Open(cfg Config, spec Spec) (*Node, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
+	hist, err := openHistory(filepath.Join(cfg.DataDir, "history.db"), full.History)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.attachHistory(hist); err != nil {
+		hist.close()
+		return nil, err
+	}
 	store, err := raftboltdb.New(raftboltdb.Options{Path: filepath.Join(cfg.DataDir, "raft.db")})
 	if err != nil {
+		hist.close()
 		return nil, fmt.Errorf("open raft store in %s: %w", cfg.DataDir, err)
 	}
 	n := &Node{cfg: cfg, fsm: f, store: store}
 	if err := n.openRaft(); err != nil {
 		store.Close()
+		hist.close()
 		return nil, err
 	}
 	n.peers = newPeerClient(n)
@@ -156,7 +166,7 @@ func (n *Node) Shutdown() error {
 	err := n.raft.Shutdown().Error()
 	n.wg.Wait()
 	n.peers.close()
-	return errors.Join(err, n.trans.Close(), n.store.Close())
+	return errors.Join(err, n.trans.Close(), n.store.Close(), n.fsm.history.close())
 }
 
 // ID returns this node's server ID.

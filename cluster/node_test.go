@@ -79,6 +79,11 @@ func startNode(t *testing.T, id, dir, raftAddr string, bootstrap bool) *testNode
 // openNode opens a node and serves its peer endpoints, without starting it.
 func openNode(t *testing.T, id, dir, raftAddr string, mutate ...func(*Config)) *testNode {
 	t.Helper()
+	return openNodeWith(t, kvSpec(), id, dir, raftAddr, mutate...)
+}
+
+func openNodeWith(t *testing.T, spec Spec, id, dir, raftAddr string, mutate ...func(*Config)) *testNode {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +97,7 @@ func openNode(t *testing.T, id, dir, raftAddr string, mutate ...func(*Config)) *
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	n, err := Open(cfg, kvSpec())
+	n, err := Open(cfg, spec)
 	if err != nil {
 		t.Fatalf("open %s: %v", id, err)
 	}

@@ -42,11 +42,19 @@ type Spec struct {
 	// OnApplied runs in the same transaction after a handler succeeded,
 	// e.g. to append an audit entry. An error aborts the command.
 	OnApplied func(tx *Tx, cmd Command, result any) error
+	// History declares the tables of the on-disk history store
+	// (history.go), for rows that only grow until retention prunes them.
+	History []HistoryTable
+	// AfterRestore, when set, runs once a snapshot was loaded, in one
+	// transaction over the new state and history; e.g. to move rows that
+	// an older version kept in memory to the history store.
+	AfterRestore func(tx *Tx) error
 }
 
 func (s Spec) merged(other Spec) (Spec, error) {
 	out := Spec{Handlers: map[string]Handler{}, OnApplied: s.OnApplied}
 	out.Tables = append(append(out.Tables, s.Tables...), other.Tables...)
+	out.History = append(append(out.History, s.History...), other.History...)
 	for _, src := range []map[string]Handler{s.Handlers, other.Handlers} {
 		for name, h := range src {
 			if _, dup := out.Handlers[name]; dup {

@@ -94,11 +94,19 @@ func run(n, clients, engineCount, nodeCount int, retention time.Duration, mempro
 	}
 	defer func() { cancel(); wg.Wait() }()
 
+	start := sampleMemory(0)
+	cpuBefore, _ := benchkit.ProcessCPU(os.Getpid())
 	results, heaps, elapsed, err := drive(c, taskID, n, clients)
 	if err != nil {
 		return err
 	}
-	report(n, clients, engineCount, nodeCount, retention, results, heaps, elapsed)
+	cpuAfter, _ := benchkit.ProcessCPU(os.Getpid())
+	slices.SortFunc(heaps, func(a, b memSample) int { return a.finished - b.finished })
+	end := sampleMemory(n)
+	end.label = "after the run"
+	samples := append(append([]memSample{start}, heaps...), end)
+	report(n, clients, engineCount, nodeCount, retention, results, samples, elapsed, (cpuAfter-cpuBefore)/time.Duration(n))
+	reportHistoryFiles(n, tb.dirs)
 	if memprofile != "" {
 		f, err := os.Create(memprofile)
 		if err != nil {
@@ -119,6 +127,7 @@ func startServer(dir string, ec executions.Config) (*controlplane.Server, func()
 // clean-ups run at the end, a fatal error panics (run recovers it).
 type benchTB struct {
 	cleanups []func()
+	dirs     []string // every temp dir handed out: the nodes' data dirs
 }
 
 func (b *benchTB) Helper() {}
@@ -131,6 +140,7 @@ func (b *benchTB) TempDir() string {
 		panic(err)
 	}
 	b.Cleanup(func() { os.RemoveAll(dir) })
+	b.dirs = append(b.dirs, dir)
 	return dir
 }
 
@@ -180,11 +190,11 @@ func prepare(c *client, directory *executionstest.Directory, engineCount int) (s
 
 // drive runs n executions through `clients` concurrent clients, sampling
 // the heap after every tenth.
-func drive(c *client, taskID string, n, clients int) ([]result, []uint64, time.Duration, error) {
+func drive(c *client, taskID string, n, clients int) ([]result, []memSample, time.Duration, error) {
 	var next atomic.Int64
 	results := make([]result, n)
 	errs := make(chan error, clients)
-	var heaps []uint64
+	var heaps []memSample
 	var heapMu sync.Mutex
 	var wg sync.WaitGroup
 	begin := time.Now()
@@ -205,7 +215,7 @@ func drive(c *client, taskID string, n, clients int) ([]result, []uint64, time.D
 				results[i] = r
 				if (i+1)%(max(n/10, 1)) == 0 {
 					heapMu.Lock()
-					heaps = append(heaps, heapInUse())
+					heaps = append(heaps, sampleMemory(i+1))
 					heapMu.Unlock()
 				}
 			}
@@ -247,26 +257,23 @@ func one(c *client, taskID string) (result, error) {
 // clients' own CPU use on this 2-core machine more than the control plane.
 const pollEvery = 2 * time.Millisecond
 
-func heapInUse() uint64 {
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapInuse
-}
-
 func percentile(ds []time.Duration, p float64) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[int(float64(len(s)-1)*p)]
 }
 
-func report(n, clients, engines, nodes int, retention time.Duration, results []result, heaps []uint64, elapsed time.Duration) {
+func report(n, clients, engines, nodes int, retention time.Duration, results []result, heaps []memSample, elapsed, cpuPerExec time.Duration) {
 	acks, finals := make([]time.Duration, n), make([]time.Duration, n)
 	for i, r := range results {
 		acks[i], finals[i] = r.ack, r.final
 	}
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
-	fmt.Printf("## Executions (bench/executions)\n\n")
+	if nodes > 1 {
+		fmt.Printf("## Executions on %d nodes (bench/executions -nodes %d -n %d)\n\n", nodes, nodes, n)
+	} else {
+		fmt.Printf("## Executions (bench/executions)\n\n")
+	}
 	where := "1 control-plane node"
 	if nodes > 1 {
 		where = fmt.Sprintf("%d control-plane nodes (API calls to a follower)", nodes)
@@ -276,18 +283,17 @@ func report(n, clients, engines, nodes int, retention time.Duration, results []r
 	fmt.Printf("| measure | p50 | p99 |\n|---|---|---|\n")
 	fmt.Printf("| submit → 201 (record committed) | %s | %s |\n", ms(percentile(acks, .5)), ms(percentile(acks, .99)))
 	fmt.Printf("| submit → final state visible in the API | %s | %s |\n\n", ms(percentile(finals, .5)), ms(percentile(finals, .99)))
-	fmt.Printf("Throughput: %.0f executions/s end to end.\n\n", float64(n)/elapsed.Seconds())
+	fmt.Printf("Throughput: %.0f executions/s end to end; CPU %.2f ms per execution (the whole process: control plane, fake engines and clients; load %s at the end).\n\n",
+		float64(n)/elapsed.Seconds(), float64(cpuPerExec.Microseconds())/1000, benchkit.LoadAverage())
 	kept := "31 days (the product's retention)"
 	if retention > 0 {
 		kept = retention.String() + " (pruned by the leader's retention loop during the run)"
 	}
-	fmt.Printf("Execution records kept: %s.\n\n| executions finished | heap in use |\n|---|---|\n", kept)
-	for i, h := range heaps {
-		fmt.Printf("| %d | %.1f MiB |\n", (i+1)*max(n/10, 1), float64(h)/(1<<20))
-	}
-	fmt.Printf("\nThe heap is the whole process: control plane, fake engines' bookkeeping and clients. What grows is\n" +
-		"retained state: each execution record (kept for the retention, then pruned by the leader) and one\n" +
-		"audit entry per submit (kept for the audit retention); run with -retention 2s to see the rest.\n\n")
+	fmt.Printf("Execution records kept: %s.\n\n", kept)
+	reportMemory(n, heaps)
+	fmt.Printf("\nThe heap is the whole process: control plane, fake engines' bookkeeping and clients. Finished\n" +
+		"executions and audit entries are kept for their retention in each node's on-disk history store, not\n" +
+		"in the heap; run with -retention 2s to compare.\n\n")
 }
 
 type client struct {

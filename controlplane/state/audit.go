@@ -1,7 +1,9 @@
 package state
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"time"
 
 	memdb "github.com/hashicorp/go-memdb"
@@ -25,7 +27,12 @@ type AuditEntry struct {
 }
 
 const (
+	// tableAudit is where versions before the history store kept the
+	// entries; snapshots of those still load into it and are moved to
+	// history right after (moveToHistory).
 	tableAudit = "audit"
+	// historyAudit is the history table of the entries, keyed by Seq.
+	historyAudit = "audit"
 
 	// CmdAuditPrune deletes entries older than a cutoff (retention).
 	CmdAuditPrune = "audit.prune"
@@ -39,9 +46,16 @@ func auditSpec() cluster.Spec {
 			}},
 			New: func() any { return new(AuditEntry) },
 		}},
+		History: []cluster.HistoryTable{{
+			Name: historyAudit,
+			New:  func() any { return new(AuditEntry) },
+			Key:  func(row any) []byte { return auditKey(row.(*AuditEntry).Seq) },
+		}},
 		Handlers: map[string]cluster.Handler{CmdAuditPrune: applyAuditPrune},
 	}
 }
+
+func auditKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
 
 // recordAudit is the state's OnApplied hook: every command proposed on
 // behalf of a principal leaves an entry. System commands (no actor) don't.
@@ -59,7 +73,11 @@ func recordAudit(tx *cluster.Tx, cmd cluster.Command, result any) error {
 			_ = json.Unmarshal(raw, &target)
 		}
 	}
-	return tx.Insert(tableAudit, &AuditEntry{
+	h, err := tx.History()
+	if err != nil {
+		return err
+	}
+	return h.Put(historyAudit, &AuditEntry{
 		Seq: tx.Index, Time: cmd.Meta.Time, ActorID: cmd.Meta.ActorID, ActorName: cmd.Meta.ActorName,
 		ActorKind: cmd.Meta.ActorKind, ClientIP: cmd.Meta.ClientIP, RequestID: cmd.Meta.RequestID,
 		Action: cmd.Type, TargetID: target.ID, TargetName: target.Name,
@@ -68,15 +86,33 @@ func recordAudit(tx *cluster.Tx, cmd cluster.Command, result any) error {
 
 // AuditEntries returns up to limit entries with Seq > after, oldest first.
 func AuditEntries(txn Reader, after uint64, limit int) []*AuditEntry {
-	it, err := txn.LowerBound(tableAudit, "id", after+1)
-	if err != nil {
-		return nil
-	}
 	var out []*AuditEntry
-	for raw := it.Next(); raw != nil && len(out) < limit; raw = it.Next() {
-		out = append(out, raw.(*AuditEntry))
-	}
+	err := cluster.ReadHistory(txn, func(v *cluster.HistoryView) error {
+		var err error
+		out, err = scanAudit(v, after, limit, nil)
+		return err
+	})
+	logHistoryError("read audit entries", err)
 	return out
+}
+
+// scanAudit decodes up to limit entries after seq, oldest first, until
+// stop (when given) says an entry is past what is wanted.
+func scanAudit(v *cluster.HistoryView, after uint64, limit int, stop func(*AuditEntry) bool) ([]*AuditEntry, error) {
+	var out []*AuditEntry
+	var err error
+	scanErr := v.Scan(historyAudit, "", cluster.HistoryRange{From: auditKey(after + 1)}, func(e cluster.HistoryEntry) bool {
+		if len(out) >= limit {
+			return false
+		}
+		entry := new(AuditEntry)
+		if _, err = v.Get(historyAudit, e.Key, entry); err != nil || (stop != nil && stop(entry)) {
+			return false
+		}
+		out = append(out, entry)
+		return true
+	})
+	return out, errors.Join(scanErr, err)
 }
 
 // AuditPruneRequest deletes entries older than Before, at most Max.
@@ -90,19 +126,18 @@ func applyAuditPrune(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	it, err := tx.Get(tableAudit, "id")
+	h, err := tx.History()
 	if err != nil {
 		return nil, err
 	}
-	var old []any
-	for raw := it.Next(); raw != nil && len(old) < req.Max; raw = it.Next() {
-		if !raw.(*AuditEntry).Time.Before(req.Before) {
-			break
-		}
-		old = append(old, raw)
+	// Entries are in Seq order, which is time order: stop at the first
+	// one not older than the cutoff.
+	old, err := scanAudit(&h.HistoryView, 0, req.Max, func(e *AuditEntry) bool { return !e.Time.Before(req.Before) })
+	if err != nil {
+		return nil, err
 	}
-	for _, raw := range old {
-		if err := tx.Delete(tableAudit, raw); err != nil {
+	for _, e := range old {
+		if err := h.Delete(historyAudit, auditKey(e.Seq)); err != nil {
 			return nil, err
 		}
 	}

@@ -4,8 +4,14 @@
 // limits, cascades such as "deleting the last workspace deletes its
 // environment"). Spec hands all of it to package cluster.
 //
+// Rows that only accumulate until a retention prunes them, finished
+// executions and audit entries, live in the node's history store
+// (cluster.History, on disk) instead of memdb, so memory does not grow
+// with history; the read helpers (ExecutionByID, ListExecutions,
+// AuditEntries) look in both and callers need not know.
+//
 // Handlers are deterministic: they use only the transaction and the
 // command (its Meta.Time is the clock; IDs and secrets' hashes arrive in
-// the payload). This package does no I/O, knows nothing of HTTP and never
+// the payload). This package does no I/O of its own, knows nothing of HTTP and never
 // sees a secret in clear.
 package state

@@ -76,7 +76,7 @@ func applyExecutionCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := checkQueueCap(tx.Txn, t, req, cmd.Meta.Time); err != nil {
 		return nil, err
 	}
-	return &ExecutionCreated{ExecutionID: e.ID}, tx.Insert(tableExecutions, e)
+	return &ExecutionCreated{ExecutionID: e.ID}, storeExecution(tx, nil, e)
 }
 
 func orNoReason(r string) string {
@@ -199,7 +199,7 @@ func applyEvent(tx *cluster.Tx, cur *Execution, ev ExecutionEvent) (any, error) 
 		return nil, err
 	}
 	if changed {
-		if err := tx.Insert(tableExecutions, &next); err != nil {
+		if err := storeExecution(tx, cur, &next); err != nil {
 			return nil, err
 		}
 	}
@@ -301,7 +301,7 @@ func applyExecutionLogNode(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	next := *cur
 	next.LogNodes = append(append([]string(nil), cur.LogNodes...), req.NodeID)
 	sort.Strings(next.LogNodes)
-	return nil, tx.Insert(tableExecutions, &next)
+	return nil, storeExecution(tx, cur, &next)
 }
 
 // ExecutionPruneRequest deletes finished executions triggered before
@@ -316,24 +316,24 @@ func applyExecutionPrune(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	it, err := tx.Get(tableExecutions, "triggered")
+	h, err := tx.History()
 	if err != nil {
 		return nil, err
 	}
-	var old []*Execution
-	for raw := it.Next(); raw != nil && len(old) < req.Max; raw = it.Next() {
-		e := raw.(*Execution)
-		if !e.TriggerTime.Before(req.Before) {
-			break
+	// Only finished executions are in history: oldest first, by trigger time.
+	ids := []string{}
+	err = h.Scan(historyExecutions, "triggered", cluster.HistoryRange{To: cluster.TimeKey(req.Before)}, func(e cluster.HistoryEntry) bool {
+		if len(ids) >= req.Max {
+			return false
 		}
-		if !e.Active {
-			old = append(old, e)
-		}
+		ids = append(ids, string(e.Key))
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
-	ids := make([]string, 0, len(old))
-	for _, e := range old {
-		ids = append(ids, e.ID)
-		if err := tx.Delete(tableExecutions, e); err != nil {
+	for _, id := range ids {
+		if err := h.Delete(historyExecutions, []byte(id)); err != nil {
 			return nil, err
 		}
 	}

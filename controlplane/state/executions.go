@@ -110,6 +110,7 @@ const (
 func executionSpec() cluster.Spec {
 	triggered := &cluster.TimeFieldIndex{Field: func(o any) time.Time { return o.(*Execution).TriggerTime }}
 	return cluster.Spec{
+		History: []cluster.HistoryTable{executionHistoryTable()},
 		Tables: []cluster.Table{
 			table(tableExecutions, func() any { return new(Execution) }, idIndex(),
 				&memdb.IndexSchema{Name: "triggered", Indexer: triggered},
@@ -133,9 +134,12 @@ func executionSpec() cluster.Spec {
 	}
 }
 
-// ExecutionByID reads an execution.
+// ExecutionByID reads an execution, unfinished or in history.
 func ExecutionByID(txn Reader, id string) *Execution {
-	return first[Execution](txn, tableExecutions, "id", id)
+	if e := first[Execution](txn, tableExecutions, "id", id); e != nil {
+		return e
+	}
+	return historyExecution(txn, id)
 }
 
 // ActiveExecutions lists every unfinished execution.
@@ -187,7 +191,9 @@ func WatchActiveExecutions(txn Reader) ([]*Execution, <-chan struct{}) {
 	return out, it.WatchCh()
 }
 
-// WatchExecution returns an execution and a channel closed when it changes.
+// WatchExecution returns an execution and a channel closed when it
+// changes while unfinished (a finished one, in history, is final: its
+// channel is memdb's for the missing ID, closed on nearby changes).
 func WatchExecution(txn Reader, id string) (*Execution, <-chan struct{}) {
 	ch, raw, err := txn.FirstWatch(tableExecutions, "id", id)
 	if err != nil {
@@ -196,7 +202,7 @@ func WatchExecution(txn Reader, id string) (*Execution, <-chan struct{}) {
 		return nil, c
 	}
 	if raw == nil {
-		return nil, ch
+		return historyExecution(txn, id), ch
 	}
 	return raw.(*Execution), ch
 }
@@ -213,43 +219,6 @@ type ExecutionFilter struct {
 	// Visible, when set, leaves out executions of workspaces it refuses
 	// (the caller's read rights), before paging.
 	Visible func(workspaceID string) bool
-}
-
-// ListExecutions returns one page of executions matching f and the total
-// number that match.
-func ListExecutions(txn Reader, f ExecutionFilter) ([]*Execution, int) {
-	var it memdb.ResultIterator
-	var err error
-	if f.TaskID != "" {
-		it, err = txn.Get(tableExecutions, "task", f.TaskID)
-	} else {
-		it, err = txn.GetReverse(tableExecutions, "triggered")
-	}
-	if err != nil {
-		return nil, 0
-	}
-	var match []*Execution
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		e := raw.(*Execution)
-		if f.TaskID == "" && !f.From.IsZero() && e.TriggerTime.Before(f.From) {
-			break // newest first: the rest is older still
-		}
-		if f.matches(e) {
-			match = append(match, e)
-		}
-	}
-	if f.TaskID != "" { // the task index is in ID order: sort newest first
-		sortExecutionsNewestFirst(match)
-	}
-	total := len(match)
-	if f.Offset >= total {
-		return []*Execution{}, total
-	}
-	end := total
-	if f.Limit > 0 && f.Offset+f.Limit < total {
-		end = f.Offset + f.Limit
-	}
-	return match[f.Offset:end], total
 }
 
 func (f ExecutionFilter) matches(e *Execution) bool {

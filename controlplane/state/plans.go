@@ -189,7 +189,7 @@ func checkPlanTask(txn Reader, p *Plan, step int, id string) error {
 		return err
 	}
 	// Seed §12.3: "You must run a task at least once before you add it to a plan".
-	if first[Execution](txn, tableExecutions, "task", t.ID) == nil {
+	if !taskHasRun(txn, t.ID) {
 		return cluster.Reject(cluster.CodePrecondition, "steps[%d]: task %q has never run; run a task at least once before adding it to a plan", step, t.Name)
 	}
 	return nil

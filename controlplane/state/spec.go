@@ -31,9 +31,10 @@ func Spec() cluster.Spec {
 		planExecutionSpec(),
 		runNotificationSpec(),
 	}
-	out := cluster.Spec{Handlers: map[string]cluster.Handler{}, OnApplied: recordAudit}
+	out := cluster.Spec{Handlers: map[string]cluster.Handler{}, OnApplied: recordAudit, AfterRestore: moveToHistory}
 	for _, p := range parts {
 		out.Tables = append(out.Tables, p.Tables...)
+		out.History = append(out.History, p.History...)
 		for name, h := range p.Handlers {
 			if _, dup := out.Handlers[name]; dup {
 				panic("state: command " + name + " defined twice") // programming error, caught by tests

@@ -153,6 +153,22 @@ func (r runner) runOne(ctx context.Context, root, tmp, binDir, name string) resu
 	if r.quick && acceptsFlag(ctx, exe, "quick") {
 		args = append(args, "-quick")
 	}
+	var sections []string
+	for _, extra := range append([][]string{nil}, variants(name)...) {
+		section, failure := r.execute(ctx, root, binDir, exe, append(slices.Clone(args), extra...))
+		sections = append(sections, section)
+		if failure != "" {
+			res.failure = failure
+			break
+		}
+	}
+	res.section = strings.TrimSpace(strings.Join(sections, "\n\n"))
+	res.took = time.Since(start)
+	return res
+}
+
+// execute runs a built program once; its stdout is the section.
+func (r runner) execute(ctx context.Context, root, binDir, exe string, args []string) (section, failure string) {
 	pctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	cmd := exec.CommandContext(pctx, exe, args...)
@@ -163,17 +179,16 @@ func (r runner) runOne(ctx context.Context, root, tmp, binDir, name string) resu
 	cmd.Stderr = io.MultiWriter(os.Stderr, &stderr)
 	cmd.WaitDelay = 10 * time.Second
 	err := cmd.Run()
-	res.took = time.Since(start)
-	res.section = strings.TrimSpace(stdout.String())
+	section = strings.TrimSpace(stdout.String())
 	switch {
 	case pctx.Err() == context.DeadlineExceeded:
-		res.failure = fmt.Sprintf("timed out after %s", r.timeout)
+		failure = fmt.Sprintf("timed out after %s", r.timeout)
 	case err != nil:
-		res.failure = fmt.Sprintf("%v: %s", err, lastLines(stderr.String(), 5))
-	case res.section == "":
-		res.failure = "printed nothing"
+		failure = fmt.Sprintf("%v: %s", err, lastLines(stderr.String(), 5))
+	case section == "":
+		failure = "printed nothing"
 	}
-	return res
+	return section, failure
 }
 
 // acceptsFlag reports whether the program's -h usage lists -name.
