@@ -1,7 +1,6 @@
 package state
 
 import (
-	"encoding/json"
 	"time"
 
 	memdb "github.com/hashicorp/go-memdb"
@@ -49,16 +48,7 @@ func recordAudit(tx *cluster.Tx, cmd cluster.Command, result any) error {
 	if cmd.Meta.ActorID == "" {
 		return nil
 	}
-	var target struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-	}
-	_ = json.Unmarshal(cmd.Payload, &target) // payloads without id/name leave it empty
-	if target.ID == "" && result != nil {
-		if raw, err := json.Marshal(result); err == nil {
-			_ = json.Unmarshal(raw, &target)
-		}
-	}
+	target := auditTarget(cmd.Payload, result)
 	return tx.Insert(tableAudit, &AuditEntry{
 		Seq: tx.Index, Time: cmd.Meta.Time, ActorID: cmd.Meta.ActorID, ActorName: cmd.Meta.ActorName,
 		ActorKind: cmd.Meta.ActorKind, ClientIP: cmd.Meta.ClientIP, RequestID: cmd.Meta.RequestID,
