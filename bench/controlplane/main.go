@@ -38,6 +38,9 @@ type options struct {
 	applyConc    []int
 	parts        map[string]bool
 	nodeEnv      []string
+	// profileSpread sends -write-profile's load to all 3 nodes instead of
+	// the leader only (followers forward to the leader).
+	profileSpread bool
 }
 
 func main() {
@@ -56,6 +59,7 @@ func main() {
 	nodeEnv := flag.String("node-env", "", "extra environment for the server processes, comma-separated (e.g. GOGC=200)")
 	flag.StringVar(&parts, "parts", "writes,failover,apply", "which parts to run")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process (the in-process apply part) to this file")
+	flag.BoolVar(&o.profileSpread, "write-profile-spread", false, "with -write-profile: spread the load over all 3 nodes instead of the leader only")
 	writeProfile := flag.String("write-profile", "", "instead of the report: run 3 nodes in this process under the write load of the last -clients figure and write their CPU profile to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
