@@ -73,7 +73,7 @@ func profileWrites(ctx context.Context, o options, path string) error {
 	if o.profileSpread {
 		targets, where = addrs, "spread over all 3"
 	}
-	r := writeLoad(ctx, targets, []int{os.Getpid()}, clients, o.warmup, o.measure, "prof")
+	r := writeLoad(ctx, targets, []int{os.Getpid()}, clients, o.rate, o.warmup, o.measure, "prof")
 	pprof.StopCPUProfile()
 	fmt.Printf("in-process 3 nodes, %d clients %s: %.0f writes/s, p50 %s, p99 %s, CPU per write (servers and load generator) %s, failed %d\n",
 		clients, where, r.perSecond(), ms(r.quantile(0.5)), ms(r.quantile(0.99)), us(r.cpuPerWrite()), r.failed)
