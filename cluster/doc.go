@@ -4,8 +4,9 @@
 // (hashicorp/go-memdb), membership (bootstrap, join, remove), forwarding of
 // writes from followers to the leader, group commit of concurrent writes
 // into one log entry (proposer.go), one store transaction per applied raft
-// batch (batch.go), consistent and stale reads, and the lifecycle of
-// leader-only loops.
+// batch (batch.go), the log's command encoding (a binary envelope around
+// a JSON payload, envelope.go; older JSON entries still load), consistent
+// and stale reads, and the lifecycle of leader-only loops.
 //
 // It knows nothing about the product: tables and command handlers are given
 // to it by the caller (see controlplane/state). It must not import
