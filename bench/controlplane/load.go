@@ -119,8 +119,6 @@ func (r loadResult) quantile(q float64) time.Duration {
 // closed loop's rate, and with it how well writes batch, drifts with the
 // other load.
 func writeLoad(ctx context.Context, targets []string, pids []int, clients, rate int, warmup, measure time.Duration, prefix string) loadResult {
-	c := newClient(clients)
-	defer c.close()
 	tokens := paceWrites(ctx, rate, clients, warmup+measure)
 	start := time.Now()
 	from, until := start.Add(warmup), start.Add(warmup+measure)
@@ -145,7 +143,8 @@ func writeLoad(ctx context.Context, targets []string, pids []int, clients, rate 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			addr := targets[w%len(targets)]
+			wr := &writer{addr: targets[w%len(targets)]}
+			defer wr.close()
 			var lat []time.Duration
 			acked, failed := 0, 0
 			var firstErr error
@@ -160,7 +159,7 @@ func writeLoad(ctx context.Context, targets []string, pids []int, clients, rate 
 				if !sent.Before(until) {
 					break
 				}
-				err := c.createEnvironment(ctx, addr, fmt.Sprintf("%s-%d-%d", prefix, w, i))
+				err := wr.createEnvironment(ctx, fmt.Sprintf("%s-%d-%d", prefix, w, i))
 				done := time.Now()
 				if sent.Before(from) || done.After(until) {
 					continue
