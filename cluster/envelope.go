@@ -116,6 +116,10 @@ func decodeBinary(data []byte) (Command, error) {
 	}
 	flags := data[r.pos]
 	r.pos++
+	if flags&^(flagIgnorable|flagHasTime) != 0 {
+		// A later envelope with more fields: refuse rather than misread.
+		return Command{}, fmt.Errorf("decode command: envelope flags %#x are newer than this node understands", flags)
+	}
 	c.Ignorable = flags&flagIgnorable != 0
 	if flags&flagHasTime != 0 {
 		nanos, offset := r.varint(), r.varint()

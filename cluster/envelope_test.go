@@ -72,6 +72,11 @@ func TestBinaryEnvelopeRefusesTruncatedEntries(t *testing.T) {
 	if _, err := decodeCommand([]byte{9, 1, 2}); err == nil {
 		t.Fatal("an unknown encoding byte decoded")
 	}
+	newer := slices.Clone(bin)
+	newer[2] |= 0x80 // the flags byte follows the one-byte version
+	if _, err := decodeCommand(newer); err == nil {
+		t.Fatal("an envelope with unknown flags decoded")
+	}
 }
 
 // TestLogsInBothEnvelopesApply: a log holding JSON-envelope entries (from
