@@ -4,10 +4,12 @@
 // (hashicorp/go-memdb), membership (bootstrap, join, remove), forwarding of
 // writes from followers to the leader, group commit of concurrent writes
 // into one log entry (proposer.go), one store transaction per applied raft
-// batch (batch.go), consistent and stale reads, the lifecycle of
-// leader-only loops, and the node-local on-disk history store (history.go:
-// rows that only grow until retention prunes them, written by the FSM in
-// the same batch, carried in snapshots, rebuilt from raft at every start).
+// batch (batch.go), the log's command encoding (a binary envelope around
+// a JSON payload, envelope.go; older JSON entries still load), consistent
+// and stale reads, the lifecycle of leader-only loops, and the node-local
+// on-disk history store (history.go: rows that only grow until retention
+// prunes them, written by the FSM in the same batch, carried in snapshots,
+// rebuilt from raft at every start).
 //
 // It knows nothing about the product: tables and command handlers are given
 // to it by the caller (see controlplane/state). It must not import

@@ -187,7 +187,7 @@ func (n *Node) servePeerApply(r *http.Request) wireResult {
 	if len(data) > maxCommandBytes {
 		return wireResult{Error: "command too large"}
 	}
-	if len(data) == 0 || data[0] != encodingV1 {
+	if !isCommand(data) {
 		return wireResult{Error: "a forwarded write must be one command"}
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), n.cfg.ApplyTimeout)

@@ -27,7 +27,7 @@ const groupsInFlight = 2
 var errProposerStopped = errors.New("node is shutting down")
 
 type proposal struct {
-	data []byte // one encodingV1 command
+	data []byte // one encoded command
 	done chan proposalOutcome
 }
 

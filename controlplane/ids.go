@@ -32,7 +32,10 @@ func nodeID(dataDir, requested string) (string, error) {
 	id := requested
 	if id == "" {
 		host, _ := os.Hostname()
-		id = strings.ToLower(host) + "-" + state.NewObjectID()[:8]
+		// The random tail: an object ID starts with the time, which nodes
+		// started together share.
+		oid := state.NewObjectID()
+		id = strings.ToLower(host) + "-" + oid[len(oid)-8:]
 	}
 	if err := os.WriteFile(path, []byte(id+"\n"), 0o600); err != nil {
 		return "", fmt.Errorf("store node id: %w", err)

@@ -112,9 +112,14 @@ func (r loadResult) quantile(q float64) time.Duration {
 // writeLoad runs clients closed-loop writers for warmup+measure; writer w
 // sends to targets[w % len(targets)]. Only writes sent after the warm-up
 // and answered before the end count.
-func writeLoad(ctx context.Context, targets []string, pids []int, clients int, warmup, measure time.Duration, prefix string) loadResult {
-	c := newClient(clients)
-	defer c.close()
+//
+// With rate > 0 the writers together send at most rate writes/s (open
+// loop: writes the servers cannot take in time are not sent), so two
+// builds can be compared at the same offered load: on a busy host a
+// closed loop's rate, and with it how well writes batch, drifts with the
+// other load.
+func writeLoad(ctx context.Context, targets []string, pids []int, clients, rate int, warmup, measure time.Duration, prefix string) loadResult {
+	tokens := paceWrites(ctx, rate, clients, warmup+measure)
 	start := time.Now()
 	from, until := start.Add(warmup), start.Add(warmup+measure)
 	var mu sync.Mutex
@@ -138,16 +143,23 @@ func writeLoad(ctx context.Context, targets []string, pids []int, clients int, w
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			addr := targets[w%len(targets)]
+			wr := &writer{addr: targets[w%len(targets)]}
+			defer wr.close()
 			var lat []time.Duration
 			acked, failed := 0, 0
 			var firstErr error
 			for i := 0; ctx.Err() == nil; i++ {
+				if tokens != nil {
+					select {
+					case <-tokens:
+					case <-ctx.Done():
+					}
+				}
 				sent := time.Now()
 				if !sent.Before(until) {
 					break
 				}
-				err := c.createEnvironment(ctx, addr, fmt.Sprintf("%s-%d-%d", prefix, w, i))
+				err := wr.createEnvironment(ctx, fmt.Sprintf("%s-%d-%d", prefix, w, i))
 				done := time.Now()
 				if sent.Before(from) || done.After(until) {
 					continue
@@ -179,4 +191,37 @@ func cmpErr(have, next error) error {
 		return have
 	}
 	return next
+}
+
+// paceWrites hands out rate tokens per second for d (nil for rate 0),
+// dropping those no writer was free to take.
+func paceWrites(ctx context.Context, rate, clients int, d time.Duration) <-chan struct{} {
+	if rate <= 0 {
+		return nil
+	}
+	tokens := make(chan struct{}, clients)
+	go func() {
+		const tick = 5 * time.Millisecond
+		t := time.NewTicker(tick)
+		defer t.Stop()
+		end := time.After(d + time.Second) // writers stop at the deadline
+		owed := 0.0
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-end:
+				close(tokens)
+				return
+			case <-t.C:
+			}
+			for owed += float64(rate) * tick.Seconds(); owed >= 1; owed-- {
+				select {
+				case tokens <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	return tokens
 }

@@ -38,6 +38,11 @@ type options struct {
 	applyConc    []int
 	parts        map[string]bool
 	nodeEnv      []string
+	// rate caps the offered writes/s of every load point (0: closed loop).
+	rate int
+	// profileSpread sends -write-profile's load to all 3 nodes instead of
+	// the leader only (followers forward to the leader).
+	profileSpread bool
 }
 
 func main() {
@@ -56,6 +61,8 @@ func main() {
 	nodeEnv := flag.String("node-env", "", "extra environment for the server processes, comma-separated (e.g. GOGC=200)")
 	flag.StringVar(&parts, "parts", "writes,failover,apply", "which parts to run")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process (the in-process apply part) to this file")
+	flag.IntVar(&o.rate, "rate", 0, "offer at most this many writes/s at each load point (open loop; 0: every client writes as fast as answered)")
+	flag.BoolVar(&o.profileSpread, "write-profile-spread", false, "with -write-profile: spread the load over all 3 nodes instead of the leader only")
 	writeProfile := flag.String("write-profile", "", "instead of the report: run 3 nodes in this process under the write load of the last -clients figure and write their CPU profile to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -173,7 +180,7 @@ func measureWrites(ctx context.Context, l *launcher, o options, rep *report) err
 	sleepCtx(ctx, o.idle)
 	rep.addMemory("1 node, idle "+o.idle.String()+" after start", single[0])
 	for _, c := range o.clients {
-		r := writeLoad(ctx, []string{single[0].HTTPAddr}, pids(single), c, o.warmup, o.measure, fmt.Sprintf("one-c%d", c))
+		r := writeLoad(ctx, []string{single[0].HTTPAddr}, pids(single), c, o.rate, o.warmup, o.measure, fmt.Sprintf("one-c%d", c))
 		rep.addWrites(1, "the node", r)
 	}
 	rep.addMemory("1 node, after its write load", single[0])
@@ -194,8 +201,8 @@ func measureWrites(ctx context.Context, l *launcher, o options, rep *report) err
 	}
 	all := []string{trio[0].HTTPAddr, trio[1].HTTPAddr, trio[2].HTTPAddr}
 	for _, c := range o.clients {
-		rep.addWrites(3, "spread over all 3", writeLoad(ctx, all, pids(trio), c, o.warmup, o.measure, fmt.Sprintf("all-c%d", c)))
-		rep.addWrites(3, "leader only", writeLoad(ctx, []string{leader.HTTPAddr}, pids(trio), c, o.warmup, o.measure, fmt.Sprintf("ldr-c%d", c)))
+		rep.addWrites(3, "spread over all 3", writeLoad(ctx, all, pids(trio), c, o.rate, o.warmup, o.measure, fmt.Sprintf("all-c%d", c)))
+		rep.addWrites(3, "leader only", writeLoad(ctx, []string{leader.HTTPAddr}, pids(trio), c, o.rate, o.warmup, o.measure, fmt.Sprintf("ldr-c%d", c)))
 	}
 	for _, n := range trio {
 		rep.addMemory(fmt.Sprintf("3-node member %s (%s), after the write load", n.ID, role(n, leader)), n)

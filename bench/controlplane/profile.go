@@ -69,10 +69,14 @@ func profileWrites(ctx context.Context, o options, path string) error {
 			fmt.Fprintln(os.Stderr, "cpu profile:", err)
 		}
 	}()
-	r := writeLoad(ctx, addrs[:1], []int{os.Getpid()}, clients, o.warmup, o.measure, "prof")
+	targets, where := addrs[:1], "on the leader"
+	if o.profileSpread {
+		targets, where = addrs, "spread over all 3"
+	}
+	r := writeLoad(ctx, targets, []int{os.Getpid()}, clients, o.rate, o.warmup, o.measure, "prof")
 	pprof.StopCPUProfile()
-	fmt.Printf("in-process 3 nodes, %d clients on the leader: %.0f writes/s, p50 %s, p99 %s, CPU per write (servers and load generator) %s, failed %d\n",
-		clients, r.perSecond(), ms(r.quantile(0.5)), ms(r.quantile(0.99)), us(r.cpuPerWrite()), r.failed)
+	fmt.Printf("in-process 3 nodes, %d clients %s: %.0f writes/s, p50 %s, p99 %s, CPU per write (servers and load generator) %s, failed %d\n",
+		clients, where, r.perSecond(), ms(r.quantile(0.5)), ms(r.quantile(0.99)), us(r.cpuPerWrite()), r.failed)
 	if r.firstErr != nil {
 		return errors.Join(fmt.Errorf("first failed write"), r.firstErr)
 	}

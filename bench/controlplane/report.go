@@ -188,6 +188,9 @@ func (r *report) printWrites(w io.Writer) {
 	fmt.Fprintln(w, "\n### API write throughput and latency (real processes)")
 	fmt.Fprintln(w, "\nCPU columns: CPU time (user+system, /proc/PID/stat) used during the measured window per acknowledged write, "+
 		"summed over the server processes, and the load generator's own; the host has "+fmt.Sprint(runtime.NumCPU())+" cores for both.")
+	if r.opts.rate > 0 {
+		fmt.Fprintf(w, "\nOpen loop: the clients together offered at most %d writes/s (-rate); the rates below are not the cluster's capacity.\n", r.opts.rate)
+	}
 	fmt.Fprintln(w, "\n| nodes | writes sent to | clients | acked writes/s | p50 | p99 | max | server CPU per write | client CPU per write | failed |\n|---|---|---|---|---|---|---|---|---|---|")
 	for _, row := range r.writes {
 		res := row.res

@@ -2,7 +2,6 @@ package state
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -63,16 +62,7 @@ func recordAudit(tx *cluster.Tx, cmd cluster.Command, result any) error {
 	if cmd.Meta.ActorID == "" {
 		return nil
 	}
-	var target struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-	}
-	_ = json.Unmarshal(cmd.Payload, &target) // payloads without id/name leave it empty
-	if target.ID == "" && result != nil {
-		if raw, err := json.Marshal(result); err == nil {
-			_ = json.Unmarshal(raw, &target)
-		}
-	}
+	target := auditTarget(cmd.Payload, result)
 	h, err := tx.History()
 	if err != nil {
 		return err

@@ -2,17 +2,24 @@ package state
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"regexp"
+	"time"
 
 	"github.com/google/uuid"
 )
 
 // NewObjectID returns a 24-hex ID, the form the API uses for orchestration
-// objects (environments, workspaces, tasks...).
+// objects (environments, workspaces, tasks...): the creation time in
+// nanoseconds, then 32 random bits. Time first makes new IDs sort after
+// older ones, so the state store's indexes grow at one edge: inserting a
+// random key copied a whole radix path per index and was 5x dearer. Two
+// IDs collide only if made in the same nanosecond with the same 32 bits.
 func NewObjectID() string {
 	var b [12]byte
-	_, _ = rand.Read(b[:])
+	binary.BigEndian.PutUint64(b[:8], uint64(time.Now().UnixNano()))
+	_, _ = rand.Read(b[8:])
 	return hex.EncodeToString(b[:])
 }
 

@@ -2,6 +2,7 @@ package state
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,8 +47,9 @@ const (
 func workspaceSpec() cluster.Spec {
 	return cluster.Spec{
 		Tables: []cluster.Table{
+			// No index on EnvironmentID alone: WorkspacesIn scans a prefix
+			// of environment_name, one index less to write per workspace.
 			table(tableWorkspaces, func() any { return new(Workspace) }, idIndex(),
-				stringIndex("environment", "EnvironmentID", false),
 				compoundIndex("environment_name", true, "EnvironmentID", "Name"),
 				stringIndex("owner", "OwnerID", false)),
 		},
@@ -64,9 +66,13 @@ func WorkspaceByID(txn Reader, id string) *Workspace {
 	return first[Workspace](txn, tableWorkspaces, "id", id)
 }
 
-// WorkspacesIn lists an environment's workspaces.
+// WorkspacesIn lists an environment's workspaces in ID order.
 func WorkspacesIn(txn Reader, envID string) []*Workspace {
-	return all[Workspace](txn, tableWorkspaces, "environment", envID)
+	// The empty name prefix after the whole environment ID matches all of
+	// this environment's names and no other environment's.
+	list := all[Workspace](txn, tableWorkspaces, "environment_name_prefix", envID, "")
+	slices.SortFunc(list, func(a, b *Workspace) int { return strings.Compare(a.ID, b.ID) })
+	return list
 }
 
 // Workspaces lists every workspace in ID order.
