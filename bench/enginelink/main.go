@@ -30,7 +30,7 @@ import (
 type options struct {
 	engines, transports, pairConcurrency int
 	interval, timeout, settle, window    time.Duration
-	restart, classical                   bool
+	restart, classical, work             bool
 	heapProfile                          string
 }
 
@@ -46,6 +46,7 @@ func main() {
 	flag.DurationVar(&o.settle, "settle", 5*time.Second, "wait after every session is up")
 	flag.DurationVar(&o.window, "window", 20*time.Second, "steady-state measurement window")
 	flag.BoolVar(&o.restart, "restart", true, "measure reconnection after a link restart")
+	flag.BoolVar(&o.work, "work", true, "sessions take the shape of a production agent's: the work stream held open (the server then runs its assignment and deployment watchers) and a deployment report on it every 30 s; false: hello and heartbeats only")
 	flag.BoolVar(&o.classical, "classical-key-exchange", false, "the server offers X25519 only (no post-quantum hybrid)")
 	flag.StringVar(&o.heapProfile, "heap-profile", "", "write the server's heap profile, taken after the steady window, to this file")
 	flag.BoolVar(&serveMode, "serve", false, "internal: run the server child")
@@ -86,7 +87,8 @@ func startChild(o options, keysFile string) (*child, error) {
 		return nil, err
 	}
 	cmd := exec.Command(exe, "-serve", "-keys-file", keysFile, "-engines", fmt.Sprint(o.engines),
-		"-interval", o.interval.String(), "-timeout", o.timeout.String(), fmt.Sprintf("-classical-key-exchange=%v", o.classical))
+		"-interval", o.interval.String(), "-timeout", o.timeout.String(), fmt.Sprintf("-classical-key-exchange=%v", o.classical),
+		fmt.Sprintf("-work=%v", o.work))
 	cmd.Stderr = os.Stderr
 	cmd.Env = append(os.Environ(), "QUIC_GO_DISABLE_RECEIVE_BUFFER_WARNING=true")
 	out, err := cmd.StdoutPipe()
@@ -151,13 +153,13 @@ func bench(o options) error {
 	if err != nil {
 		return err
 	}
-	s, err := enginesim.New([]string{st.Addr}, o.transports, o.interval)
+	s, err := enginesim.NewWithWork([]string{st.Addr}, o.transports, o.interval, o.work)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	pid := c.cmd.Process.Pid
-	r := report{o: o}
+	r := report{o: o, loadStart: benchkit.LoadAverage()}
 	time.Sleep(1500 * time.Millisecond) // one stats line before sessions
 	r.rssIdle, r.goroutinesIdle = benchkit.RSSBytes(pid), c.stats().Goroutines
 
@@ -185,6 +187,7 @@ func bench(o options) error {
 	if o.restart {
 		r.measureRestart(pid, c, s, all)
 	}
+	r.loadEnd = benchkit.LoadAverage()
 	r.print()
 	return nil
 }

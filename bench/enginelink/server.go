@@ -60,8 +60,12 @@ func serve(addr, keysFile string, o options) error {
 	st := &serverState{mon: mon, dir: dir}
 	go st.print(ctx)
 	for first := true; ; first = false {
-		srv, err := enginelink.New(enginelink.Config{NodeID: "bench", Addr: addr, HeartbeatInterval: interval,
-			HeartbeatTimeout: timeout, PairBurst: engines + 10, ClassicalKeyExchange: o.classical, Logger: log}, dir, mon)
+		cfg := enginelink.Config{NodeID: "bench", Addr: addr, HeartbeatInterval: interval,
+			HeartbeatTimeout: timeout, PairBurst: engines + 10, ClassicalKeyExchange: o.classical, Logger: log}
+		if o.work {
+			cfg.Work = newIdleWork()
+		}
+		srv, err := enginelink.New(cfg, dir, mon)
 		if err != nil {
 			return err
 		}

@@ -140,7 +140,9 @@ func (s *Server) handle(ctx context.Context, conn *quic.Conn) {
 	case protocol.ALPNPair:
 		s.servePairing(ctx, conn)
 	case protocol.ALPNEngine:
-		s.serveEngine(ctx, conn)
+		s.serveEngine(ctx, conn, true)
+	case protocol.ALPNEngineV2:
+		s.serveEngine(ctx, conn, false)
 	case protocol.ALPNEngineV1:
 		_ = conn.CloseWithError(protocol.CloseUnsupportedVersion,
 			"this control plane speaks "+protocol.ALPNEngine+", not "+protocol.ALPNEngineV1+": upgrade roundhouse-engine on this host")

@@ -26,7 +26,7 @@ func (l *link) send(m protocol.Message) {
 }
 
 func (e *Engine) session(ctx context.Context) error {
-	conf := &tls.Config{MinVersion: tls.VersionTLS13, NextProtos: []string{protocol.ALPNEngine},
+	conf := &tls.Config{MinVersion: tls.VersionTLS13, NextProtos: []string{protocol.ALPNEngineV2},
 		RootCAs: e.roots, ServerName: protocol.ServerName, Certificates: []tls.Certificate{e.cert}}
 	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
