@@ -31,7 +31,7 @@ type options struct {
 	engines, transports, pairConcurrency int
 	interval, timeout, settle, window    time.Duration
 	restart, classical, work             bool
-	heapProfile                          string
+	heapProfile, cpuProfile              string
 }
 
 func main() {
@@ -49,6 +49,7 @@ func main() {
 	flag.BoolVar(&o.work, "work", true, "sessions take the shape of a production agent's: the work stream held open (the server then runs its assignment and deployment watchers) and a deployment report on it every 30 s; false: hello and heartbeats only")
 	flag.BoolVar(&o.classical, "classical-key-exchange", false, "the server offers X25519 only (no post-quantum hybrid)")
 	flag.StringVar(&o.heapProfile, "heap-profile", "", "write the server's heap profile, taken after the steady window, to this file")
+	flag.StringVar(&o.cpuProfile, "cpu-profile", "", "write the server's CPU profile over the steady window to this file")
 	flag.BoolVar(&serveMode, "serve", false, "internal: run the server child")
 	flag.StringVar(&addr, "addr", "127.0.0.1:0", "internal: server address")
 	flag.StringVar(&keysFile, "keys-file", "", "internal: where the child writes its address and keys")
@@ -88,7 +89,7 @@ func startChild(o options, keysFile string) (*child, error) {
 	}
 	cmd := exec.Command(exe, "-serve", "-keys-file", keysFile, "-engines", fmt.Sprint(o.engines),
 		"-interval", o.interval.String(), "-timeout", o.timeout.String(), fmt.Sprintf("-classical-key-exchange=%v", o.classical),
-		fmt.Sprintf("-work=%v", o.work))
+		fmt.Sprintf("-work=%v", o.work), "-cpu-profile", o.cpuProfile, "-window", o.window.String())
 	cmd.Stderr = os.Stderr
 	cmd.Env = append(os.Environ(), "QUIC_GO_DISABLE_RECEIVE_BUFFER_WARNING=true")
 	out, err := cmd.StdoutPipe()

@@ -28,6 +28,9 @@ type report struct {
 }
 
 func (r *report) measureSteady(pid int, c *child, s *enginesim.Sim) {
+	if r.o.cpuProfile != "" {
+		_ = syscall.Kill(pid, syscall.SIGHUP) // the child profiles for one window
+	}
 	t0, _ := benchkit.ProcessCPU(pid)
 	a0, start := s.Acks(), time.Now()
 	time.Sleep(r.o.window)

@@ -125,7 +125,7 @@ func (s *Server) watchWork(ctx context.Context, engineID string, w *workStream, 
 				return err
 			}
 		}
-		if !awaitChange(ctx, assigned, deployed) {
+		if !s.awaitChange(ctx, assigned, deployed) {
 			return nil
 		}
 	}
@@ -221,17 +221,14 @@ func (s *Server) serveArtifact(ctx context.Context, ss *session, str *quic.Strea
 }
 
 // awaitChange waits until either channel is closed (a nil one never is)
-// or 5 s pass (which also covers a snapshot restore swapping the store
-// under a watch); false once ctx ends.
-func awaitChange(ctx context.Context, a, b <-chan struct{}) bool {
-	t := time.NewTimer(5 * time.Second)
-	defer t.Stop()
+// or the next recheck; false once ctx ends.
+func (s *Server) awaitChange(ctx context.Context, a, b <-chan struct{}) bool {
 	select {
 	case <-ctx.Done():
 		return false
 	case <-a:
 	case <-b:
-	case <-t.C:
+	case <-s.recheck.next():
 	}
 	return true
 }

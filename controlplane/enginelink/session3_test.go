@@ -174,7 +174,7 @@ func TestSessionStreamOfADeletedEngineIsClosed(t *testing.T) {
 			eventually(t, time.Second, "session registered", func() bool { return srv.Connected("eng-1") })
 			dir.DeleteEngine("eng-1")
 			tt.close(srv)
-			send(t, str, &protocol.Heartbeat{Seq: 1})
+			_ = protocol.WriteMessage(str, &protocol.Heartbeat{Seq: 1}) // fails once the close arrived
 			_ = str.SetReadDeadline(time.Now().Add(3 * time.Second))
 			if m, err := protocol.ReadMessage(str); err == nil {
 				t.Fatalf("deleted engine got %#v", m)
