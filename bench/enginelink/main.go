@@ -30,7 +30,7 @@ import (
 type options struct {
 	engines, transports, pairConcurrency int
 	interval, timeout, settle, window    time.Duration
-	restart, classical, work             bool
+	restart, classical, work, withBeat   bool
 	heapProfile, cpuProfile              string
 }
 
@@ -47,6 +47,7 @@ func main() {
 	flag.DurationVar(&o.window, "window", 20*time.Second, "steady-state measurement window")
 	flag.BoolVar(&o.restart, "restart", true, "measure reconnection after a link restart")
 	flag.BoolVar(&o.work, "work", true, "sessions take the shape of a production agent's: the work stream held open (the server then runs its assignment and deployment watchers) and a deployment report on it every 30 s; false: hello and heartbeats only")
+	flag.BoolVar(&o.withBeat, "report-with-heartbeat", false, "with -work: the deployment report rides with the first heartbeat after it is due (one write) instead of on its own 30 s timer")
 	flag.BoolVar(&o.classical, "classical-key-exchange", false, "the server offers X25519 only (no post-quantum hybrid)")
 	flag.StringVar(&o.heapProfile, "heap-profile", "", "write the server's heap profile, taken after the steady window, to this file")
 	flag.StringVar(&o.cpuProfile, "cpu-profile", "", "write the server's CPU profile over the steady window to this file")
@@ -159,6 +160,9 @@ func bench(o options) error {
 		return err
 	}
 	defer s.Close()
+	if o.withBeat {
+		s.ReportWithHeartbeats()
+	}
 	pid := c.cmd.Process.Pid
 	r := report{o: o, loadStart: benchkit.LoadAverage()}
 	time.Sleep(1500 * time.Millisecond) // one stats line before sessions

@@ -95,11 +95,26 @@ func writeReport(str *quic.Stream) error {
 	return protocol.WriteMessage(str, &protocol.DeploymentReport{Deployments: []protocol.DeploymentStatus{}})
 }
 
-// heartbeat sends one heartbeat on the session stream and reads until its
-// ack, within timeout.
-func heartbeat(str *quic.Stream, seq uint64, timeout time.Duration) error {
+// heartbeat sends one heartbeat on the session stream (after a
+// deployment report, in the same write, when withReport) and reads until
+// its ack, within timeout.
+func heartbeat(str *quic.Stream, seq uint64, withReport bool, timeout time.Duration) error {
 	_ = str.SetDeadline(time.Now().Add(timeout))
-	if err := protocol.WriteMessage(str, &protocol.Heartbeat{Seq: seq}); err != nil {
+	msgs := []protocol.Message{&protocol.Heartbeat{Seq: seq}}
+	if withReport {
+		msgs = []protocol.Message{&protocol.DeploymentReport{Deployments: []protocol.DeploymentStatus{}}, msgs[0]}
+	}
+	var b []byte
+	for _, m := range msgs {
+		f, err := protocol.Encode(m)
+		if err != nil {
+			return err
+		}
+		if b, err = protocol.AppendFrame(b, f); err != nil {
+			return err
+		}
+	}
+	if _, err := str.Write(b); err != nil {
 		return err
 	}
 	for {
@@ -132,7 +147,7 @@ func (s *Sim) session(ctx context.Context, e Engine, server int) bool {
 	report := time.Now().Add(rand.N(reportInterval))
 	var seq uint64
 	for {
-		if s.work && report.Before(next) {
+		if s.work && !s.reportWithBeat && report.Before(next) {
 			if !s.wait(ctx, conn, report) {
 				return true
 			}
@@ -147,7 +162,11 @@ func (s *Sim) session(ctx context.Context, e Engine, server int) bool {
 		}
 		seq++
 		next = next.Add(s.interval*9/10 + rand.N(s.interval/5+1))
-		if err := heartbeat(str, seq, ackTimeout); err != nil {
+		withReport := s.work && s.reportWithBeat && !time.Now().Before(report)
+		if withReport {
+			report = time.Now().Add(reportInterval)
+		}
+		if err := heartbeat(str, seq, withReport, ackTimeout); err != nil {
 			if ctx.Err() == nil {
 				s.failed.Add(1)
 			}

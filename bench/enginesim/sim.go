@@ -23,8 +23,12 @@ type Sim struct {
 	transports []*quic.Transport
 	interval   time.Duration
 	work       bool
-	roots      atomic.Pointer[x509.CertPool]
-	dials      chan struct{} // bounds handshakes in flight, as quic-scale.md did (64)
+	// reportWithBeat: the deployment report rides with the first
+	// heartbeat after it is due, in the same write, instead of on a
+	// timer of its own.
+	reportWithBeat bool
+	roots          atomic.Pointer[x509.CertPool]
+	dials          chan struct{} // bounds handshakes in flight, as quic-scale.md did (64)
 
 	connected []atomic.Int64 // sessions with a welcome now, per server
 	acks      atomic.Int64   // heartbeats acknowledged, total
@@ -66,6 +70,11 @@ func NewWithWork(servers []string, transports int, interval time.Duration, work 
 	}
 	return s, nil
 }
+
+// ReportWithHeartbeats makes every session send its deployment report
+// with the first heartbeat after it is due, in the same write (one packet),
+// instead of on a timer of its own. Call before Run.
+func (s *Sim) ReportWithHeartbeats() { s.reportWithBeat = true }
 
 // Close closes the shared sockets (and every session on them).
 func (s *Sim) Close() {
