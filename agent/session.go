@@ -108,7 +108,13 @@ func (a *Agent) heartbeat(ctx context.Context, conn *quic.Conn, link *workLink, 
 			running = a.exec.running()
 		}
 		sum := HostSummary(ctx, a.cfg.Store.Dir, running)
-		if err := link.heartbeat(ctx, &protocol.Heartbeat{Seq: seq, Summary: sum}, ackTimeout); err != nil {
+		var with []protocol.Message
+		if a.exec != nil && a.deploy != nil { // the session opened its work
+			if r := a.deploy.reportDue(time.Now()); r != nil {
+				with = append(with, r)
+			}
+		}
+		if err := link.heartbeat(ctx, &protocol.Heartbeat{Seq: seq, Summary: sum}, ackTimeout, with...); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}

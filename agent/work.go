@@ -31,10 +31,29 @@ func newWorkLink(conn *quic.Conn, str *quic.Stream) *workLink {
 }
 
 func (l *workLink) send(m protocol.Message) error {
+	return l.sendAll(m)
+}
+
+// sendAll writes msgs in one write, so they leave in one packet when
+// they fit (a heartbeat and the report riding with it).
+func (l *workLink) sendAll(msgs ...protocol.Message) error {
+	var b []byte
+	for _, m := range msgs {
+		f, err := protocol.Encode(m)
+		if err != nil {
+			return err
+		}
+		if b, err = protocol.AppendFrame(b, f); err != nil {
+			return err
+		}
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	_ = l.str.SetWriteDeadline(time.Now().Add(10 * time.Second))
-	return protocol.WriteMessage(l.str, m)
+	if _, err := l.str.Write(b); err != nil {
+		return fmt.Errorf("write frame: %w", err)
+	}
+	return nil
 }
 
 // openStream announces a stream on the session stream (StreamOpen: the
@@ -70,10 +89,11 @@ func drain[T any](ch chan T) {
 	}
 }
 
-// heartbeat sends one heartbeat and waits for its ack within timeout.
-func (l *workLink) heartbeat(ctx context.Context, hb *protocol.Heartbeat, timeout time.Duration) error {
+// heartbeat sends one heartbeat, after the messages riding with it in
+// the same write, and waits for its ack within timeout.
+func (l *workLink) heartbeat(ctx context.Context, hb *protocol.Heartbeat, timeout time.Duration, with ...protocol.Message) error {
 	drain(l.acks)
-	if err := l.send(hb); err != nil {
+	if err := l.sendAll(append(with, hb)...); err != nil {
 		return err
 	}
 	t := time.NewTimer(timeout)

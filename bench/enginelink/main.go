@@ -30,7 +30,8 @@ import (
 type options struct {
 	engines, transports, pairConcurrency int
 	interval, timeout, settle, window    time.Duration
-	restart, classical, work, withBeat   bool
+	restart, classical, work             bool
+	separateReports                      bool
 	heapProfile, cpuProfile              string
 }
 
@@ -46,8 +47,8 @@ func main() {
 	flag.DurationVar(&o.settle, "settle", 5*time.Second, "wait after every session is up")
 	flag.DurationVar(&o.window, "window", 20*time.Second, "steady-state measurement window")
 	flag.BoolVar(&o.restart, "restart", true, "measure reconnection after a link restart")
-	flag.BoolVar(&o.work, "work", true, "sessions take the shape of a production agent's: the work stream held open (the server then runs its assignment and deployment watchers) and a deployment report on it every 30 s; false: hello and heartbeats only")
-	flag.BoolVar(&o.withBeat, "report-with-heartbeat", false, "with -work: the deployment report rides with the first heartbeat after it is due (one write) instead of on its own 30 s timer")
+	flag.BoolVar(&o.work, "work", true, "sessions take the shape of a production agent's: the work opened (the server then runs its work watcher) and a deployment report with the first heartbeat 30 s after the last; false: hello and heartbeats only")
+	flag.BoolVar(&o.separateReports, "separate-reports", false, "with -work: the deployment report goes on its own 30 s timer, as agents did before it rode with the heartbeat")
 	flag.BoolVar(&o.classical, "classical-key-exchange", false, "the server offers X25519 only (no post-quantum hybrid)")
 	flag.StringVar(&o.heapProfile, "heap-profile", "", "write the server's heap profile, taken after the steady window, to this file")
 	flag.StringVar(&o.cpuProfile, "cpu-profile", "", "write the server's CPU profile over the steady window to this file")
@@ -160,8 +161,8 @@ func bench(o options) error {
 		return err
 	}
 	defer s.Close()
-	if o.withBeat {
-		s.ReportWithHeartbeats()
+	if o.separateReports {
+		s.SeparateReports()
 	}
 	pid := c.cmd.Process.Pid
 	r := report{o: o, loadStart: benchkit.LoadAverage()}

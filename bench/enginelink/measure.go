@@ -62,8 +62,11 @@ func (r *report) print() {
 		kex = ", X25519-only key exchange"
 	}
 	shape := "hello and heartbeats only"
-	if r.o.work {
-		shape = "agent-shaped (work stream held, deployment report every 30 s)"
+	switch {
+	case r.o.work && r.o.separateReports:
+		shape = "agent-shaped, deployment report on its own 30 s timer (agents before this change)"
+	case r.o.work:
+		shape = "agent-shaped (work opened, deployment report with the first heartbeat 30 s after the last)"
 	}
 	fmt.Printf("## Agent link (enginelink): %d engines, heartbeat %s, %d client sockets%s, sessions %s\n\n", r.o.engines, r.o.interval, r.o.transports, kex, shape)
 	fmt.Println("| measure | value |")

@@ -147,7 +147,7 @@ func (s *Sim) session(ctx context.Context, e Engine, server int) bool {
 	report := time.Now().Add(rand.N(reportInterval))
 	var seq uint64
 	for {
-		if s.work && !s.reportWithBeat && report.Before(next) {
+		if s.work && s.separateReports && report.Before(next) {
 			if !s.wait(ctx, conn, report) {
 				return true
 			}
@@ -162,7 +162,7 @@ func (s *Sim) session(ctx context.Context, e Engine, server int) bool {
 		}
 		seq++
 		next = next.Add(s.interval*9/10 + rand.N(s.interval/5+1))
-		withReport := s.work && s.reportWithBeat && !time.Now().Before(report)
+		withReport := s.work && !s.separateReports && !time.Now().Before(report)
 		if withReport {
 			report = time.Now().Add(reportInterval)
 		}
