@@ -23,7 +23,10 @@ type DeploymentConfig struct {
 	HealthInterval time.Duration
 
 	// ReportInterval is how often the full DeploymentReport is sent, on
-	// top of the one right after each WorkOpen. Default 30 s.
+	// top of the one right after each WorkOpen: it rides with the first
+	// heartbeat at least ReportInterval after the last report, in the
+	// same write (one packet, one wake-up of the node instead of two), so
+	// with the default 60 s heartbeat it goes once a minute. Default 30 s.
 	ReportInterval time.Duration
 
 	// MetricsInterval is how often DeploymentMetrics are sent for running
@@ -83,10 +86,11 @@ type deployer struct {
 
 	containerMu sync.Mutex // one runtime container start at a time
 
-	mu     sync.Mutex
-	byID   map[string]*deployment // every known deployment, queued ones too
-	byTask map[string]*deployment // the task's current deployment
-	queues map[string][]func()    // per task; a key means a drainer runs
+	mu         sync.Mutex
+	lastReport time.Time              // when the last full report went out
+	byID       map[string]*deployment // every known deployment, queued ones too
+	byTask     map[string]*deployment // the task's current deployment
+	queues     map[string][]func()    // per task; a key means a drainer runs
 }
 
 func newDeployer(ctx context.Context, cfg DeploymentConfig, sup *runtime.Supervisor, l *deployLedger, log *slog.Logger,
@@ -217,10 +221,28 @@ func (d *deployer) report() *protocol.DeploymentReport {
 	return r
 }
 
-// sessionStarted sends the report on a new work stream, right after its
+// sessionStarted sends the report on a new session, right after its
 // WorkOpen.
 func (d *deployer) sessionStarted(link *workLink) {
+	d.mu.Lock()
+	d.lastReport = time.Now()
+	d.mu.Unlock()
 	_ = link.send(d.report())
+}
+
+// reportDue returns the full report when ReportInterval has passed since
+// the last one (the heartbeat then carries it), nil otherwise.
+func (d *deployer) reportDue(now time.Time) *protocol.DeploymentReport {
+	d.mu.Lock()
+	due := now.Sub(d.lastReport) >= d.cfg.ReportInterval
+	if due {
+		d.lastReport = now
+	}
+	d.mu.Unlock()
+	if !due {
+		return nil
+	}
+	return d.report()
 }
 
 // wait waits for every goroutine of the deployer (after the agent's ctx

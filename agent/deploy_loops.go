@@ -32,9 +32,9 @@ func waitInstanceHealthy(ctx context.Context, in *instance, every time.Duration)
 	}
 }
 
-// loops starts the periodic report and metrics senders.
+// loops starts the periodic metrics sender (the periodic report rides
+// with heartbeats: reportDue).
 func (d *deployer) loops() {
-	d.wg.Go(func() { d.every(d.cfg.ReportInterval, func() { d.send(d.report()) }) })
 	d.wg.Go(func() { d.every(d.cfg.MetricsInterval, d.sendMetrics) })
 }
 

@@ -37,7 +37,8 @@ func (x *executor) artifact(ref protocol.ArtifactRef) (string, artifact.Manifest
 	return x.cache.Unpacked(ref.Digest)
 }
 
-// download fetches an archive over its own stream of the session, trying
+// download fetches an archive over its own stream of the session
+// (announced on the session stream), trying
 // again on a new session if the one in use ends mid-way.
 func (x *executor) download(ref protocol.ArtifactRef) error {
 	ctx, cancel := context.WithTimeout(x.ctx, 10*time.Minute)
@@ -72,7 +73,7 @@ func (x *executor) download(ref protocol.ArtifactRef) error {
 }
 
 func (x *executor) fetch(ctx context.Context, link *workLink, digest string) error {
-	str, err := link.conn.OpenStreamSync(ctx)
+	str, err := link.openStream(ctx)
 	if err != nil {
 		return fmt.Errorf("download %s: %w", digest, err)
 	}

@@ -86,52 +86,76 @@ func (s *fakeServer) serve(ctx context.Context) {
 	}
 }
 
-// handle answers each stream's one request, as the link does: pairing on
-// the first stream, then hello, heartbeats and renewals on short streams;
-// work and artifact streams are served on their own (fakework_test.go).
+// handle serves one connection as the link does: pairing on its one
+// stream, or a session (version 3) on the session stream.
 func (s *fakeServer) handle(ctx context.Context, conn *quic.Conn) {
+	defer conn.CloseWithError(0, "")
+	str, err := conn.AcceptStream(ctx)
+	if err != nil {
+		return
+	}
+	m, err := protocol.ReadMessage(str)
+	if err != nil {
+		return
+	}
+	switch r := m.(type) {
+	case *protocol.PairRequest:
+		_ = protocol.WriteMessage(str, &protocol.PairResponse{EngineID: "eng-1", Certificate: s.sign(r.CSR), CACertificate: s.ca.Cert.Raw})
+		_ = str.Close()
+		select { // the agent closes once it has the answer
+		case <-conn.Context().Done():
+		case <-ctx.Done():
+		}
+	case *protocol.Hello:
+		s.serveSession(ctx, conn, str)
+	}
+}
+
+// serveSession answers the hello, then heartbeats and renewals on the
+// session stream; work messages are recorded (fakework_test.go), and
+// each announced stream is served on its own.
+func (s *fakeServer) serveSession(ctx context.Context, conn *quic.Conn, str *quic.Stream) {
 	var streams sync.WaitGroup
 	defer streams.Wait()
-	defer conn.CloseWithError(0, "")
+	if s.write(str, &protocol.Welcome{NodeID: "fake", HeartbeatIntervalMillis: 50,
+		Servers: []string{s.addr(), "0.0.0.0:7443", "cp2.example:7443", "garbage"}}) != nil {
+		return
+	}
+	session := 0
 	for {
-		str, err := conn.AcceptStream(ctx)
-		if err != nil {
-			return
-		}
 		m, err := protocol.ReadMessage(str)
 		if err != nil {
 			return
 		}
-		var reply protocol.Message
 		switch r := m.(type) {
-		case *protocol.WorkOpen, *protocol.ArtifactRequest:
-			streams.Go(func() { s.serveStream(str, m) })
-			continue
-		case *protocol.PairRequest:
-			reply = &protocol.PairResponse{EngineID: "eng-1", Certificate: s.sign(r.CSR), CACertificate: s.ca.Cert.Raw}
-		case *protocol.Hello:
-			reply = &protocol.Welcome{NodeID: "fake", HeartbeatIntervalMillis: 50,
-				Servers: []string{s.addr(), "0.0.0.0:7443", "cp2.example:7443", "garbage"}}
 		case *protocol.Heartbeat:
 			s.mu.Lock()
 			s.beats++
 			s.mu.Unlock()
-			reply = &protocol.HeartbeatAck{Seq: r.Seq}
+			err = s.write(str, &protocol.HeartbeatAck{Seq: r.Seq})
 		case *protocol.RenewRequest:
 			s.mu.Lock()
 			s.renewals++
 			s.mu.Unlock()
-			reply = &protocol.RenewResponse{Certificate: s.sign(r.CSR)}
+			err = s.write(str, &protocol.RenewResponse{Certificate: s.sign(r.CSR)})
+		case *protocol.StreamOpen:
+			streams.Go(func() { s.serveAnnounced(ctx, conn) })
+		case *protocol.WorkOpen:
+			session = s.workOpened(str)
 		default:
-			reply = &protocol.Error{Code: protocol.CodeBadRequest, Message: "fake server: unexpected request"}
+			s.recordWork(m, session)
 		}
-		err = protocol.WriteMessage(str, reply)
-		str.CancelRead(0)
-		_ = str.Close()
 		if err != nil {
 			return
 		}
 	}
+}
+
+// write sends m on a session stream, serialised with push.
+func (s *fakeServer) write(str *quic.Stream, m protocol.Message) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return protocol.WriteMessage(str, m)
 }
 
 func (s *fakeServer) sign(csrDER []byte) []byte {

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"bytes"
+	"context"
 	"sync"
 	"time"
 
@@ -10,14 +11,15 @@ import (
 	"github.com/roundhouse/roundhouse/protocol"
 )
 
-// work is the fake server's side of work and artifact streams: it serves
-// archives by digest, lets a test push messages on the latest work
-// stream, and collects what the agent reports about deployments.
+// work is the fake server's side of the work messages and artifact
+// streams: it serves archives by digest, lets a test push messages on the
+// latest session stream that opened its work, and collects what the
+// agent reports about deployments.
 type work struct {
 	wmu       sync.Mutex
 	artifacts map[string][]byte
-	stream    *quic.Stream // the latest work stream
-	opens     int          // work streams opened so far
+	stream    *quic.Stream // the latest session stream with WorkOpen
+	opens     int          // WorkOpens so far
 	statuses  []protocol.DeploymentStatus
 	reports   []sessionReport
 	metrics   []protocol.DeploymentMetrics
@@ -38,48 +40,53 @@ func (s *fakeServer) addArtifact(digest string, archive []byte) {
 	s.artifacts[digest] = archive
 }
 
-// serveStream serves a work or artifact stream whose first message m
-// the session's stream loop read.
-func (s *fakeServer) serveStream(str *quic.Stream, m protocol.Message) {
-	switch msg := m.(type) {
-	case *protocol.ArtifactRequest:
-		s.wmu.Lock()
-		b, ok := s.artifacts[msg.Digest]
-		s.wmu.Unlock()
-		if !ok {
-			_ = protocol.WriteMessage(str, &protocol.Error{Code: protocol.CodeArtifactNotFound, Message: "no artifact " + msg.Digest})
-			return
-		}
-		if protocol.WriteMessage(str, &protocol.ArtifactHeader{Digest: msg.Digest, Size: int64(len(b))}) == nil {
-			_, _ = bytes.NewReader(b).WriteTo(str)
-		}
-		_ = str.Close()
-	case *protocol.WorkOpen:
-		s.wmu.Lock()
-		s.stream = str
-		s.opens++
-		session := s.opens
-		s.wmu.Unlock()
-		s.readWork(str, session)
+// serveAnnounced serves the artifact stream a StreamOpen announced.
+func (s *fakeServer) serveAnnounced(ctx context.Context, conn *quic.Conn) {
+	str, err := conn.AcceptStream(ctx)
+	if err != nil {
+		return
 	}
+	m, err := protocol.ReadMessage(str)
+	if err != nil {
+		return
+	}
+	msg, ok := m.(*protocol.ArtifactRequest)
+	if !ok {
+		return
+	}
+	s.wmu.Lock()
+	b, ok := s.artifacts[msg.Digest]
+	s.wmu.Unlock()
+	if !ok {
+		_ = protocol.WriteMessage(str, &protocol.Error{Code: protocol.CodeArtifactNotFound, Message: "no artifact " + msg.Digest})
+		return
+	}
+	if protocol.WriteMessage(str, &protocol.ArtifactHeader{Digest: msg.Digest, Size: int64(len(b))}) == nil {
+		_, _ = bytes.NewReader(b).WriteTo(str)
+	}
+	_ = str.Close()
 }
 
-func (s *fakeServer) readWork(str *quic.Stream, session int) {
-	for {
-		m, err := protocol.ReadMessage(str)
-		if err != nil {
-			return
-		}
-		s.wmu.Lock()
-		switch msg := m.(type) {
-		case *protocol.DeploymentStatus:
-			s.statuses = append(s.statuses, *msg)
-		case *protocol.DeploymentReport:
-			s.reports = append(s.reports, sessionReport{session, *msg})
-		case *protocol.DeploymentMetrics:
-			s.metrics = append(s.metrics, *msg)
-		}
-		s.wmu.Unlock()
+// workOpened makes str the stream push writes to and numbers the session.
+func (s *fakeServer) workOpened(str *quic.Stream) int {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.stream = str
+	s.opens++
+	return s.opens
+}
+
+// recordWork keeps what the agent reports about deployments.
+func (s *fakeServer) recordWork(m protocol.Message, session int) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	switch msg := m.(type) {
+	case *protocol.DeploymentStatus:
+		s.statuses = append(s.statuses, *msg)
+	case *protocol.DeploymentReport:
+		s.reports = append(s.reports, sessionReport{session, *msg})
+	case *protocol.DeploymentMetrics:
+		s.metrics = append(s.metrics, *msg)
 	}
 }
 

@@ -28,7 +28,7 @@ func (a *Agent) session(ctx context.Context, server string) (established bool, e
 		return false, sessionErr(server, "connect", err)
 	}
 	defer func() { _ = conn.CloseWithError(protocol.CloseNormal, "") }()
-	welcome, err := a.hello(dctx, conn, id)
+	link, welcome, err := a.hello(dctx, conn, id)
 	if err != nil {
 		return false, sessionErr(server, "hello", err)
 	}
@@ -40,37 +40,55 @@ func (a *Agent) session(ctx context.Context, server string) (established bool, e
 	a.learnServers(welcome.Servers)
 	st := Status{Server: server, Connected: true, SessionSince: time.Now(), LastHeartbeat: time.Now()}
 	a.writeStatus(st)
-	wctx, stopWork := context.WithCancel(ctx)
+	rctx, stopReading := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	defer stopWork()
+	defer stopReading()
+	context.AfterFunc(rctx, func() { link.str.CancelRead(0) }) // ends the reader
 	if a.exec != nil {
-		wg.Go(func() {
-			if err := a.serveWork(wctx, conn); err != nil && wctx.Err() == nil && conn.Context().Err() == nil {
-				a.cfg.Logger.Warn("work stream ended", "server", server, "err", err)
-				_ = conn.CloseWithError(protocol.CloseProtocolError, "work stream failed")
-			}
-		})
+		if err := a.startWork(link); err != nil {
+			return true, sessionErr(server, "work", err)
+		}
+		defer a.exec.detach(link)
 	}
-	return true, a.heartbeat(ctx, conn, server, interval, st)
+	wg.Go(func() {
+		if err := a.readSession(link); err != nil && rctx.Err() == nil && conn.Context().Err() == nil {
+			a.cfg.Logger.Warn("session stream ended", "server", server, "err", err)
+			_ = conn.CloseWithError(protocol.CloseProtocolError, "session stream failed")
+		}
+	})
+	return true, a.heartbeat(ctx, conn, link, server, interval, st)
 }
 
-func (a *Agent) hello(ctx context.Context, conn *quic.Conn, id *Identity) (*protocol.Welcome, error) {
+// hello opens the session stream, says Hello on it and reads the Welcome.
+func (a *Agent) hello(ctx context.Context, conn *quic.Conn, id *Identity) (*workLink, *protocol.Welcome, error) {
 	facts := HostFacts(ctx, a.cfg.Store.Dir, a.cfg.Version)
-	m, err := a.request(ctx, conn, &protocol.Hello{EngineID: id.EngineID, AgentVersion: a.cfg.Version, Facts: facts}, a.cfg.DialTimeout)
+	str, err := conn.OpenStreamSync(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("open session stream: %w", err)
 	}
-	w, ok := m.(*protocol.Welcome)
-	if !ok {
-		return nil, fmt.Errorf("expected welcome, got message type %d", m.MessageType())
+	link := newWorkLink(conn, str)
+	if err := link.send(&protocol.Hello{EngineID: id.EngineID, AgentVersion: a.cfg.Version, Facts: facts}); err != nil {
+		return nil, nil, err
 	}
-	return w, nil
+	_ = str.SetReadDeadline(time.Now().Add(a.cfg.DialTimeout))
+	m, err := protocol.ReadMessage(str)
+	_ = str.SetReadDeadline(time.Time{})
+	if err != nil {
+		return nil, nil, err
+	}
+	switch w := m.(type) {
+	case *protocol.Welcome:
+		return link, w, nil
+	case *protocol.Error:
+		return nil, nil, w
+	}
+	return nil, nil, fmt.Errorf("expected welcome, got message type %d", m.MessageType())
 }
 
 // heartbeat sends a heartbeat every interval and renews the certificate
 // when it is due, until the session fails or ctx ends.
-func (a *Agent) heartbeat(ctx context.Context, conn *quic.Conn, server string, interval time.Duration, st Status) error {
+func (a *Agent) heartbeat(ctx context.Context, conn *quic.Conn, link *workLink, server string, interval time.Duration, st Status) error {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	// An ack later than one interval means a dead node (killed without
@@ -90,22 +108,26 @@ func (a *Agent) heartbeat(ctx context.Context, conn *quic.Conn, server string, i
 			running = a.exec.running()
 		}
 		sum := HostSummary(ctx, a.cfg.Store.Dir, running)
-		if _, err := a.request(ctx, conn, &protocol.Heartbeat{Seq: seq, Summary: sum}, ackTimeout); err != nil {
+		var with []protocol.Message
+		if a.exec != nil && a.deploy != nil { // the session opened its work
+			if r := a.deploy.reportDue(time.Now()); r != nil {
+				with = append(with, r)
+			}
+		}
+		if err := link.heartbeat(ctx, &protocol.Heartbeat{Seq: seq, Summary: sum}, ackTimeout, with...); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
 			return sessionErr(server, "heartbeat", err)
 		}
 		st.LastHeartbeat, st.RunningWork = time.Now(), running
 		a.writeStatus(st)
 		if a.renewDue(time.Now()) {
-			if err := a.renew(ctx, conn); err != nil {
+			if err := a.renew(ctx, link); err != nil {
 				a.cfg.Logger.Warn("certificate renewal failed; retrying at the next heartbeat", "err", err)
 			}
 		}
 	}
-}
-
-// request is protocol.Request: each request a short stream of its own.
-func (a *Agent) request(ctx context.Context, conn *quic.Conn, m protocol.Message, timeout time.Duration) (protocol.Message, error) {
-	return protocol.Request(ctx, conn, m, timeout)
 }
 
 // sessionErr names the step that failed and maps a revocation close to ErrRevoked.
@@ -130,7 +152,7 @@ func (a *Agent) renewDue(now time.Time) bool {
 
 // renew asks for a new certificate for a fresh key over the live session,
 // saves it, and uses it from the next handshake on.
-func (a *Agent) renew(ctx context.Context, conn *quic.Conn) error {
+func (a *Agent) renew(ctx context.Context, link *workLink) error {
 	old := a.identity()
 	key, err := protocol.NewEngineKey()
 	if err != nil {
@@ -140,7 +162,7 @@ func (a *Agent) renew(ctx context.Context, conn *quic.Conn) error {
 	if err != nil {
 		return err
 	}
-	reply, err := a.request(ctx, conn, &protocol.RenewRequest{CSR: csr}, a.cfg.DialTimeout)
+	reply, err := link.request(ctx, &protocol.RenewRequest{CSR: csr}, a.cfg.DialTimeout)
 	if err != nil {
 		return fmt.Errorf("renew certificate: %w", err)
 	}

@@ -5,14 +5,21 @@ import "github.com/quic-go/quic-go"
 // ALPN names. Pairing runs without a client certificate; every other
 // session is mutual TLS. The server picks its TLS settings by ALPN.
 //
-// Version 2 of the engine session sends each heartbeat and renewal on a
-// short stream of its own instead of a long-lived control stream, so the
-// server parks no goroutine on a control stream per engine. Servers still
-// accept ALPNEngineV1 handshakes only to close them with
+// Version 3 of the engine session carries everything on one long-lived
+// stream, the one the agent opens for its Hello: heartbeats, renewals and
+// the work messages, read by the one goroutine the server keeps per
+// session. Other streams (artifact downloads) are announced on it first
+// with StreamOpen, so the server never parks a goroutine waiting for
+// streams, and quic-go sends no stream credit per heartbeat.
+//
+// Version 2 (a short stream per heartbeat and renewal, a separate work
+// stream) is still served, so agents can be upgraded after the servers.
+// Servers accept ALPNEngineV1 handshakes only to close them with
 // CloseUnsupportedVersion and a message saying to upgrade the agent.
 const (
 	ALPNPair     = "roundhouse-pair/1"
-	ALPNEngine   = "roundhouse-engine/2"
+	ALPNEngine   = "roundhouse-engine/3"
+	ALPNEngineV2 = "roundhouse-engine/2"
 	ALPNEngineV1 = "roundhouse-engine/1"
 )
 

@@ -8,21 +8,27 @@
 //     client certificate. The agent pins the server to the CA hash its pair
 //     key carries, opens one stream and sends PairRequest (key + CSR for a
 //     key made on the host); the answer is PairResponse or Error.
-//   - Session: one QUIC connection per engine, ALPN "roundhouse-engine/2",
-//     mutual TLS with the engine certificate (engine ID in a URI SAN). Every
-//     exchange is a short stream the agent opens, writes one message to and
-//     closes, answered by one message: first Hello → Welcome (server-pushed
-//     configuration: the heartbeat interval), then Heartbeat → HeartbeatAck
-//     and RenewRequest → RenewResponse, paced by the agent. No long-lived
-//     control stream: the server parks one goroutine per idle engine (waiting
-//     for its next stream) instead of two. An agent offering the retired
-//     "roundhouse-engine/1" is closed with CloseUnsupportedVersion.
-//   - Work stream: the agent opens a long-lived stream with WorkOpen. The
-//     server pushes StartExecution (once per session for each execution
-//     waiting for the engine) and StopExecution; the agent sends
-//     ExecutionStatus, answered by StatusAck once recorded (final statuses
-//     are repeated at every session start until acknowledged), and
-//     LogBatch (no answer).
+//   - Session: one QUIC connection per engine, ALPN "roundhouse-engine/3",
+//     mutual TLS with the engine certificate (engine ID in a URI SAN). The
+//     agent opens one stream, the session stream, and keeps it for the
+//     whole session: Hello → Welcome (server-pushed configuration: the
+//     heartbeat interval), then WorkOpen, and from then on Heartbeat →
+//     HeartbeatAck and RenewRequest → RenewResponse (or Error) beside the
+//     work messages below, every message framed on that one stream. The
+//     server reads it with the one goroutine it keeps per session. Any
+//     other stream is announced first with StreamOpen on it.
+//   - Version 2 ("roundhouse-engine/2", still served): each exchange is a
+//     short stream the agent opens, writes one message to and closes
+//     (Request), answered by one message: Hello, Heartbeat, RenewRequest;
+//     the work messages go on a separate work stream opened with
+//     WorkOpen. An agent offering the retired "roundhouse-engine/1" is
+//     closed with CloseUnsupportedVersion.
+//   - Work messages: the server pushes StartExecution (once per session
+//     for each execution waiting for the engine), StopExecution, Deploy
+//     and Undeploy; the agent sends ExecutionStatus, answered by StatusAck
+//     once recorded (final statuses are repeated at every session start
+//     until acknowledged), LogBatch (answered by LogAck), and deployment
+//     statuses, reports and metrics.
 //   - Artifact streams: one per download, opened by the agent with
 //     ArtifactRequest{digest}; the answer is Error or ArtifactHeader{size}
 //     followed by exactly size raw bytes (archives are not framed, so the

@@ -124,6 +124,8 @@ func newWorkMessage(t MessageType) Message {
 		return &ArtifactRequest{}
 	case TypeArtifactHeader:
 		return &ArtifactHeader{}
+	case TypeStreamOpen:
+		return &StreamOpen{}
 	}
 	return newDeployMessage(t)
 }

@@ -9,9 +9,8 @@ import (
 )
 
 // Request sends m on a stream of its own and reads the one answer within
-// timeout: how an engine session (version 2) says Hello, heartbeats and
-// renews, so the server keeps no reader parked per idle session. An Error
-// answer is returned as the error.
+// timeout: how a version-2 engine session says Hello, heartbeats and
+// renews, and how pairing asks. An Error answer is returned as the error.
 func Request(ctx context.Context, conn *quic.Conn, m Message, timeout time.Duration) (Message, error) {
 	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

@@ -30,8 +30,9 @@ import (
 type options struct {
 	engines, transports, pairConcurrency int
 	interval, timeout, settle, window    time.Duration
-	restart, classical                   bool
-	heapProfile                          string
+	restart, classical, work             bool
+	separateReports                      bool
+	heapProfile, cpuProfile              string
 }
 
 func main() {
@@ -46,8 +47,11 @@ func main() {
 	flag.DurationVar(&o.settle, "settle", 5*time.Second, "wait after every session is up")
 	flag.DurationVar(&o.window, "window", 20*time.Second, "steady-state measurement window")
 	flag.BoolVar(&o.restart, "restart", true, "measure reconnection after a link restart")
+	flag.BoolVar(&o.work, "work", true, "sessions take the shape of a production agent's: the work opened (the server then runs its work watcher) and a deployment report with the first heartbeat 30 s after the last; false: hello and heartbeats only")
+	flag.BoolVar(&o.separateReports, "separate-reports", false, "with -work: the deployment report goes on its own 30 s timer, as agents did before it rode with the heartbeat")
 	flag.BoolVar(&o.classical, "classical-key-exchange", false, "the server offers X25519 only (no post-quantum hybrid)")
 	flag.StringVar(&o.heapProfile, "heap-profile", "", "write the server's heap profile, taken after the steady window, to this file")
+	flag.StringVar(&o.cpuProfile, "cpu-profile", "", "write the server's CPU profile over the steady window to this file")
 	flag.BoolVar(&serveMode, "serve", false, "internal: run the server child")
 	flag.StringVar(&addr, "addr", "127.0.0.1:0", "internal: server address")
 	flag.StringVar(&keysFile, "keys-file", "", "internal: where the child writes its address and keys")
@@ -86,7 +90,8 @@ func startChild(o options, keysFile string) (*child, error) {
 		return nil, err
 	}
 	cmd := exec.Command(exe, "-serve", "-keys-file", keysFile, "-engines", fmt.Sprint(o.engines),
-		"-interval", o.interval.String(), "-timeout", o.timeout.String(), fmt.Sprintf("-classical-key-exchange=%v", o.classical))
+		"-interval", o.interval.String(), "-timeout", o.timeout.String(), fmt.Sprintf("-classical-key-exchange=%v", o.classical),
+		fmt.Sprintf("-work=%v", o.work), "-cpu-profile", o.cpuProfile, "-window", o.window.String())
 	cmd.Stderr = os.Stderr
 	cmd.Env = append(os.Environ(), "QUIC_GO_DISABLE_RECEIVE_BUFFER_WARNING=true")
 	out, err := cmd.StdoutPipe()
@@ -151,13 +156,16 @@ func bench(o options) error {
 	if err != nil {
 		return err
 	}
-	s, err := enginesim.New([]string{st.Addr}, o.transports, o.interval)
+	s, err := enginesim.NewWithWork([]string{st.Addr}, o.transports, o.interval, o.work)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if o.separateReports {
+		s.SeparateReports()
+	}
 	pid := c.cmd.Process.Pid
-	r := report{o: o}
+	r := report{o: o, loadStart: benchkit.LoadAverage()}
 	time.Sleep(1500 * time.Millisecond) // one stats line before sessions
 	r.rssIdle, r.goroutinesIdle = benchkit.RSSBytes(pid), c.stats().Goroutines
 
@@ -185,6 +193,7 @@ func bench(o options) error {
 	if o.restart {
 		r.measureRestart(pid, c, s, all)
 	}
+	r.loadEnd = benchkit.LoadAverage()
 	r.print()
 	return nil
 }

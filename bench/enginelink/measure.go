@@ -24,9 +24,13 @@ type report struct {
 	reconnect              time.Duration
 	reconnected            bool
 	downWritesAfterRestart int
+	loadStart, loadEnd     string
 }
 
 func (r *report) measureSteady(pid int, c *child, s *enginesim.Sim) {
+	if r.o.cpuProfile != "" {
+		_ = syscall.Kill(pid, syscall.SIGHUP) // the child profiles for one window
+	}
 	t0, _ := benchkit.ProcessCPU(pid)
 	a0, start := s.Acks(), time.Now()
 	time.Sleep(r.o.window)
@@ -57,9 +61,17 @@ func (r *report) print() {
 	if r.o.classical {
 		kex = ", X25519-only key exchange"
 	}
-	fmt.Printf("## Agent link (enginelink): %d engines, heartbeat %s, %d client sockets%s\n\n", r.o.engines, r.o.interval, r.o.transports, kex)
+	shape := "hello and heartbeats only"
+	switch {
+	case r.o.work && r.o.separateReports:
+		shape = "agent-shaped, deployment report on its own 30 s timer (agents before this change)"
+	case r.o.work:
+		shape = "agent-shaped (work opened, deployment report with the first heartbeat 30 s after the last)"
+	}
+	fmt.Printf("## Agent link (enginelink): %d engines, heartbeat %s, %d client sockets%s, sessions %s\n\n", r.o.engines, r.o.interval, r.o.transports, kex, shape)
 	fmt.Println("| measure | value |")
 	fmt.Println("|---|---|")
+	fmt.Printf("| host load (1-min average) at start / end | %s / %s |\n", r.loadStart, r.loadEnd)
 	fmt.Printf("| pairing latency p50 / p99 (%d in flight) | %s / %s |\n", r.o.pairConcurrency, r.pairP50.Round(time.Microsecond*100), r.pairP99.Round(time.Microsecond*100))
 	fmt.Printf("| pairing rate | %.0f engines/s |\n", n/r.pairTotal.Seconds())
 	fmt.Printf("| all sessions established | %s (%.0f conn/s)%s |\n", r.establish.Round(time.Millisecond), r.connRate, failed(r.established))

@@ -53,6 +53,11 @@ func serve(addr, keysFile string, o options) error {
 	profile := make(chan os.Signal, 1)
 	signal.Notify(profile, syscall.SIGUSR2)
 	go writeHeapProfiles(ctx, profile, keysFile+".heap")
+	if o.cpuProfile != "" {
+		cpu := make(chan os.Signal, 1)
+		signal.Notify(cpu, syscall.SIGHUP)
+		go writeCPUProfile(ctx, cpu, o.cpuProfile, o.window)
+	}
 	log := slog.New(slog.DiscardHandler)
 	mon := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: timeout, Logger: log}, dir)
 	go func() { _ = mon.Run(ctx) }()
@@ -60,8 +65,12 @@ func serve(addr, keysFile string, o options) error {
 	st := &serverState{mon: mon, dir: dir}
 	go st.print(ctx)
 	for first := true; ; first = false {
-		srv, err := enginelink.New(enginelink.Config{NodeID: "bench", Addr: addr, HeartbeatInterval: interval,
-			HeartbeatTimeout: timeout, PairBurst: engines + 10, ClassicalKeyExchange: o.classical, Logger: log}, dir, mon)
+		cfg := enginelink.Config{NodeID: "bench", Addr: addr, HeartbeatInterval: interval,
+			HeartbeatTimeout: timeout, PairBurst: engines + 10, ClassicalKeyExchange: o.classical, Logger: log}
+		if o.work {
+			cfg.Work = newIdleWork()
+		}
+		srv, err := enginelink.New(cfg, dir, mon)
 		if err != nil {
 			return err
 		}
@@ -157,4 +166,29 @@ func writeHeapProfiles(ctx context.Context, sig <-chan os.Signal, path string) {
 			}
 		}
 	}
+}
+
+// writeCPUProfile profiles the process for one window from SIGHUP on,
+// for looking into where the steady-state CPU goes.
+func writeCPUProfile(ctx context.Context, sig <-chan os.Signal, path string, window time.Duration) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-sig:
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	if pprof.StartCPUProfile(f) != nil {
+		return
+	}
+	t := time.NewTimer(window)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+	pprof.StopCPUProfile()
 }

@@ -23,8 +23,12 @@ type Sim struct {
 	transports []*quic.Transport
 	interval   time.Duration
 	work       bool
-	roots      atomic.Pointer[x509.CertPool]
-	dials      chan struct{} // bounds handshakes in flight, as quic-scale.md did (64)
+	// separateReports: the deployment report goes on a timer of its own
+	// (agents before it rode with heartbeats) instead of with the first
+	// heartbeat after it is due, in the same write.
+	separateReports bool
+	roots           atomic.Pointer[x509.CertPool]
+	dials           chan struct{} // bounds handshakes in flight, as quic-scale.md did (64)
 
 	connected []atomic.Int64 // sessions with a welcome now, per server
 	acks      atomic.Int64   // heartbeats acknowledged, total
@@ -66,6 +70,12 @@ func NewWithWork(servers []string, transports int, interval time.Duration, work 
 	}
 	return s, nil
 }
+
+// SeparateReports makes every session send its deployment report on a
+// timer of its own, as agents did before the report rode with the first
+// heartbeat after it is due (in the same write: one packet). Call before
+// Run.
+func (s *Sim) SeparateReports() { s.separateReports = true }
 
 // Close closes the shared sockets (and every session on them).
 func (s *Sim) Close() {

@@ -26,46 +26,54 @@ func (w *workStream) send(m protocol.Message) error {
 	return protocol.WriteMessage(w.str, m)
 }
 
-// serveWork pushes the engine's assignments and takes its statuses and
-// logs until the stream or the session ends.
+// serveWork serves a version-2 work stream: it pushes the engine's
+// assignments and deployment requests and takes its statuses and logs
+// until the stream or the session ends.
 func (s *Server) serveWork(ctx context.Context, ss *session, str *quic.Stream, open *protocol.WorkOpen) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer cancel()
 	w := &workStream{str: str}
-	wg.Go(func() {
-		if err := s.assign(ctx, ss.engineID, w, open); err != nil && ctx.Err() == nil {
-			s.cfg.Logger.Debug("assignment stream ended", "engine", ss.engineID, "err", err)
-			str.CancelRead(0) // ends the reader below
-		}
-	})
-	if dw, ok := s.work.(DeploymentWork); ok {
-		wg.Go(func() {
-			if err := s.pushDeployments(ctx, ss.engineID, w, dw); err != nil && ctx.Err() == nil {
-				str.CancelRead(0)
-			}
-		})
-	}
+	s.startWatch(ctx, ss.engineID, w, open, &wg, func() { str.CancelRead(0) }) // ends the reader below
 	for {
 		m, err := protocol.ReadMessage(str)
 		if err != nil {
 			return
 		}
-		switch msg := m.(type) {
-		case *protocol.ExecutionStatus:
-			wg.Go(func() { s.report(ctx, ss.engineID, w, msg) })
-		case *protocol.LogBatch:
-			lctx, lcancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
-			if err := s.work.AppendLogs(lctx, ss.engineID, msg); err != nil {
-				s.cfg.Logger.Warn("engine logs not stored", "engine", ss.engineID, "execution", msg.ExecutionID, "err", err)
-			} else if ack := logAck(msg); ack != nil {
-				_ = w.send(ack)
-			}
-			lcancel()
-		default:
-			s.takeDeploymentMessage(ctx, ss.engineID, w, msg)
+		s.takeWork(ctx, ss.engineID, w, m, &wg)
+	}
+}
+
+// startWatch starts the session's one watcher of its work (assignments
+// and deployment requests, see watchWork); fail is called when it ends
+// on a failed send while the session lives.
+func (s *Server) startWatch(ctx context.Context, engineID string, w *workStream, open *protocol.WorkOpen, wg *sync.WaitGroup, fail func()) {
+	wg.Go(func() {
+		if err := s.watchWork(ctx, engineID, w, open); err != nil && ctx.Err() == nil {
+			s.cfg.Logger.Debug("work watcher ended", "engine", engineID, "err", err)
+			fail()
 		}
+	})
+}
+
+// takeWork handles one work message an engine sent: statuses (recorded
+// beside the reader, acknowledged once recorded), log batches and
+// deployment messages (inline, in arrival order).
+func (s *Server) takeWork(ctx context.Context, engineID string, w *workStream, m protocol.Message, wg *sync.WaitGroup) {
+	switch msg := m.(type) {
+	case *protocol.ExecutionStatus:
+		wg.Go(func() { s.report(ctx, engineID, w, msg) })
+	case *protocol.LogBatch:
+		lctx, lcancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+		defer lcancel()
+		if err := s.work.AppendLogs(lctx, engineID, msg); err != nil {
+			s.cfg.Logger.Warn("engine logs not stored", "engine", engineID, "execution", msg.ExecutionID, "err", err)
+		} else if ack := logAck(msg); ack != nil {
+			_ = w.send(ack)
+		}
+	default:
+		s.takeDeploymentMessage(ctx, engineID, w, msg)
 	}
 }
 
@@ -93,55 +101,80 @@ func (s *Server) report(ctx context.Context, engineID string, w *workStream, st 
 	}
 }
 
-// assign sends each execution waiting for this engine once per session,
-// and a stop for one a user stops or one that ended here while the engine
-// had it (a timeout). It follows the local replica.
-func (s *Server) assign(ctx context.Context, engineID string, w *workStream, open *protocol.WorkOpen) error {
+// watchWork follows the local replica for one engine: it sends each
+// execution waiting for the engine once per session, a stop for one a
+// user stops or one that ended here while the engine had it (a timeout),
+// and each pending deployment request once per session. One goroutine
+// per session waits for either to change.
+func (s *Server) watchWork(ctx context.Context, engineID string, w *workStream, open *protocol.WorkOpen) error {
 	skip, err := s.reconcile(ctx, engineID, open, w)
 	if err != nil {
 		return err
 	}
-	started, stopped := map[string]bool{}, map[string]bool{}
+	as := assigner{skip: skip, started: map[string]bool{}, stopped: map[string]bool{}}
+	dw, _ := s.work.(DeploymentWork)
+	dp := deployPusher{sent: map[string]bool{}}
 	for {
-		list, changed := s.work.Assignments(engineID)
-		current := make(map[string]bool, len(list))
-		for _, a := range list {
-			key := a.ExecutionID + "/" + strconv.Itoa(a.Attempt)
-			current[key] = true
-			if a.Start != nil && !started[key] && !skip[key] {
-				started[key] = true
-				if err := w.send(a.Start); err != nil {
-					return err
-				}
-			}
-			if a.Stop && !stopped[key] {
-				stopped[key] = true
-				started[key] = true
-				if err := w.send(&protocol.StopExecution{ExecutionID: a.ExecutionID, Attempt: a.Attempt, Reason: "stopped by a user"}); err != nil {
-					return err
-				}
-			}
-			if a.Start == nil {
-				started[key] = true // running: stop it if it ends here
-			}
+		assigned, err := as.step(s.work, engineID, w)
+		if err != nil {
+			return err
 		}
-		for key := range started {
-			if current[key] {
-				continue
-			}
-			delete(started, key)
-			delete(stopped, key)
-			id, attempt := splitKey(key)
-			// Ended without the engine's word (a timeout) or with it (then the
-			// engine has nothing running and ignores this).
-			if err := w.send(&protocol.StopExecution{ExecutionID: id, Attempt: attempt, Reason: "ended by the control plane"}); err != nil {
+		var deployed <-chan struct{}
+		if dw != nil {
+			if deployed, err = dp.step(dw, engineID, w); err != nil {
 				return err
 			}
 		}
-		if !awaitChange(ctx, changed) {
+		if !s.awaitChange(ctx, assigned, deployed) {
 			return nil
 		}
 	}
+}
+
+// assigner is what a session has sent of the engine's executions.
+type assigner struct {
+	skip, started, stopped map[string]bool
+}
+
+// step sends what changed since the last step and returns the channel
+// closed on the next change.
+func (as *assigner) step(work Work, engineID string, w *workStream) (<-chan struct{}, error) {
+	list, changed := work.Assignments(engineID)
+	current := make(map[string]bool, len(list))
+	for _, a := range list {
+		key := a.ExecutionID + "/" + strconv.Itoa(a.Attempt)
+		current[key] = true
+		if a.Start != nil && !as.started[key] && !as.skip[key] {
+			as.started[key] = true
+			if err := w.send(a.Start); err != nil {
+				return nil, err
+			}
+		}
+		if a.Stop && !as.stopped[key] {
+			as.stopped[key] = true
+			as.started[key] = true
+			if err := w.send(&protocol.StopExecution{ExecutionID: a.ExecutionID, Attempt: a.Attempt, Reason: "stopped by a user"}); err != nil {
+				return nil, err
+			}
+		}
+		if a.Start == nil {
+			as.started[key] = true // running: stop it if it ends here
+		}
+	}
+	for key := range as.started {
+		if current[key] {
+			continue
+		}
+		delete(as.started, key)
+		delete(as.stopped, key)
+		id, attempt := splitKey(key)
+		// Ended without the engine's word (a timeout) or with it (then the
+		// engine has nothing running and ignores this).
+		if err := w.send(&protocol.StopExecution{ExecutionID: id, Attempt: attempt, Reason: "ended by the control plane"}); err != nil {
+			return nil, err
+		}
+	}
+	return changed, nil
 }
 
 func splitKey(key string) (string, int) {
@@ -187,16 +220,15 @@ func (s *Server) serveArtifact(ctx context.Context, ss *session, str *quic.Strea
 	}
 }
 
-// awaitChange waits until changed is closed or 5 s pass (which also covers
-// a snapshot restore swapping the store under a watch); false once ctx ends.
-func awaitChange(ctx context.Context, changed <-chan struct{}) bool {
-	t := time.NewTimer(5 * time.Second)
-	defer t.Stop()
+// awaitChange waits until either channel is closed (a nil one never is)
+// or the next recheck; false once ctx ends.
+func (s *Server) awaitChange(ctx context.Context, a, b <-chan struct{}) bool {
 	select {
 	case <-ctx.Done():
 		return false
-	case <-changed:
-	case <-t.C:
+	case <-a:
+	case <-b:
+	case <-s.recheck.next():
 	}
 	return true
 }

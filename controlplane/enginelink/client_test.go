@@ -118,7 +118,7 @@ func (e *testEngine) session(t *testing.T, addr net.Addr, ca *protocol.CA, cert 
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	cfg := &tls.Config{RootCAs: ca.Pool(), ServerName: protocol.ServerName, NextProtos: []string{protocol.ALPNEngine}}
+	cfg := &tls.Config{RootCAs: ca.Pool(), ServerName: protocol.ServerName, NextProtos: []string{protocol.ALPNEngineV2}}
 	if cert != nil {
 		cfg.Certificates = []tls.Certificate{*cert}
 	}

@@ -45,26 +45,25 @@ func (o DeploymentOrder) message() protocol.Message {
 	return o.Deploy
 }
 
-// pushDeployments sends each pending request once per session, following
+// deployPusher sends each pending request once per session, following
 // the local replica, so an engine connected to any node gets them.
-func (s *Server) pushDeployments(ctx context.Context, engineID string, w *workStream, dw DeploymentWork) error {
-	sent := map[string]bool{}
-	for {
-		orders, changed := dw.DeploymentOrders(engineID)
-		for _, o := range orders {
-			key := o.DeploymentID + "/" + stopWord(o.Stop)
-			if !o.Pending || sent[key] || (o.Deploy == nil && !o.Stop) {
-				continue
-			}
-			sent[key] = true
-			if err := w.send(o.message()); err != nil {
-				return err
-			}
+type deployPusher struct{ sent map[string]bool }
+
+// step sends the requests not sent yet and returns the channel closed on
+// the next change.
+func (p *deployPusher) step(dw DeploymentWork, engineID string, w *workStream) (<-chan struct{}, error) {
+	orders, changed := dw.DeploymentOrders(engineID)
+	for _, o := range orders {
+		key := o.DeploymentID + "/" + stopWord(o.Stop)
+		if !o.Pending || p.sent[key] || (o.Deploy == nil && !o.Stop) {
+			continue
 		}
-		if !awaitChange(ctx, changed) {
-			return nil
+		p.sent[key] = true
+		if err := w.send(o.message()); err != nil {
+			return nil, err
 		}
 	}
+	return changed, nil
 }
 
 func stopWord(stop bool) string {

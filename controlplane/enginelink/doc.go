@@ -3,11 +3,13 @@
 // mutual-TLS sessions, heartbeats, certificate renewal over the live
 // session), the registry of live sessions that closes one on revocation, and
 // the heartbeat monitor that turns silence into NOT_AVAILABLE, and each
-// session's work stream (assignments followed from the local replica,
-// statuses and logs taken in) and artifact downloads, through the Work
-// interface; when the Work also implements DeploymentWork, the work stream
-// carries deployments too (Deploy/Undeploy pushed, statuses, reports and
-// metrics taken in, reports reconciled: deploy.go).
+// session's work (assignments followed from the local replica, statuses
+// and logs taken in) and artifact downloads, through the Work interface;
+// when the Work also implements DeploymentWork, the work carries
+// deployments too (Deploy/Undeploy pushed, statuses, reports and metrics
+// taken in, reports reconciled: deploy.go). Version-3 sessions carry all
+// of it on one session stream (sessionstream.go), version-2 sessions on a
+// stream per heartbeat and a work stream (streams.go).
 //
 // It reaches the replicated state only through the small interfaces in
 // directory.go, so it does not import cluster or controlplane/state; the

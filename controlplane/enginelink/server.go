@@ -25,6 +25,7 @@ type Server struct {
 	udp      net.PacketConn
 	sessions *registry
 	limiter  *sourceLimiter
+	recheck  *recheck
 	wg       sync.WaitGroup
 }
 
@@ -41,6 +42,7 @@ func New(cfg Config, dir Directory, beats HeartbeatSink) (*Server, error) {
 		work:     cfg.Work,
 		sessions: newRegistry(),
 		limiter:  newSourceLimiter(cfg.PairAttemptsPerMinute, cfg.PairBurst),
+		recheck:  newRecheck(),
 	}, nil
 }
 
@@ -74,11 +76,12 @@ func (s *Server) Listen(ctx context.Context) error {
 // control messages, so flow-control windows need not grow to megabytes.
 // These windows bound what agents send (hello, statuses, logs); artifact
 // downloads flow the other way, paced by the agent's windows. The protocol
-// uses bidirectional streams only: the work stream, one short stream per
-// heartbeat or renewal, and one per artifact download. The stream limit
-// costs nothing until used (quic-go allocates streams as they open); it
-// must leave room for a heartbeat beside concurrent downloads, or the
-// heartbeat would wait for a download to end. No keep-alive: heartbeats
+// uses bidirectional streams only: in version 3 the session stream and one
+// per artifact download; in version 2 also one per heartbeat or renewal.
+// The stream limit costs nothing until used (quic-go allocates streams as
+// they open); in version 2 it must leave room for a heartbeat beside
+// concurrent downloads, or the heartbeat would wait for a download to
+// end. No keep-alive: heartbeats
 // keep the connection alive, and the idle timeout is set above the
 // heartbeat timeout (the smaller of both sides' applies).
 func (s *Server) quicConfig() *quic.Config {
@@ -104,6 +107,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		return errors.New("engine link: Serve before Listen")
 	}
 	defer s.shutdown()
+	s.wg.Go(func() { s.recheck.run(ctx, recheckInterval) })
 	for {
 		conn, err := s.ln.Accept(ctx)
 		if err != nil {
@@ -140,7 +144,9 @@ func (s *Server) handle(ctx context.Context, conn *quic.Conn) {
 	case protocol.ALPNPair:
 		s.servePairing(ctx, conn)
 	case protocol.ALPNEngine:
-		s.serveEngine(ctx, conn)
+		s.serveEngine(ctx, conn, true)
+	case protocol.ALPNEngineV2:
+		s.serveEngine(ctx, conn, false)
 	case protocol.ALPNEngineV1:
 		_ = conn.CloseWithError(protocol.CloseUnsupportedVersion,
 			"this control plane speaks "+protocol.ALPNEngine+", not "+protocol.ALPNEngineV1+": upgrade roundhouse-engine on this host")

@@ -13,11 +13,13 @@ import (
 )
 
 // serveEngine runs one mutual-TLS session: identity check, hello/welcome,
-// then the session's streams until it ends. The goroutine that runs it is
-// the only one this package keeps per idle session: it waits in
-// AcceptStream, and each heartbeat arrives on a short stream of its own.
-func (s *Server) serveEngine(ctx context.Context, conn *quic.Conn) {
-	ss, hello, err := s.openSession(ctx, conn)
+// then the session until it ends. The goroutine that runs it is the only
+// one this package keeps per idle session (beside one watching its work,
+// once the engine opens it): in version 3 it reads the session stream,
+// which carries everything; in version 2 it waits in AcceptStream, and
+// each heartbeat arrives on a short stream of its own.
+func (s *Server) serveEngine(ctx context.Context, conn *quic.Conn, v3 bool) {
+	ss, hello, err := s.openSession(ctx, conn, v3)
 	if err != nil {
 		s.cfg.Logger.Debug("engine session refused", "remote", conn.RemoteAddr().String(), "err", err)
 		return
@@ -38,7 +40,7 @@ func (s *Server) serveEngine(ctx context.Context, conn *quic.Conn) {
 		_ = conn.CloseWithError(protocol.CloseRevoked, "this engine was deleted or unpaired; pair it again")
 		return
 	}
-	if err := s.welcome(hello.str); err != nil {
+	if err := s.welcome(hello.str, v3); err != nil {
 		return
 	}
 	s.beats.Heartbeat(ss.engineID)
@@ -53,6 +55,10 @@ func (s *Server) serveEngine(ctx context.Context, conn *quic.Conn) {
 			s.cfg.Logger.Warn("recording host facts failed", "engine", ss.engineID, "err", err)
 		}
 	})
+	if v3 {
+		s.serveSessionStream(ctx, ss, hello.str)
+		return
+	}
 	s.acceptStreams(ctx, ss)
 }
 
@@ -63,7 +69,7 @@ type helloStream struct {
 }
 
 // openSession authorizes the client certificate and reads the hello.
-func (s *Server) openSession(ctx context.Context, conn *quic.Conn) (*session, helloStream, error) {
+func (s *Server) openSession(ctx context.Context, conn *quic.Conn, v3 bool) (*session, helloStream, error) {
 	peer := conn.ConnectionState().TLS.PeerCertificates
 	if len(peer) == 0 {
 		_ = conn.CloseWithError(protocol.CloseUnauthorized, "client certificate required")
@@ -83,7 +89,7 @@ func (s *Server) openSession(ctx context.Context, conn *quic.Conn) (*session, he
 	if err != nil {
 		return nil, helloStream{}, fmt.Errorf("engine %s hello stream: %w", engineID, err)
 	}
-	hello, err := s.readHello(str, engineID)
+	hello, err := s.readHello(str, engineID, v3)
 	if err != nil {
 		str.CancelRead(0)
 		_ = conn.CloseWithError(protocol.CloseProtocolError, err.Error())
@@ -92,14 +98,18 @@ func (s *Server) openSession(ctx context.Context, conn *quic.Conn) (*session, he
 	return &session{engineID: engineID, serial: serial, conn: conn, since: time.Now()}, helloStream{str, hello}, nil
 }
 
-func (s *Server) readHello(str *quic.Stream, engineID string) (*protocol.Hello, error) {
+// readHello reads the first message of a session; in version 2 the
+// stream ends after it, in version 3 it goes on.
+func (s *Server) readHello(str *quic.Stream, engineID string, v3 bool) (*protocol.Hello, error) {
 	_ = str.SetReadDeadline(time.Now().Add(s.cfg.RequestTimeout))
 	defer func() { _ = str.SetReadDeadline(time.Time{}) }()
 	m, err := protocol.ReadMessage(str)
 	if err != nil {
 		return nil, fmt.Errorf("engine %s hello: %w", engineID, err)
 	}
-	readEnd(str)
+	if !v3 {
+		readEnd(str)
+	}
 	hello, ok := m.(*protocol.Hello)
 	if !ok || hello.EngineID != engineID {
 		return nil, fmt.Errorf("engine %s: expected its hello", engineID)
@@ -107,9 +117,9 @@ func (s *Server) readHello(str *quic.Stream, engineID string) (*protocol.Hello, 
 	return hello, nil
 }
 
-// welcome answers the hello with the pushed configuration and ends its
-// stream.
-func (s *Server) welcome(str *quic.Stream) error {
+// welcome answers the hello with the pushed configuration; in version 2
+// it ends the stream, in version 3 the stream goes on as the session's.
+func (s *Server) welcome(str *quic.Stream, v3 bool) error {
 	w := &protocol.Welcome{
 		NodeID:                  s.cfg.NodeID,
 		HeartbeatIntervalMillis: s.cfg.HeartbeatInterval.Milliseconds(),
@@ -118,19 +128,33 @@ func (s *Server) welcome(str *quic.Stream) error {
 	if s.cfg.Servers != nil {
 		w.Servers = s.cfg.Servers()
 	}
+	if v3 {
+		_ = str.SetWriteDeadline(time.Now().Add(s.cfg.RequestTimeout))
+		defer func() { _ = str.SetWriteDeadline(time.Time{}) }()
+		return protocol.WriteMessage(str, w)
+	}
 	return answer(str, w, s.cfg.RequestTimeout)
 }
 
-// heartbeat answers one heartbeat stream. It reports false when the
-// engine is no longer authorized: the session is then closed.
+// heartbeat answers one heartbeat stream (version 2). It reports false
+// when the engine is no longer authorized: the session is then closed.
 func (s *Server) heartbeat(ss *session, str *quic.Stream, msg *protocol.Heartbeat) bool {
+	ack, ok := s.takeHeartbeat(ss, msg)
+	if ok {
+		_ = answer(str, ack, s.cfg.RequestTimeout)
+	}
+	return ok
+}
+
+// takeHeartbeat records a heartbeat and returns its ack. It reports false
+// when the engine is no longer authorized, after closing the session.
+func (s *Server) takeHeartbeat(ss *session, msg *protocol.Heartbeat) (*protocol.HeartbeatAck, bool) {
 	if s.dir.EngineAuthorized(ss.engineID, ss.certSerial()) != nil {
 		_ = ss.conn.CloseWithError(protocol.CloseRevoked, "this engine is deleted or unpaired")
-		return false
+		return nil, false
 	}
 	s.beats.Heartbeat(ss.engineID)
-	_ = answer(str, &protocol.HeartbeatAck{Seq: msg.Seq, ServerTimeUnixMillis: time.Now().UnixMilli()}, s.cfg.RequestTimeout)
-	return true
+	return &protocol.HeartbeatAck{Seq: msg.Seq, ServerTimeUnixMillis: time.Now().UnixMilli()}, true
 }
 
 // answer writes the one reply of a request stream and ends the stream in

@@ -31,7 +31,7 @@ func tlsConfig(ca *protocol.CA, cert tls.Certificate, classical bool) *tls.Confi
 	engine := &tls.Config{
 		MinVersion:   tls.VersionTLS13,
 		Certificates: []tls.Certificate{leafOnly(cert)},
-		NextProtos:   []string{protocol.ALPNEngine, protocol.ALPNEngineV1},
+		NextProtos:   []string{protocol.ALPNEngine, protocol.ALPNEngineV2, protocol.ALPNEngineV1},
 		ClientAuth:   tls.RequireAndVerifyClientCert,
 		ClientCAs:    ca.Pool(),
 
@@ -44,7 +44,7 @@ func tlsConfig(ca *protocol.CA, cert tls.Certificate, classical bool) *tls.Confi
 	return &tls.Config{
 		MinVersion:   tls.VersionTLS13,
 		Certificates: []tls.Certificate{cert},
-		NextProtos:   []string{protocol.ALPNEngine, protocol.ALPNEngineV1, protocol.ALPNPair},
+		NextProtos:   []string{protocol.ALPNEngine, protocol.ALPNEngineV2, protocol.ALPNEngineV1, protocol.ALPNPair},
 
 		SessionTicketsDisabled: true,
 		GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {

@@ -12,7 +12,7 @@ import (
 	"github.com/roundhouse/roundhouse/protocol"
 )
 
-// link is one session's work stream, written by several goroutines.
+// link is one session's session stream, written by several goroutines.
 type link struct {
 	mu  sync.Mutex
 	str *quic.Stream
@@ -38,20 +38,24 @@ func (e *Engine) session(ctx context.Context) error {
 	e.mu.Lock()
 	e.conn = conn
 	e.mu.Unlock()
-	hello := &protocol.Hello{EngineID: e.ID, AgentVersion: e.Version, Facts: protocol.HostFacts{Hostname: "fake-" + e.ID, EngineVersion: e.Version}}
-	m, err := protocol.Request(dctx, conn, hello, 5*time.Second)
+	// Session protocol version 3: the hello, heartbeats and the work all
+	// go on one session stream, as agents do.
+	str, err := conn.OpenStreamSync(dctx)
 	if err != nil {
 		return err
 	}
+	l := &link{str: str}
+	l.send(&protocol.Hello{EngineID: e.ID, AgentVersion: e.Version, Facts: protocol.HostFacts{Hostname: "fake-" + e.ID, EngineVersion: e.Version}})
+	_ = str.SetReadDeadline(time.Now().Add(5 * time.Second))
+	m, err := protocol.ReadMessage(str)
+	if err != nil {
+		return err
+	}
+	_ = str.SetReadDeadline(time.Time{})
 	welcome, ok := m.(*protocol.Welcome)
 	if !ok {
 		return errors.New("no welcome")
 	}
-	work, err := conn.OpenStreamSync(dctx)
-	if err != nil {
-		return err
-	}
-	l := &link{str: work}
 	l.send(&protocol.WorkOpen{})
 	l.send(e.report())
 	e.mu.Lock()
@@ -66,12 +70,15 @@ func (e *Engine) session(ctx context.Context) error {
 	defer stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	wg.Go(func() { e.heartbeat(sctx, conn, time.Duration(welcome.HeartbeatIntervalMillis)*time.Millisecond) })
+	wg.Go(func() { e.heartbeat(sctx, l, time.Duration(welcome.HeartbeatIntervalMillis)*time.Millisecond) })
 	wg.Go(func() { e.reportEvery(sctx, l, time.Second) })
 	for {
-		m, err := protocol.ReadMessage(work)
+		m, err := protocol.ReadMessage(str)
 		if err != nil {
 			return err
+		}
+		if _, ack := m.(*protocol.HeartbeatAck); ack {
+			continue
 		}
 		e.mu.Lock()
 		e.received = append(e.received, m)
@@ -85,9 +92,9 @@ func (e *Engine) session(ctx context.Context) error {
 	}
 }
 
-// heartbeat sends one heartbeat per interval, each on a short stream of
-// its own (session protocol version 2), as agents do.
-func (e *Engine) heartbeat(ctx context.Context, conn *quic.Conn, every time.Duration) {
+// heartbeat sends one heartbeat per interval on the session stream, as
+// agents do (its acks arrive on the stream, read by session).
+func (e *Engine) heartbeat(ctx context.Context, l *link, every time.Duration) {
 	if every <= 0 {
 		every = time.Second
 	}
@@ -99,10 +106,7 @@ func (e *Engine) heartbeat(ctx context.Context, conn *quic.Conn, every time.Dura
 			return
 		case <-t.C:
 		}
-		if _, err := protocol.Request(ctx, conn, &protocol.Heartbeat{Seq: seq}, 5*time.Second); err != nil {
-			_ = conn.CloseWithError(0, "")
-			return
-		}
+		l.send(&protocol.Heartbeat{Seq: seq})
 	}
 }
 
