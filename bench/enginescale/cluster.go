@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -22,12 +23,17 @@ import (
 // adminToken is the bootstrap admin token of the cluster started here.
 const adminToken = "rhp_bench-bootstrap-token-0123456789abcdefghijklmn"
 
-// node is one `roundhouse server` process.
+// node is one `roundhouse server` process; restart runs it again with
+// the same arguments and data dir.
 type node struct {
 	ID, HTTPAddr, QUICAddr string
 	logPath                string
-	cmd                    *exec.Cmd
-	exited                 chan struct{}
+	bin                    string
+	args, env              []string
+
+	mu     sync.Mutex // the current run, replaced by restart
+	cmd    *exec.Cmd
+	exited chan struct{}
 }
 
 // cluster owns the nodes it started: close kills every one.
@@ -90,37 +96,72 @@ func (c *cluster) start(o options, id, join string) (*node, error) {
 	} else {
 		env = append(env, "ROUNDHOUSE_BOOTSTRAP_TOKEN="+adminToken)
 	}
-	logf, err := os.Create(n.logPath)
-	if err != nil {
+	n.bin, n.args, n.env = o.bin, args, env
+	if err := n.launch(); err != nil {
 		return nil, err
 	}
-	defer logf.Close() // the child keeps its own descriptor
-	n.cmd = exec.Command(o.bin, args...)
-	n.cmd.Env, n.cmd.Stdout, n.cmd.Stderr = env, logf, logf
-	n.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := n.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start node %s: %w", id, err)
-	}
-	n.exited = make(chan struct{})
-	go func() { _ = n.cmd.Wait(); close(n.exited) }()
 	c.nodes = append(c.nodes, n)
 	return n, nil
 }
 
+// launch starts the node's process, appending to its log.
+func (n *node) launch() error {
+	logf, err := os.OpenFile(n.logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer logf.Close() // the child keeps its own descriptor
+	cmd := exec.Command(n.bin, n.args...)
+	cmd.Env, cmd.Stdout, cmd.Stderr = n.env, logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start node %s: %w", n.ID, err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	n.mu.Lock()
+	n.cmd, n.exited = cmd, exited
+	n.mu.Unlock()
+	return nil
+}
+
+// run is the node's current process and its exit signal.
+func (n *node) run() (*exec.Cmd, <-chan struct{}) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.cmd, n.exited
+}
+
+// pid is the node's current process ID.
+func (n *node) pid() int {
+	cmd, _ := n.run()
+	return cmd.Process.Pid
+}
+
+// restart starts a killed node again over its data dir.
+func (n *node) restart() error {
+	if n.alive() {
+		return fmt.Errorf("restart node %s: still running", n.ID)
+	}
+	return n.launch()
+}
+
 // kill sends SIGKILL to the node's process group and waits for its exit.
 func (n *node) kill() {
+	cmd, exited := n.run()
 	select {
-	case <-n.exited:
+	case <-exited:
 		return
 	default:
 	}
-	_ = syscall.Kill(-n.cmd.Process.Pid, syscall.SIGKILL)
-	<-n.exited
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	<-exited
 }
 
 func (n *node) alive() bool {
+	_, exited := n.run()
 	select {
-	case <-n.exited:
+	case <-exited:
 		return false
 	default:
 		return true

@@ -6,13 +6,15 @@
 // node i mod 3 and keeps its session there, failing over as agents do.
 //
 // It measures sessions held per node, memory and goroutines per engine on
-// every node, heartbeat CPU per node, and then kills the leader with -9:
-// the time until a new leader acknowledges a write, until every engine of
-// the killed node has a session on a survivor, and how many engines were
-// ever seen NOT_AVAILABLE across it (the target is none). It prints a
-// markdown section.
+// every node, heartbeat CPU per node, and then kills the leader with -9,
+// -rounds times: each round times a new leader and its first acknowledged
+// write, waits until every engine of the killed node has a session on a
+// survivor, and restarts the killed node over its data dir. Across the
+// rounds it counts engines marked NOT_AVAILABLE (the target is none). It
+// prints a markdown section with the median and max over the rounds.
 //
 //	go run ./bench/enginescale -engines 10000
+//	go run ./bench/enginescale -engines 50000 -rounds 1   # the 50,000 hold
 package main
 
 import (
@@ -37,7 +39,8 @@ type options struct {
 	engines, nodes, transports         int
 	createConcurrency, pairConcurrency int
 	interval, timeout, settle, window  time.Duration
-	watch                              time.Duration
+	tail                               time.Duration
+	rounds                             int
 	failover, work                     bool
 	nodeEnv                            []string
 }
@@ -53,18 +56,22 @@ func main() {
 	flag.IntVar(&o.pairConcurrency, "pair-concurrency", 16, "pairings in flight")
 	flag.DurationVar(&o.interval, "interval", 60*time.Second, "engine heartbeat interval (pushed by the nodes)")
 	flag.DurationVar(&o.timeout, "timeout", 0, "engine heartbeat timeout (default 3x interval)")
-	flag.DurationVar(&o.settle, "settle", 15*time.Second, "wait after every session is up")
-	flag.DurationVar(&o.window, "window", 60*time.Second, "steady-state measurement window")
+	flag.DurationVar(&o.settle, "settle", 5*time.Second, "wait after every session is up")
+	flag.DurationVar(&o.window, "window", 30*time.Second, "steady-state measurement window")
 	flag.BoolVar(&o.work, "work", true, "every session holds a work stream open, as real agents do")
 	flag.BoolVar(&o.failover, "failover", true, "kill the leader and measure failover under the load")
-	flag.DurationVar(&o.watch, "watch", 0, "how long after the kill to watch for engines marked NOT_AVAILABLE (default timeout + interval)")
+	flag.IntVar(&o.rounds, "rounds", 5, "leader kills (each restarts the killed node before the next)")
+	flag.DurationVar(&o.tail, "tail", 0, "how long after the last kill to keep watching for engines marked NOT_AVAILABLE (default timeout + 10s: the last leader's re-armed timers expire by then)")
 	flag.StringVar(&nodeEnv, "node-env", "", "extra environment of the nodes, comma-separated (e.g. GOMEMLIMIT=1GiB,GOGC=50)")
 	flag.Parse()
 	if o.timeout == 0 {
 		o.timeout = 3 * o.interval
 	}
-	if o.watch == 0 {
-		o.watch = o.timeout + o.interval
+	if o.tail == 0 {
+		o.tail = o.timeout + 10*time.Second
+	}
+	if o.rounds < 1 {
+		o.failover = false
 	}
 	if nodeEnv != "" {
 		o.nodeEnv = strings.Split(nodeEnv, ",")
@@ -129,7 +136,7 @@ func run(ctx context.Context, o options) error {
 	time.Sleep(o.settle)
 	r.steady = c.measure(ctx, s, o.window)
 	if o.failover {
-		f, err := failover(ctx, c, s, o.engines, o.watch)
+		f, err := failover(ctx, c, s, o.engines, o.rounds, o.tail)
 		if err != nil {
 			return err
 		}
