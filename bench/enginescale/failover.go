@@ -63,6 +63,7 @@ func failover(ctx context.Context, c *cluster, s *enginesim.Sim, engines, rounds
 			return r, fmt.Errorf("round %d: %w", i+1, err)
 		}
 		lastKill = kr.at
+		progress("round %d: %s killed, first write after %s, its engines on survivors after %s", i+1, kr.killed, kr.firstWrite, kr.reconnect.Round(time.Second))
 		r.rounds = append(r.rounds, kr)
 	}
 	// The last leader re-armed every timer to a full timeout when it won:

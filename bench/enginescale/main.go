@@ -104,6 +104,7 @@ func run(ctx context.Context, o options) error {
 		return fmt.Errorf("create engines: %w", err)
 	}
 	r.create = time.Since(t0)
+	progress("%d engines created in %s", o.engines, r.create.Round(time.Second))
 	var addrs []string
 	for _, n := range c.nodes {
 		addrs = append(addrs, n.QUICAddr)
@@ -119,6 +120,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	r.pair, r.pairP50, r.pairP99 = time.Since(t0), p50, p99
+	progress("paired in %s", r.pair.Round(time.Second))
 	sctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() { cancel(); wg.Wait() }()
@@ -133,6 +135,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	r.establish = time.Since(t0)
+	progress("every session up in %s; steady window starts in %s", r.establish.Round(time.Second), o.settle)
 	time.Sleep(o.settle)
 	r.steady = c.measure(ctx, s, o.window)
 	if o.failover {
@@ -144,6 +147,11 @@ func run(ctx context.Context, o options) error {
 	}
 	r.print()
 	return nil
+}
+
+// progress tells the operator of a long run where it is (stderr).
+func progress(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "enginescale %s: %s\n", time.Now().UTC().Format(time.TimeOnly), fmt.Sprintf(format, args...))
 }
 
 // binary returns the roundhouse binary to run, building it when needed.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"time"
 
 	"github.com/roundhouse/roundhouse/bench/benchkit"
@@ -39,8 +40,10 @@ type steady struct {
 	nodes     []nodeSample
 	beatsPerS float64
 	elapsed   time.Duration
-	opened    int64 // sessions established during the window (churn: 0 when every session holds)
-	failed    int64 // heartbeats unanswered during the window
+	simCPU    float64 // the simulator's own CPU, % of one core (it shares the host)
+	load      string  // load average at the end of the window
+	opened    int64   // sessions established during the window (churn: 0 when every session holds)
+	failed    int64   // heartbeats unanswered during the window
 }
 
 // measure samples CPU over window, then memory and sessions per node.
@@ -49,11 +52,14 @@ func (c *cluster) measure(ctx context.Context, s *enginesim.Sim, window time.Dur
 	for i, n := range c.nodes {
 		ticks[i], _ = benchkit.ProcessCPU(n.pid())
 	}
+	sim0, _ := benchkit.ProcessCPU(os.Getpid())
 	a0, o0, f0, start := s.Acks(), s.Sessions(), s.Failed(), time.Now()
 	time.Sleep(window)
 	el := time.Since(start)
 	st := steady{nodes: c.sample(ctx), beatsPerS: float64(s.Acks()-a0) / el.Seconds(), elapsed: el,
-		opened: s.Sessions() - o0, failed: s.Failed() - f0}
+		opened: s.Sessions() - o0, failed: s.Failed() - f0, load: benchkit.LoadAverage()}
+	sim1, _ := benchkit.ProcessCPU(os.Getpid())
+	st.simCPU = benchkit.CPUPercent(sim0, sim1, el)
 	for i, n := range c.nodes {
 		now, _ := benchkit.ProcessCPU(n.pid())
 		st.nodes[i].cpuPercent = benchkit.CPUPercent(ticks[i], now, el)
