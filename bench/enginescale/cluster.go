@@ -39,6 +39,7 @@ type node struct {
 // cluster owns the nodes it started: close kills every one.
 type cluster struct {
 	dir   string
+	keep  bool // leave the data dirs and logs for a post-mortem
 	nodes []*node
 	http  *http.Client
 }
@@ -50,7 +51,7 @@ func startCluster(ctx context.Context, o options) (*cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &cluster{dir: dir, http: &http.Client{Timeout: 30 * time.Second,
+	c := &cluster{dir: dir, keep: o.keep, http: &http.Client{Timeout: 30 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	for i := 1; i <= o.nodes; i++ {
 		join := ""
@@ -171,6 +172,10 @@ func (n *node) alive() bool {
 func (c *cluster) close() {
 	for _, n := range c.nodes {
 		n.kill()
+	}
+	if c.keep {
+		fmt.Fprintln(os.Stderr, "enginescale: data dirs and node logs kept in", c.dir)
+		return
 	}
 	_ = os.RemoveAll(c.dir)
 }

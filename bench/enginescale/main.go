@@ -41,7 +41,7 @@ type options struct {
 	interval, timeout, settle, window  time.Duration
 	tail                               time.Duration
 	rounds                             int
-	failover, work                     bool
+	failover, work, keep               bool
 	nodeEnv                            []string
 }
 
@@ -62,6 +62,7 @@ func main() {
 	flag.BoolVar(&o.failover, "failover", true, "kill the leader and measure failover under the load")
 	flag.IntVar(&o.rounds, "rounds", 5, "leader kills (each restarts the killed node before the next)")
 	flag.DurationVar(&o.tail, "tail", 0, "how long after the last kill to keep watching for engines marked NOT_AVAILABLE (default timeout + 10s: the last leader's re-armed timers expire by then)")
+	flag.BoolVar(&o.keep, "keep", false, "keep the nodes' data dirs and logs (the path is printed at the end)")
 	flag.StringVar(&nodeEnv, "node-env", "", "extra environment of the nodes, comma-separated (e.g. GOMEMLIMIT=1GiB,GOGC=50)")
 	flag.Parse()
 	if o.timeout == 0 {
