@@ -90,6 +90,7 @@ func (c *cluster) start(o options, id, join string) (*node, error) {
 	args := []string{"server", "--data-dir", filepath.Join(c.dir, id), "--node-id", id,
 		"--http-addr", n.HTTPAddr, "--raft-addr", benchkit.FreeAddr("tcp"), "--quic-addr", n.QUICAddr, "--log-level", "warn",
 		"--engine-heartbeat-interval", o.interval.String(), "--engine-heartbeat-timeout", o.timeout.String()}
+	args = append(args, o.nodeArgs...)
 	env := append(os.Environ(), o.nodeEnv...)
 	if join != "" {
 		args = append(args, "--join", join)
@@ -178,6 +179,18 @@ func (c *cluster) close() {
 		return
 	}
 	_ = os.RemoveAll(c.dir)
+}
+
+// stepDowns counts the raft leaders that stepped down for want of a quorum
+// (every node's log so far): each costs an election, re-armed heartbeat
+// timers and retried writes.
+func (c *cluster) stepDowns() int {
+	n := 0
+	for _, nd := range c.nodes {
+		raw, _ := os.ReadFile(nd.logPath)
+		n += strings.Count(string(raw), "failed to contact quorum of nodes, stepping down")
+	}
+	return n
 }
 
 // logTail is the end of a node's log, for errors.

@@ -42,12 +42,12 @@ type options struct {
 	tail                               time.Duration
 	rounds                             int
 	failover, work, keep               bool
-	nodeEnv                            []string
+	nodeEnv, nodeArgs                  []string
 }
 
 func main() {
 	var o options
-	var nodeEnv string
+	var nodeEnv, nodeArgs string
 	flag.StringVar(&o.bin, "bin", "", "roundhouse binary (default: $ROUNDHOUSE_BIN_DIR/roundhouse, else built now)")
 	flag.IntVar(&o.engines, "engines", 10000, "simulated engines")
 	flag.IntVar(&o.nodes, "nodes", 3, "control-plane nodes")
@@ -64,6 +64,7 @@ func main() {
 	flag.DurationVar(&o.tail, "tail", 0, "how long after the last kill to keep watching for engines marked NOT_AVAILABLE (default timeout + 10s: the last leader's re-armed timers expire by then)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the nodes' data dirs and logs (the path is printed at the end)")
 	flag.StringVar(&nodeEnv, "node-env", "", "extra environment of the nodes, comma-separated (e.g. GOMEMLIMIT=1GiB,GOGC=50)")
+	flag.StringVar(&nodeArgs, "node-args", "", "extra arguments of `roundhouse server`, comma-separated (e.g. --raft-heartbeat-timeout=1s,--raft-election-timeout=1s)")
 	flag.Parse()
 	if o.timeout == 0 {
 		o.timeout = 3 * o.interval
@@ -76,6 +77,9 @@ func main() {
 	}
 	if nodeEnv != "" {
 		o.nodeEnv = strings.Split(nodeEnv, ",")
+	}
+	if nodeArgs != "" {
+		o.nodeArgs = strings.Split(nodeArgs, ",")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -131,7 +135,14 @@ func run(ctx context.Context, o options) error {
 	}
 	// Handshakes run at a few hundred per second on a shared 2-core host.
 	within := max(5*time.Minute, time.Duration(o.engines)*25*time.Millisecond)
-	err = benchkit.WaitUntil(ctx, "every engine's session", within, func() bool { return s.Connected() == int64(o.engines) })
+	last := time.Now()
+	err = benchkit.WaitUntil(ctx, "every engine's session", within, func() bool {
+		if time.Since(last) > 30*time.Second {
+			last = time.Now()
+			progress("%d of %d sessions up (%d opened, %d heartbeats unanswered so far), load %s", s.Connected(), o.engines, s.Sessions(), s.Failed(), benchkit.LoadAverage())
+		}
+		return s.Connected() == int64(o.engines)
+	})
 	if err != nil {
 		return err
 	}

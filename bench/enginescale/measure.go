@@ -44,6 +44,7 @@ type steady struct {
 	load      string  // load average at the end of the window
 	opened    int64   // sessions established during the window (churn: 0 when every session holds)
 	failed    int64   // heartbeats unanswered during the window
+	stepDowns int     // raft leader step-downs from the start to the window's end
 }
 
 // measure samples CPU over window, then memory and sessions per node.
@@ -60,6 +61,7 @@ func (c *cluster) measure(ctx context.Context, s *enginesim.Sim, window time.Dur
 		opened: s.Sessions() - o0, failed: s.Failed() - f0, load: benchkit.LoadAverage()}
 	sim1, _ := benchkit.ProcessCPU(os.Getpid())
 	st.simCPU = benchkit.CPUPercent(sim0, sim1, el)
+	st.stepDowns = c.stepDowns()
 	for i, n := range c.nodes {
 		now, _ := benchkit.ProcessCPU(n.pid())
 		st.nodes[i].cpuPercent = benchkit.CPUPercent(ticks[i], now, el)
