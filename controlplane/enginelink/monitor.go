@@ -43,6 +43,7 @@ type Monitor struct {
 	deadline  map[string]time.Time // engine → when it becomes NOT_AVAILABLE
 	available map[string]bool      // engine → availability as recorded
 	up        map[string]struct{}  // engines seen while recorded NOT_AVAILABLE
+	early     map[string]time.Time // engines seen while not armed, and when
 	wake      chan struct{}
 }
 
@@ -73,6 +74,15 @@ func (m *Monitor) Heartbeat(engineID string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.running {
+		// The router sends here once raft names this node leader, which is
+		// a moment before Run arms: kept for arm, or a hello arriving then
+		// would leave its engine NOT_AVAILABLE until its next heartbeat.
+		if m.early == nil {
+			m.early = map[string]time.Time{}
+		}
+		if len(m.early) < maxEarly {
+			m.early[engineID] = time.Now()
+		}
 		return
 	}
 	m.deadline[engineID] = time.Now().Add(m.cfg.Timeout)
@@ -120,9 +130,31 @@ func (m *Monitor) arm() error {
 		m.deadline[e.EngineID] = full
 		m.available[e.EngineID] = e.Available
 	}
+	now := time.Now()
+	for id, seen := range m.early {
+		if now.Sub(seen) >= m.cfg.Timeout {
+			continue // too old to prove anything
+		}
+		if _, known := m.deadline[id]; !known {
+			m.deadline[id] = seen.Add(m.cfg.Timeout) // paired since the list was read
+		}
+		if !m.available[id] {
+			m.up[id] = struct{}{}
+		}
+	}
+	m.early = nil
+	if len(m.up) > 0 {
+		select {
+		case m.wake <- struct{}{}:
+		default:
+		}
+	}
 	m.running = true
 	return nil
 }
+
+// maxEarly bounds the heartbeats kept while the monitor is not armed.
+const maxEarly = 1 << 20
 
 func (m *Monitor) disarm() {
 	m.mu.Lock()

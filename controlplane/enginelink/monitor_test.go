@@ -194,3 +194,13 @@ func TestAnEngineThatSpeaksWhileWrittenDownComesBackUp(t *testing.T) {
 	}
 	eventually(t, time.Second, "e AVAILABLE", func() bool { return dir.Engine("e").Available })
 }
+
+func TestAHeartbeatJustBeforeArmingIsNotLost(t *testing.T) {
+	dir := enginelinktest.NewDirectory()
+	dir.SetPaired("e", false)
+	m := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: time.Minute, Tick: 10 * time.Millisecond,
+		Logger: slog.New(slog.DiscardHandler)}, dir)
+	m.Heartbeat("e") // raft already names this node leader; Run has not armed yet
+	runMonitor(t, m)
+	eventually(t, time.Second, "e AVAILABLE without another heartbeat", func() bool { return dir.Engine("e").Available })
+}
