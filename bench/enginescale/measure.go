@@ -45,6 +45,7 @@ type steady struct {
 	opened    int64   // sessions established during the window (churn: 0 when every session holds)
 	failed    int64   // heartbeats unanswered during the window
 	stepDowns int     // raft leader step-downs from the start to the window's end
+	udpDrops  int64   // UDP datagrams the host dropped for full receive buffers during the window
 }
 
 // measure samples CPU over window, then memory and sessions per node.
@@ -54,6 +55,7 @@ func (c *cluster) measure(ctx context.Context, s *enginesim.Sim, window time.Dur
 		ticks[i], _ = benchkit.ProcessCPU(n.pid())
 	}
 	sim0, _ := benchkit.ProcessCPU(os.Getpid())
+	d0 := udpDrops()
 	a0, o0, f0, start := s.Acks(), s.Sessions(), s.Failed(), time.Now()
 	time.Sleep(window)
 	el := time.Since(start)
@@ -62,6 +64,7 @@ func (c *cluster) measure(ctx context.Context, s *enginesim.Sim, window time.Dur
 	sim1, _ := benchkit.ProcessCPU(os.Getpid())
 	st.simCPU = benchkit.CPUPercent(sim0, sim1, el)
 	st.stepDowns = c.stepDowns()
+	st.udpDrops = udpDrops() - d0
 	for i, n := range c.nodes {
 		now, _ := benchkit.ProcessCPU(n.pid())
 		st.nodes[i].cpuPercent = benchkit.CPUPercent(ticks[i], now, el)

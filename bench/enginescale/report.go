@@ -43,6 +43,7 @@ func (r *report) print() {
 	fmt.Printf("| sessions held at the end of the steady window | %d of %d |\n", held, o.engines)
 	fmt.Printf("| heartbeats acknowledged per second | %.1f |\n", r.steady.beatsPerS)
 	fmt.Printf("| raft leaders that stepped down for want of a quorum, from the start to the window's end (a starved host) | %d |\n", r.steady.stepDowns)
+	fmt.Printf("| UDP datagrams the host dropped for full socket buffers during the window (every process on the host) | %d |\n", r.steady.udpDrops)
 	fmt.Printf("| simulator's own CPU during the window (same host) / load average after it | %.1f %% of one core / %s |\n", r.steady.simCPU, r.steady.load)
 	fmt.Printf("| sessions opened / heartbeats unanswered during the window (churn; 0 when every session holds) | %d / %d |\n", r.steady.opened, r.steady.failed)
 	fmt.Println()
