@@ -46,6 +46,7 @@ type steady struct {
 	failed    int64   // heartbeats unanswered during the window
 	stepDowns int     // raft leader step-downs from the start to the window's end
 	udpDrops  int64   // UDP datagrams the host dropped for full receive buffers during the window
+	down      int     // engines NOT_AVAILABLE in the leader's replica at the window's end (-1: unknown)
 }
 
 // measure samples CPU over window, then memory and sessions per node.
@@ -65,6 +66,10 @@ func (c *cluster) measure(ctx context.Context, s *enginesim.Sim, window time.Dur
 	st.simCPU = benchkit.CPUPercent(sim0, sim1, el)
 	st.stepDowns = c.stepDowns()
 	st.udpDrops = udpDrops() - d0
+	st.down = -1
+	if l := c.currentLeader(ctx); l != nil {
+		st.down = c.notAvailable(ctx, l)
+	}
 	for i, n := range c.nodes {
 		now, _ := benchkit.ProcessCPU(n.pid())
 		st.nodes[i].cpuPercent = benchkit.CPUPercent(ticks[i], now, el)

@@ -41,6 +41,7 @@ func (r *report) print() {
 		held += s.sessions
 	}
 	fmt.Printf("| sessions held at the end of the steady window | %d of %d |\n", held, o.engines)
+	fmt.Printf("| engines NOT_AVAILABLE at the end of the steady window (leader's replica; target 0) | %d |\n", r.steady.down)
 	fmt.Printf("| heartbeats acknowledged per second | %.1f |\n", r.steady.beatsPerS)
 	fmt.Printf("| raft leaders that stepped down for want of a quorum, from the start to the window's end (a starved host) | %d |\n", r.steady.stepDowns)
 	fmt.Printf("| UDP datagrams the host dropped for full socket buffers during the window (every process on the host) | %d |\n", r.steady.udpDrops)
