@@ -71,7 +71,7 @@ func (r *report) printNodes() {
 }
 
 func (r *report) printFailover(f *failoverResult) {
-	fmt.Printf("The leader killed with -9, %d times; each round waits until every engine of the killed node holds a session on a survivor, "+
+	fmt.Printf("The leader killed with -9 in %d round(s); each round waits until every engine of the killed node holds a session on a survivor, "+
 		"then restarts the killed node over its data dir and waits until it has caught up. Times from the SIGKILL:\n\n", len(f.rounds))
 	fmt.Println("| round | killed (sessions it held) | a survivor names a new leader | first write acknowledged | every engine of the killed node on a survivor | killed node back and caught up |")
 	fmt.Println("|---|---|---|---|---|---|")
