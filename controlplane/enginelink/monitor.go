@@ -44,6 +44,7 @@ type Monitor struct {
 	available map[string]bool      // engine → availability as recorded
 	up        map[string]struct{}  // engines seen while recorded NOT_AVAILABLE
 	early     map[string]time.Time // engines seen while not armed, and when
+	unwritten []string             // engines whose AVAILABLE a lost term did not write
 	wake      chan struct{}
 }
 
@@ -160,7 +161,22 @@ func (m *Monitor) disarm() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.running = false
+	for id := range m.up {
+		m.unwritten = append(m.unwritten, id)
+	}
 	m.deadline, m.available, m.up = nil, nil, nil
+}
+
+// TakeUnwritten returns, once, the engines that spoke during the last term
+// but whose AVAILABLE was not written when leadership was lost. Hand them
+// to the next leader (the forwarder), or they would wait for their next
+// heartbeat.
+func (m *Monitor) TakeUnwritten() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := m.unwritten
+	m.unwritten = nil
+	return out
 }
 
 // flush writes the due changes a batch at a time until none is left or a

@@ -204,3 +204,27 @@ func TestAHeartbeatJustBeforeArmingIsNotLost(t *testing.T) {
 	runMonitor(t, m)
 	eventually(t, time.Second, "e AVAILABLE without another heartbeat", func() bool { return dir.Engine("e").Available })
 }
+
+func TestUpsALostTermDidNotWriteAreHandedOn(t *testing.T) {
+	dir := enginelinktest.NewDirectory()
+	dir.SetPaired("e", false)
+	g := &gatedStore{Directory: dir, entered: make(chan []enginelink.AvailabilityChange), release: make(chan struct{})}
+	m := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: time.Minute, Tick: 10 * time.Millisecond,
+		Logger: slog.New(slog.DiscardHandler)}, g)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	eventually(t, time.Second, "monitor armed", m.Running)
+	m.Heartbeat("e")
+	<-g.entered // e's AVAILABLE is being written when leadership is lost
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := m.TakeUnwritten(); len(got) != 1 || got[0] != "e" {
+		t.Fatalf("unwritten %v, want [e] for the next leader", got)
+	}
+	if got := m.TakeUnwritten(); len(got) != 0 {
+		t.Fatalf("unwritten handed out twice: %v", got)
+	}
+}

@@ -80,6 +80,9 @@ func NewLink(cfg LinkConfig, node Node) (*Link, error) {
 		if err := l.monitor.Run(ctx); err != nil {
 			cfg.Logger.Error("heartbeat monitor stopped", "err", err)
 		}
+		for _, id := range l.monitor.TakeUnwritten() {
+			l.forwarder.Heartbeat(id) // to the next leader
+		}
 	})
 	return l, nil
 }
