@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -22,17 +23,23 @@ import (
 // adminToken is the bootstrap admin token of the cluster started here.
 const adminToken = "rhp_bench-bootstrap-token-0123456789abcdefghijklmn"
 
-// node is one `roundhouse server` process.
+// node is one `roundhouse server` process; restart runs it again with
+// the same arguments and data dir.
 type node struct {
 	ID, HTTPAddr, QUICAddr string
 	logPath                string
-	cmd                    *exec.Cmd
-	exited                 chan struct{}
+	bin                    string
+	args, env              []string
+
+	mu     sync.Mutex // the current run, replaced by restart
+	cmd    *exec.Cmd
+	exited chan struct{}
 }
 
 // cluster owns the nodes it started: close kills every one.
 type cluster struct {
 	dir   string
+	keep  bool // leave the data dirs and logs for a post-mortem
 	nodes []*node
 	http  *http.Client
 }
@@ -44,7 +51,7 @@ func startCluster(ctx context.Context, o options) (*cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &cluster{dir: dir, http: &http.Client{Timeout: 30 * time.Second,
+	c := &cluster{dir: dir, keep: o.keep, http: &http.Client{Timeout: 30 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	for i := 1; i <= o.nodes; i++ {
 		join := ""
@@ -83,6 +90,7 @@ func (c *cluster) start(o options, id, join string) (*node, error) {
 	args := []string{"server", "--data-dir", filepath.Join(c.dir, id), "--node-id", id,
 		"--http-addr", n.HTTPAddr, "--raft-addr", benchkit.FreeAddr("tcp"), "--quic-addr", n.QUICAddr, "--log-level", "warn",
 		"--engine-heartbeat-interval", o.interval.String(), "--engine-heartbeat-timeout", o.timeout.String()}
+	args = append(args, o.nodeArgs...)
 	env := append(os.Environ(), o.nodeEnv...)
 	if join != "" {
 		args = append(args, "--join", join)
@@ -90,37 +98,72 @@ func (c *cluster) start(o options, id, join string) (*node, error) {
 	} else {
 		env = append(env, "ROUNDHOUSE_BOOTSTRAP_TOKEN="+adminToken)
 	}
-	logf, err := os.Create(n.logPath)
-	if err != nil {
+	n.bin, n.args, n.env = o.bin, args, env
+	if err := n.launch(); err != nil {
 		return nil, err
 	}
-	defer logf.Close() // the child keeps its own descriptor
-	n.cmd = exec.Command(o.bin, args...)
-	n.cmd.Env, n.cmd.Stdout, n.cmd.Stderr = env, logf, logf
-	n.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := n.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start node %s: %w", id, err)
-	}
-	n.exited = make(chan struct{})
-	go func() { _ = n.cmd.Wait(); close(n.exited) }()
 	c.nodes = append(c.nodes, n)
 	return n, nil
 }
 
+// launch starts the node's process, appending to its log.
+func (n *node) launch() error {
+	logf, err := os.OpenFile(n.logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer logf.Close() // the child keeps its own descriptor
+	cmd := exec.Command(n.bin, n.args...)
+	cmd.Env, cmd.Stdout, cmd.Stderr = n.env, logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start node %s: %w", n.ID, err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	n.mu.Lock()
+	n.cmd, n.exited = cmd, exited
+	n.mu.Unlock()
+	return nil
+}
+
+// run is the node's current process and its exit signal.
+func (n *node) run() (*exec.Cmd, <-chan struct{}) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.cmd, n.exited
+}
+
+// pid is the node's current process ID.
+func (n *node) pid() int {
+	cmd, _ := n.run()
+	return cmd.Process.Pid
+}
+
+// restart starts a killed node again over its data dir.
+func (n *node) restart() error {
+	if n.alive() {
+		return fmt.Errorf("restart node %s: still running", n.ID)
+	}
+	return n.launch()
+}
+
 // kill sends SIGKILL to the node's process group and waits for its exit.
 func (n *node) kill() {
+	cmd, exited := n.run()
 	select {
-	case <-n.exited:
+	case <-exited:
 		return
 	default:
 	}
-	_ = syscall.Kill(-n.cmd.Process.Pid, syscall.SIGKILL)
-	<-n.exited
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	<-exited
 }
 
 func (n *node) alive() bool {
+	_, exited := n.run()
 	select {
-	case <-n.exited:
+	case <-exited:
 		return false
 	default:
 		return true
@@ -131,7 +174,23 @@ func (c *cluster) close() {
 	for _, n := range c.nodes {
 		n.kill()
 	}
+	if c.keep {
+		fmt.Fprintln(os.Stderr, "enginescale: data dirs and node logs kept in", c.dir)
+		return
+	}
 	_ = os.RemoveAll(c.dir)
+}
+
+// stepDowns counts the raft leaders that stepped down for want of a quorum
+// (every node's log so far): each costs an election, re-armed heartbeat
+// timers and retried writes.
+func (c *cluster) stepDowns() int {
+	n := 0
+	for _, nd := range c.nodes {
+		raw, _ := os.ReadFile(nd.logPath)
+		n += strings.Count(string(raw), "failed to contact quorum of nodes, stepping down")
+	}
+	return n
 }
 
 // logTail is the end of a node's log, for errors.

@@ -6,13 +6,15 @@
 // node i mod 3 and keeps its session there, failing over as agents do.
 //
 // It measures sessions held per node, memory and goroutines per engine on
-// every node, heartbeat CPU per node, and then kills the leader with -9:
-// the time until a new leader acknowledges a write, until every engine of
-// the killed node has a session on a survivor, and how many engines were
-// ever seen NOT_AVAILABLE across it (the target is none). It prints a
-// markdown section.
+// every node, heartbeat CPU per node, and then kills the leader with -9,
+// -rounds times: each round times a new leader and its first acknowledged
+// write, waits until every engine of the killed node has a session on a
+// survivor, and restarts the killed node over its data dir. Across the
+// rounds it counts engines marked NOT_AVAILABLE (the target is none). It
+// prints a markdown section with the median and max over the rounds.
 //
 //	go run ./bench/enginescale -engines 10000
+//	go run ./bench/enginescale -engines 50000 -rounds 1   # the 50,000 hold
 package main
 
 import (
@@ -37,14 +39,15 @@ type options struct {
 	engines, nodes, transports         int
 	createConcurrency, pairConcurrency int
 	interval, timeout, settle, window  time.Duration
-	watch                              time.Duration
-	failover, work                     bool
-	nodeEnv                            []string
+	tail                               time.Duration
+	rounds                             int
+	failover, work, keep               bool
+	nodeEnv, nodeArgs                  []string
 }
 
 func main() {
 	var o options
-	var nodeEnv string
+	var nodeEnv, nodeArgs string
 	flag.StringVar(&o.bin, "bin", "", "roundhouse binary (default: $ROUNDHOUSE_BIN_DIR/roundhouse, else built now)")
 	flag.IntVar(&o.engines, "engines", 10000, "simulated engines")
 	flag.IntVar(&o.nodes, "nodes", 3, "control-plane nodes")
@@ -53,21 +56,30 @@ func main() {
 	flag.IntVar(&o.pairConcurrency, "pair-concurrency", 16, "pairings in flight")
 	flag.DurationVar(&o.interval, "interval", 60*time.Second, "engine heartbeat interval (pushed by the nodes)")
 	flag.DurationVar(&o.timeout, "timeout", 0, "engine heartbeat timeout (default 3x interval)")
-	flag.DurationVar(&o.settle, "settle", 15*time.Second, "wait after every session is up")
-	flag.DurationVar(&o.window, "window", 60*time.Second, "steady-state measurement window")
+	flag.DurationVar(&o.settle, "settle", 5*time.Second, "wait after every session is up")
+	flag.DurationVar(&o.window, "window", 30*time.Second, "steady-state measurement window")
 	flag.BoolVar(&o.work, "work", true, "every session holds a work stream open, as real agents do")
 	flag.BoolVar(&o.failover, "failover", true, "kill the leader and measure failover under the load")
-	flag.DurationVar(&o.watch, "watch", 0, "how long after the kill to watch for engines marked NOT_AVAILABLE (default timeout + interval)")
+	flag.IntVar(&o.rounds, "rounds", 5, "leader kills (each restarts the killed node before the next)")
+	flag.DurationVar(&o.tail, "tail", 0, "how long after the last kill to keep watching for engines marked NOT_AVAILABLE (default timeout + 10s: the last leader's re-armed timers expire by then)")
+	flag.BoolVar(&o.keep, "keep", false, "keep the nodes' data dirs and logs (the path is printed at the end)")
 	flag.StringVar(&nodeEnv, "node-env", "", "extra environment of the nodes, comma-separated (e.g. GOMEMLIMIT=1GiB,GOGC=50)")
+	flag.StringVar(&nodeArgs, "node-args", "", "extra arguments of `roundhouse server`, comma-separated (e.g. --raft-heartbeat-timeout=1s,--raft-election-timeout=1s)")
 	flag.Parse()
 	if o.timeout == 0 {
 		o.timeout = 3 * o.interval
 	}
-	if o.watch == 0 {
-		o.watch = o.timeout + o.interval
+	if o.tail == 0 {
+		o.tail = o.timeout + 10*time.Second
+	}
+	if o.rounds < 1 {
+		o.failover = false
 	}
 	if nodeEnv != "" {
 		o.nodeEnv = strings.Split(nodeEnv, ",")
+	}
+	if nodeArgs != "" {
+		o.nodeArgs = strings.Split(nodeArgs, ",")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -97,6 +109,7 @@ func run(ctx context.Context, o options) error {
 		return fmt.Errorf("create engines: %w", err)
 	}
 	r.create = time.Since(t0)
+	progress("%d engines created in %s", o.engines, r.create.Round(time.Second))
 	var addrs []string
 	for _, n := range c.nodes {
 		addrs = append(addrs, n.QUICAddr)
@@ -112,6 +125,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	r.pair, r.pairP50, r.pairP99 = time.Since(t0), p50, p99
+	progress("paired in %s", r.pair.Round(time.Second))
 	sctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() { cancel(); wg.Wait() }()
@@ -121,15 +135,23 @@ func run(ctx context.Context, o options) error {
 	}
 	// Handshakes run at a few hundred per second on a shared 2-core host.
 	within := max(5*time.Minute, time.Duration(o.engines)*25*time.Millisecond)
-	err = benchkit.WaitUntil(ctx, "every engine's session", within, func() bool { return s.Connected() == int64(o.engines) })
+	last := time.Now()
+	err = benchkit.WaitUntil(ctx, "every engine's session", within, func() bool {
+		if time.Since(last) > 30*time.Second {
+			last = time.Now()
+			progress("%d of %d sessions up (%d opened, %d heartbeats unanswered so far), load %s", s.Connected(), o.engines, s.Sessions(), s.Failed(), benchkit.LoadAverage())
+		}
+		return s.Connected() == int64(o.engines)
+	})
 	if err != nil {
 		return err
 	}
 	r.establish = time.Since(t0)
+	progress("every session up in %s; steady window starts in %s", r.establish.Round(time.Second), o.settle)
 	time.Sleep(o.settle)
 	r.steady = c.measure(ctx, s, o.window)
 	if o.failover {
-		f, err := failover(ctx, c, s, o.engines, o.watch)
+		f, err := failover(ctx, c, s, o.engines, o.rounds, o.tail)
 		if err != nil {
 			return err
 		}
@@ -137,6 +159,11 @@ func run(ctx context.Context, o options) error {
 	}
 	r.print()
 	return nil
+}
+
+// progress tells the operator of a long run where it is (stderr).
+func progress(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "enginescale %s: %s\n", time.Now().UTC().Format(time.TimeOnly), fmt.Sprintf(format, args...))
 }
 
 // binary returns the roundhouse binary to run, building it when needed.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"time"
 
 	"github.com/roundhouse/roundhouse/bench/benchkit"
@@ -28,7 +29,7 @@ func (c *cluster) sample(ctx context.Context) []nodeSample {
 			continue
 		}
 		m := c.metrics(ctx, n)
-		out[i].rss = benchkit.RSSBytes(n.cmd.Process.Pid)
+		out[i].rss = benchkit.RSSBytes(n.pid())
 		out[i].goroutines, out[i].heapInuse, out[i].stacks = m["go_goroutines"], m["go_memstats_heap_inuse_bytes"], m["go_memstats_stack_inuse_bytes"]
 	}
 	return out
@@ -39,20 +40,38 @@ type steady struct {
 	nodes     []nodeSample
 	beatsPerS float64
 	elapsed   time.Duration
+	simCPU    float64 // the simulator's own CPU, % of one core (it shares the host)
+	load      string  // load average at the end of the window
+	opened    int64   // sessions established during the window (churn: 0 when every session holds)
+	failed    int64   // heartbeats unanswered during the window
+	stepDowns int     // raft leader step-downs from the start to the window's end
+	udpDrops  int64   // UDP datagrams the host dropped for full receive buffers during the window
+	down      int     // engines NOT_AVAILABLE in the leader's replica at the window's end (-1: unknown)
 }
 
 // measure samples CPU over window, then memory and sessions per node.
 func (c *cluster) measure(ctx context.Context, s *enginesim.Sim, window time.Duration) steady {
 	ticks := make([]time.Duration, len(c.nodes))
 	for i, n := range c.nodes {
-		ticks[i], _ = benchkit.ProcessCPU(n.cmd.Process.Pid)
+		ticks[i], _ = benchkit.ProcessCPU(n.pid())
 	}
-	a0, start := s.Acks(), time.Now()
+	sim0, _ := benchkit.ProcessCPU(os.Getpid())
+	d0 := udpDrops()
+	a0, o0, f0, start := s.Acks(), s.Sessions(), s.Failed(), time.Now()
 	time.Sleep(window)
 	el := time.Since(start)
-	st := steady{nodes: c.sample(ctx), beatsPerS: float64(s.Acks()-a0) / el.Seconds(), elapsed: el}
+	st := steady{nodes: c.sample(ctx), beatsPerS: float64(s.Acks()-a0) / el.Seconds(), elapsed: el,
+		opened: s.Sessions() - o0, failed: s.Failed() - f0, load: benchkit.LoadAverage()}
+	sim1, _ := benchkit.ProcessCPU(os.Getpid())
+	st.simCPU = benchkit.CPUPercent(sim0, sim1, el)
+	st.stepDowns = c.stepDowns()
+	st.udpDrops = udpDrops() - d0
+	st.down = -1
+	if l := c.currentLeader(ctx); l != nil {
+		st.down = c.notAvailable(ctx, l)
+	}
 	for i, n := range c.nodes {
-		now, _ := benchkit.ProcessCPU(n.cmd.Process.Pid)
+		now, _ := benchkit.ProcessCPU(n.pid())
 		st.nodes[i].cpuPercent = benchkit.CPUPercent(ticks[i], now, el)
 		st.nodes[i].sessions = s.ConnectedTo(i)
 	}

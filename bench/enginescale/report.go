@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"time"
 )
 
@@ -40,7 +41,12 @@ func (r *report) print() {
 		held += s.sessions
 	}
 	fmt.Printf("| sessions held at the end of the steady window | %d of %d |\n", held, o.engines)
+	fmt.Printf("| engines NOT_AVAILABLE at the end of the steady window (leader's replica; target 0) | %d |\n", r.steady.down)
 	fmt.Printf("| heartbeats acknowledged per second | %.1f |\n", r.steady.beatsPerS)
+	fmt.Printf("| raft leaders that stepped down for want of a quorum, from the start to the window's end (a starved host) | %d |\n", r.steady.stepDowns)
+	fmt.Printf("| UDP datagrams the host dropped for full socket buffers during the window (every process on the host) | %d |\n", r.steady.udpDrops)
+	fmt.Printf("| simulator's own CPU during the window (same host) / load average after it | %.1f %% of one core / %s |\n", r.steady.simCPU, r.steady.load)
+	fmt.Printf("| sessions opened / heartbeats unanswered during the window (churn; 0 when every session holds) | %d / %d |\n", r.steady.opened, r.steady.failed)
 	fmt.Println()
 	r.printNodes()
 	if f := r.failover; f != nil {
@@ -65,18 +71,44 @@ func (r *report) printNodes() {
 }
 
 func (r *report) printFailover(f *failoverResult) {
-	fmt.Printf("Leader %s killed with -9 while holding %d sessions:\n\n", f.killed, f.sessionsOnKilled)
-	fmt.Println("| measure | value |")
+	fmt.Printf("The leader killed with -9 in %d round(s); each round waits until every engine of the killed node holds a session on a survivor, "+
+		"then restarts the killed node over its data dir and waits until it has caught up. Times from the SIGKILL:\n\n", len(f.rounds))
+	fmt.Println("| round | killed (sessions it held) | a survivor names a new leader | first write acknowledged | every engine of the killed node on a survivor | killed node back and caught up |")
+	fmt.Println("|---|---|---|---|---|---|")
+	var leaders, writes []time.Duration
+	for i, k := range f.rounds {
+		fmt.Printf("| %d | %s (%d) | %s | %s | %s%s | %s |\n", i+1, k.killed, k.sessionsOnKilled, ms(k.newLeader), ms(k.firstWrite),
+			k.reconnect.Round(100*time.Millisecond), notAll(k.reconnected), k.rejoined.Round(100*time.Millisecond))
+		leaders, writes = append(leaders, k.newLeader), append(writes, k.firstWrite)
+	}
+	fmt.Println()
+	fmt.Println("| measure | median | max |")
+	fmt.Println("|---|---|---|")
+	fmt.Printf("| new leader named | %s | %s |\n", ms(median(leaders)), ms(slices.Max(leaders)))
+	fmt.Printf("| new leader accepting writes (target: median < 1.5 s, max < 2.5 s) | %s | %s |\n", ms(median(writes)), ms(slices.Max(writes)))
+	fmt.Println()
+	fmt.Println("| across every round | value |")
 	fmt.Println("|---|---|")
-	fmt.Printf("| a survivor names a new leader | %s |\n", f.newLeader.Round(time.Millisecond))
-	fmt.Printf("| first write acknowledged by the new cluster | %s |\n", f.firstWrite.Round(time.Millisecond))
-	fmt.Printf("| every engine of the killed node has a session on a survivor | %s%s |\n", f.reconnect.Round(time.Millisecond), notAll(f.reconnected))
-	fmt.Printf("| engines NOT_AVAILABLE before the kill | %d |\n", f.downBefore)
-	fmt.Printf("| most engines newly seen NOT_AVAILABLE at once, polled every 2 s for %s from the kill (target 0) | %d |\n", f.watched.Round(time.Second), f.falseDown)
+	fmt.Printf("| engines NOT_AVAILABLE before the first kill | %d |\n", f.downBefore)
+	fmt.Printf("| engines marked NOT_AVAILABLE from the first kill on, by ENGINE_UNAVAILABLE notifications over %s (target 0) | %d |\n", f.watched.Round(time.Second), f.notified)
+	fmt.Printf("| most engines newly NOT_AVAILABLE at once in the leader's replica, polled every 2 s (target 0) | %d |\n", f.sampled)
 	fmt.Printf("| heartbeats left unanswered (each engine then failed over) | %d |\n", f.unanswered)
 	fmt.Println()
-	fmt.Printf("A node killed with -9 sends no close: its engines notice at their next heartbeat (within one interval, %s) plus the ack timeout (%s), then fail over.\n\n",
-		r.o.interval, min(r.o.interval, 10*time.Second))
+	fmt.Printf("The watch ends %s after the last kill: the last leader re-armed every timer to a full timeout (%s) when it won. "+
+		"A node killed with -9 sends no close: its engines notice at their next heartbeat (within one interval, %s) plus the ack timeout (%s), then fail over.\n\n",
+		r.o.tail, r.o.timeout, r.o.interval, min(r.o.interval, 10*time.Second))
+}
+
+func ms(d time.Duration) string { return d.Round(time.Millisecond).String() }
+
+// median of ds (the mean of the middle two for an even count).
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 func notAll(ok bool) string {

@@ -67,9 +67,18 @@ type AvailabilityStore interface {
 	// PairedEngines lists every paired engine and whether it is recorded
 	// AVAILABLE (local read).
 	PairedEngines() ([]EngineLiveness, error)
-	// SetAvailability writes a change of availability through the
-	// replicated log. It returns ErrUnknownEngine for a deleted engine.
-	SetAvailability(ctx context.Context, engineID string, available bool) error
+	// SetAvailability writes changes of availability of distinct engines
+	// through the replicated log as one command (the monitor keeps a batch
+	// within MonitorConfig.BatchSize). It returns the engines it skipped
+	// because they no longer exist or are no longer paired; every other
+	// change is recorded. On an error nothing is.
+	SetAvailability(ctx context.Context, changes []AvailabilityChange) (skipped []string, err error)
+}
+
+// AvailabilityChange is one engine's new availability.
+type AvailabilityChange struct {
+	EngineID  string
+	Available bool
 }
 
 // EngineLiveness is one engine as the monitor sees it at leadership gain.
@@ -77,6 +86,3 @@ type EngineLiveness struct {
 	EngineID  string
 	Available bool
 }
-
-// ErrUnknownEngine is returned for an engine that no longer exists.
-var ErrUnknownEngine = errors.New("unknown engine")

@@ -15,5 +15,5 @@
 // directory.go, so it does not import cluster or controlplane/state; the
 // node wiring adapts those. It must not import agent, runtime or plugins.
 // Heartbeats never write to the replicated log: only a change of
-// availability does.
+// availability does, many engines' changes per command (monitor.go).
 package enginelink

@@ -2,7 +2,6 @@ package enginelink
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -19,17 +18,22 @@ type MonitorConfig struct {
 	// Timeout+Tick. Default Timeout/10, at most 1 s.
 	Tick time.Duration
 
-	// WriteTimeout bounds one availability write. Default 10 s.
+	// WriteTimeout bounds one availability write (one batch). Default 10 s.
 	WriteTimeout time.Duration
+
+	// BatchSize is the most engines one availability write carries; changes
+	// beyond it, and those that come due while a write commits, go in the
+	// next one. The replicated state refuses more than 4,096. Default 1,000.
+	BatchSize int
 
 	// Logger receives the monitor's logs. Default slog.Default().
 	Logger *slog.Logger
 }
 
 // Monitor keeps each engine's heartbeat deadline in memory on the leader and
-// writes availability through the state only when it changes. Run is a
-// leader-only loop; Heartbeat is ignored while it is not running (followers
-// forward heartbeats to the leader instead).
+// writes availability through the state only when it changes, many engines
+// per write. Run is a leader-only loop; Heartbeat is ignored while it is not
+// running (followers forward heartbeats to the leader instead).
 type Monitor struct {
 	cfg   MonitorConfig
 	store AvailabilityStore
@@ -39,6 +43,8 @@ type Monitor struct {
 	deadline  map[string]time.Time // engine → when it becomes NOT_AVAILABLE
 	available map[string]bool      // engine → availability as recorded
 	up        map[string]struct{}  // engines seen while recorded NOT_AVAILABLE
+	early     map[string]time.Time // engines seen while not armed, and when
+	unwritten []string             // engines whose AVAILABLE a lost term did not write
 	wake      chan struct{}
 }
 
@@ -53,6 +59,9 @@ func NewMonitor(cfg MonitorConfig, store AvailabilityStore) *Monitor {
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = 10 * time.Second
 	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = 1000
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -60,11 +69,21 @@ func NewMonitor(cfg MonitorConfig, store AvailabilityStore) *Monitor {
 }
 
 // Heartbeat records a proof of life. A returning engine is written
-// AVAILABLE at once; a known-available one costs a map update.
+// AVAILABLE with the next batch (at once, or as soon as the batch being
+// written commits); a known-available one costs a map update.
 func (m *Monitor) Heartbeat(engineID string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.running {
+		// The router sends here once raft names this node leader, which is
+		// a moment before Run arms: kept for arm, or a hello arriving then
+		// would leave its engine NOT_AVAILABLE until its next heartbeat.
+		if m.early == nil {
+			m.early = map[string]time.Time{}
+		}
+		if len(m.early) < maxEarly {
+			m.early[engineID] = time.Now()
+		}
 		return
 	}
 	m.deadline[engineID] = time.Now().Add(m.cfg.Timeout)
@@ -93,7 +112,7 @@ func (m *Monitor) Run(ctx context.Context) error {
 		case <-t.C:
 		case <-m.wake:
 		}
-		m.apply(ctx, m.due(time.Now()))
+		m.flush(ctx)
 	}
 }
 
@@ -112,69 +131,141 @@ func (m *Monitor) arm() error {
 		m.deadline[e.EngineID] = full
 		m.available[e.EngineID] = e.Available
 	}
+	now := time.Now()
+	for id, seen := range m.early {
+		if now.Sub(seen) >= m.cfg.Timeout {
+			continue // too old to prove anything
+		}
+		if _, known := m.deadline[id]; !known {
+			m.deadline[id] = seen.Add(m.cfg.Timeout) // paired since the list was read
+		}
+		if !m.available[id] {
+			m.up[id] = struct{}{}
+		}
+	}
+	m.early = nil
+	if len(m.up) > 0 {
+		select {
+		case m.wake <- struct{}{}:
+		default:
+		}
+	}
 	m.running = true
 	return nil
 }
+
+// maxEarly bounds the heartbeats kept while the monitor is not armed.
+const maxEarly = 1 << 20
 
 func (m *Monitor) disarm() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.running = false
+	for id := range m.up {
+		m.unwritten = append(m.unwritten, id)
+	}
 	m.deadline, m.available, m.up = nil, nil, nil
 }
 
-// change is one availability write to make.
-type change struct {
-	engineID  string
-	available bool
-}
-
-// due collects the changes to write: returning engines up, silent ones down.
-func (m *Monitor) due(now time.Time) []change {
+// TakeUnwritten returns, once, the engines that spoke during the last term
+// but whose AVAILABLE was not written when leadership was lost. Hand them
+// to the next leader (the forwarder), or they would wait for their next
+// heartbeat.
+func (m *Monitor) TakeUnwritten() []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []change
-	for id := range m.up {
-		out = append(out, change{id, true})
-	}
-	clear(m.up)
-	for id, d := range m.deadline {
-		if now.After(d) && m.available[id] {
-			out = append(out, change{id, false})
-		}
-	}
+	out := m.unwritten
+	m.unwritten = nil
 	return out
 }
 
-func (m *Monitor) apply(ctx context.Context, changes []change) {
-	for _, c := range changes {
+// flush writes the due changes a batch at a time until none is left or a
+// write fails (retried at the next tick).
+func (m *Monitor) flush(ctx context.Context) {
+	for ctx.Err() == nil {
+		batch := m.next(time.Now())
+		if len(batch) == 0 {
+			return
+		}
 		wctx, cancel := context.WithTimeout(ctx, m.cfg.WriteTimeout)
-		err := m.store.SetAvailability(wctx, c.engineID, c.available)
+		skipped, err := m.store.SetAvailability(wctx, batch)
 		cancel()
-		m.recorded(c, err)
-		if ctx.Err() != nil {
+		if !m.recorded(batch, skipped, err) {
 			return
 		}
 	}
 }
 
-func (m *Monitor) recorded(c change, err error) {
+// next takes up to BatchSize changes to write: returning engines first
+// (their agents and users are waiting), then silent ones.
+func (m *Monitor) next(now time.Time) []AvailabilityChange {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []AvailabilityChange
+	for id := range m.up {
+		if len(out) == m.cfg.BatchSize {
+			return out
+		}
+		out = append(out, AvailabilityChange{EngineID: id, Available: true})
+		delete(m.up, id)
+	}
+	for id, d := range m.deadline {
+		if len(out) == m.cfg.BatchSize {
+			break
+		}
+		if now.After(d) && m.available[id] {
+			out = append(out, AvailabilityChange{EngineID: id, Available: false})
+		}
+	}
+	return out
+}
+
+// recorded takes in the outcome of writing batch and reports whether the
+// write succeeded.
+func (m *Monitor) recorded(batch []AvailabilityChange, skipped []string, err error) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.running {
-		return
+		return false
 	}
-	switch {
-	case errors.Is(err, ErrUnknownEngine):
-		delete(m.deadline, c.engineID)
-		delete(m.available, c.engineID)
-	case err != nil:
-		// Retried on the next tick (down) or heartbeat (up).
-		m.cfg.Logger.Warn("recording engine availability failed", "engine", c.engineID, "available", c.available, "err", err)
-	default:
-		m.available[c.engineID] = c.available
-		m.cfg.Logger.Info("engine availability changed", "engine", c.engineID, "available", c.available)
+	if err != nil {
+		// Silent engines are found again at the next tick; returning ones
+		// would wait for their next heartbeat, so they are kept.
+		for _, c := range batch {
+			if c.Available {
+				m.up[c.EngineID] = struct{}{}
+			}
+		}
+		m.cfg.Logger.Warn("recording engine availability failed", "engines", len(batch), "err", err)
+		return false
 	}
+	gone := make(map[string]bool, len(skipped))
+	for _, id := range skipped {
+		gone[id] = true
+		delete(m.deadline, id)
+		delete(m.available, id)
+		delete(m.up, id)
+	}
+	now, ups, downs := time.Now(), 0, 0
+	for _, c := range batch {
+		if gone[c.EngineID] {
+			continue
+		}
+		m.available[c.EngineID] = c.Available
+		if c.Available {
+			ups++
+			delete(m.up, c.EngineID) // a heartbeat during the write asks for nothing more
+			m.cfg.Logger.Debug("engine available", "engine", c.EngineID)
+			continue
+		}
+		downs++
+		m.cfg.Logger.Info("engine not available: no heartbeat within the timeout", "engine", c.EngineID, "timeout", m.cfg.Timeout)
+		if m.deadline[c.EngineID].After(now) {
+			m.up[c.EngineID] = struct{}{} // it spoke while being written down
+		}
+	}
+	m.cfg.Logger.Info("engine availability recorded", "available", ups, "not_available", downs, "skipped", len(skipped))
+	return true
 }
 
 // Running reports whether the monitor's leader loop is armed.

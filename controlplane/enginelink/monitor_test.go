@@ -2,6 +2,7 @@ package enginelink_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"testing"
 	"time"
@@ -118,5 +119,112 @@ func TestForwarderBatchesHeartbeats(t *testing.T) {
 		}
 	case <-time.After(time.Second):
 		t.Fatal("no batch sent")
+	}
+}
+
+// gatedStore holds every availability write until the test releases it,
+// and records each batch.
+type gatedStore struct {
+	*enginelinktest.Directory
+	entered chan []enginelink.AvailabilityChange
+	release chan struct{}
+}
+
+func (g *gatedStore) SetAvailability(ctx context.Context, changes []enginelink.AvailabilityChange) ([]string, error) {
+	select {
+	case g.entered <- changes:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	select {
+	case <-g.release:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return g.Directory.SetAvailability(ctx, changes)
+}
+
+func TestMonitorWritesInBoundedBatchesAndCoalescesWhileOneCommits(t *testing.T) {
+	dir := enginelinktest.NewDirectory()
+	for i := range 25 {
+		dir.SetPaired(fmt.Sprintf("e%02d", i), false)
+	}
+	g := &gatedStore{Directory: dir, entered: make(chan []enginelink.AvailabilityChange), release: make(chan struct{})}
+	m := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: time.Minute, Tick: 10 * time.Millisecond, BatchSize: 10,
+		Logger: slog.New(slog.DiscardHandler)}, g)
+	runMonitor(t, m)
+
+	m.Heartbeat("e00")
+	first := <-g.entered // e00's write is committing...
+	for i := 1; i < 25; i++ {
+		m.Heartbeat(fmt.Sprintf("e%02d", i)) // ...while 24 more return
+	}
+	g.release <- struct{}{}
+	sizes := []int{len(first)}
+	for up := 1; up < 25; {
+		b := <-g.entered
+		g.release <- struct{}{}
+		sizes = append(sizes, len(b))
+		up += len(b)
+	}
+	if fmt.Sprint(sizes) != "[1 10 10 4]" {
+		t.Fatalf("batches of %v, want [1 10 10 4]: the first alone, then the rest coalesced in batches of at most 10", sizes)
+	}
+	eventually(t, time.Second, "every engine AVAILABLE", func() bool { return dir.AvailabilityWrites() == 25 })
+}
+
+func TestAnEngineThatSpeaksWhileWrittenDownComesBackUp(t *testing.T) {
+	dir := enginelinktest.NewDirectory()
+	dir.SetPaired("e", true)
+	g := &gatedStore{Directory: dir, entered: make(chan []enginelink.AvailabilityChange), release: make(chan struct{})}
+	m := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: 100 * time.Millisecond, Tick: 10 * time.Millisecond,
+		Logger: slog.New(slog.DiscardHandler)}, g)
+	runMonitor(t, m)
+
+	down := <-g.entered // silent past the timeout: being written down...
+	if len(down) != 1 || down[0].Available {
+		t.Fatalf("first write %+v, want e down", down)
+	}
+	m.Heartbeat("e") // ...when it speaks again
+	g.release <- struct{}{}
+	up := <-g.entered
+	g.release <- struct{}{}
+	if len(up) != 1 || !up[0].Available {
+		t.Fatalf("next write %+v, want e up", up)
+	}
+	eventually(t, time.Second, "e AVAILABLE", func() bool { return dir.Engine("e").Available })
+}
+
+func TestAHeartbeatJustBeforeArmingIsNotLost(t *testing.T) {
+	dir := enginelinktest.NewDirectory()
+	dir.SetPaired("e", false)
+	m := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: time.Minute, Tick: 10 * time.Millisecond,
+		Logger: slog.New(slog.DiscardHandler)}, dir)
+	m.Heartbeat("e") // raft already names this node leader; Run has not armed yet
+	runMonitor(t, m)
+	eventually(t, time.Second, "e AVAILABLE without another heartbeat", func() bool { return dir.Engine("e").Available })
+}
+
+func TestUpsALostTermDidNotWriteAreHandedOn(t *testing.T) {
+	dir := enginelinktest.NewDirectory()
+	dir.SetPaired("e", false)
+	g := &gatedStore{Directory: dir, entered: make(chan []enginelink.AvailabilityChange), release: make(chan struct{})}
+	m := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: time.Minute, Tick: 10 * time.Millisecond,
+		Logger: slog.New(slog.DiscardHandler)}, g)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	eventually(t, time.Second, "monitor armed", m.Running)
+	m.Heartbeat("e")
+	<-g.entered // e's AVAILABLE is being written when leadership is lost
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := m.TakeUnwritten(); len(got) != 1 || got[0] != "e" {
+		t.Fatalf("unwritten %v, want [e] for the next leader", got)
+	}
+	if got := m.TakeUnwritten(); len(got) != 0 {
+		t.Fatalf("unwritten handed out twice: %v", got)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -176,11 +175,16 @@ func (d *Directory) PairedEngines() ([]enginelink.EngineLiveness, error) {
 	return out, nil
 }
 
-// SetAvailability implements enginelink.AvailabilityStore.
-func (d *Directory) SetAvailability(ctx context.Context, engineID string, available bool) error {
-	err := d.apply(ctx, state.CmdEngineAvailability, time.Now(), state.EngineAvailabilityRequest{EngineID: engineID, Available: available}, nil)
-	if rej, ok := cluster.AsRejection(err); ok && (rej.Code == cluster.CodeNotFound || rej.Code == cluster.CodePrecondition) {
-		return fmt.Errorf("engine %s: %w", engineID, errors.Join(enginelink.ErrUnknownEngine, err))
+// SetAvailability implements enginelink.AvailabilityStore: one command
+// for the whole batch.
+func (d *Directory) SetAvailability(ctx context.Context, changes []enginelink.AvailabilityChange) ([]string, error) {
+	req := state.EngineAvailabilityBatch{Changes: make([]state.EngineAvailabilityRequest, len(changes))}
+	for i, c := range changes {
+		req.Changes[i] = state.EngineAvailabilityRequest{EngineID: c.EngineID, Available: c.Available}
 	}
-	return err
+	var res state.EngineAvailabilityBatchResult
+	if err := d.apply(ctx, state.CmdEngineAvailabilityBatch, time.Now(), req, &res); err != nil {
+		return nil, fmt.Errorf("record availability of %d engines: %w", len(changes), err)
+	}
+	return res.Skipped, nil
 }

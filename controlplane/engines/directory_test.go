@@ -145,8 +145,8 @@ func TestAvailabilityAndRevocationThroughTheReplicatedState(t *testing.T) {
 	if _, err := d.Pair(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.SetAvailability(context.Background(), id, true); err != nil {
-		t.Fatal(err)
+	if skipped, err := d.SetAvailability(context.Background(), []enginelink.AvailabilityChange{{EngineID: id, Available: true}}); err != nil || len(skipped) != 0 {
+		t.Fatalf("availability: skipped %v, %v", skipped, err)
 	}
 	if live, _ := d.PairedEngines(); len(live) != 1 || !live[0].Available {
 		t.Fatalf("paired engines %+v", live)
@@ -168,7 +168,7 @@ func TestAvailabilityAndRevocationThroughTheReplicatedState(t *testing.T) {
 	if d.EngineAuthorized(id, protocol.SerialString(next)) == nil {
 		t.Fatal("a deleted engine is still authorized")
 	}
-	if err := d.SetAvailability(context.Background(), id, false); !errors.Is(err, enginelink.ErrUnknownEngine) {
-		t.Fatalf("availability of a deleted engine: %v", err)
+	if skipped, err := d.SetAvailability(context.Background(), []enginelink.AvailabilityChange{{EngineID: id}}); err != nil || len(skipped) != 1 || skipped[0] != id {
+		t.Fatalf("availability of a deleted engine: skipped %v, %v", skipped, err)
 	}
 }

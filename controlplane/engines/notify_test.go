@@ -81,10 +81,10 @@ func TestUnavailableAndDeletedEnginesAreNotifiedBySignedWebhook(t *testing.T) {
 	if _, err := dir.Pair(ctx, enginelink.PairRequest{KeyID: key.ID, SecretHash: key.SecretHash(), CertSerial: protocol.SerialString(serial), Now: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	if err := dir.SetAvailability(ctx, e.ID, true); err != nil {
+	if _, err := dir.SetAvailability(ctx, []enginelink.AvailabilityChange{{EngineID: e.ID, Available: true}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := dir.SetAvailability(ctx, e.ID, false); err != nil {
+	if _, err := dir.SetAvailability(ctx, []enginelink.AvailabilityChange{{EngineID: e.ID, Available: false}}); err != nil {
 		t.Fatal(err)
 	}
 	c.Must(t, 204, "DELETE", "/processing/runtimes/remote-engines/"+e.ID, nil, nil)

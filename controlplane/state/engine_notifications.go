@@ -118,7 +118,13 @@ func applySubscriptionDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 }
 
 // notify queues event for every subscription that asked for it.
-func notify(tx *cluster.Tx, event string, e *Engine) error {
+func notify(tx *cluster.Tx, event string, e *Engine) error { return notifyNth(tx, event, e, 0) }
+
+// notifyNth is notify for the nth (from 1) engine of a command that
+// changes several: the number keeps outbox IDs unique and in event order.
+// 0 is a command's only engine (the ID format from before batching, so
+// replayed logs make the same IDs).
+func notifyNth(tx *cluster.Tx, event string, e *Engine, nth int) error {
 	it, err := tx.Get(tableSubscriptions, "id")
 	if err != nil {
 		return err
@@ -128,7 +134,11 @@ func notify(tx *cluster.Tx, event string, e *Engine) error {
 		if !slices.Contains(s.Events, event) {
 			continue
 		}
-		n := &Notification{ID: fmt.Sprintf("%020d-%s", tx.Index, s.ID), SubscriptionID: s.ID, Event: event,
+		id := fmt.Sprintf("%020d-%s", tx.Index, s.ID)
+		if nth > 0 {
+			id = fmt.Sprintf("%020d-%05d-%s", tx.Index, nth, s.ID)
+		}
+		n := &Notification{ID: id, SubscriptionID: s.ID, Event: event,
 			EngineID: e.ID, EngineName: e.Name, Time: tx.Meta.Time, NextAttempt: tx.Meta.Time}
 		if err := tx.Insert(tableOutbox, n); err != nil {
 			return err

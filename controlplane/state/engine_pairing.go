@@ -177,39 +177,3 @@ func applyEngineFacts(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	e.Host = req.Facts
 	return nil, tx.Insert(tableEngines, &e)
 }
-
-// EngineAvailabilityRequest is written by the heartbeat monitor on a change.
-type EngineAvailabilityRequest struct {
-	EngineID  string `json:"id"`
-	Available bool   `json:"available"`
-}
-
-func applyEngineAvailability(tx *cluster.Tx, cmd cluster.Command) (any, error) {
-	var req EngineAvailabilityRequest
-	if err := cmd.Decode(&req); err != nil {
-		return nil, err
-	}
-	e, err := engineForUpdate(tx, req.EngineID)
-	if err != nil {
-		return nil, err
-	}
-	if e.Status != EnginePaired || e.Availability == EngineRetired {
-		return nil, cluster.Reject(cluster.CodePrecondition, "engine %s is not paired", e.ID)
-	}
-	was := e.Availability
-	e.Availability = EngineNotAvailable
-	if req.Available {
-		e.Availability, e.AvailableSince = EngineAvailable, cmd.Meta.Time
-	}
-	if was == EngineAvailable && !req.Available {
-		if err := notify(tx, EventEngineUnavailable, &e); err != nil {
-			return nil, err
-		}
-	}
-	if !req.Available {
-		if err := unknownHealth(tx, e.ID, cmd.Meta.Time); err != nil {
-			return nil, err
-		}
-	}
-	return nil, tx.Insert(tableEngines, &e)
-}

@@ -55,7 +55,7 @@ const (
 	CmdEnginePair          = "engine.pair"
 	CmdEngineRenewCert     = "engine.renew-certificate"
 	CmdEngineFacts         = "engine.facts"
-	CmdEngineAvailability  = "engine.availability"
+	CmdEngineAvailability  = "engine.availability" // replay only: see CmdEngineAvailabilityBatch
 )
 
 func engineSpec() cluster.Spec {
@@ -69,15 +69,16 @@ func engineSpec() cluster.Spec {
 				stringIndex("engine", "EngineID", false)),
 		},
 		Handlers: map[string]cluster.Handler{
-			CmdEngineCreate:        applyEngineCreate,
-			CmdEngineUpdate:        applyEngineUpdate,
-			CmdEngineDelete:        applyEngineDelete,
-			CmdEngineRegenerateKey: applyEngineRegenerateKey,
-			CmdEngineUnpair:        applyEngineUnpair,
-			CmdEnginePair:          applyEnginePair,
-			CmdEngineRenewCert:     applyEngineRenewCert,
-			CmdEngineFacts:         applyEngineFacts,
-			CmdEngineAvailability:  applyEngineAvailability,
+			CmdEngineCreate:            applyEngineCreate,
+			CmdEngineUpdate:            applyEngineUpdate,
+			CmdEngineDelete:            applyEngineDelete,
+			CmdEngineRegenerateKey:     applyEngineRegenerateKey,
+			CmdEngineUnpair:            applyEngineUnpair,
+			CmdEnginePair:              applyEnginePair,
+			CmdEngineRenewCert:         applyEngineRenewCert,
+			CmdEngineFacts:             applyEngineFacts,
+			CmdEngineAvailability:      applyEngineAvailability,
+			CmdEngineAvailabilityBatch: applyEngineAvailabilityBatch,
 		},
 	}
 }

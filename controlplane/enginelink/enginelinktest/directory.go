@@ -16,7 +16,8 @@ type Directory struct {
 	Authority *protocol.CA // the cluster CA
 	keys      map[string]*key
 	engines   map[string]*Engine
-	writes    int // availability writes, to prove heartbeats do not write
+	writes    int // engine records availability writes changed
+	batches   int // availability writes (commands)
 }
 
 type key struct {
@@ -156,24 +157,40 @@ func (d *Directory) PairedEngines() ([]enginelink.EngineLiveness, error) {
 	return out, nil
 }
 
-// SetAvailability implements enginelink.Directory or AvailabilityStore.
-func (d *Directory) SetAvailability(_ context.Context, engineID string, available bool) error {
+// SetAvailability implements enginelink.AvailabilityStore: the changes
+// of one batch, skipping engines that are gone or not paired.
+func (d *Directory) SetAvailability(_ context.Context, changes []enginelink.AvailabilityChange) ([]string, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	e := d.engines[engineID]
-	if e == nil {
-		return enginelink.ErrUnknownEngine
+	d.batches++
+	var skipped []string
+	for _, c := range changes {
+		e := d.engines[c.EngineID]
+		if e == nil || !e.Paired {
+			skipped = append(skipped, c.EngineID)
+			continue
+		}
+		if e.Available != c.Available {
+			e.Available = c.Available
+			d.writes++
+		}
 	}
-	e.Available = available
-	d.writes++
-	return nil
+	return skipped, nil
 }
 
-// AvailabilityWrites counts SetAvailability calls that changed a record.
+// AvailabilityWrites counts the engine records availability writes changed.
 func (d *Directory) AvailabilityWrites() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.writes
+}
+
+// AvailabilityBatches counts SetAvailability calls (replicated commands,
+// in the real state).
+func (d *Directory) AvailabilityBatches() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.batches
 }
 
 // SetPaired records a PAIRED engine with the given availability, as if it
