@@ -129,7 +129,7 @@ func TestUnavailableEngineIsMailedToTheProfileEmail(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, up := range []bool{true, false} {
-		if err := dir.SetAvailability(ctx, e.ID, up); err != nil {
+		if _, err := dir.SetAvailability(ctx, []enginelink.AvailabilityChange{{EngineID: e.ID, Available: up}}); err != nil {
 			t.Fatal(err)
 		}
 	}
