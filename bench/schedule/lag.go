@@ -38,12 +38,13 @@ func (c *jumpClock) Now() time.Time {
 	return c.base.Add(time.Since(c.setAt))
 }
 
-// After fires after d of real time, or at once when the clock jumps (the
-// scheduler then recomputes its wait).
-func (c *jumpClock) After(d time.Duration) <-chan time.Time {
+// At fires once the clock reaches t in real time, or at once when the
+// clock jumps (the scheduler then recomputes its wait).
+func (c *jumpClock) At(t time.Time) <-chan time.Time {
 	ch := make(chan time.Time, 1)
 	c.mu.Lock()
 	c.waiters = append(c.waiters, ch)
+	d := t.Sub(c.base.Add(time.Since(c.setAt)))
 	c.mu.Unlock()
 	time.AfterFunc(d, func() { c.wake(ch) })
 	return ch

@@ -10,14 +10,17 @@ import (
 // Clock is the scheduler's time source; tests pass a controllable one.
 type Clock interface {
 	Now() time.Time
-	// After is like time.After.
-	After(d time.Duration) <-chan time.Time
+	// At delivers once the clock reaches t, at once if it already has.
+	// An absolute time, not a duration: a wait computed from an earlier
+	// Now must not move later when the clock jumped in between (a clock
+	// set forward, or a host suspended).
+	At(t time.Time) <-chan time.Time
 }
 
 type realClock struct{}
 
-func (realClock) Now() time.Time                         { return time.Now().UTC() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+func (realClock) Now() time.Time                  { return time.Now().UTC() }
+func (realClock) At(t time.Time) <-chan time.Time { return time.After(time.Until(t)) }
 
 // Config tunes the scheduler; the zero value is safe.
 type Config struct {

@@ -36,7 +36,7 @@ func (s *Service) Loop(ctx context.Context) {
 		s.cfg.Logger.Warn("scheduler restarts from the replicated state", "err", err)
 		select {
 		case <-ctx.Done():
-		case <-s.cfg.Clock.After(100 * time.Millisecond):
+		case <-s.cfg.Clock.At(s.cfg.Clock.Now().Add(100 * time.Millisecond)):
 		}
 	}
 }
@@ -89,7 +89,7 @@ func (s *Service) run(ctx context.Context) error {
 			return ctx.Err()
 		case <-schedCh:
 		case <-hookCh:
-		case <-s.cfg.Clock.After(sleep):
+		case <-s.cfg.Clock.At(now.Add(sleep)):
 		}
 	}
 }

@@ -64,7 +64,11 @@ func (r runner) run(ctx context.Context, outPath string) (bool, error) {
 			break
 		}
 	}
-	doc := render(m, r.quick, results)
+	recorded, err := os.ReadFile(filepath.Join(root, recordedFile))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return false, fmt.Errorf("read %s: %w", recordedFile, err)
+	}
+	doc := render(m, r.quick, results, string(recorded))
 	if outPath == "" {
 		_, err = os.Stdout.WriteString(doc)
 		return allOK, err

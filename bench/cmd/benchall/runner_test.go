@@ -47,8 +47,8 @@ func TestRenderMarksFailedPrograms(t *testing.T) {
 	doc := render(machine{CPU: "cpu", Cores: 2, Date: time.Date(2026, 11, 22, 16, 0, 0, 0, time.UTC)}, false, []result{
 		{name: "good", section: "## Good\n\n| a |\n", took: time.Second},
 		{name: "bad", section: "partial", failure: "exit status 1: boom\nmore", took: 2 * time.Second},
-	})
-	for _, want := range []string{"| bench/good | ok | 1s |", "| bench/bad | **FAILED** | 2s |", "## Good", "## bench/bad\n\npartial",
+	}, "## Engine scale at 50,000\n")
+	for _, want := range []string{"# Recorded runs (not part of make bench)", "## Engine scale at 50,000", "| bench/good | ok | 1s |", "| bench/bad | **FAILED** | 2s |", "## Good", "## bench/bad\n\npartial",
 		"**FAILED: exit status 1: boom more**", "| CPU | cpu, 2 cores |"} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("BENCHMARKS.md lacks %q:\n%s", want, doc)
