@@ -41,15 +41,22 @@ func CPUPercent(before, after, elapsed time.Duration) float64 {
 }
 
 // RSSBytes is VmRSS of pid (0 when it cannot be read).
-func RSSBytes(pid int) uint64 {
+func RSSBytes(pid int) uint64 { return statusKiB(pid, "VmRSS:") << 10 }
+
+// RSSAnonBytes is RssAnon of pid: resident memory not backed by a file
+// (mapped files such as bolt stores excluded); 0 when it cannot be read.
+func RSSAnonBytes(pid int) uint64 { return statusKiB(pid, "RssAnon:") << 10 }
+
+// statusKiB reads one "Field: N kB" line of /proc/PID/status.
+func statusKiB(pid int, field string) uint64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
 	for line := range strings.SplitSeq(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(line, field); ok {
 			kb, _ := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb << 10
+			return kb
 		}
 	}
 	return 0

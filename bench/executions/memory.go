@@ -5,8 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
 
 	"github.com/roundhouse/roundhouse/bench/benchkit"
 )
@@ -27,22 +25,7 @@ func sampleMemory(finished int) memSample {
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	return memSample{finished: finished, live: m.HeapAlloc, inUse: m.HeapInuse, rss: benchkit.RSSBytes(os.Getpid()), anon: rssAnon()}
-}
-
-// rssAnon is this process's RssAnon (0 when it cannot be read).
-func rssAnon() uint64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "RssAnon:"); ok {
-			kb, _ := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
+	return memSample{finished: finished, live: m.HeapAlloc, inUse: m.HeapInuse, rss: benchkit.RSSBytes(os.Getpid()), anon: benchkit.RSSAnonBytes(os.Getpid())}
 }
 
 func reportMemory(n int, samples []memSample) {

@@ -72,21 +72,7 @@ func TestUnavailableAndDeletedEnginesAreNotifiedBySignedWebhook(t *testing.T) {
 	rc.mu.Unlock()
 	c.MustFail(t, 400, "POST", "/processing/runtimes/engine-notification-subscriptions", map[string]any{"events": []string{"BOOM"}, "url": hook.URL})
 
-	var e engineBody
-	c.Must(t, 201, "POST", "/processing/runtimes/remote-engines", map[string]any{"name": "watched", "environmentId": defaultEnv(t, c)}, &e)
-	dir := engines.NewDirectory(srv.Node())
-	key, _ := protocol.ParsePairKey(e.PreAuthorizedKey)
-	serial, _ := protocol.NewSerial()
-	ctx := context.Background()
-	if _, err := dir.Pair(ctx, enginelink.PairRequest{KeyID: key.ID, SecretHash: key.SecretHash(), CertSerial: protocol.SerialString(serial), Now: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := dir.SetAvailability(ctx, []enginelink.AvailabilityChange{{EngineID: e.ID, Available: true}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := dir.SetAvailability(ctx, []enginelink.AvailabilityChange{{EngineID: e.ID, Available: false}}); err != nil {
-		t.Fatal(err)
-	}
+	e := pairedEngineGoesDown(t, srv, c, "watched")
 	c.Must(t, 204, "DELETE", "/processing/runtimes/remote-engines/"+e.ID, nil, nil)
 
 	deadline := time.Now().Add(10 * time.Second)
@@ -119,8 +105,25 @@ func TestUnavailableEngineIsMailedToTheProfileEmail(t *testing.T) {
 	c := srv.Client(cptest.AdminToken)
 	c.Must(t, 201, "POST", "/processing/runtimes/engine-notification-subscriptions",
 		map[string]any{"events": []string{"ENGINE_UNAVAILABLE"}}, nil)
+	pairedEngineGoesDown(t, srv, c, "edge-7")
+	msg := mail.Wait(t, 1, 10*time.Second)[0]
+	if len(msg.To) != 1 || msg.To[0] != "admin@localhost" || !bytes.Contains(msg.Data, []byte("Subject: Roundhouse: remote engine edge-7 is not available")) {
+		t.Fatalf("mail to %v:\n%s", msg.To, msg.Data)
+	}
+}
+
+func TestMailSubscriptionNeedsAMailServer(t *testing.T) {
+	c := cptest.Start(t).Client(cptest.AdminToken)
+	c.MustFail(t, 400, "POST", "/processing/runtimes/engine-notification-subscriptions",
+		map[string]any{"events": []string{"ENGINE_UNAVAILABLE"}})
+}
+
+// pairedEngineGoesDown creates and pairs an engine, then records it
+// AVAILABLE and NOT_AVAILABLE, as the heartbeat monitor would.
+func pairedEngineGoesDown(t *testing.T, srv *cptest.Server, c *cptest.Client, name string) engineBody {
+	t.Helper()
 	var e engineBody
-	c.Must(t, 201, "POST", "/processing/runtimes/remote-engines", map[string]any{"name": "edge-7", "environmentId": defaultEnv(t, c)}, &e)
+	c.Must(t, 201, "POST", "/processing/runtimes/remote-engines", map[string]any{"name": name, "environmentId": defaultEnv(t, c)}, &e)
 	dir := engines.NewDirectory(srv.Node())
 	key, _ := protocol.ParsePairKey(e.PreAuthorizedKey)
 	serial, _ := protocol.NewSerial()
@@ -133,14 +136,5 @@ func TestUnavailableEngineIsMailedToTheProfileEmail(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	msg := mail.Wait(t, 1, 10*time.Second)[0]
-	if len(msg.To) != 1 || msg.To[0] != "admin@localhost" || !bytes.Contains(msg.Data, []byte("Subject: Roundhouse: remote engine edge-7 is not available")) {
-		t.Fatalf("mail to %v:\n%s", msg.To, msg.Data)
-	}
-}
-
-func TestMailSubscriptionNeedsAMailServer(t *testing.T) {
-	c := cptest.Start(t).Client(cptest.AdminToken)
-	c.MustFail(t, 400, "POST", "/processing/runtimes/engine-notification-subscriptions",
-		map[string]any{"events": []string{"ENGINE_UNAVAILABLE"}})
+	return e
 }
