@@ -3,9 +3,6 @@ package executions_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"net"
 	"slices"
 	"testing"
 	"time"
@@ -22,12 +19,7 @@ import (
 // that rebuilds the history from the snapshot and the log.
 func TestFinishedExecutionsReadTheSameFromHistory(t *testing.T) {
 	dir := executionstest.NewDirectory()
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	raftAddr := ln.Addr().String()
-	ln.Close()
-	cfg := controlplane.Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", QUICAddr: "127.0.0.1:0", RaftAddr: raftAddr,
-		BootstrapToken: cptest.AdminToken, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Executions: executions.Config{Engines: dir, Rescan: 20 * time.Millisecond}}
+	cfg := restartableConfig(t, dir)
 	srv, stop := bootServer(t, cfg)
 	base := "http://" + srv.Addr()
 	env, _, err := executionstest.SharedWorkspace(base, cptest.AdminToken)

@@ -21,12 +21,7 @@ import (
 // the state the dispatcher needs is part of the snapshot.
 func TestQueuedExecutionSurvivesARestartFromASnapshot(t *testing.T) {
 	dir := executionstest.NewDirectory()
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	raftAddr := ln.Addr().String()
-	ln.Close()
-	cfg := controlplane.Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", QUICAddr: "127.0.0.1:0", RaftAddr: raftAddr,
-		BootstrapToken: cptest.AdminToken, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Executions: executions.Config{Engines: dir, Rescan: 20 * time.Millisecond}}
+	cfg := restartableConfig(t, dir)
 	boot := func() (*controlplane.Server, func()) {
 		srv, err := controlplane.New(cfg)
 		if err != nil {
@@ -99,4 +94,16 @@ func ready(base string) bool {
 	}
 	resp.Body.Close()
 	return resp.StatusCode == 200
+}
+
+// restartableConfig is a node config that can be booted again over the
+// same data dir and raft address (the restart tests).
+func restartableConfig(t *testing.T, dir *executionstest.Directory) controlplane.Config {
+	t.Helper()
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	raftAddr := ln.Addr().String()
+	ln.Close()
+	return controlplane.Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", QUICAddr: "127.0.0.1:0", RaftAddr: raftAddr,
+		BootstrapToken: cptest.AdminToken, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Executions: executions.Config{Engines: dir, Rescan: 20 * time.Millisecond}}
 }
