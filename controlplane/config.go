@@ -44,6 +44,10 @@ type Config struct {
 	// EngineClassicalKeyExchange limits agent connections to X25519 key
 	// exchange (no post-quantum hybrid): see enginelink.Config.
 	EngineClassicalKeyExchange bool
+	// EngineSummaryInterval is how often, at most, each engine's last
+	// heartbeat time and host summary are written to its replicated record
+	// (and at each change of its availability); never per heartbeat.
+	EngineSummaryInterval time.Duration
 
 	// AuditRetention is how long audit entries are kept.
 	AuditRetention time.Duration
@@ -108,6 +112,7 @@ const (
 	DefaultRaftAddr                = "127.0.0.1:7000"
 	DefaultEngineHeartbeatInterval = 60 * time.Second
 	DefaultEngineHeartbeatTimeout  = 180 * time.Second
+	DefaultEngineSummaryInterval   = 5 * time.Minute
 	DefaultAuditRetention          = 365 * 24 * time.Hour
 	DefaultAccessTokenTTL          = 30 * time.Minute
 	// DefaultGCPercent trades memory for CPU: the heap may reach five
@@ -131,6 +136,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.EngineHeartbeatTimeout == 0 {
 		c.EngineHeartbeatTimeout = DefaultEngineHeartbeatTimeout
+	}
+	if c.EngineSummaryInterval == 0 {
+		c.EngineSummaryInterval = DefaultEngineSummaryInterval
 	}
 	if c.AccessTokenTTL == 0 {
 		c.AccessTokenTTL = DefaultAccessTokenTTL
@@ -158,6 +166,9 @@ func (c Config) Validate() error {
 	if c.EngineHeartbeatTimeout < 3*c.EngineHeartbeatInterval {
 		errs = append(errs, fmt.Errorf("--engine-heartbeat-timeout %s must be at least 3x the interval %s",
 			c.EngineHeartbeatTimeout, c.EngineHeartbeatInterval))
+	}
+	if c.EngineSummaryInterval < 0 {
+		errs = append(errs, errors.New("--engine-summary-interval must be positive"))
 	}
 	if c.LicenseSeats < 0 || c.LicenseEngineTokens < 0 || c.LicenseServiceAccounts < 0 {
 		errs = append(errs, errors.New("license seats, engine tokens and service accounts must not be negative"))

@@ -13,6 +13,7 @@ func (s *Server) newEngineLink() error {
 	link, err := engines.NewLink(engines.LinkConfig{
 		NodeID: s.node.ID(), Addr: s.cfg.QUICAddr,
 		HeartbeatInterval: s.cfg.EngineHeartbeatInterval, HeartbeatTimeout: s.cfg.EngineHeartbeatTimeout,
+		SummaryInterval:      s.cfg.EngineSummaryInterval,
 		ClassicalKeyExchange: s.cfg.EngineClassicalKeyExchange,
 		Work:                 &engines.Work{Store: s.node, Executions: s.execs, Artifacts: s.repo, Deployments: s.cfg.Deployments},
 		Mail:                 &s.cfg.Mail,
@@ -41,3 +42,7 @@ func (s *Server) startEngineLink(ctx context.Context) (stop func()) {
 		wg.Wait()
 	}
 }
+
+// EngineLink is the node's agent link (its heartbeat monitor, for tests
+// and benchmarks that count what it writes).
+func (s *Server) EngineLink() *engines.Link { return s.link }

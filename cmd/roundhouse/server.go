@@ -62,6 +62,7 @@ func newServerCmd() *cobra.Command {
 	f.StringVar(&cfg.JoinToken, "join-token", "", "token authorizing the join (default: $ROUNDHOUSE_TOKEN)")
 	f.DurationVar(&cfg.EngineHeartbeatInterval, "engine-heartbeat-interval", controlplane.DefaultEngineHeartbeatInterval, "how often engines heartbeat")
 	f.DurationVar(&cfg.EngineHeartbeatTimeout, "engine-heartbeat-timeout", controlplane.DefaultEngineHeartbeatTimeout, "silence after which an engine is NOT_AVAILABLE (at least 3x the interval)")
+	f.DurationVar(&cfg.EngineSummaryInterval, "engine-summary-interval", controlplane.DefaultEngineSummaryInterval, "how often, at most, each engine's last heartbeat time and host summary are written to the replicated state (also at each change of availability)")
 	f.BoolVar(&cfg.EngineClassicalKeyExchange, "engine-classical-key-exchange", false, "engine connections use X25519 key exchange only, without the post-quantum hybrid (cheaper handshakes; a security trade-off)")
 	f.DurationVar(&cfg.Raft.HeartbeatTimeout, "raft-heartbeat-timeout", 500*time.Millisecond, "raft heartbeat timeout (failover speed vs. tolerance of slow links)")
 	f.DurationVar(&cfg.Raft.ElectionTimeout, "raft-election-timeout", 500*time.Millisecond, "raft election timeout")

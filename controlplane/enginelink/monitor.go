@@ -28,6 +28,15 @@ type MonitorConfig struct {
 
 	// Logger receives the monitor's logs. Default slog.Default().
 	Logger *slog.Logger
+
+	// Heartbeats records when each engine was last heard from and its
+	// latest host summary; nil: they are not recorded.
+	Heartbeats HeartbeatStore
+
+	// SummaryInterval is how often those records are written: each engine
+	// at most once per interval (and at a change of its availability),
+	// BatchSize engines per command. Default 5 min.
+	SummaryInterval time.Duration
 }
 
 // Monitor keeps each engine's heartbeat deadline in memory on the leader and
@@ -46,6 +55,10 @@ type Monitor struct {
 	early     map[string]time.Time // engines seen while not armed, and when
 	unwritten []string             // engines whose AVAILABLE a lost term did not write
 	wake      chan struct{}
+
+	beats        *heartbeatBook // nil while not running (monitor_heartbeats.go)
+	beatCommands uint64
+	beatRecords  uint64
 }
 
 // NewMonitor returns a monitor over store.
@@ -64,6 +77,9 @@ func NewMonitor(cfg MonitorConfig, store AvailabilityStore) *Monitor {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.SummaryInterval <= 0 {
+		cfg.SummaryInterval = 5 * time.Minute
 	}
 	return &Monitor{cfg: cfg, store: store, wake: make(chan struct{}, 1)}
 }
@@ -113,6 +129,7 @@ func (m *Monitor) Run(ctx context.Context) error {
 		case <-m.wake:
 		}
 		m.flush(ctx)
+		m.flushHeartbeats(ctx)
 	}
 }
 
@@ -144,6 +161,7 @@ func (m *Monitor) arm() error {
 		}
 	}
 	m.early = nil
+	m.beats = newHeartbeatBook(now, m.cfg.SummaryInterval)
 	if len(m.up) > 0 {
 		select {
 		case m.wake <- struct{}{}:
@@ -165,6 +183,7 @@ func (m *Monitor) disarm() {
 		m.unwritten = append(m.unwritten, id)
 	}
 	m.deadline, m.available, m.up = nil, nil, nil
+	m.beats = nil
 }
 
 // TakeUnwritten returns, once, the engines that spoke during the last term
@@ -193,6 +212,7 @@ func (m *Monitor) flush(ctx context.Context) {
 		if !m.recorded(batch, skipped, err) {
 			return
 		}
+		m.noteAvailability(batch, skipped)
 	}
 }
 

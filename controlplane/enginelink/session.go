@@ -154,6 +154,9 @@ func (s *Server) takeHeartbeat(ss *session, msg *protocol.Heartbeat) (*protocol.
 		return nil, false
 	}
 	s.beats.Heartbeat(ss.engineID)
+	if sums, ok := s.beats.(SummarySink); ok {
+		sums.HostSummary(ss.engineID, msg.Summary)
+	}
 	return &protocol.HeartbeatAck{Seq: msg.Seq, ServerTimeUnixMillis: time.Now().UnixMilli()}, true
 }
 

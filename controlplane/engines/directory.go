@@ -188,3 +188,20 @@ func (d *Directory) SetAvailability(ctx context.Context, changes []enginelink.Av
 	}
 	return res.Skipped, nil
 }
+
+var _ enginelink.HeartbeatStore = (*Directory)(nil)
+
+// RecordHeartbeats implements enginelink.HeartbeatStore: one command for
+// the whole batch.
+func (d *Directory) RecordHeartbeats(ctx context.Context, records []enginelink.HeartbeatRecord) ([]string, error) {
+	req := state.EngineHeartbeatBatch{Records: make([]state.EngineHeartbeatRecord, len(records))}
+	for i, r := range records {
+		// Milliseconds: what an operator can use, and a shorter log entry.
+		req.Records[i] = state.EngineHeartbeatRecord{EngineID: r.EngineID, At: r.At.UTC().Truncate(time.Millisecond), Summary: r.Summary}
+	}
+	var res state.EngineHeartbeatBatchResult
+	if err := d.apply(ctx, state.CmdEngineHeartbeatBatch, time.Now(), req, &res); err != nil {
+		return nil, fmt.Errorf("record heartbeats of %d engines: %w", len(records), err)
+	}
+	return res.Skipped, nil
+}

@@ -9,7 +9,9 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/roundhouse/roundhouse/controlplane/enginelink"
 	"github.com/roundhouse/roundhouse/controlplane/state"
+	"github.com/roundhouse/roundhouse/protocol"
 )
 
 // ForwardPathPrefix is where ForwardHandler is mounted on every node.
@@ -17,12 +19,37 @@ const ForwardPathPrefix = "/internal/engines/"
 
 const forwardSecretHeader = "X-Roundhouse-Link-Secret"
 
+// heartbeatBatch is a forwarded batch on the wire. Every engine heard is in
+// EngineIDs, even those with a summary, so a leader that does not know
+// Summaries still sees every beat.
 type heartbeatBatch struct {
-	EngineIDs []string `json:"engineIds"`
+	EngineIDs []string                    `json:"engineIds"`
+	Summaries map[string]forwardedSummary `json:"summaries,omitempty"`
+}
+
+// forwardedSummary is a protocol.HostSummary with one-letter names: one
+// rides along with about one beat in five at the default intervals, and
+// the batches should not grow much for it.
+type forwardedSummary struct {
+	CPUPercent    float64 `json:"c"`
+	MemoryPercent float64 `json:"m"`
+	DiskFreeBytes uint64  `json:"d"`
+	RunningWork   int     `json:"w"`
+}
+
+func encodeBatch(b enginelink.HeartbeatBatch) heartbeatBatch {
+	out := heartbeatBatch{EngineIDs: b.EngineIDs}
+	if len(b.Summaries) > 0 {
+		out.Summaries = make(map[string]forwardedSummary, len(b.Summaries))
+		for id, s := range b.Summaries {
+			out.Summaries[id] = forwardedSummary(s)
+		}
+	}
+	return out
 }
 
 // forwardToLeader sends a follower's batch of heartbeats to the leader.
-func (l *Link) forwardToLeader(ctx context.Context, ids []string) error {
+func (l *Link) forwardToLeader(ctx context.Context, b enginelink.HeartbeatBatch) error {
 	_, addr := l.node.Leader()
 	if addr == "" {
 		return errNoLeader
@@ -31,7 +58,7 @@ func (l *Link) forwardToLeader(ctx context.Context, ids []string) error {
 	if secrets == nil {
 		return errNoLeader
 	}
-	body, _ := json.Marshal(heartbeatBatch{EngineIDs: ids})
+	body, _ := json.Marshal(encodeBatch(b))
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+ForwardPathPrefix+"heartbeats", bytes.NewReader(body))
 	if err != nil {
 		return err
@@ -74,6 +101,9 @@ func (l *Link) ForwardHandler() http.Handler {
 		}
 		for _, id := range b.EngineIDs {
 			l.monitor.Heartbeat(id)
+		}
+		for id, s := range b.Summaries {
+			l.monitor.HostSummary(id, protocol.HostSummary(s))
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})

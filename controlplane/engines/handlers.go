@@ -71,6 +71,10 @@ type engineView struct {
 	PairDate         *time.Time          `json:"pairDate,omitempty"`
 	CreateDate       time.Time           `json:"createDate"`
 	UpdateDate       time.Time           `json:"updateDate"`
+
+	// LastHeartbeatAt and HostSummary: see heartbeatView.
+	LastHeartbeatAt *time.Time            `json:"lastHeartbeatAt,omitempty"`
+	HostSummary     *protocol.HostSummary `json:"hostSummary,omitempty"`
 }
 
 func viewOf(txn state.Reader, e *state.Engine) engineView {
@@ -86,8 +90,32 @@ func viewOf(txn state.Reader, e *state.Engine) engineView {
 	if e.Status == state.EnginePaired {
 		host, paired := e.Host, e.PairedAt
 		v.Host, v.PairDate = &host, &paired
+		v.LastHeartbeatAt, v.HostSummary = heartbeatView(e)
 	}
 	return v
+}
+
+// heartbeatView is when a paired engine was last heard from and its host
+// summary then, as the heartbeat monitor recorded them: at most one
+// --engine-summary-interval old while it heartbeats (about two for
+// engines connected to a follower), exact for one that went silent. An
+// engine's AVAILABLE is recorded on hearing it, so AvailableSince counts
+// too. A summary from before the engine's last pairing belongs to another
+// agent and is not shown.
+func heartbeatView(e *state.Engine) (*time.Time, *protocol.HostSummary) {
+	last := e.LastHeartbeatAt
+	if e.Availability == state.EngineAvailable && e.AvailableSince.After(last) {
+		last = e.AvailableSince
+	}
+	if last.IsZero() {
+		return nil, nil
+	}
+	var sum *protocol.HostSummary
+	if e.HostSummary != nil && e.LastHeartbeatAt.After(e.PairedAt) {
+		s := *e.HostSummary
+		sum = &s
+	}
+	return &last, sum
 }
 
 func (h *Handlers) listEngines(w http.ResponseWriter, r *http.Request, _ httprouter.Params) error {

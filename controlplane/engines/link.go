@@ -31,6 +31,9 @@ type LinkConfig struct {
 	// HeartbeatInterval and HeartbeatTimeout: see enginelink.Config.
 	HeartbeatInterval time.Duration
 	HeartbeatTimeout  time.Duration
+	// SummaryInterval: how often each engine's last heartbeat time and
+	// host summary are written to its record (enginelink.MonitorConfig).
+	SummaryInterval time.Duration
 	// ClassicalKeyExchange: see enginelink.Config (a security trade-off).
 	ClassicalKeyExchange bool
 	// Work is what sessions run (assignments, statuses, logs, artifact
@@ -66,8 +69,9 @@ func NewLink(cfg LinkConfig, node Node) (*Link, error) {
 	}
 	l := &Link{cfg: cfg, node: node, dir: NewDirectory(node), ready: make(chan struct{}),
 		client: &http.Client{Timeout: 5 * time.Second}}
-	l.monitor = enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: cfg.HeartbeatTimeout, Logger: cfg.Logger}, l.dir)
-	l.forwarder = enginelink.NewForwarder(l.forwardToLeader, 0, cfg.Logger)
+	l.monitor = enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: cfg.HeartbeatTimeout, Logger: cfg.Logger,
+		Heartbeats: l.dir, SummaryInterval: cfg.SummaryInterval}, l.dir)
+	l.forwarder = enginelink.NewSummaryForwarder(l.forwardToLeader, 0, l.summaryInterval(), cfg.Logger)
 	sink := enginelink.Router{IsLeader: node.IsLeader, Local: l.monitor, Remote: l.forwarder}
 	srv, err := enginelink.New(enginelink.Config{
 		NodeID: cfg.NodeID, Addr: cfg.Addr, HeartbeatInterval: cfg.HeartbeatInterval,
@@ -202,3 +206,17 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 }
 
 var errNoLeader = errors.New("no leader known")
+
+// DefaultSummaryInterval is how often, at most, an engine's last heartbeat
+// time and host summary are written to its replicated record.
+const DefaultSummaryInterval = 5 * time.Minute
+
+func (l *Link) summaryInterval() time.Duration {
+	if l.cfg.SummaryInterval > 0 {
+		return l.cfg.SummaryInterval
+	}
+	return DefaultSummaryInterval
+}
+
+// Monitor is the node's heartbeat monitor (armed while it leads).
+func (l *Link) Monitor() *enginelink.Monitor { return l.monitor }

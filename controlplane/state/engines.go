@@ -42,6 +42,11 @@ type Engine struct {
 	AvailableSince time.Time          `json:"availableSince,omitzero"`
 	CreatedAt      time.Time          `json:"createdAt"`
 	UpdatedAt      time.Time          `json:"updatedAt"`
+
+	// LastHeartbeatAt and HostSummary are written by the heartbeat monitor
+	// at most once per summary interval (engine_heartbeats.go).
+	LastHeartbeatAt time.Time             `json:"lastHeartbeatAt,omitzero"`
+	HostSummary     *protocol.HostSummary `json:"hostSummary,omitempty"`
 }
 
 const (

@@ -22,6 +22,7 @@ func Spec() cluster.Spec {
 		ipAllowlistSpec(),
 		usageSpec(),
 		engineSpec(), engineLinkSpec(), engineClusterSpec(), runProfileSpec(), notificationSpec(),
+		engineHeartbeatSpec(),
 		artifactSpec(),
 		taskSpec(), deploymentSpec(), rolloutSpec(),
 		executionSpec(),
