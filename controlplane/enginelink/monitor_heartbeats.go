@@ -29,7 +29,8 @@ type heardBeats struct {
 }
 
 // urgency: a down engine's last beat is written at once; an engine that
-// came up at since is written once a summary newer than since arrived.
+// came up is written once a summary arrived with or after its beat at
+// since (the hello that brought it up carries none).
 type urgency struct {
 	since time.Time
 	down  bool
@@ -83,11 +84,15 @@ func (m *Monitor) noteAvailability(batch []AvailabilityChange, skipped []string)
 		gone[id] = true
 		delete(m.beats.heard, id)
 	}
-	now := time.Now()
 	for _, c := range batch {
-		if !gone[c.EngineID] {
-			m.beats.urgent[c.EngineID] = urgency{since: now, down: !c.Available}
+		if gone[c.EngineID] {
+			continue
 		}
+		since := time.Now()
+		if d, ok := m.deadline[c.EngineID]; ok {
+			since = d.Add(-m.cfg.Timeout) // its last beat
+		}
+		m.beats.urgent[c.EngineID] = urgency{since: since, down: !c.Available}
 	}
 }
 
@@ -126,7 +131,7 @@ func (m *Monitor) nextRecords(now time.Time) []HeartbeatRecord {
 			return out
 		}
 		rec, news := m.recordLocked(id)
-		if news && !u.down && !b.heard[id].sumAt.After(u.since) {
+		if news && !u.down && (b.heard[id].sumAt.IsZero() || b.heard[id].sumAt.Before(u.since)) {
 			continue // came up; waits for its first summary
 		}
 		delete(b.urgent, id)

@@ -1,0 +1,223 @@
+package enginelink_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/roundhouse/roundhouse/controlplane/enginelink"
+	"github.com/roundhouse/roundhouse/controlplane/enginelink/enginelinktest"
+	"github.com/roundhouse/roundhouse/protocol"
+)
+
+func summaryMonitor(dir *enginelinktest.Directory, log *enginelinktest.HeartbeatLog, timeout, interval time.Duration, batch int) *enginelink.Monitor {
+	return enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: timeout, Tick: 10 * time.Millisecond, BatchSize: batch,
+		Heartbeats: log, SummaryInterval: interval, Logger: slog.New(slog.DiscardHandler)}, dir)
+}
+
+func load(cpu float64) protocol.HostSummary {
+	return protocol.HostSummary{CPUPercent: cpu, MemoryPercent: 40, DiskFreeBytes: 1 << 30, RunningWork: 1}
+}
+
+// beat is what a session does with one heartbeat.
+func beat(m *enginelink.Monitor, id string, sum protocol.HostSummary) {
+	m.Heartbeat(id)
+	m.HostSummary(id, sum)
+}
+
+func summaryOf(log *enginelinktest.HeartbeatLog, id string) (protocol.HostSummary, int) {
+	rec, n := log.Last(id)
+	if rec.Summary == nil {
+		return protocol.HostSummary{}, n
+	}
+	return *rec.Summary, n
+}
+
+// An engine heartbeating fast has its latest summary written once per
+// interval, not once per beat.
+func TestHeartbeatsAreWrittenOncePerIntervalNotPerBeat(t *testing.T) {
+	dir := enginelinktest.NewDirectory()
+	dir.SetPaired("e1", true)
+	log := enginelinktest.NewHeartbeatLog(dir)
+	const interval = 300 * time.Millisecond
+	m := summaryMonitor(dir, log, 5*time.Second, interval, 0)
+	runMonitor(t, m)
+
+	start := time.Now()
+	var i int
+	for time.Since(start) < 4*interval { // ~60 beats
+		i++
+		beat(m, "e1", load(float64(i)))
+		time.Sleep(20 * time.Millisecond)
+	}
+	eventually(t, 2*interval, "the last summary written at the next sweep", func() bool {
+		s, _ := summaryOf(log, "e1")
+		return s == load(float64(i))
+	})
+	_, writes := summaryOf(log, "e1")
+	if most := int(time.Since(start)/interval) + 1; writes > most || writes < 2 {
+		t.Fatalf("%d beats over %s written %d times; want 2 to %d (once per %s)", i, time.Since(start).Round(time.Millisecond), writes, most, interval)
+	}
+}
+
+// A second heartbeat inside the interval writes nothing: proven by another
+// engine's write, which the monitor makes after taking that heartbeat.
+func TestASecondHeartbeatInsideTheIntervalWritesNothing(t *testing.T) {
+	dir := enginelinktest.NewDirectory()
+	dir.SetPaired("e1", false)
+	dir.SetPaired("e2", false)
+	log := enginelinktest.NewHeartbeatLog(dir)
+	m := summaryMonitor(dir, log, 5*time.Second, time.Hour, 0)
+	runMonitor(t, m)
+
+	beat(m, "e1", load(10)) // comes up: its first summary is written at once
+	eventually(t, time.Second, "e1's first summary written", func() bool { s, _ := summaryOf(log, "e1"); return s == load(10) })
+	beat(m, "e1", load(20)) // inside the hour
+	beat(m, "e2", load(30)) // comes up after it
+	eventually(t, time.Second, "e2's first summary written", func() bool { s, _ := summaryOf(log, "e2"); return s == load(30) })
+	if s, writes := summaryOf(log, "e1"); writes != 1 || s != load(10) {
+		t.Fatalf("e1 written %d times (last %+v); its second heartbeat inside the interval must write nothing", writes, s)
+	}
+	if cmds, recs := m.HeartbeatWrites(); cmds != 2 || recs != 2 {
+		t.Fatalf("monitor counts %d heartbeat commands of %d records; want 2 of 2", cmds, recs)
+	}
+}
+
+// An engine that falls silent has its last beat written with its
+// NOT_AVAILABLE, whatever the interval; back, its first summary at once.
+func TestAvailabilityChangesWriteTheLastBeatAtOnce(t *testing.T) {
+	dir := enginelinktest.NewDirectory()
+	dir.SetPaired("e1", true)
+	log := enginelinktest.NewHeartbeatLog(dir)
+	m := summaryMonitor(dir, log, 300*time.Millisecond, time.Hour, 0)
+	runMonitor(t, m)
+
+	before := time.Now()
+	beat(m, "e1", load(55))
+	after := time.Now()
+	eventually(t, time.Second, "NOT_AVAILABLE after the timeout", func() bool { return !dir.Engine("e1").Available })
+	eventually(t, time.Second, "the last beat written", func() bool { _, n := log.Last("e1"); return n == 1 })
+	rec, _ := log.Last("e1")
+	if rec.At.Before(before) || rec.At.After(after) || *rec.Summary != load(55) {
+		t.Fatalf("recorded %v %+v; want the beat between %v and %v with its summary", rec.At, rec.Summary, before, after)
+	}
+
+	beat(m, "e1", load(66))
+	eventually(t, time.Second, "back AVAILABLE with its first summary written", func() bool {
+		s, n := summaryOf(log, "e1")
+		return dir.Engine("e1").Available && n == 2 && s == load(66)
+	})
+}
+
+// A sweep writes every engine heard since its last write, in bounded
+// batches; engines not heard since are not written again.
+func TestSweepsWriteHeardEnginesInBoundedBatches(t *testing.T) {
+	dir := enginelinktest.NewDirectory()
+	const engines, batch = 300, 64
+	for i := range engines {
+		dir.SetPaired(fmt.Sprintf("e%03d", i), true)
+	}
+	dir.SetPaired("talker", true)
+	log := enginelinktest.NewHeartbeatLog(dir)
+	m := summaryMonitor(dir, log, 10*time.Second, 200*time.Millisecond, batch)
+	runMonitor(t, m)
+
+	for i := range engines {
+		beat(m, fmt.Sprintf("e%03d", i), load(float64(i%100)))
+	}
+	eventually(t, 2*time.Second, "every engine written", func() bool {
+		for i := range engines {
+			if _, n := log.Last(fmt.Sprintf("e%03d", i)); n != 1 {
+				return false
+			}
+		}
+		return true
+	})
+	if n, largest := log.Batches(); n > (engines+batch-1)/batch || largest > batch {
+		t.Fatalf("%d engines written in %d commands of up to %d; want at most %d of at most %d", engines, n, largest, (engines+batch-1)/batch, batch)
+	}
+	// Three more sweeps with only the talker heard: the others stay written once.
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for ctx.Err() == nil {
+			beat(m, "talker", load(1))
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+	eventually(t, 3*time.Second, "the talker written by three sweeps", func() bool { _, n := log.Last("talker"); return n >= 3 })
+	cancel()
+	wg.Wait()
+	for i := range engines {
+		if _, n := log.Last(fmt.Sprintf("e%03d", i)); n != 1 {
+			t.Fatalf("silent engine e%03d written %d times", i, n)
+		}
+	}
+}
+
+// A follower forwards an engine's first summary, then at most one per
+// interval; every beat's engine ID still goes, and a failed batch's
+// summaries go with the next.
+func TestForwarderSendsASummaryPerEngineAtMostOncePerInterval(t *testing.T) {
+	got := make(chan enginelink.HeartbeatBatch, 100)
+	var fail sync.Once
+	send := func(_ context.Context, b enginelink.HeartbeatBatch) error {
+		failed := false
+		fail.Do(func() { failed = true })
+		if failed {
+			return errors.New("leader unreachable")
+		}
+		got <- b
+		return nil
+	}
+	const every = 400 * time.Millisecond
+	f := enginelink.NewSummaryForwarder(send, 20*time.Millisecond, every, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = f.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	start := time.Now()
+	summaries, beats := map[float64]bool{}, 0
+	for time.Since(start) < every*3/2 {
+		f.Heartbeat("a")
+		f.HostSummary("a", load(float64(beats)))
+		beats++
+		time.Sleep(10 * time.Millisecond)
+	}
+	for drained := false; !drained; {
+		select {
+		case b := <-got:
+			if len(b.EngineIDs) != 1 || b.EngineIDs[0] != "a" {
+				t.Fatalf("batch ids %v", b.EngineIDs)
+			}
+			for _, s := range b.Summaries {
+				summaries[s.CPUPercent] = true
+			}
+		case <-time.After(200 * time.Millisecond):
+			drained = true
+		}
+	}
+	// The first (its batch failed, so it went with the next) and the one
+	// an interval later.
+	if len(summaries) != 2 || !summaries[0] {
+		t.Fatalf("%d beats over %s forwarded summaries %v; want the first and one %s later", beats, every*3/2, summaries, every)
+	}
+}
+
+func TestCleanSummaryBoundsWhatAnEngineReports(t *testing.T) {
+	for _, c := range []struct{ in, want protocol.HostSummary }{
+		{protocol.HostSummary{CPUPercent: 12.345678, MemoryPercent: 99.96, DiskFreeBytes: 7, RunningWork: 2},
+			protocol.HostSummary{CPUPercent: 12.3, MemoryPercent: 100, DiskFreeBytes: 7, RunningWork: 2}},
+		{protocol.HostSummary{CPUPercent: -3, MemoryPercent: 1e9, RunningWork: -1},
+			protocol.HostSummary{CPUPercent: 0, MemoryPercent: 100, RunningWork: 0}},
+	} {
+		if got := enginelink.CleanSummary(c.in); got != c.want {
+			t.Errorf("CleanSummary(%+v) = %+v, want %+v", c.in, got, c.want)
+		}
+	}
+}
