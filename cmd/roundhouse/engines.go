@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -17,6 +18,7 @@ type engineListView struct {
 	Availability     string `json:"availability"`
 	Version          string `json:"version"`
 	PreAuthorizedKey string `json:"preAuthorizedKey"`
+	engineLoad
 }
 
 func newEngineCmd(flags *clientFlags) *cobra.Command {
@@ -41,15 +43,17 @@ func newEngineCmd(flags *clientFlags) *cobra.Command {
 				return printJSON(cmd.OutOrStdout(), list)
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tSTATUS\tAVAILABILITY\tENVIRONMENT\tCLUSTER\tVERSION")
+			fmt.Fprintln(tw, "ID\tNAME\tSTATUS\tAVAILABILITY\tLAST HEARTBEAT\tCPU\tMEM\tENVIRONMENT\tCLUSTER\tVERSION")
+			now := time.Now()
 			for _, e := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.Name, e.Status, e.Availability, e.EnvironmentID, e.ClusterID, e.Version)
+				last, cpu, mem := loadColumns(e.engineLoad, now)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.Name, e.Status, e.Availability, last, cpu, mem, e.EnvironmentID, e.ClusterID, e.Version)
 			}
 			return tw.Flush()
 		},
 	}
 	ls.Flags().StringVar(&envID, "env", "", "only this environment's engines")
-	cmd.AddCommand(ls, newEngineCreateCmd(flags), newEngineKeyCmd(flags),
+	cmd.AddCommand(ls, newEngineShowCmd(flags), newEngineCreateCmd(flags), newEngineKeyCmd(flags),
 		deleteCmd(flags, "rm ID", "Delete an engine (its agent is disconnected for good)", "/processing/runtimes/remote-engines/"))
 	return cmd
 }
