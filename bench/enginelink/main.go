@@ -30,6 +30,7 @@ import (
 type options struct {
 	engines, transports, pairConcurrency int
 	interval, timeout, settle, window    time.Duration
+	summaryInterval                      time.Duration
 	restart, classical, work             bool
 	separateReports                      bool
 	heapProfile, cpuProfile              string
@@ -46,6 +47,7 @@ func main() {
 	flag.DurationVar(&o.timeout, "timeout", 0, "heartbeat timeout (default 3x interval)")
 	flag.DurationVar(&o.settle, "settle", 5*time.Second, "wait after every session is up")
 	flag.DurationVar(&o.window, "window", 20*time.Second, "steady-state measurement window")
+	flag.DurationVar(&o.summaryInterval, "summary-interval", 5*time.Minute, "how often the monitor writes each heard engine's last heartbeat and host summary (--engine-summary-interval), to an in-memory log")
 	flag.BoolVar(&o.restart, "restart", true, "measure reconnection after a link restart")
 	flag.BoolVar(&o.work, "work", true, "sessions take the shape of a production agent's: the work opened (the server then runs its work watcher) and a deployment report with the first heartbeat 30 s after the last; false: hello and heartbeats only")
 	flag.BoolVar(&o.separateReports, "separate-reports", false, "with -work: the deployment report goes on its own 30 s timer, as agents did before it rode with the heartbeat")
@@ -91,7 +93,8 @@ func startChild(o options, keysFile string) (*child, error) {
 	}
 	cmd := exec.Command(exe, "-serve", "-keys-file", keysFile, "-engines", fmt.Sprint(o.engines),
 		"-interval", o.interval.String(), "-timeout", o.timeout.String(), fmt.Sprintf("-classical-key-exchange=%v", o.classical),
-		fmt.Sprintf("-work=%v", o.work), "-cpu-profile", o.cpuProfile, "-window", o.window.String())
+		fmt.Sprintf("-work=%v", o.work), "-cpu-profile", o.cpuProfile, "-window", o.window.String(),
+		"-summary-interval", o.summaryInterval.String())
 	cmd.Stderr = os.Stderr
 	cmd.Env = append(os.Environ(), "QUIC_GO_DISABLE_RECEIVE_BUFFER_WARNING=true")
 	out, err := cmd.StdoutPipe()

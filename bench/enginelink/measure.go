@@ -24,6 +24,7 @@ type report struct {
 	reconnect              time.Duration
 	reconnected            bool
 	downWritesAfterRestart int
+	beatWrites, beatRecs   uint64 // heartbeat records written in the steady window
 	loadStart, loadEnd     string
 }
 
@@ -32,7 +33,7 @@ func (r *report) measureSteady(pid int, c *child, s *enginesim.Sim) {
 		_ = syscall.Kill(pid, syscall.SIGHUP) // the child profiles for one window
 	}
 	t0, _ := benchkit.ProcessCPU(pid)
-	a0, start := s.Acks(), time.Now()
+	a0, start, st0 := s.Acks(), time.Now(), c.stats()
 	time.Sleep(r.o.window)
 	el := time.Since(start).Seconds()
 	t1, _ := benchkit.ProcessCPU(pid)
@@ -40,6 +41,7 @@ func (r *report) measureSteady(pid int, c *child, s *enginesim.Sim) {
 	r.beatsPerS = float64(s.Acks()-a0) / el
 	r.rssSteady = benchkit.RSSBytes(pid)
 	r.stats = c.stats()
+	r.beatWrites, r.beatRecs = r.stats.BeatWrites-st0.BeatWrites, r.stats.BeatRecords-st0.BeatRecords
 }
 
 // measureRestart restarts the link (SIGUSR1 to the child) and times until
@@ -77,6 +79,7 @@ func (r *report) print() {
 	fmt.Printf("| all sessions established | %s (%.0f conn/s)%s |\n", r.establish.Round(time.Millisecond), r.connRate, failed(r.established))
 	fmt.Printf("| sessions held by the server | %d |\n", r.stats.Sessions)
 	fmt.Printf("| heartbeats acknowledged per second | %.1f |\n", r.beatsPerS)
+	fmt.Printf("| heartbeat records written in the steady window (summary interval %s): commands / engine records | %d / %d |\n", r.o.summaryInterval, r.beatWrites, r.beatRecs)
 	fmt.Printf("| server CPU, steady (%% of one core; per 1,000 engines) | %.2f %% (%.2f %%) |\n", r.cpuPercent, perK(r.cpuPercent))
 	fmt.Printf("| server RSS, idle → steady | %.1f → %.1f MiB |\n", mib(r.rssIdle), mib(r.rssSteady))
 	fmt.Printf("| server RSS per 1,000 engines (per engine) | %.1f MiB (%.1f KiB) |\n",

@@ -28,6 +28,10 @@ type serverStats struct {
 	Restarts   int    `json:"restarts"`
 	Tracked    int    `json:"tracked"`
 	Writes     int    `json:"writes"`
+	// BeatWrites and BeatRecords: heartbeat-record commands and the
+	// engine records they carried.
+	BeatWrites  uint64 `json:"beatWrites"`
+	BeatRecords uint64 `json:"beatRecords"`
 }
 
 // setup is what the server child hands to the parent.
@@ -59,7 +63,8 @@ func serve(addr, keysFile string, o options) error {
 		go writeCPUProfile(ctx, cpu, o.cpuProfile, o.window)
 	}
 	log := slog.New(slog.DiscardHandler)
-	mon := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: timeout, Logger: log}, dir)
+	mon := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: timeout, Logger: log,
+		Heartbeats: enginelinktest.NewHeartbeatLog(dir), SummaryInterval: o.summaryInterval}, dir)
 	go func() { _ = mon.Run(ctx) }()
 
 	st := &serverState{mon: mon, dir: dir}
@@ -128,6 +133,7 @@ func (st *serverState) snapshot() serverStats {
 	metrics.Read(live)
 	out := serverStats{Goroutines: runtime.NumGoroutine(), HeapInuse: ms.HeapInuse, HeapLive: live[0].Value.Uint64(), Stacks: ms.StackInuse, Restarts: st.restarts,
 		Tracked: st.mon.Tracked(), Writes: st.dir.AvailabilityWrites()}
+	out.BeatWrites, out.BeatRecords = st.mon.HeartbeatWrites()
 	if st.srv != nil {
 		out.Sessions = st.srv.SessionCount()
 	}
