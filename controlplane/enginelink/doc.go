@@ -15,5 +15,8 @@
 // directory.go, so it does not import cluster or controlplane/state; the
 // node wiring adapts those. It must not import agent, runtime or plugins.
 // Heartbeats never write to the replicated log: only a change of
-// availability does, many engines' changes per command (monitor.go).
+// availability does, many engines' changes per command (monitor.go); each
+// engine's last heartbeat time and host summary are written at most once
+// per summary interval and at a change of its availability, many engines
+// per command too (monitor_heartbeats.go).
 package enginelink

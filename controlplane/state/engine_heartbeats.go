@@ -14,7 +14,7 @@ import (
 // same, bounded-stale value.
 const CmdEngineHeartbeatBatch = "engine.heartbeat-batch"
 
-// MaxEngineHeartbeatRecords bounds one batch (about 130 bytes of log per
+// MaxEngineHeartbeatRecords bounds one batch (about 160 bytes of log per
 // record), so one entry stays small and quick to apply on every replica.
 const MaxEngineHeartbeatRecords = 4096
 
