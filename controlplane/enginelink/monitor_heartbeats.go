@@ -179,6 +179,10 @@ func (m *Monitor) heartbeatsRecorded(batch []HeartbeatRecord, skipped []string, 
 		return false
 	}
 	if err != nil {
+		// Retried with the next tick, with the values they have then.
+		for _, r := range batch {
+			m.beats.sweep = append(m.beats.sweep, r.EngineID)
+		}
 		m.cfg.Logger.Warn("recording engine heartbeats failed", "engines", len(batch), "err", err)
 		return false
 	}

@@ -221,3 +221,33 @@ func TestCleanSummaryBoundsWhatAnEngineReports(t *testing.T) {
 		}
 	}
 }
+
+// flakyLog fails its first write, as a write without a leader does.
+type flakyLog struct {
+	*enginelinktest.HeartbeatLog
+	once sync.Once
+}
+
+func (f *flakyLog) RecordHeartbeats(ctx context.Context, recs []enginelink.HeartbeatRecord) ([]string, error) {
+	failed := false
+	f.once.Do(func() { failed = true })
+	if failed {
+		return nil, errors.New("no leader")
+	}
+	return f.HeartbeatLog.RecordHeartbeats(ctx, recs)
+}
+
+// A failed write loses nothing: its engines go with the next tick.
+func TestAFailedHeartbeatWriteIsRetried(t *testing.T) {
+	dir := enginelinktest.NewDirectory()
+	dir.SetPaired("e1", false)
+	log := &flakyLog{HeartbeatLog: enginelinktest.NewHeartbeatLog(dir)}
+	m := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: 5 * time.Second, Tick: 10 * time.Millisecond,
+		Heartbeats: log, SummaryInterval: time.Hour, Logger: slog.New(slog.DiscardHandler)}, dir)
+	runMonitor(t, m)
+	beat(m, "e1", load(5))
+	eventually(t, time.Second, "written after the failed write", func() bool {
+		s, n := summaryOf(log.HeartbeatLog, "e1")
+		return n == 1 && s == load(5)
+	})
+}
