@@ -120,6 +120,7 @@ func (m *Monitor) nextRecords(now time.Time) []HeartbeatRecord {
 		return nil
 	}
 	var out []HeartbeatRecord
+	taken := map[string]bool{} // an urgent engine may be in the sweep too
 	for id, u := range b.urgent {
 		if len(out) == m.cfg.BatchSize {
 			return out
@@ -130,7 +131,7 @@ func (m *Monitor) nextRecords(now time.Time) []HeartbeatRecord {
 		}
 		delete(b.urgent, id)
 		if news {
-			out = append(out, rec)
+			out, taken[id] = append(out, rec), true
 		}
 	}
 	if len(b.sweep) == 0 && !now.Before(b.next) {
@@ -143,8 +144,8 @@ func (m *Monitor) nextRecords(now time.Time) []HeartbeatRecord {
 	for len(b.sweep) > 0 && len(out) < m.cfg.BatchSize {
 		id := b.sweep[len(b.sweep)-1]
 		b.sweep = b.sweep[:len(b.sweep)-1]
-		if rec, news := m.recordLocked(id); news {
-			out = append(out, rec)
+		if rec, news := m.recordLocked(id); news && !taken[id] {
+			out, taken[id] = append(out, rec), true
 		}
 	}
 	return out
