@@ -10,6 +10,7 @@ import (
 
 	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane/deployments"
+	"github.com/roundhouse/roundhouse/controlplane/engines"
 	"github.com/roundhouse/roundhouse/controlplane/executions"
 	"github.com/roundhouse/roundhouse/controlplane/scheduler"
 )
@@ -112,7 +113,7 @@ const (
 	DefaultRaftAddr                = "127.0.0.1:7000"
 	DefaultEngineHeartbeatInterval = 60 * time.Second
 	DefaultEngineHeartbeatTimeout  = 180 * time.Second
-	DefaultEngineSummaryInterval   = 5 * time.Minute
+	DefaultEngineSummaryInterval   = engines.DefaultSummaryInterval
 	DefaultAuditRetention          = 365 * 24 * time.Hour
 	DefaultAccessTokenTTL          = 30 * time.Minute
 	// DefaultGCPercent trades memory for CPU: the heap may reach five
