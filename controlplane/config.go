@@ -10,6 +10,7 @@ import (
 
 	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane/deployments"
+	"github.com/roundhouse/roundhouse/controlplane/enginelink"
 	"github.com/roundhouse/roundhouse/controlplane/executions"
 	"github.com/roundhouse/roundhouse/controlplane/scheduler"
 )
@@ -44,6 +45,11 @@ type Config struct {
 	// EngineClassicalKeyExchange limits agent connections to X25519 key
 	// exchange (no post-quantum hybrid): see enginelink.Config.
 	EngineClassicalKeyExchange bool
+	// EngineMinVersion is the oldest roundhouse-engine release served,
+	// e.g. "1.4.0": an engine whose agent is older (or reports no parsable
+	// version) is RETIRED until a supported agent connects. Empty (the
+	// default): no minimum. Give every node the same value.
+	EngineMinVersion string
 
 	// AuditRetention is how long audit entries are kept.
 	AuditRetention time.Duration
@@ -158,6 +164,9 @@ func (c Config) Validate() error {
 	if c.EngineHeartbeatTimeout < 3*c.EngineHeartbeatInterval {
 		errs = append(errs, fmt.Errorf("--engine-heartbeat-timeout %s must be at least 3x the interval %s",
 			c.EngineHeartbeatTimeout, c.EngineHeartbeatInterval))
+	}
+	if err := enginelink.CheckMinEngineVersion(c.EngineMinVersion); err != nil {
+		errs = append(errs, fmt.Errorf("--engine-min-version: %w", err))
 	}
 	if c.LicenseSeats < 0 || c.LicenseEngineTokens < 0 || c.LicenseServiceAccounts < 0 {
 		errs = append(errs, errors.New("license seats, engine tokens and service accounts must not be negative"))

@@ -14,6 +14,7 @@ func (s *Server) newEngineLink() error {
 		NodeID: s.node.ID(), Addr: s.cfg.QUICAddr,
 		HeartbeatInterval: s.cfg.EngineHeartbeatInterval, HeartbeatTimeout: s.cfg.EngineHeartbeatTimeout,
 		ClassicalKeyExchange: s.cfg.EngineClassicalKeyExchange,
+		MinEngineVersion:     s.cfg.EngineMinVersion,
 		Work:                 &engines.Work{Store: s.node, Executions: s.execs, Artifacts: s.repo, Deployments: s.cfg.Deployments},
 		Mail:                 &s.cfg.Mail,
 		Logger:               s.cfg.Logger,

@@ -66,6 +66,16 @@ type Config struct {
 	// What it buys is measured in BENCHMARKS.md (handshake CPU, memory).
 	ClassicalKeyExchange bool
 
+	// MinEngineVersion is the oldest agent release this node serves, e.g.
+	// "1.4.0" (a semantic version; pre-release and build suffixes are
+	// ignored). A paired engine whose agent reports an older version, or a
+	// version that does not parse, is recorded RETIRED and its session
+	// closed with CloseUnsupportedVersion telling to upgrade; it is
+	// AVAILABLE again as soon as a supported agent connects. Give every
+	// node the same value. Default "": no minimum. Agents speaking a
+	// session protocol no longer served (ALPNEngineV1) are retired either way.
+	MinEngineVersion string
+
 	// Logger receives the link's logs. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -101,7 +111,17 @@ func (c Config) withDefaults() (Config, error) {
 	if err := CheckHeartbeatTiming(c.HeartbeatInterval, c.HeartbeatTimeout); err != nil {
 		return c, err
 	}
+	if _, err := newVersionPolicy(c.MinEngineVersion); err != nil {
+		return c, fmt.Errorf("engine link: %w", err)
+	}
 	return c, nil
+}
+
+// CheckMinEngineVersion refuses a minimum engine version that is not a
+// version like 1.4.0 ("" is no minimum), so a typo fails at start.
+func CheckMinEngineVersion(v string) error {
+	_, err := newVersionPolicy(v)
+	return err
 }
 
 // CheckHeartbeatTiming refuses a timeout under 3× the interval: with less,

@@ -26,6 +26,8 @@ type Server struct {
 	sessions *registry
 	limiter  *sourceLimiter
 	recheck  *recheck
+	versions versionPolicy
+	retiring retiring
 	wg       sync.WaitGroup
 }
 
@@ -35,7 +37,12 @@ func New(cfg Config, dir Directory, beats HeartbeatSink) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	versions, err := newVersionPolicy(cfg.MinEngineVersion)
+	if err != nil {
+		return nil, fmt.Errorf("engine link: %w", err)
+	}
 	return &Server{
+		versions: versions,
 		cfg:      cfg,
 		dir:      dir,
 		beats:    beats,
@@ -148,8 +155,7 @@ func (s *Server) handle(ctx context.Context, conn *quic.Conn) {
 	case protocol.ALPNEngineV2:
 		s.serveEngine(ctx, conn, false)
 	case protocol.ALPNEngineV1:
-		_ = conn.CloseWithError(protocol.CloseUnsupportedVersion,
-			"this control plane speaks "+protocol.ALPNEngine+", not "+protocol.ALPNEngineV1+": upgrade roundhouse-engine on this host")
+		s.refuseRetiredProtocol(ctx, conn)
 	default:
 		_ = conn.CloseWithError(protocol.CloseProtocolError, "unknown ALPN")
 	}

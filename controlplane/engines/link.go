@@ -39,6 +39,8 @@ type LinkConfig struct {
 	// Mail sends engine notifications of subscriptions without a url;
 	// nil or unconfigured: such deliveries fail and are retried.
 	Mail *delivery.Mailer
+	// MinEngineVersion: see enginelink.Config (RETIRED engines).
+	MinEngineVersion string
 	// Logger receives the link's logs.
 	Logger *slog.Logger
 }
@@ -72,7 +74,7 @@ func NewLink(cfg LinkConfig, node Node) (*Link, error) {
 	srv, err := enginelink.New(enginelink.Config{
 		NodeID: cfg.NodeID, Addr: cfg.Addr, HeartbeatInterval: cfg.HeartbeatInterval,
 		HeartbeatTimeout: cfg.HeartbeatTimeout, Logger: cfg.Logger, Servers: l.servers, Work: cfg.Work,
-		ClassicalKeyExchange: cfg.ClassicalKeyExchange,
+		ClassicalKeyExchange: cfg.ClassicalKeyExchange, MinEngineVersion: cfg.MinEngineVersion,
 	}, l.dir, sink)
 	if err != nil {
 		return nil, err
