@@ -16,4 +16,8 @@
 // node wiring adapts those. It must not import agent, runtime or plugins.
 // Heartbeats never write to the replicated log: only a change of
 // availability does, many engines' changes per command (monitor.go).
+// Agents the node no longer serves (below Config.MinEngineVersion, or
+// speaking roundhouse-engine/1) are closed with CloseUnsupportedVersion
+// and their engine recorded RETIRED once, until a supported agent
+// connects (retire.go, version.go).
 package enginelink
