@@ -59,6 +59,13 @@ type Config struct {
 	// only hello, heartbeats and renewals (work streams are refused).
 	Work Work
 
+	// Replaced, when set, returns a channel closed the next time the
+	// replica Work reads is replaced by a snapshot install (cluster
+	// Node.Replaced): the watch channels Work returned then never fire,
+	// and work watchers re-read on it instead. Nil: the replica is never
+	// replaced (tests, benchmarks).
+	Replaced func() <-chan struct{}
+
 	// ClassicalKeyExchange restricts the TLS key exchange of agent
 	// connections to X25519, without the default post-quantum hybrid
 	// (X25519MLKEM768). It is a security trade-off, off by default: a

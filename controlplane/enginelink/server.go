@@ -25,7 +25,6 @@ type Server struct {
 	udp      net.PacketConn
 	sessions *registry
 	limiter  *sourceLimiter
-	recheck  *recheck
 	wg       sync.WaitGroup
 }
 
@@ -42,7 +41,6 @@ func New(cfg Config, dir Directory, beats HeartbeatSink) (*Server, error) {
 		work:     cfg.Work,
 		sessions: newRegistry(),
 		limiter:  newSourceLimiter(cfg.PairAttemptsPerMinute, cfg.PairBurst),
-		recheck:  newRecheck(),
 	}, nil
 }
 
@@ -107,7 +105,6 @@ func (s *Server) Serve(ctx context.Context) error {
 		return errors.New("engine link: Serve before Listen")
 	}
 	defer s.shutdown()
-	s.wg.Go(func() { s.recheck.run(ctx, recheckInterval) })
 	for {
 		conn, err := s.ln.Accept(ctx)
 		if err != nil {

@@ -20,6 +20,9 @@ type Node interface {
 	IsLeader() bool
 	Leader() (id, apiAddr string)
 	OnLeadership(name string, loop cluster.LeaderLoop)
+	// Replaced is closed when a snapshot install replaces the replica
+	// (see cluster.Node.Replaced); sessions' work watchers wake on it.
+	Replaced() <-chan struct{}
 }
 
 // LinkConfig configures the agent link of one node.
@@ -72,7 +75,7 @@ func NewLink(cfg LinkConfig, node Node) (*Link, error) {
 	srv, err := enginelink.New(enginelink.Config{
 		NodeID: cfg.NodeID, Addr: cfg.Addr, HeartbeatInterval: cfg.HeartbeatInterval,
 		HeartbeatTimeout: cfg.HeartbeatTimeout, Logger: cfg.Logger, Servers: l.servers, Work: cfg.Work,
-		ClassicalKeyExchange: cfg.ClassicalKeyExchange,
+		ClassicalKeyExchange: cfg.ClassicalKeyExchange, Replaced: node.Replaced,
 	}, l.dir, sink)
 	if err != nil {
 		return nil, err
