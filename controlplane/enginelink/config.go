@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
+
+	"github.com/quic-go/quic-go"
 )
 
 // Config tunes the agent listener. The zero value of every field but Addr
@@ -73,6 +76,18 @@ type Config struct {
 	// What it buys is measured in BENCHMARKS.md (handshake CPU, memory).
 	ClassicalKeyExchange bool
 
+	// StatelessResetKey lets a node that crashed and restarted answer the
+	// next packet of each session its previous run held with a QUIC
+	// stateless reset, so the agent reconnects at once instead of waiting
+	// out its heartbeat-ack timeout. Keep it secret and the same across
+	// restarts of this node (controlplane stores one in the data dir).
+	// Nil: no resets; such agents notice the crash by the ack timeout.
+	StatelessResetKey *quic.StatelessResetKey
+
+	// PacketConn, when set, is the UDP socket to serve on instead of
+	// binding Addr (tests; socket activation). The server closes it.
+	PacketConn net.PacketConn
+
 	// Logger receives the link's logs. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -102,7 +117,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
-	if c.Addr == "" {
+	if c.Addr == "" && c.PacketConn == nil {
 		return c, errors.New("engine link: listen address is required")
 	}
 	if err := CheckHeartbeatTiming(c.HeartbeatInterval, c.HeartbeatTimeout); err != nil {

@@ -55,11 +55,13 @@ func (s *Server) Listen(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("engine link: %w", err)
 	}
-	udp, err := net.ListenPacket("udp", s.cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("engine link: listen on %s: %w", s.cfg.Addr, err)
+	udp := s.cfg.PacketConn
+	if udp == nil {
+		if udp, err = net.ListenPacket("udp", s.cfg.Addr); err != nil {
+			return fmt.Errorf("engine link: listen on %s: %w", s.cfg.Addr, err)
+		}
 	}
-	s.udp, s.tr = udp, &quic.Transport{Conn: udp}
+	s.udp, s.tr = udp, &quic.Transport{Conn: udp, StatelessResetKey: s.cfg.StatelessResetKey}
 	ln, err := s.tr.Listen(tlsConfig(ca, cert, s.cfg.ClassicalKeyExchange), s.quicConfig())
 	if err != nil {
 		_ = s.tr.Close()

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/quic-go/quic-go"
+
 	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane/delivery"
 	"github.com/roundhouse/roundhouse/controlplane/enginelink"
@@ -42,6 +44,9 @@ type LinkConfig struct {
 	// Mail sends engine notifications of subscriptions without a url;
 	// nil or unconfigured: such deliveries fail and are retried.
 	Mail *delivery.Mailer
+	// StatelessResetKey lets this node reset the sessions of a crashed
+	// earlier run (enginelink.Config.StatelessResetKey); nil: none.
+	StatelessResetKey *quic.StatelessResetKey
 	// Logger receives the link's logs.
 	Logger *slog.Logger
 }
@@ -75,7 +80,7 @@ func NewLink(cfg LinkConfig, node Node) (*Link, error) {
 	srv, err := enginelink.New(enginelink.Config{
 		NodeID: cfg.NodeID, Addr: cfg.Addr, HeartbeatInterval: cfg.HeartbeatInterval,
 		HeartbeatTimeout: cfg.HeartbeatTimeout, Logger: cfg.Logger, Servers: l.servers, Work: cfg.Work,
-		ClassicalKeyExchange: cfg.ClassicalKeyExchange, Replaced: node.Replaced,
+		ClassicalKeyExchange: cfg.ClassicalKeyExchange, Replaced: node.Replaced, StatelessResetKey: cfg.StatelessResetKey,
 	}, l.dir, sink)
 	if err != nil {
 		return nil, err
