@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
+
+	"github.com/quic-go/quic-go"
 )
 
 // Config tunes the agent listener. The zero value of every field but Addr
@@ -59,6 +62,13 @@ type Config struct {
 	// only hello, heartbeats and renewals (work streams are refused).
 	Work Work
 
+	// Replaced, when set, returns a channel closed the next time the
+	// replica Work reads is replaced by a snapshot install (cluster
+	// Node.Replaced): the watch channels Work returned then never fire,
+	// and work watchers re-read on it instead. Nil: the replica is never
+	// replaced (tests, benchmarks).
+	Replaced func() <-chan struct{}
+
 	// ClassicalKeyExchange restricts the TLS key exchange of agent
 	// connections to X25519, without the default post-quantum hybrid
 	// (X25519MLKEM768). It is a security trade-off, off by default: a
@@ -75,6 +85,18 @@ type Config struct {
 	// node the same value. Default "": no minimum. Agents speaking a
 	// session protocol no longer served (ALPNEngineV1) are retired either way.
 	MinEngineVersion string
+
+	// StatelessResetKey lets a node that crashed and restarted answer the
+	// next packet of each session its previous run held with a QUIC
+	// stateless reset, so the agent reconnects at once instead of waiting
+	// out its heartbeat-ack timeout. Keep it secret and the same across
+	// restarts of this node (controlplane stores one in the data dir).
+	// Nil: no resets; such agents notice the crash by the ack timeout.
+	StatelessResetKey *quic.StatelessResetKey
+
+	// PacketConn, when set, is the UDP socket to serve on instead of
+	// binding Addr (tests; socket activation). The server closes it.
+	PacketConn net.PacketConn
 
 	// Logger receives the link's logs. Default slog.Default().
 	Logger *slog.Logger
@@ -105,7 +127,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
-	if c.Addr == "" {
+	if c.Addr == "" && c.PacketConn == nil {
 		return c, errors.New("engine link: listen address is required")
 	}
 	if err := CheckHeartbeatTiming(c.HeartbeatInterval, c.HeartbeatTimeout); err != nil {
