@@ -79,7 +79,12 @@ func TestPairingRefusesAServerOfAnotherCluster(t *testing.T) {
 
 func runAgent(t *testing.T, store Store) (*Agent, chan error, context.CancelFunc) {
 	t.Helper()
-	a, err := New(Config{Store: store, Version: "test", Logger: quiet, MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
+	return runAgentLogging(t, store, quiet)
+}
+
+func runAgentLogging(t *testing.T, store Store, log *slog.Logger) (*Agent, chan error, context.CancelFunc) {
+	t.Helper()
+	a, err := New(Config{Store: store, Version: "test", Logger: log, MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
 		// No plugin runs here: the test binary must never re-execute itself.
 		Runtime: runtime.Config{StateDir: filepath.Join(store.Dir, "rt"), WarmPlugins: -1, Cgroups: runtime.CgroupsOff, PluginCommand: func(string) []string { return []string{"/bin/false"} }}})
 	if err != nil {

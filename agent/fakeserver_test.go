@@ -27,6 +27,10 @@ type fakeServer struct {
 	renewals int
 	conns    []*quic.Conn
 	refuse   bool // close every session with CloseRevoked
+	// unsupported, when set, is the message every hello is answered with
+	// by closing the session with CloseUnsupportedVersion; refused counts them.
+	unsupported string
+	refused     int
 
 	work
 }
@@ -107,6 +111,16 @@ func (s *fakeServer) handle(ctx context.Context, conn *quic.Conn) {
 		case <-ctx.Done():
 		}
 	case *protocol.Hello:
+		s.mu.Lock()
+		why := s.unsupported
+		if why != "" {
+			s.refused++
+		}
+		s.mu.Unlock()
+		if why != "" {
+			_ = conn.CloseWithError(protocol.CloseUnsupportedVersion, why)
+			return
+		}
 		s.serveSession(ctx, conn, str)
 	}
 }
@@ -176,6 +190,20 @@ func (s *fakeServer) counts() (beats, renewals int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.beats, s.renewals
+}
+
+// setUnsupported makes the server refuse every hello as an unsupported
+// version (why != "") or serve them again ("").
+func (s *fakeServer) setUnsupported(why string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.unsupported = why
+}
+
+func (s *fakeServer) refusals() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refused
 }
 
 func (s *fakeServer) closeAll(code quic.ApplicationErrorCode) {

@@ -60,6 +60,13 @@ type Config struct {
 // engine was deleted or unpaired. Retrying cannot help; pair again.
 var ErrRevoked = errors.New("the control plane refused this engine: it was deleted or unpaired; pair again with a new key")
 
+// ErrUnsupportedVersion means the control plane no longer serves this
+// agent (its version is below the control plane's minimum, or it speaks
+// a retired session protocol): the engine shows RETIRED. Run keeps
+// retrying with its back-off, so an upgraded binary (restarted by systemd)
+// or a lowered minimum brings the engine back.
+var ErrUnsupportedVersion = errors.New("engine RETIRED: upgrade roundhouse-engine on this host and restart it (retrying meanwhile)")
+
 // Agent is the engine daemon: one session at a time over the server list.
 type Agent struct {
 	cfg Config
@@ -122,7 +129,8 @@ func (a *Agent) identity() *Identity {
 func (a *Agent) EngineID() string { return a.identity().EngineID }
 
 // Run keeps a session up until ctx ends (nil) or the control plane revokes
-// the engine (ErrRevoked). Servers are tried in turn with jittered back-off.
+// the engine (ErrRevoked). Servers are tried in turn with jittered back-off,
+// also while the control plane refuses this version (ErrUnsupportedVersion).
 func (a *Agent) Run(ctx context.Context) error {
 	stop, err := a.startExecutor(ctx)
 	if err != nil {
@@ -147,7 +155,12 @@ func (a *Agent) Run(ctx context.Context) error {
 			a.writeStatus(Status{Server: server, LastError: err.Error()})
 			return fmt.Errorf("engine %s: %w", a.EngineID(), err)
 		}
-		a.cfg.Logger.Warn("session ended", "server", server, "err", err)
+		if errors.Is(err, ErrUnsupportedVersion) {
+			a.cfg.Logger.Error("the control plane no longer supports this roundhouse-engine version: upgrade roundhouse-engine on this host and restart it",
+				"version", a.cfg.Version, "server", server, "err", err)
+		} else {
+			a.cfg.Logger.Warn("session ended", "server", server, "err", err)
+		}
 		a.writeStatus(Status{Server: server, LastError: errString(err)})
 		if established {
 			bo.reset()

@@ -130,12 +130,16 @@ func (a *Agent) heartbeat(ctx context.Context, conn *quic.Conn, link *workLink, 
 	}
 }
 
-// sessionErr names the step that failed and maps a revocation close to ErrRevoked.
+// sessionErr names the step that failed and maps a revocation close to
+// ErrRevoked, an unsupported-version close to ErrUnsupportedVersion.
 func sessionErr(server, step string, err error) error {
 	var app *quic.ApplicationError
 	if errors.As(err, &app) && app.Remote &&
 		(app.ErrorCode == protocol.CloseRevoked || app.ErrorCode == protocol.CloseUnauthorized) {
 		return fmt.Errorf("%s: %s: %w", server, app.ErrorMessage, ErrRevoked)
+	}
+	if errors.As(err, &app) && app.Remote && app.ErrorCode == protocol.CloseUnsupportedVersion {
+		return fmt.Errorf("%s: %s: %w", server, app.ErrorMessage, ErrUnsupportedVersion)
 	}
 	var tr *quic.TransportError
 	if errors.As(err, &tr) && tr.Remote && tr.ErrorCode == quic.TransportErrorCode(0x100+120) { // TLS alert no_application_protocol

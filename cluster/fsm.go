@@ -43,6 +43,9 @@ type fsm struct {
 
 	mu      sync.Mutex
 	advance chan struct{} // closed and replaced whenever applied moves
+	// replaced is closed and replaced whenever Restore swaps the store:
+	// memdb watches of the old store never fire after that.
+	replaced chan struct{}
 }
 
 func newFSM(spec Spec, logger *slog.Logger) (*fsm, error) {
@@ -51,7 +54,8 @@ func newFSM(spec Spec, logger *slog.Logger) (*fsm, error) {
 		return nil, err
 	}
 	schema.Tables[historyRefTable] = historyRefSchema() // not in tables: never in snapshots
-	f := &fsm{spec: spec, schema: schema, tables: tables, logger: logger, advance: make(chan struct{})}
+	f := &fsm{spec: spec, schema: schema, tables: tables, logger: logger,
+		advance: make(chan struct{}), replaced: make(chan struct{})}
 	db, err := f.newDB()
 	if err != nil {
 		return nil, err
@@ -180,5 +184,16 @@ func (f *fsm) Restore(rc io.ReadCloser) error {
 	f.db.Store(db)
 	f.bytesSinceSnapshot.Store(0)
 	f.setApplied(index)
+	f.mu.Lock()
+	close(f.replaced)
+	f.replaced = make(chan struct{})
+	f.mu.Unlock()
 	return nil
+}
+
+// replacedCh is closed at the next Restore.
+func (f *fsm) replacedCh() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.replaced
 }

@@ -197,6 +197,12 @@ func (n *Node) AppliedIndex() uint64 { return n.fsm.applied.Load() }
 // behind the leader (a "stale" read).
 func (n *Node) Read() *memdb.Txn { return n.fsm.db.Load().Txn(false) }
 
+// Replaced returns a channel closed the next time a snapshot install
+// replaces the local store. The watch channels of a replaced store never
+// fire (memdb cannot abandon them), so a long-lived watcher takes this
+// channel before its Read and selects on it beside its watches.
+func (n *Node) Replaced() <-chan struct{} { return n.fsm.replacedCh() }
+
 // ConsistentRead returns a read transaction that reflects every write
 // acknowledged before the call: it learns the leader's commit index (after
 // the leader confirmed it still leads) and waits until applied locally.

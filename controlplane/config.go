@@ -10,6 +10,7 @@ import (
 
 	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane/deployments"
+	"github.com/roundhouse/roundhouse/controlplane/enginelink"
 	"github.com/roundhouse/roundhouse/controlplane/engines"
 	"github.com/roundhouse/roundhouse/controlplane/executions"
 	"github.com/roundhouse/roundhouse/controlplane/scheduler"
@@ -49,6 +50,11 @@ type Config struct {
 	// heartbeat time and host summary are written to its replicated record
 	// (and at each change of its availability); never per heartbeat.
 	EngineSummaryInterval time.Duration
+	// EngineMinVersion is the oldest roundhouse-engine release served,
+	// e.g. "1.4.0": an engine whose agent is older (or reports no parsable
+	// version) is RETIRED until a supported agent connects. Empty (the
+	// default): no minimum. Give every node the same value.
+	EngineMinVersion string
 
 	// AuditRetention is how long audit entries are kept.
 	AuditRetention time.Duration
@@ -170,6 +176,9 @@ func (c Config) Validate() error {
 	}
 	if c.EngineSummaryInterval < 0 {
 		errs = append(errs, errors.New("--engine-summary-interval must be positive"))
+	}
+	if err := enginelink.CheckMinEngineVersion(c.EngineMinVersion); err != nil {
+		errs = append(errs, fmt.Errorf("--engine-min-version: %w", err))
 	}
 	if c.LicenseSeats < 0 || c.LicenseEngineTokens < 0 || c.LicenseServiceAccounts < 0 {
 		errs = append(errs, errors.New("license seats, engine tokens and service accounts must not be negative"))

@@ -10,14 +10,19 @@ import (
 // newEngineLink prepares the agent link; it registers the heartbeat
 // monitor as a leader-only loop, so it must run before the node starts.
 func (s *Server) newEngineLink() error {
+	resetKey, err := statelessResetKey(s.cfg.DataDir)
+	if err != nil {
+		return err
+	}
 	link, err := engines.NewLink(engines.LinkConfig{
 		NodeID: s.node.ID(), Addr: s.cfg.QUICAddr,
 		HeartbeatInterval: s.cfg.EngineHeartbeatInterval, HeartbeatTimeout: s.cfg.EngineHeartbeatTimeout,
 		SummaryInterval:      s.cfg.EngineSummaryInterval,
-		ClassicalKeyExchange: s.cfg.EngineClassicalKeyExchange,
-		Work:                 &engines.Work{Store: s.node, Executions: s.execs, Artifacts: s.repo, Deployments: s.cfg.Deployments},
-		Mail:                 &s.cfg.Mail,
-		Logger:               s.cfg.Logger,
+		ClassicalKeyExchange: s.cfg.EngineClassicalKeyExchange, StatelessResetKey: resetKey,
+		MinEngineVersion: s.cfg.EngineMinVersion,
+		Work:             &engines.Work{Store: s.node, Executions: s.execs, Artifacts: s.repo, Deployments: s.cfg.Deployments},
+		Mail:             &s.cfg.Mail,
+		Logger:           s.cfg.Logger,
 	}, s.node)
 	if err != nil {
 		return err

@@ -36,5 +36,5 @@ const (
 	CloseShutdown           quic.ApplicationErrorCode = 0x103 // the node is stopping; reconnect elsewhere
 	CloseProtocolError      quic.ApplicationErrorCode = 0x104 // the peer broke the protocol
 	CloseUnauthorized       quic.ApplicationErrorCode = 0x105 // no valid identity
-	CloseUnsupportedVersion quic.ApplicationErrorCode = 0x106 // the agent speaks a retired session version; upgrade it
+	CloseUnsupportedVersion quic.ApplicationErrorCode = 0x106 // the agent's version or session protocol is no longer served (engine RETIRED); upgrade it
 )

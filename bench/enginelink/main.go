@@ -33,6 +33,7 @@ type options struct {
 	summaryInterval                      time.Duration
 	restart, classical, work             bool
 	separateReports                      bool
+	serverProcs                          int
 	heapProfile, cpuProfile              string
 }
 
@@ -51,6 +52,7 @@ func main() {
 	flag.BoolVar(&o.restart, "restart", true, "measure reconnection after a link restart")
 	flag.BoolVar(&o.work, "work", true, "sessions take the shape of a production agent's: the work opened (the server then runs its work watcher) and a deployment report with the first heartbeat 30 s after the last; false: hello and heartbeats only")
 	flag.BoolVar(&o.separateReports, "separate-reports", false, "with -work: the deployment report goes on its own 30 s timer, as agents did before it rode with the heartbeat")
+	flag.IntVar(&o.serverProcs, "server-procs", 0, "GOMAXPROCS of the server process (0: the Go default, one per core); 1 compares with research/quic-scale.md, whose bare quic-go server was pinned to one core")
 	flag.BoolVar(&o.classical, "classical-key-exchange", false, "the server offers X25519 only (no post-quantum hybrid)")
 	flag.StringVar(&o.heapProfile, "heap-profile", "", "write the server's heap profile, taken after the steady window, to this file")
 	flag.StringVar(&o.cpuProfile, "cpu-profile", "", "write the server's CPU profile over the steady window to this file")
@@ -97,6 +99,9 @@ func startChild(o options, keysFile string) (*child, error) {
 		"-summary-interval", o.summaryInterval.String())
 	cmd.Stderr = os.Stderr
 	cmd.Env = append(os.Environ(), "QUIC_GO_DISABLE_RECEIVE_BUFFER_WARNING=true")
+	if o.serverProcs > 0 {
+		cmd.Env = append(cmd.Env, fmt.Sprintf("GOMAXPROCS=%d", o.serverProcs))
+	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err

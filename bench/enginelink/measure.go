@@ -63,6 +63,9 @@ func (r *report) print() {
 	if r.o.classical {
 		kex = ", X25519-only key exchange"
 	}
+	if r.o.serverProcs > 0 {
+		kex += fmt.Sprintf(", server GOMAXPROCS=%d", r.o.serverProcs)
+	}
 	shape := "hello and heartbeats only"
 	switch {
 	case r.o.work && r.o.separateReports:

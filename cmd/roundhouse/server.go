@@ -64,6 +64,7 @@ func newServerCmd() *cobra.Command {
 	f.DurationVar(&cfg.EngineHeartbeatTimeout, "engine-heartbeat-timeout", controlplane.DefaultEngineHeartbeatTimeout, "silence after which an engine is NOT_AVAILABLE (at least 3x the interval)")
 	f.DurationVar(&cfg.EngineSummaryInterval, "engine-summary-interval", controlplane.DefaultEngineSummaryInterval, "how often, at most, each engine's last heartbeat time and host summary are written to the replicated state (also at each change of availability)")
 	f.BoolVar(&cfg.EngineClassicalKeyExchange, "engine-classical-key-exchange", false, "engine connections use X25519 key exchange only, without the post-quantum hybrid (cheaper handshakes; a security trade-off)")
+	f.StringVar(&cfg.EngineMinVersion, "engine-min-version", os.Getenv("ROUNDHOUSE_ENGINE_MIN_VERSION"), "oldest roundhouse-engine version served, e.g. 1.4.0: older engines are RETIRED until upgraded (empty: no minimum)")
 	f.DurationVar(&cfg.Raft.HeartbeatTimeout, "raft-heartbeat-timeout", 500*time.Millisecond, "raft heartbeat timeout (failover speed vs. tolerance of slow links)")
 	f.DurationVar(&cfg.Raft.ElectionTimeout, "raft-election-timeout", 500*time.Millisecond, "raft election timeout")
 	f.Uint64Var(&cfg.Raft.SnapshotEntries, "raft-snapshot-entries", 8192, "take a raft snapshot after this many log entries")

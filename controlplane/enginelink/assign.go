@@ -115,6 +115,8 @@ func (s *Server) watchWork(ctx context.Context, engineID string, w *workStream, 
 	dw, _ := s.work.(DeploymentWork)
 	dp := deployPusher{sent: map[string]bool{}}
 	for {
+		// Taken before the reads: a snapshot installed after them closes it.
+		replaced := s.replaced()
 		assigned, err := as.step(s.work, engineID, w)
 		if err != nil {
 			return err
@@ -125,7 +127,7 @@ func (s *Server) watchWork(ctx context.Context, engineID string, w *workStream, 
 				return err
 			}
 		}
-		if !s.awaitChange(ctx, assigned, deployed) {
+		if !awaitChange(ctx, assigned, deployed, replaced) {
 			return nil
 		}
 	}
@@ -220,15 +222,24 @@ func (s *Server) serveArtifact(ctx context.Context, ss *session, str *quic.Strea
 	}
 }
 
-// awaitChange waits until either channel is closed (a nil one never is)
-// or the next recheck; false once ctx ends.
-func (s *Server) awaitChange(ctx context.Context, a, b <-chan struct{}) bool {
+// awaitChange waits until any channel is closed (a nil one never is);
+// false once ctx ends.
+func awaitChange(ctx context.Context, a, b, c <-chan struct{}) bool {
 	select {
 	case <-ctx.Done():
 		return false
 	case <-a:
 	case <-b:
-	case <-s.recheck.next():
+	case <-c:
 	}
 	return true
+}
+
+// replaced is the channel closed when the replica is next replaced; nil
+// (never closed) without Config.Replaced.
+func (s *Server) replaced() <-chan struct{} {
+	if s.cfg.Replaced == nil {
+		return nil
+	}
+	return s.cfg.Replaced()
 }

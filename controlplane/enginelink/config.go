@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
+
+	"github.com/quic-go/quic-go"
 )
 
 // Config tunes the agent listener. The zero value of every field but Addr
@@ -59,12 +62,41 @@ type Config struct {
 	// only hello, heartbeats and renewals (work streams are refused).
 	Work Work
 
+	// Replaced, when set, returns a channel closed the next time the
+	// replica Work reads is replaced by a snapshot install (cluster
+	// Node.Replaced): the watch channels Work returned then never fire,
+	// and work watchers re-read on it instead. Nil: the replica is never
+	// replaced (tests, benchmarks).
+	Replaced func() <-chan struct{}
+
 	// ClassicalKeyExchange restricts the TLS key exchange of agent
 	// connections to X25519, without the default post-quantum hybrid
 	// (X25519MLKEM768). It is a security trade-off, off by default: a
 	// recorded session could be decrypted by a future quantum computer.
 	// What it buys is measured in BENCHMARKS.md (handshake CPU, memory).
 	ClassicalKeyExchange bool
+
+	// MinEngineVersion is the oldest agent release this node serves, e.g.
+	// "1.4.0" (a semantic version; pre-release and build suffixes are
+	// ignored). A paired engine whose agent reports an older version, or a
+	// version that does not parse, is recorded RETIRED and its session
+	// closed with CloseUnsupportedVersion telling to upgrade; it is
+	// AVAILABLE again as soon as a supported agent connects. Give every
+	// node the same value. Default "": no minimum. Agents speaking a
+	// session protocol no longer served (ALPNEngineV1) are retired either way.
+	MinEngineVersion string
+
+	// StatelessResetKey lets a node that crashed and restarted answer the
+	// next packet of each session its previous run held with a QUIC
+	// stateless reset, so the agent reconnects at once instead of waiting
+	// out its heartbeat-ack timeout. Keep it secret and the same across
+	// restarts of this node (controlplane stores one in the data dir).
+	// Nil: no resets; such agents notice the crash by the ack timeout.
+	StatelessResetKey *quic.StatelessResetKey
+
+	// PacketConn, when set, is the UDP socket to serve on instead of
+	// binding Addr (tests; socket activation). The server closes it.
+	PacketConn net.PacketConn
 
 	// Logger receives the link's logs. Default slog.Default().
 	Logger *slog.Logger
@@ -95,13 +127,23 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
-	if c.Addr == "" {
+	if c.Addr == "" && c.PacketConn == nil {
 		return c, errors.New("engine link: listen address is required")
 	}
 	if err := CheckHeartbeatTiming(c.HeartbeatInterval, c.HeartbeatTimeout); err != nil {
 		return c, err
 	}
+	if _, err := newVersionPolicy(c.MinEngineVersion); err != nil {
+		return c, fmt.Errorf("engine link: %w", err)
+	}
 	return c, nil
+}
+
+// CheckMinEngineVersion refuses a minimum engine version that is not a
+// version like 1.4.0 ("" is no minimum), so a typo fails at start.
+func CheckMinEngineVersion(v string) error {
+	_, err := newVersionPolicy(v)
+	return err
 }
 
 // CheckHeartbeatTiming refuses a timeout under 3× the interval: with less,

@@ -84,17 +84,16 @@ func (s *Server) takeDeploymentMessage(ctx context.Context, engineID string, w *
 	switch msg := m.(type) {
 	case *protocol.DeploymentStatus:
 		s.reportDeployment(ctx, dw, engineID, msg)
-		return
-	}
-	rctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
-	defer cancel()
-	switch msg := m.(type) {
 	case *protocol.DeploymentMetrics:
+		rctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+		defer cancel()
 		if err := dw.RecordDeploymentMetrics(rctx, engineID, msg); err != nil {
 			s.cfg.Logger.Debug("deployment metrics not stored", "engine", engineID, "deployment", msg.DeploymentID, "err", err)
 		}
 	case *protocol.DeploymentReport:
-		s.reconcileDeployments(rctx, dw, engineID, w, msg)
+		// Every write it makes has its own timeout (reportDeployment); an
+		// idle engine's report, once a minute, makes none and needs no timer.
+		s.reconcileDeployments(ctx, dw, engineID, w, msg)
 	}
 }
 

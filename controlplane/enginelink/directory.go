@@ -34,6 +34,12 @@ type Directory interface {
 	// RecordFacts stores the host facts an engine reported in its hello; an
 	// implementation writes only when they differ from what is stored.
 	RecordFacts(ctx context.Context, engineID string, facts protocol.HostFacts) error
+
+	// RecordRetirement records a paired engine RETIRED (its agent is no
+	// longer supported) or, when !retired and it is RETIRED, AVAILABLE
+	// again. An implementation writes only a change (a local read first)
+	// and reports whether it wrote.
+	RecordRetirement(ctx context.Context, engineID string, retired bool) (changed bool, err error)
 }
 
 // PairRequest is a pairing attempt, already parsed and checked.

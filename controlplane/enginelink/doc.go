@@ -19,4 +19,8 @@
 // engine's last heartbeat time and host summary are written at most once
 // per summary interval and at a change of its availability, many engines
 // per command too (monitor_heartbeats.go).
+// Agents the node no longer serves (below Config.MinEngineVersion, or
+// speaking roundhouse-engine/1) are closed with CloseUnsupportedVersion
+// and their engine recorded RETIRED once, until a supported agent
+// connects (retire.go, version.go).
 package enginelink

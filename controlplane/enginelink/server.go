@@ -25,7 +25,8 @@ type Server struct {
 	udp      net.PacketConn
 	sessions *registry
 	limiter  *sourceLimiter
-	recheck  *recheck
+	versions versionPolicy
+	retiring retiring
 	wg       sync.WaitGroup
 }
 
@@ -35,14 +36,18 @@ func New(cfg Config, dir Directory, beats HeartbeatSink) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	versions, err := newVersionPolicy(cfg.MinEngineVersion)
+	if err != nil {
+		return nil, fmt.Errorf("engine link: %w", err)
+	}
 	return &Server{
+		versions: versions,
 		cfg:      cfg,
 		dir:      dir,
 		beats:    beats,
 		work:     cfg.Work,
 		sessions: newRegistry(),
 		limiter:  newSourceLimiter(cfg.PairAttemptsPerMinute, cfg.PairBurst),
-		recheck:  newRecheck(),
 	}, nil
 }
 
@@ -57,11 +62,13 @@ func (s *Server) Listen(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("engine link: %w", err)
 	}
-	udp, err := net.ListenPacket("udp", s.cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("engine link: listen on %s: %w", s.cfg.Addr, err)
+	udp := s.cfg.PacketConn
+	if udp == nil {
+		if udp, err = net.ListenPacket("udp", s.cfg.Addr); err != nil {
+			return fmt.Errorf("engine link: listen on %s: %w", s.cfg.Addr, err)
+		}
 	}
-	s.udp, s.tr = udp, &quic.Transport{Conn: udp}
+	s.udp, s.tr = udp, &quic.Transport{Conn: udp, StatelessResetKey: s.cfg.StatelessResetKey}
 	ln, err := s.tr.Listen(tlsConfig(ca, cert, s.cfg.ClassicalKeyExchange), s.quicConfig())
 	if err != nil {
 		_ = s.tr.Close()
@@ -107,7 +114,6 @@ func (s *Server) Serve(ctx context.Context) error {
 		return errors.New("engine link: Serve before Listen")
 	}
 	defer s.shutdown()
-	s.wg.Go(func() { s.recheck.run(ctx, recheckInterval) })
 	for {
 		conn, err := s.ln.Accept(ctx)
 		if err != nil {
@@ -148,8 +154,7 @@ func (s *Server) handle(ctx context.Context, conn *quic.Conn) {
 	case protocol.ALPNEngineV2:
 		s.serveEngine(ctx, conn, false)
 	case protocol.ALPNEngineV1:
-		_ = conn.CloseWithError(protocol.CloseUnsupportedVersion,
-			"this control plane speaks "+protocol.ALPNEngine+", not "+protocol.ALPNEngineV1+": upgrade roundhouse-engine on this host")
+		s.refuseRetiredProtocol(ctx, conn)
 	default:
 		_ = conn.CloseWithError(protocol.CloseProtocolError, "unknown ALPN")
 	}

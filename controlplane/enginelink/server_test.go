@@ -285,7 +285,8 @@ func TestStoppedServerFreesItsAddressForARestart(t *testing.T) {
 }
 
 // An agent still speaking the retired session version is told to upgrade,
-// not left retrying a heartbeat nobody answers.
+// not left retrying a heartbeat nobody answers; its engine is RETIRED
+// until a supported agent connects.
 func TestRetiredSessionVersionIsToldToUpgrade(t *testing.T) {
 	dir := enginelinktest.NewDirectory()
 	srv := startServer(t, dir, &beatLog{}, nil)
@@ -308,6 +309,13 @@ func TestRetiredSessionVersionIsToldToUpgrade(t *testing.T) {
 	}
 	if srv.Connected("eng-1") {
 		t.Fatal("a v1 session was registered")
+	}
+	eventually(t, 2*time.Second, "engine RETIRED", func() bool { return dir.Engine("eng-1").Retired })
+	if err := e.helloAs(t, srv.Addr(), dir.Authority, "eng-1", "dev"); err != nil {
+		t.Fatalf("a current agent refused: %v", err)
+	}
+	if got := dir.Engine("eng-1"); got.Retired || !got.Available {
+		t.Fatalf("after a current agent connected: %+v, want AVAILABLE", got)
 	}
 }
 

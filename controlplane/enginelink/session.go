@@ -24,6 +24,13 @@ func (s *Server) serveEngine(ctx context.Context, conn *quic.Conn, v3 bool) {
 		s.cfg.Logger.Debug("engine session refused", "remote", conn.RemoteAddr().String(), "err", err)
 		return
 	}
+	// Checked before the session is registered: an unsupported agent must
+	// not replace a live session of its engine.
+	version := agentVersion(hello.msg)
+	if why := s.versions.unsupported(version); why != "" {
+		s.retire(ctx, conn, ss.engineID, version, why)
+		return
+	}
 	defer func() {
 		if ctx.Err() != nil { // the node is stopping: agents fail over
 			_ = conn.CloseWithError(protocol.CloseShutdown, "control-plane node stopping")
@@ -40,6 +47,9 @@ func (s *Server) serveEngine(ctx context.Context, conn *quic.Conn, v3 bool) {
 		_ = conn.CloseWithError(protocol.CloseRevoked, "this engine was deleted or unpaired; pair it again")
 		return
 	}
+	// Before the welcome: once its agent says it is connected, a formerly
+	// RETIRED engine shows AVAILABLE (a local read for every other one).
+	s.unretire(ctx, ss.engineID, version)
 	if err := s.welcome(hello.str, v3); err != nil {
 		return
 	}

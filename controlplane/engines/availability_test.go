@@ -155,3 +155,44 @@ func TestMonitorBatchesAvailabilityThroughTheReplicatedState(t *testing.T) {
 	waitFor(t, time.Second, "a returning engine AVAILABLE", func() bool { up, _ := availability(n, silent[:1]); return up == 1 })
 	t.Logf("returning engine AVAILABLE %s after its heartbeat", time.Since(t0))
 }
+
+// An engine retired while the monitor counts it AVAILABLE stays RETIRED
+// past the heartbeat timeout, with one retirement write however often it
+// is asked; a supported agent's return makes it AVAILABLE, and the
+// monitor then times it out as any other.
+func TestMonitorLeavesARetiredEngineRetired(t *testing.T) {
+	n, envID := openNode(t)
+	d := NewDirectory(n)
+	id := pairedEngines(t, n, d, envID, 1)[0]
+	const timeout = 600 * time.Millisecond
+	m := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: timeout, Tick: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}, d)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, time.Second, "monitor armed", m.Running)
+	is := func(want string) func() bool {
+		return func() bool { return state.EngineByID(n.Read(), id).Availability == want }
+	}
+	m.Heartbeat(id)
+	waitFor(t, time.Second, "engine AVAILABLE", is(state.EngineAvailable))
+
+	for i := range 3 { // the agent retrying
+		changed, err := d.RecordRetirement(ctx, id, true)
+		if err != nil || changed != (i == 0) {
+			t.Fatalf("retirement %d: changed %t, %v; want a write the first time only", i+1, changed, err)
+		}
+	}
+	for until := time.Now().Add(2 * timeout); time.Now().Before(until); time.Sleep(20 * time.Millisecond) {
+		if !is(state.EngineRetired)() {
+			t.Fatalf("retired engine is %s past the heartbeat timeout", state.EngineByID(n.Read(), id).Availability)
+		}
+	}
+
+	if changed, err := d.RecordRetirement(ctx, id, false); !changed || err != nil {
+		t.Fatalf("supported agent back: changed %t, %v", changed, err)
+	}
+	m.Heartbeat(id)
+	waitFor(t, time.Second, "engine AVAILABLE again", is(state.EngineAvailable))
+	waitFor(t, 3*timeout, "silent engine NOT_AVAILABLE", is(state.EngineNotAvailable))
+}

@@ -164,6 +164,20 @@ func (d *Directory) RecordFacts(ctx context.Context, engineID string, facts prot
 	return d.apply(ctx, state.CmdEngineFacts, time.Now(), state.EngineFactsRequest{EngineID: engineID, Facts: facts}, nil)
 }
 
+// RecordRetirement implements enginelink.Directory: it writes only a
+// change, as read on this replica (the command is idempotent besides).
+func (d *Directory) RecordRetirement(ctx context.Context, engineID string, retired bool) (bool, error) {
+	e := state.EngineByID(d.store.Read(), engineID)
+	if e == nil || e.Status != state.EnginePaired || (e.Availability == state.EngineRetired) == retired {
+		return false, nil
+	}
+	var res state.EngineRetirementResult
+	if err := d.apply(ctx, state.CmdEngineRetirement, time.Now(), state.EngineRetirementRequest{EngineID: engineID, Retired: retired}, &res); err != nil {
+		return false, fmt.Errorf("record engine %s retired=%t: %w", engineID, retired, err)
+	}
+	return res.Changed, nil
+}
+
 // PairedEngines implements enginelink.AvailabilityStore.
 func (d *Directory) PairedEngines() ([]enginelink.EngineLiveness, error) {
 	var out []enginelink.EngineLiveness

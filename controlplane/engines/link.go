@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/quic-go/quic-go"
+
 	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane/delivery"
 	"github.com/roundhouse/roundhouse/controlplane/enginelink"
@@ -20,6 +22,9 @@ type Node interface {
 	IsLeader() bool
 	Leader() (id, apiAddr string)
 	OnLeadership(name string, loop cluster.LeaderLoop)
+	// Replaced is closed when a snapshot install replaces the replica
+	// (see cluster.Node.Replaced); sessions' work watchers wake on it.
+	Replaced() <-chan struct{}
 }
 
 // LinkConfig configures the agent link of one node.
@@ -42,6 +47,11 @@ type LinkConfig struct {
 	// Mail sends engine notifications of subscriptions without a url;
 	// nil or unconfigured: such deliveries fail and are retried.
 	Mail *delivery.Mailer
+	// MinEngineVersion: see enginelink.Config (RETIRED engines).
+	MinEngineVersion string
+	// StatelessResetKey lets this node reset the sessions of a crashed
+	// earlier run (enginelink.Config.StatelessResetKey); nil: none.
+	StatelessResetKey *quic.StatelessResetKey
 	// Logger receives the link's logs.
 	Logger *slog.Logger
 }
@@ -76,7 +86,8 @@ func NewLink(cfg LinkConfig, node Node) (*Link, error) {
 	srv, err := enginelink.New(enginelink.Config{
 		NodeID: cfg.NodeID, Addr: cfg.Addr, HeartbeatInterval: cfg.HeartbeatInterval,
 		HeartbeatTimeout: cfg.HeartbeatTimeout, Logger: cfg.Logger, Servers: l.servers, Work: cfg.Work,
-		ClassicalKeyExchange: cfg.ClassicalKeyExchange,
+		ClassicalKeyExchange: cfg.ClassicalKeyExchange, Replaced: node.Replaced, StatelessResetKey: cfg.StatelessResetKey,
+		MinEngineVersion: cfg.MinEngineVersion,
 	}, l.dir, sink)
 	if err != nil {
 		return nil, err

@@ -43,7 +43,11 @@ func applyEngineAvailabilityBatch(tx *cluster.Tx, cmd cluster.Command) (any, err
 	var res EngineAvailabilityBatchResult
 	for i, c := range req.Changes {
 		e := EngineByID(tx.Txn, c.EngineID)
-		if e == nil || e.Status != EnginePaired || e.Availability == EngineRetired {
+		// A RETIRED engine is never timed out to NOT_AVAILABLE; a heartbeat
+		// of it proves a supported agent's session (an unsupported one is
+		// refused before any), so it is back: this covers a session whose
+		// node read the engine before the retirement reached it.
+		if e == nil || e.Status != EnginePaired || (e.Availability == EngineRetired && !c.Available) {
 			// One deleted engine must not hold back the others' changes.
 			res.Skipped = append(res.Skipped, c.EngineID)
 			continue

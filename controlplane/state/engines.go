@@ -84,6 +84,7 @@ func engineSpec() cluster.Spec {
 			CmdEngineFacts:             applyEngineFacts,
 			CmdEngineAvailability:      applyEngineAvailability,
 			CmdEngineAvailabilityBatch: applyEngineAvailabilityBatch,
+			CmdEngineRetirement:        applyEngineRetirement,
 		},
 	}
 }

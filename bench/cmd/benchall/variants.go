@@ -9,6 +9,14 @@ func variants(name string) [][]string {
 		// submit → final state on three nodes (API calls to a follower,
 		// so writes are forwarded); ~10 s here.
 		return [][]string{{"-nodes", "3", "-n", "2000"}}
+	case "enginelink":
+		// Issue 4's target size and heartbeat (10,000 engines, 60 s), ~80 s
+		// each: with the Go default GOMAXPROCS, and with one, as the bare
+		// quic-go baseline in research/quic-scale.md was measured.
+		return [][]string{
+			{"-engines", "10000", "-interval", "60s", "-window", "30s"},
+			{"-engines", "10000", "-interval", "60s", "-window", "30s", "-server-procs", "1"},
+		}
 	}
 	return nil
 }

@@ -49,6 +49,7 @@ type Engine struct {
 	cancel    context.CancelFunc
 	done      chan struct{}
 	conn      *quic.Conn
+	lastErr   error // what ended the last session
 }
 
 // Pair pairs a new fake engine with a pair key at the control plane's QUIC
@@ -161,6 +162,9 @@ func (e *Engine) Start() {
 		defer close(done)
 		for ctx.Err() == nil {
 			if err := e.session(ctx); err != nil && ctx.Err() == nil {
+				e.mu.Lock()
+				e.lastErr = err
+				e.mu.Unlock()
 				select {
 				case <-ctx.Done():
 				case <-time.After(100 * time.Millisecond):
@@ -168,6 +172,14 @@ func (e *Engine) Start() {
 			}
 		}
 	}()
+}
+
+// LastSessionErr is what ended the engine's last session (nil before one
+// ended): a control plane's close arrives as a *quic.ApplicationError.
+func (e *Engine) LastSessionErr() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.lastErr
 }
 
 // Stop ends the session at once, as if the engine died: no goodbye, no

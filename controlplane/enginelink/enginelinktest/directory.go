@@ -18,6 +18,7 @@ type Directory struct {
 	engines   map[string]*Engine
 	writes    int // engine records availability writes changed
 	batches   int // availability writes (commands)
+	retires   int // retirement writes (commands)
 }
 
 type key struct {
@@ -32,6 +33,7 @@ type Engine struct {
 	Paired       bool
 	Serial, Prev string
 	Available    bool
+	Retired      bool // RETIRED: its agent is no longer supported
 	Facts        protocol.HostFacts
 }
 
@@ -144,6 +146,29 @@ func (d *Directory) RecordFacts(_ context.Context, engineID string, f protocol.H
 	return nil
 }
 
+// RecordRetirement implements enginelink.Directory: RETIRED, or back
+// AVAILABLE, written only on a change.
+func (d *Directory) RecordRetirement(_ context.Context, engineID string, retired bool) (bool, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	e := d.engines[engineID]
+	if e == nil || !e.Paired || e.Retired == retired {
+		return false, nil
+	}
+	d.retires++
+	e.Retired = retired
+	e.Available = !retired
+	return true, nil
+}
+
+// RetirementWrites counts the retirement writes (replicated commands, in
+// the real state).
+func (d *Directory) RetirementWrites() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.retires
+}
+
 // PairedEngines implements enginelink.Directory or AvailabilityStore.
 func (d *Directory) PairedEngines() ([]enginelink.EngineLiveness, error) {
 	d.mu.Lock()
@@ -166,12 +191,12 @@ func (d *Directory) SetAvailability(_ context.Context, changes []enginelink.Avai
 	var skipped []string
 	for _, c := range changes {
 		e := d.engines[c.EngineID]
-		if e == nil || !e.Paired {
+		if e == nil || !e.Paired || (e.Retired && !c.Available) {
 			skipped = append(skipped, c.EngineID)
 			continue
 		}
-		if e.Available != c.Available {
-			e.Available = c.Available
+		if e.Available != c.Available || e.Retired {
+			e.Available, e.Retired = c.Available, false
 			d.writes++
 		}
 	}
