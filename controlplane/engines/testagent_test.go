@@ -2,15 +2,14 @@ package engines_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"testing"
 	"time"
 
 	"github.com/quic-go/quic-go"
 
+	"github.com/roundhouse/roundhouse/controlplane/deployments/deploymentstest"
 	"github.com/roundhouse/roundhouse/protocol"
 )
 
@@ -29,71 +28,15 @@ type testAgent struct {
 // link is not serving yet.
 func pairAgent(t *testing.T, addr, key string) *testAgent {
 	t.Helper()
-	pk, err := protocol.ParsePairKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		a, err := tryPair(addr, key, pk)
-		if err == nil {
-			return a
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pair: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-func tryPair(addr, key string, pk protocol.PairKey) (*testAgent, error) {
-	conf := &tls.Config{MinVersion: tls.VersionTLS13, NextProtos: []string{protocol.ALPNPair}, InsecureSkipVerify: true,
-		VerifyConnection: func(cs tls.ConnectionState) error { // the pair key names the CA
-			for _, c := range cs.PeerCertificates[1:] {
-				if sha256.Sum256(c.Raw) == pk.CA {
-					return nil
-				}
-			}
-			return errors.New("CA mismatch")
-		}}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, err := quic.DialAddr(ctx, addr, conf, nil)
+	c, err := deploymentstest.PairCredentials(ctx, addr, key)
 	if err != nil {
-		return nil, err
+		t.Fatalf("pair: %v", err)
 	}
-	defer func() { _ = conn.CloseWithError(0, "") }()
-	priv, err := protocol.NewEngineKey()
-	if err != nil {
-		return nil, err
-	}
-	csr, _ := protocol.NewCSR(priv, "test")
-	str, err := conn.OpenStreamSync(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := protocol.WriteMessage(str, &protocol.PairRequest{Key: key, CSR: csr}); err != nil {
-		return nil, err
-	}
-	m, err := protocol.ReadMessage(str)
-	if err != nil {
-		return nil, err
-	}
-	r, ok := m.(*protocol.PairResponse)
-	if !ok {
-		return nil, errors.New("pairing refused")
-	}
-	ca, err := x509.ParseCertificate(r.CACertificate)
-	if err != nil {
-		return nil, err
-	}
-	roots := x509.NewCertPool()
-	roots.AddCert(ca)
-	return &testAgent{id: r.EngineID, addr: addr, roots: roots,
-		cert: tls.Certificate{Certificate: [][]byte{r.Certificate}, PrivateKey: priv}}, nil
+	return &testAgent{id: c.EngineID, addr: addr, roots: c.Roots, cert: c.Cert}
 }
 
-// connect opens the session and says hello (the engine is AVAILABLE then).
 func (a *testAgent) connect(t *testing.T) {
 	t.Helper()
 	conf := &tls.Config{MinVersion: tls.VersionTLS13, NextProtos: []string{protocol.ALPNEngine},

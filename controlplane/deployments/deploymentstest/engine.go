@@ -55,15 +55,33 @@ type Engine struct {
 // Pair pairs a new fake engine with a pair key at the control plane's QUIC
 // address, retrying while the link is not ready yet.
 func Pair(ctx context.Context, addr, key, version string) (*Engine, error) {
+	c, err := PairCredentials(ctx, addr, key)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{ID: c.EngineID, Version: version, stepDelay: 20 * time.Millisecond, addr: addr, roots: c.Roots, cert: c.Cert,
+		instances: map[string]*Instance{}, failing: map[string]bool{}, nextPort: 5060}, nil
+}
+
+// Credentials are what pairing gives an engine: its ID, its client
+// certificate and the cluster CA to verify nodes with.
+type Credentials struct {
+	EngineID string
+	Cert     tls.Certificate
+	Roots    *x509.CertPool
+}
+
+// PairCredentials pairs with key over QUIC as an agent does (a fresh key
+// pair and CSR), retrying while the link is not ready yet.
+func PairCredentials(ctx context.Context, addr, key string) (*Credentials, error) {
 	pk, err := protocol.ParsePairKey(key)
 	if err != nil {
 		return nil, err
 	}
 	for {
-		e, err := pair(ctx, addr, key, pk)
+		c, err := pair(ctx, addr, key, pk)
 		if err == nil {
-			e.Version, e.stepDelay = version, 20*time.Millisecond
-			return e, nil
+			return c, nil
 		}
 		select {
 		case <-ctx.Done():
@@ -73,9 +91,9 @@ func Pair(ctx context.Context, addr, key, version string) (*Engine, error) {
 	}
 }
 
-func pair(ctx context.Context, addr, key string, pk protocol.PairKey) (*Engine, error) {
+func pair(ctx context.Context, addr, key string, pk protocol.PairKey) (*Credentials, error) {
 	conf := &tls.Config{MinVersion: tls.VersionTLS13, NextProtos: []string{protocol.ALPNPair}, InsecureSkipVerify: true,
-		VerifyConnection: func(cs tls.ConnectionState) error {
+		VerifyConnection: func(cs tls.ConnectionState) error { // the pair key names the CA
 			for _, c := range cs.PeerCertificates[1:] {
 				if sha256.Sum256(c.Raw) == pk.CA {
 					return nil
@@ -116,8 +134,8 @@ func pair(ctx context.Context, addr, key string, pk protocol.PairKey) (*Engine, 
 	}
 	roots := x509.NewCertPool()
 	roots.AddCert(ca)
-	return &Engine{ID: r.EngineID, addr: addr, roots: roots, instances: map[string]*Instance{}, failing: map[string]bool{}, nextPort: 5060,
-		cert: tls.Certificate{Certificate: [][]byte{r.Certificate}, PrivateKey: priv}}, nil
+	return &Credentials{EngineID: r.EngineID, Roots: roots,
+		Cert: tls.Certificate{Certificate: [][]byte{r.Certificate}, PrivateKey: priv}}, nil
 }
 
 // FailHealth makes every later instance of version fail its health check.
