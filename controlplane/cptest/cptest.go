@@ -63,6 +63,29 @@ func Start(t testing.TB, mutate ...func(*controlplane.Config)) *Server {
 		cancel()
 		<-done
 	})
+	return awaitReady(t, srv)
+}
+
+// Boot runs a control plane with exactly cfg (a data dir to restart on,
+// say) until stop is called, which returns once it has stopped: restart
+// tests boot the same config twice.
+func Boot(t testing.TB, cfg controlplane.Config) (s *Server, stop func()) {
+	t.Helper()
+	srv, err := controlplane.New(cfg)
+	if err != nil {
+		t.Fatalf("new control plane: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = srv.Run(ctx) }()
+	stop = func() { cancel(); <-done }
+	t.Cleanup(stop)
+	return awaitReady(t, srv), stop
+}
+
+// awaitReady waits until srv answers the bootstrap administrator.
+func awaitReady(t testing.TB, srv *controlplane.Server) *Server {
+	t.Helper()
 	s := &Server{Server: srv, URL: "http://" + srv.Addr()}
 	deadline := time.Now().Add(10 * time.Second)
 	for {

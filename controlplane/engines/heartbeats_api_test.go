@@ -1,11 +1,9 @@
 package engines_test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"testing"
 	"time"
 
@@ -133,7 +131,7 @@ func TestEngineSummarySurvivesARestart(t *testing.T) {
 	cfg := controlplane.Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", QUICAddr: quicAddr, RaftAddr: raftAddr,
 		BootstrapToken: cptest.AdminToken, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		EngineHeartbeatInterval: time.Second, EngineHeartbeatTimeout: 10 * time.Second, EngineSummaryInterval: time.Hour}
-	srv, stop := bootNode(t, cfg)
+	srv, stop := cptest.Boot(t, cfg)
 	c := &cptest.Client{URL: "http://" + srv.Addr(), Token: cptest.AdminToken}
 	a := createdAgent(t, c, quicAddr, "durable")
 	a.connect(t)
@@ -145,30 +143,13 @@ func TestEngineSummarySurvivesARestart(t *testing.T) {
 	}
 	stop()
 
-	srv, stop = bootNode(t, cfg)
+	srv, stop = cptest.Boot(t, cfg)
 	defer stop()
 	c.URL = "http://" + srv.Addr()
 	after := getHeartbeat(t, c, a.id)
 	if after.HostSummary == nil || *after.HostSummary != hostLoad(7.5) || !after.LastHeartbeatAt.Equal(*before.LastHeartbeatAt) {
 		t.Fatalf("after a restart the engine shows %+v, before %+v", after, before)
 	}
-}
-
-func bootNode(t *testing.T, cfg controlplane.Config) (*controlplane.Server, func()) {
-	t.Helper()
-	srv, err := controlplane.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = srv.Run(ctx) }()
-	c := &cptest.Client{URL: "http://" + srv.Addr(), Token: cptest.AdminToken}
-	awaitTrue(t, 10*time.Second, "node serving", func() bool {
-		status, _, err := c.Do("GET", "/account/me", nil)
-		return err == nil && status == http.StatusOK
-	})
-	return srv, func() { cancel(); <-done }
 }
 
 // Three nodes: an engine connected to a follower has its summary

@@ -20,7 +20,7 @@ import (
 func TestFinishedExecutionsReadTheSameFromHistory(t *testing.T) {
 	dir := executionstest.NewDirectory()
 	cfg := restartableConfig(t, dir)
-	srv, stop := bootServer(t, cfg)
+	srv, stop := cptest.Boot(t, cfg)
 	base := "http://" + srv.Addr()
 	env, _, err := executionstest.SharedWorkspace(base, cptest.AdminToken)
 	if err != nil {
@@ -39,7 +39,7 @@ func TestFinishedExecutionsReadTheSameFromHistory(t *testing.T) {
 		return out.ExecutionID
 	}
 
-	stopEngine := runFakeEngine(srv)
+	stopEngine := runFakeEngine(srv.Server)
 	var ids []string
 	for i := 0; i < 3; i++ {
 		if i == 2 { // the third is only in the log after the snapshot
@@ -94,7 +94,7 @@ func TestFinishedExecutionsReadTheSameFromHistory(t *testing.T) {
 	}
 	stop()
 
-	srv, stop = bootServer(t, cfg)
+	srv, stop = cptest.Boot(t, cfg)
 	defer stop()
 	base = "http://" + srv.Addr()
 	// Serving starts before the log is replayed: wait for its last write.
@@ -105,25 +105,6 @@ func TestFinishedExecutionsReadTheSameFromHistory(t *testing.T) {
 	if len(again) < len(audit) || again[len(audit)-1] != audit[len(audit)-1] {
 		t.Fatalf("audit entries after the restart: %d, want the %d from before first", len(again), len(audit))
 	}
-}
-
-func bootServer(t *testing.T, cfg controlplane.Config) (*controlplane.Server, func()) {
-	t.Helper()
-	srv, err := controlplane.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = srv.Run(ctx) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for !ready("http://" + srv.Addr()) {
-		if time.Now().After(deadline) {
-			t.Fatal("not serving")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return srv, func() { cancel(); <-done }
 }
 
 func runFakeEngine(srv *controlplane.Server) func() {
