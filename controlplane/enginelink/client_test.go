@@ -50,23 +50,38 @@ func startServer(t *testing.T, dir *enginelinktest.Directory, sink enginelink.He
 	if mod != nil {
 		mod(&cfg)
 	}
+	s, stop := serve(t, cfg, dir, sink)
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return s
+}
+
+// serve runs a link with exactly cfg; stop ends it and returns what Serve
+// returned (also called, its error ignored, when the test ends).
+func serve(t *testing.T, cfg enginelink.Config, dir *enginelinktest.Directory, sink enginelink.HeartbeatSink) (*enginelink.Server, func() error) {
+	t.Helper()
 	s, err := enginelink.New(cfg, dir, sink)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := s.Listen(ctx); err != nil {
+		cancel()
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return s
+	var once sync.Once
+	var served error
+	stop := func() error {
+		once.Do(func() { cancel(); served = <-done })
+		return served
+	}
+	t.Cleanup(func() { _ = stop() })
+	return s, stop
 }
 
 // testEngine is a minimal agent built on protocol only.

@@ -31,18 +31,8 @@ func TestRestartedNodeResetsSessionsOfItsCrashedRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := crashed.LocalAddr().String()
-	first, err := enginelink.New(enginelink.Config{NodeID: "n1", PacketConn: crashed, StatelessResetKey: &resetKey,
-		HeartbeatInterval: 200 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}, dir, &beatLog{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	if err := first.Listen(ctx); err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- first.Serve(ctx) }()
-	t.Cleanup(func() { stop(); <-served }) // its error is the closed socket
+	first, _ := serve(t, enginelink.Config{NodeID: "n1", PacketConn: crashed, StatelessResetKey: &resetKey,
+		HeartbeatInterval: 200 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}, dir, &beatLog{}) // its Serve ends with the closed socket
 	e := newTestEngine(t)
 	e.pair(t, first.Addr(), key.String(), dir.Authority)
 	conn, _, err := e.session(t, first.Addr(), dir.Authority, e.tlsCert(), "eng-1")

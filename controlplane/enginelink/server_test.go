@@ -253,24 +253,14 @@ func TestStoppedServerFreesItsAddressForARestart(t *testing.T) {
 	dir := enginelinktest.NewDirectory()
 	key := dir.AddEngine("eng-1", time.Hour)
 	cfg := enginelink.Config{NodeID: "n1", Addr: "127.0.0.1:0", HeartbeatInterval: time.Second, Logger: slog.New(slog.DiscardHandler)}
-	s1, err := enginelink.New(cfg, dir, &beatLog{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := s1.Listen(ctx); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- s1.Serve(ctx) }()
+	s1, stop := serve(t, cfg, dir, &beatLog{})
 	e := newTestEngine(t)
 	e.pair(t, s1.Addr(), key.String(), dir.Authority)
 	conn, _, err := e.session(t, s1.Addr(), dir.Authority, e.tlsCert(), "eng-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	<-conn.Context().Done()
