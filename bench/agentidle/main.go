@@ -1,0 +1,149 @@
+// Command agentidle measures what an idle engine agent costs its host
+// (issue 4's target: agent idle RSS under 20 MiB). It starts one real
+// `roundhouse server` node, creates an engine through the API, pairs a
+// real `roundhouse-engine` (`pair`, then `run`), waits until the engine
+// is AVAILABLE and samples the agent process over an idle window: RSS
+// (VmRSS, RssAnon, RssFile) at the end and its range, peak RSS (VmHWM),
+// CPU share of one core, threads, the Go heap as the runtime reports it
+// (GODEBUG=gctrace=1 lines in the agent's log). Optionally it then runs
+// the README's sample job (examples/hello-job) through the CLI and
+// measures a second window. Last, the agent dumps its goroutines
+// (SIGQUIT: it exposes no debug endpoint) to count them. Only the agent
+// process is counted; the plugin processes it re-executes itself for are
+// reported apart. Every process it started is stopped, also on error.
+//
+//	go run ./bench/agentidle -interval 1s -window 30s
+//	go run ./bench/agentidle -interval 60s -job=false   # default heartbeat
+//	go run ./bench/agentidle -agent-env GOGC=50          # a runtime knob
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type options struct {
+	interval, window, afterWindow time.Duration
+	job, goroutines, gctrace      bool
+	jobDir                        string
+	agentEnv                      []string
+}
+
+func main() {
+	var o options
+	var agentEnv string
+	flag.DurationVar(&o.interval, "interval", time.Second, "engine heartbeat interval the node pushes (timeout 3x); the product default is 60s")
+	flag.DurationVar(&o.window, "window", 30*time.Second, "idle measurement window after the engine is AVAILABLE")
+	flag.BoolVar(&o.job, "job", true, "then run examples/hello-job once through the CLI and measure a second window")
+	flag.DurationVar(&o.afterWindow, "after-window", 15*time.Second, "measurement window after the job ended")
+	flag.StringVar(&o.jobDir, "job-dir", "examples/hello-job", "the sample job's directory (relative to the repository root)")
+	flag.BoolVar(&o.goroutines, "goroutines", true, "count the agent's goroutines at the end (SIGQUIT dump; ends the agent)")
+	flag.BoolVar(&o.gctrace, "gctrace", true, "run the agent with GODEBUG=gctrace=1 and report its last GC line")
+	flag.StringVar(&agentEnv, "agent-env", "", "extra environment of the agent, comma-separated (e.g. GOGC=50,GOMEMLIMIT=16MiB)")
+	flag.Parse()
+	if agentEnv != "" {
+		o.agentEnv = strings.Split(agentEnv, ",")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := bench(ctx, o); err != nil {
+		fmt.Fprintln(os.Stderr, "bench/agentidle:", err)
+		stop()
+		os.Exit(1)
+	}
+}
+
+// bench runs one measurement; every process it started is stopped when
+// it returns.
+func bench(ctx context.Context, o options) error {
+	tmp, err := os.MkdirTemp("", "roundhouse-bench-agentidle-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	ps := &procs{dir: tmp}
+	defer ps.stopAll()
+	bins, binNote, err := binaries()
+	if err != nil {
+		return err
+	}
+	n, envID, err := startNode(ctx, ps, bins.Server, o)
+	if err != nil {
+		return err
+	}
+	e, err := startEngine(ctx, ps, n, bins.Engine, envID, o.agentEnvironment())
+	if err != nil {
+		return err
+	}
+	r := report{o: o, binNote: binNote, engineBin: bins.Engine, pairing: e.pairing, ready: e.ready, loadStart: loadAverage()}
+	pid := e.agent.pid()
+	if r.idle, err = measureWindow(ctx, pid, o.window); err != nil {
+		return err
+	}
+	ps.remember(r.idle.descendants)
+	r.rollup = readRollup(pid)
+	r.gcIdle, r.gcIdleOK = lastGC(e.agent.logPath)
+	if o.job {
+		if r.job, err = runHelloJob(ctx, n, bins.Server, jobDir(o.jobDir), tmp, e.id, envID); err != nil {
+			return fmt.Errorf("sample job: %w", err)
+		}
+		if r.after, err = measureWindow(ctx, pid, o.afterWindow); err != nil {
+			return err
+		}
+		ps.remember(r.after.descendants)
+		r.gcAfter, r.gcAfterOK = lastGC(e.agent.logPath)
+	}
+	if o.goroutines {
+		r.goroutines, r.goroutinesErr = goroutineCount(ps, e.agent)
+	}
+	r.loadEnd = loadAverage()
+	r.print()
+	return nil
+}
+
+// agentEnvironment is the agent's extra environment.
+func (o options) agentEnvironment() []string {
+	env := []string{"QUIC_GO_DISABLE_RECEIVE_BUFFER_WARNING=true"}
+	if o.goroutines {
+		env = append(env, "GOTRACEBACK=all")
+	}
+	godebug := ""
+	for _, kv := range o.agentEnv {
+		if v, ok := strings.CutPrefix(kv, "GODEBUG="); ok {
+			godebug = v
+			continue
+		}
+		env = append(env, kv)
+	}
+	if o.gctrace {
+		godebug = strings.TrimPrefix(godebug+",gctrace=1", ",")
+	}
+	if godebug != "" {
+		env = append(env, "GODEBUG="+godebug)
+	}
+	return env
+}
+
+// jobDir resolves dir against the repository root (the nearest go.mod
+// above the working directory) when it is relative.
+func jobDir(dir string) string {
+	if filepath.IsAbs(dir) {
+		return dir
+	}
+	wd, _ := os.Getwd()
+	for d := wd; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return filepath.Join(d, dir)
+		}
+		if filepath.Dir(d) == d {
+			return filepath.Join(wd, dir)
+		}
+	}
+}
