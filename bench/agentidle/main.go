@@ -31,7 +31,9 @@ import (
 
 type options struct {
 	interval, window, afterWindow time.Duration
+	settleMax                     time.Duration
 	job, goroutines, gctrace      bool
+	keep                          bool
 	jobDir                        string
 	agentEnv                      []string
 }
@@ -40,14 +42,20 @@ func main() {
 	var o options
 	var agentEnv string
 	flag.DurationVar(&o.interval, "interval", time.Second, "engine heartbeat interval the node pushes (timeout 3x); the product default is 60s")
-	flag.DurationVar(&o.window, "window", 30*time.Second, "idle measurement window after the engine is AVAILABLE")
+	flag.DurationVar(&o.settleMax, "settle-max", 90*time.Second, "before the window, wait for the agent's first GC after AVAILABLE (its heap has then reached the GC goal once), at most this long; 0: no wait (needs -gctrace)")
+	flag.DurationVar(&o.window, "window", 20*time.Second, "idle measurement window")
 	flag.BoolVar(&o.job, "job", true, "then run examples/hello-job once through the CLI and measure a second window")
-	flag.DurationVar(&o.afterWindow, "after-window", 15*time.Second, "measurement window after the job ended")
+	flag.DurationVar(&o.afterWindow, "after-window", 10*time.Second, "measurement window after the job ended")
 	flag.StringVar(&o.jobDir, "job-dir", "examples/hello-job", "the sample job's directory (relative to the repository root)")
 	flag.BoolVar(&o.goroutines, "goroutines", true, "count the agent's goroutines at the end (SIGQUIT dump; ends the agent)")
 	flag.BoolVar(&o.gctrace, "gctrace", true, "run the agent with GODEBUG=gctrace=1 and report its last GC line")
+	flag.BoolVar(&o.keep, "keep", false, "keep the data dirs and logs (the agent's holds its GC lines and goroutine dump; the path is printed on stderr)")
+	quick := flag.Bool("quick", false, "check the program: no wait for a GC, 5 s and 3 s windows (BENCH_QUICK=1 make bench)")
 	flag.StringVar(&agentEnv, "agent-env", "", "extra environment of the agent, comma-separated (e.g. GOGC=50,GOMEMLIMIT=16MiB)")
 	flag.Parse()
+	if *quick {
+		o.settleMax, o.window, o.afterWindow = 0, 5*time.Second, 3*time.Second
+	}
 	if agentEnv != "" {
 		o.agentEnv = strings.Split(agentEnv, ",")
 	}
@@ -67,7 +75,13 @@ func bench(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
+	defer func() {
+		if o.keep {
+			fmt.Fprintln(os.Stderr, "bench/agentidle: data dirs and logs kept in", tmp)
+			return
+		}
+		_ = os.RemoveAll(tmp)
+	}()
 	ps := &procs{dir: tmp}
 	defer ps.stopAll()
 	bins, binNote, err := binaries()
@@ -84,6 +98,9 @@ func bench(ctx context.Context, o options) error {
 	}
 	r := report{o: o, binNote: binNote, engineBin: bins.Engine, pairing: e.pairing, ready: e.ready, loadStart: loadAverage()}
 	pid := e.agent.pid()
+	if o.gctrace && o.settleMax > 0 {
+		r.settled, r.settledOK = settle(ctx, e.agent.logPath, o.settleMax)
+	}
 	if r.idle, err = measureWindow(ctx, pid, o.window); err != nil {
 		return err
 	}

@@ -103,16 +103,17 @@ func readRollup(pid int) rollup {
 	return r
 }
 
-// gcTrace is the last GODEBUG=gctrace=1 line of the agent's log: the
-// runtime's own account of its heap.
+// gcTrace is what the agent's GODEBUG=gctrace=1 lines say: the runtime's
+// own account of its heap (whole MB: gctrace rounds).
 type gcTrace struct {
-	line                              string
-	count                             int
-	liveMB, goalMB, stacksMB, globals float64
+	count          int     // GCs so far
+	at             float64 // seconds since the agent started, of the last one
+	liveMB, goalMB int     // heap live after the last GC, and its goal
 }
 
-var gcLine = regexp.MustCompile(`gc (\d+) @.*->.*->([\d.]+) MB, ([\d.]+) MB goal, ([\d.]+) MB stacks, ([\d.]+) MB globals`)
+var gcLine = regexp.MustCompile(`(?m)^gc (\d+) @([\d.]+)s .*->(\d+) MB, (\d+) MB goal`)
 
+// lastGC returns the last GC line of the agent's log; false when none ran.
 func lastGC(logPath string) (gcTrace, bool) {
 	raw, err := os.ReadFile(logPath)
 	if err != nil {
@@ -123,13 +124,27 @@ func lastGC(logPath string) (gcTrace, bool) {
 		return gcTrace{}, false
 	}
 	last := m[len(m)-1]
-	g := gcTrace{line: last[0]}
+	var g gcTrace
 	g.count, _ = strconv.Atoi(last[1])
-	g.liveMB, _ = strconv.ParseFloat(last[2], 64)
-	g.goalMB, _ = strconv.ParseFloat(last[3], 64)
-	g.stacksMB, _ = strconv.ParseFloat(last[4], 64)
-	g.globals, _ = strconv.ParseFloat(last[5], 64)
+	g.at, _ = strconv.ParseFloat(last[2], 64)
+	g.liveMB, _ = strconv.Atoi(last[3])
+	g.goalMB, _ = strconv.Atoi(last[4])
 	return g, true
+}
+
+// settle waits until the agent has run a GC after this call, at most max:
+// before its heap first grows to the GC goal, an idle agent's RSS is
+// still climbing (at 1 s heartbeats it took ~50 s here), and a window
+// measured then understates it. It returns how long it waited and
+// whether a GC came.
+func settle(ctx context.Context, logPath string, max time.Duration) (time.Duration, bool) {
+	before, _ := lastGC(logPath)
+	start := time.Now()
+	err := benchkit.WaitUntil(ctx, "the agent's first GC", max, func() bool {
+		g, ok := lastGC(logPath)
+		return ok && g.count > before.count
+	})
+	return time.Since(start), err == nil
 }
 
 // goroutineCount makes the agent dump its goroutines and exit (SIGQUIT

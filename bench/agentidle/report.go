@@ -18,6 +18,8 @@ type report struct {
 	o                  options
 	binNote, engineBin string
 	pairing, ready     time.Duration
+	settled            time.Duration
+	settledOK          bool
 	idle, after        window
 	rollup             rollup
 	gcIdle, gcAfter    gcTrace
@@ -45,7 +47,8 @@ func (r report) print() {
 	fmt.Printf("| host load (1-min average) at start / end | %s / %s | |\n", r.loadStart, r.loadEnd)
 	fmt.Printf("| `roundhouse-engine` binary size | %.1f MiB | |\n", mib(fileSize(r.engineBin)))
 	fmt.Printf("| `pair` (start to exit) / `run` started → AVAILABLE | %s / %s | |\n", r.pairing.Round(time.Millisecond), r.ready.Round(time.Millisecond))
-	r.printWindow(fmt.Sprintf("idle %s after AVAILABLE", r.idle.length), r.idle)
+	r.printSettle()
+	r.printWindow(fmt.Sprintf("idle window %s", r.idle.length), r.idle)
 	e := r.idle.end
 	fmt.Printf("| peak RSS since start (VmHWM) | %.1f MiB | |\n", mib(e.hwm))
 	fmt.Printf("| smaps_rollup at the end: Private_Dirty / Private_Clean / Shared_Clean | %.1f / %.1f / %.1f MiB | |\n",
@@ -74,10 +77,23 @@ func (r report) printGC(g gcTrace, ok bool, when string) {
 	switch {
 	case !r.o.gctrace:
 	case !ok:
-		fmt.Printf("| Go heap (gctrace)%s | no GC ran yet: the heap never reached the first 4 MiB goal | |\n", when)
+		fmt.Printf("| Go heap (gctrace)%s | no GC ran yet: the heap never reached its first goal (4 MiB at GOGC=100) | |\n", when)
 	default:
-		fmt.Printf("| Go heap at the last GC (gctrace, GC #%d)%s: live / goal, stacks, globals | %.1f / %.1f MiB, %.2f MiB, %.2f MiB | |\n",
-			g.count, when, g.liveMB, g.goalMB, g.stacksMB, g.globals)
+		fmt.Printf("| Go heap at the last GC (gctrace, whole MB)%s: live / goal; GCs so far, last at | %d / %d MB; %d, %.0f s after start | |\n",
+			when, g.liveMB, g.goalMB, g.count, g.at)
+	}
+}
+
+// printSettle says whether the window started after the heap's first
+// cycle, or before it (the figures are then a lower bound).
+func (r report) printSettle() {
+	switch {
+	case !r.o.gctrace || r.o.settleMax == 0:
+		fmt.Println("| window started | at AVAILABLE, without waiting for a GC: RSS may still be climbing (a lower bound) | |")
+	case r.settledOK:
+		fmt.Printf("| window started | after the agent's first GC past AVAILABLE, %s later (its heap had reached the goal once) | |\n", r.settled.Round(time.Second))
+	default:
+		fmt.Printf("| window started | after %s with no GC yet: RSS may still be climbing (a lower bound) | |\n", r.settled.Round(time.Second))
 	}
 }
 
