@@ -84,22 +84,22 @@ func bench(ctx context.Context, o options) error {
 	}()
 	ps := &procs{dir: tmp}
 	defer ps.stopAll()
-	bins, binNote, err := binaries()
+	bins, err := findBinaries(ctx, tmp)
 	if err != nil {
 		return err
 	}
-	n, envID, err := startNode(ctx, ps, bins.Server, o)
+	n, envID, err := startNode(ctx, ps, bins.server, o)
 	if err != nil {
 		return err
 	}
-	e, err := startEngine(ctx, ps, n, bins.Engine, envID, o.agentEnvironment())
+	e, err := startEngine(ctx, ps, n, bins.engine, envID, o.agentEnvironment())
 	if err != nil {
 		return err
 	}
-	r := report{o: o, binNote: binNote, engineBin: bins.Engine, pairing: e.pairing, ready: e.ready, loadStart: loadAverage()}
+	r := report{o: o, binNote: bins.note, engineBin: bins.engine, pairing: e.pairing, ready: e.ready, loadStart: loadAverage()}
 	pid := e.agent.pid()
 	if o.gctrace && o.settleMax > 0 {
-		r.settled, r.settledOK = settle(ctx, e.agent.logPath, o.settleMax)
+		r.settled, r.settledOK = settle(ctx, e.agent, o.settleMax)
 	}
 	if r.idle, err = measureWindow(ctx, pid, o.window); err != nil {
 		return err
@@ -108,7 +108,7 @@ func bench(ctx context.Context, o options) error {
 	r.rollup = readRollup(pid)
 	r.gcIdle, r.gcIdleOK = lastGC(e.agent.logPath)
 	if o.job {
-		if r.job, err = runHelloJob(ctx, n, bins.Server, jobDir(o.jobDir), tmp, e.id, envID); err != nil {
+		if r.job, err = runHelloJob(ctx, n, bins.server, jobDir(o.jobDir), tmp, e.id, envID); err != nil {
 			return fmt.Errorf("sample job: %w", err)
 		}
 		if r.after, err = measureWindow(ctx, pid, o.afterWindow); err != nil {
@@ -148,19 +148,10 @@ func (o options) agentEnvironment() []string {
 	return env
 }
 
-// jobDir resolves dir against the repository root (the nearest go.mod
-// above the working directory) when it is relative.
+// jobDir resolves dir against the repository root when it is relative.
 func jobDir(dir string) string {
 	if filepath.IsAbs(dir) {
 		return dir
 	}
-	wd, _ := os.Getwd()
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return filepath.Join(d, dir)
-		}
-		if filepath.Dir(d) == d {
-			return filepath.Join(wd, dir)
-		}
-	}
+	return filepath.Join(moduleRoot(), dir)
 }

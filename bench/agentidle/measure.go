@@ -137,12 +137,12 @@ func lastGC(logPath string) (gcTrace, bool) {
 // still climbing (at 1 s heartbeats it took ~50 s here), and a window
 // measured then understates it. It returns how long it waited and
 // whether a GC came.
-func settle(ctx context.Context, logPath string, max time.Duration) (time.Duration, bool) {
-	before, _ := lastGC(logPath)
+func settle(ctx context.Context, agent *proc, max time.Duration) (time.Duration, bool) {
+	before, _ := lastGC(agent.logPath)
 	start := time.Now()
 	err := benchkit.WaitUntil(ctx, "the agent's first GC", max, func() bool {
-		g, ok := lastGC(logPath)
-		return ok && g.count > before.count
+		g, ok := lastGC(agent.logPath)
+		return !agent.alive() || ok && g.count > before.count
 	})
 	return time.Since(start), err == nil
 }

@@ -13,21 +13,50 @@ import (
 	"time"
 
 	"github.com/roundhouse/roundhouse/bench/benchkit"
-	"github.com/roundhouse/roundhouse/e2e/harness"
 )
 
 // adminToken is the bootstrap admin token of the node started here.
 const adminToken = "rhp_bench-agentidle-token-0123456789abcdefghijklmn"
 
-// binaries returns the product binaries: those `make bench` built with
-// the release flags ($ROUNDHOUSE_BIN_DIR), else built now.
-func binaries() (harness.Binaries, string, error) {
-	if dir := os.Getenv("ROUNDHOUSE_BIN_DIR"); dir != "" {
-		return harness.Binaries{Server: filepath.Join(dir, "roundhouse"), Engine: filepath.Join(dir, "roundhouse-engine")},
-			"`make build` binaries (-trimpath -s -w)", nil
+// binaries are the product executables measured.
+type binaries struct {
+	server, engine string // roundhouse, roundhouse-engine
+	note           string // where they come from, for the report
+}
+
+// findBinaries returns those `make bench` built ($ROUNDHOUSE_BIN_DIR),
+// else builds them into dir with the flags of `make build`: the agent's
+// RSS is mostly its binary's pages, so it must be the binary that ships.
+func findBinaries(ctx context.Context, dir string) (binaries, error) {
+	if bin := os.Getenv("ROUNDHOUSE_BIN_DIR"); bin != "" {
+		return binaries{server: filepath.Join(bin, "roundhouse"), engine: filepath.Join(bin, "roundhouse-engine"),
+			note: "$ROUNDHOUSE_BIN_DIR (`make build`: -trimpath -s -w)"}, nil
 	}
-	b, err := harness.Build()
-	return b, "built by the e2e harness (plain go build)", err
+	b := binaries{server: filepath.Join(dir, "roundhouse"), engine: filepath.Join(dir, "roundhouse-engine"),
+		note: "built now like `make build` (-trimpath -s -w)"}
+	for out, pkg := range map[string]string{b.server: "./cmd/roundhouse", b.engine: "./cmd/roundhouse-engine"} {
+		cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
+		cmd.Dir = moduleRoot()
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			return b, fmt.Errorf("go build %s: %w\n%s", pkg, err, msg)
+		}
+	}
+	return b, nil
+}
+
+// moduleRoot is the nearest directory holding go.mod above the working
+// directory (the working directory itself when there is none).
+func moduleRoot() string {
+	wd, _ := os.Getwd()
+	for d := wd; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return wd
+		}
+	}
 }
 
 // api calls the node's HTTP API with the admin token.
