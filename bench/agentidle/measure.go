@@ -71,6 +71,9 @@ func measureWindow(ctx context.Context, pid int, d time.Duration) (window, error
 	}
 	w.cpuPercent = benchkit.CPUPercent(cpu0, cpu1, time.Since(start))
 	w.end = readMemory(pid)
+	if w.maxRSS == 0 { // a window shorter than one sample
+		w.minRSS, w.maxRSS = w.end.rss, w.end.rss
+	}
 	w.pss = readRollup(pid)["Pss"]
 	for _, d := range descendants(pid) {
 		d.rss, d.pss = benchkit.RSSBytes(d.pid), readRollup(d.pid)["Pss"]
