@@ -47,6 +47,11 @@ func RSSBytes(pid int) uint64 { return statusKiB(pid, "VmRSS:") << 10 }
 // (mapped files such as bolt stores excluded); 0 when it cannot be read.
 func RSSAnonBytes(pid int) uint64 { return statusKiB(pid, "RssAnon:") << 10 }
 
+// StatusField is the number on one line of /proc/PID/status ("VmHWM:",
+// "RssFile:", "Threads:"...): kB for memory fields, a count otherwise; 0
+// when it cannot be read.
+func StatusField(pid int, field string) uint64 { return statusKiB(pid, field) }
+
 // statusKiB reads one "Field: N kB" line of /proc/PID/status.
 func statusKiB(pid int, field string) uint64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/roundhouse/roundhouse/bench/benchkit"
+	"github.com/roundhouse/roundhouse/controlplane/state"
+)
+
+// jobRun is the outcome of the sample job.
+type jobRun struct {
+	status string        // final executionStatus
+	took   time.Duration // `tasks run` to final state
+}
+
+// runHelloJob runs the README's sample job (examples/hello-job) once on
+// the engine through the CLI: artifact build, upload, tasks create, tasks
+// run, then waits for its final state.
+func runHelloJob(ctx context.Context, n *node, cli, jobDir, tmp, engineID, envID string) (jobRun, error) {
+	cmd := cliRunner{ctx: ctx, bin: cli, env: []string{"ROUNDHOUSE_SERVER=" + n.api.base, "ROUNDHOUSE_TOKEN=" + adminToken}}
+	wsID, err := sharedWorkspace(ctx, n.api, envID)
+	if err != nil {
+		return jobRun{}, err
+	}
+	archive := filepath.Join(tmp, "hello-job.tar.gz")
+	if _, err := cmd.run("artifact", "build", jobDir, "-o", archive); err != nil {
+		return jobRun{}, err
+	}
+	out, err := cmd.run("artifact", "upload", archive, "--json", "--workspace", wsID)
+	if err != nil {
+		return jobRun{}, err
+	}
+	var art struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal([]byte(out), &art); err != nil || art.ID == "" {
+		return jobRun{}, fmt.Errorf("artifact upload answered %q: %v", out, err)
+	}
+	task, err := cmd.run("tasks", "create", "hello-agentidle", "--workspace", wsID, "--artifact", art.ID,
+		"--version", "1.0.0", "--engine", engineID, "--log-level", "INFO")
+	if err != nil {
+		return jobRun{}, err
+	}
+	t0 := time.Now()
+	execID, err := cmd.run("tasks", "run", task, "--param", "GREETING=agentidle")
+	if err != nil {
+		return jobRun{}, err
+	}
+	var v struct {
+		Status string `json:"executionStatus"`
+	}
+	err = benchkit.WaitUntil(ctx, "the sample job to end", 60*time.Second, func() bool {
+		return n.api.do(ctx, "GET", "/processing/executions/"+execID, nil, &v) == nil &&
+			state.IsFinalStatus(v.Status)
+	})
+	if err != nil {
+		return jobRun{}, err
+	}
+	return jobRun{status: v.Status, took: time.Since(t0)}, nil
+}
+
+// sharedWorkspace is the Shared workspace of the environment; the admin
+// is given the rights to publish and run in it (roles open the
+// endpoints, workspace permissions the work).
+func sharedWorkspace(ctx context.Context, a api, envID string) (string, error) {
+	var wss []struct {
+		ID   string `json:"id"`
+		Type string `json:"type"`
+	}
+	if err := a.do(ctx, "GET", "/orchestration/workspaces?environmentId="+envID, nil, &wss); err != nil {
+		return "", err
+	}
+	var me struct {
+		ID string `json:"id"`
+	}
+	if err := a.do(ctx, "GET", "/account/me", nil, &me); err != nil {
+		return "", err
+	}
+	for _, ws := range wss {
+		if ws.Type == "SHARED" {
+			perms := []string{"AUTHOR", "EXECUTE", "VIEW", "PUBLISH"}
+			err := a.do(ctx, "POST", "/security/workspaces/"+ws.ID+"/users/"+me.ID+"/permissions", perms, nil)
+			return ws.ID, err
+		}
+	}
+	return "", fmt.Errorf("environment %s has no Shared workspace", envID)
+}
+
+// cliRunner runs `roundhouse` CLI commands against the node.
+type cliRunner struct {
+	ctx context.Context
+	bin string
+	env []string
+}
+
+func (c cliRunner) run(args ...string) (string, error) {
+	cmd := exec.CommandContext(c.ctx, c.bin, args...)
+	cmd.Env = append(os.Environ(), c.env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("roundhouse %s: %w: %s", strings.Join(args, " "), err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	return strings.TrimSpace(stdout.String()), nil
+}
