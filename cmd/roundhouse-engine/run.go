@@ -20,11 +20,15 @@ const exitRevoked = 3
 
 func newRunCmd() *cobra.Command {
 	var dataDir, logLevel string
+	var gcPercent int
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run the engine: keep its session with the control plane up and run work",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := tuneAgentGC(gcPercent); err != nil {
+				return err
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			a, err := agent.New(agent.Config{Store: agent.Store{Dir: dataDir}, Version: version, Logger: newLogger(logLevel)})
@@ -41,6 +45,7 @@ func newRunCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&dataDir, "data-dir", defaultDataDir, "where the engine identity is kept")
 	cmd.Flags().StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	cmd.Flags().IntVar(&gcPercent, "gc-percent", 0, fmt.Sprintf("Go GC target percentage (GOGC) of the agent process; 0: %d unless GOGC is set, -1: leave the runtime's", defaultAgentGCPercent))
 	return cmd
 }
 
