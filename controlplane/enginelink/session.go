@@ -171,7 +171,11 @@ func (s *Server) takeHeartbeat(ss *session, msg *protocol.Heartbeat) (*protocol.
 }
 
 // answer writes the one reply of a request stream and ends the stream in
-// both directions, so it gives its stream credit back at once.
+// both directions, so it gives its stream credit back at once. Only a
+// failed write is an error: once the reply is written the agent may stop
+// reading (STOP_SENDING) before this FIN, and Close then fails though the
+// agent has what it asked for; ending the session for it would drop a
+// healthy engine (a welcome seen by the agent, then its session closed).
 func answer(str *quic.Stream, m protocol.Message, timeout time.Duration) error {
 	defer str.CancelRead(0) // a no-op once readEnd saw the agent's FIN
 	_ = str.SetWriteDeadline(time.Now().Add(timeout))
@@ -179,7 +183,8 @@ func answer(str *quic.Stream, m protocol.Message, timeout time.Duration) error {
 		str.CancelWrite(0)
 		return err
 	}
-	return str.Close()
+	_ = str.Close()
+	return nil
 }
 
 // renew signs a new certificate for the session's engine and records its

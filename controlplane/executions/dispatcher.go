@@ -68,8 +68,17 @@ func (s *Service) placeAll(ctx context.Context, active []*state.Execution, infli
 	now := time.Now()
 	wake := now.Add(time.Hour)
 	load := map[string]int{}
+	// A task that forbids parallel runs gets one assignment at a time, the
+	// oldest first: assignments are proposed concurrently, so a younger
+	// run placed beside an older one could be applied first, run, and
+	// leave the older to the busy retries. Held: such tasks with an
+	// assignment in flight or chosen in this pass.
+	held := map[string]bool{}
 	var queued []*state.Execution
 	for _, e := range active {
+		if inflight[e.ID] && !e.ParallelAllowed {
+			held[e.TaskID] = true
+		}
 		switch {
 		case e.EngineID != "":
 			load[e.EngineID]++
@@ -105,9 +114,15 @@ func (s *Service) placeAll(ctx context.Context, active []*state.Execution, infli
 		if ctx.Err() != nil {
 			break
 		}
+		if !e.ParallelAllowed && held[e.TaskID] {
+			continue // the next pass, once the older one's assignment is applied
+		}
 		engine := leastBusy(byRuntime[key(e)], load, s.cfg.EngineConcurrency)
 		if engine == "" {
 			continue // none available now: the deadline loop ends it if none comes
+		}
+		if !e.ParallelAllowed {
+			held[e.TaskID] = true
 		}
 		load[engine]++
 		assign(e.ID, engine)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -115,15 +116,26 @@ func TestBusyTaskRetriesThenFailsWithTheSeedError(t *testing.T) {
 }
 
 func TestBusyTaskRunsOnceTheOtherRunEnds(t *testing.T) {
-	f := start(t)
+	// Many short retries: the second run retries soon after the first
+	// ends, and the first (ended by the test) has two seconds to end in,
+	// not the 300 ms of shortDelays, which a loaded host can exceed.
+	f := start(t, func(c *executions.Config) { c.RetryDelays = slices.Repeat([]time.Duration{20 * time.Millisecond}, 100) })
 	task := f.jobTask("single", nil)
-	f.engine("engine-1", func(*state.Execution) executionstest.Behavior {
-		return executionstest.Behavior{Duration: 50 * time.Millisecond}
+	release := make(chan struct{})
+	eng := f.engine("engine-1", func(*state.Execution) executionstest.Behavior {
+		return executionstest.Behavior{Until: release}
 	})
-	first, second := f.run(task, nil), f.run(task, nil)
+	// The first runs until the second has been found busy: a first run
+	// that ended before the second was submitted would prove nothing.
+	first := f.run(task, nil)
+	f.wait(first, state.ExecStarting)
+	second := f.run(task, nil)
+	f.waitFor(second, "refused busy once", func(v executions.View) bool { return v.BusyRetries > 0 })
+	close(release)
 	f.wait(first, state.ExecSuccess)
-	if v := f.wait(second, state.ExecSuccess); v.BusyRetries == 0 {
-		t.Fatalf("the second run never waited for the first: %+v", v.Execution)
+	f.wait(second, state.ExecSuccess)
+	if eng.Runs(first) != 1 || eng.Runs(second) != 1 {
+		t.Fatalf("runs: first %d, second %d; want one each", eng.Runs(first), eng.Runs(second))
 	}
 }
 

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -111,17 +113,21 @@ func (f *fixture) run(taskID string, body map[string]any) string {
 // wait polls an execution until it has one of the statuses.
 func (f *fixture) wait(id string, want ...string) executions.View {
 	f.t.Helper()
+	return f.waitFor(id, fmt.Sprintf("one of %v", want), func(v executions.View) bool { return slices.Contains(want, v.ExecutionStatus) })
+}
+
+// waitFor polls an execution until cond holds.
+func (f *fixture) waitFor(id, what string, cond func(executions.View) bool) executions.View {
+	f.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		var v executions.View
 		f.c.Must(f.t, 200, "GET", "/processing/executions/"+id, nil, &v)
-		for _, w := range want {
-			if v.ExecutionStatus == w {
-				return v
-			}
+		if cond(v) {
+			return v
 		}
 		if time.Now().After(deadline) {
-			f.t.Fatalf("execution %s is %s (%s), want one of %v", id, v.ExecutionStatus, v.ErrorMessage, want)
+			f.t.Fatalf("execution %s is %s (%s), want %s", id, v.ExecutionStatus, v.ErrorMessage, what)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

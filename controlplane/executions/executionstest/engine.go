@@ -1,6 +1,7 @@
 package executionstest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -19,6 +20,9 @@ type Behavior struct {
 	Duration time.Duration
 	// Hang runs until stopped or timed out.
 	Hang bool
+	// Until, when not nil, runs until it is closed (then ends like a
+	// Duration run), so a test decides when a run ends.
+	Until <-chan struct{}
 	// Status is the final status reported (default EXECUTION_SUCCESS).
 	Status string
 	// Busy reports BUSY instead of running.
@@ -153,7 +157,7 @@ func (e *Engine) execute(ctx context.Context, x *state.Execution) {
 		_ = e.Execs.AppendLogs(context.Background(), x.ID, lines)
 	}
 	var done <-chan time.Time
-	if !b.Hang {
+	if !b.Hang && b.Until == nil {
 		t := time.NewTimer(b.Duration)
 		defer t.Stop()
 		done = t.C
@@ -161,11 +165,9 @@ func (e *Engine) execute(ctx context.Context, x *state.Execution) {
 	select {
 	case <-ctx.Done():
 		report(state.ExecTerminated, "stopped")
+	case <-b.Until:
+		report(cmp.Or(b.Status, state.ExecSuccess), "")
 	case <-done:
-		status := b.Status
-		if status == "" {
-			status = state.ExecSuccess
-		}
-		report(status, "")
+		report(cmp.Or(b.Status, state.ExecSuccess), "")
 	}
 }
