@@ -97,6 +97,11 @@ func TestStoppingARunStopsItsHandlerPlan(t *testing.T) {
 	if pe.Status != state.PlanRunning || pe.Steps[0].Status != state.StepFailed {
 		t.Fatalf("waiting on its handler: %s %v", pe.Status, stepStatuses(pe))
 	}
+	// Stopped once the engine runs the handler's task: a stop of a run the
+	// engine never took waits for the stop grace instead (the agent has
+	// nothing to stop, so nothing confirms it).
+	f.awaitExecution(f.handlerTask(pe.Steps[0].HandlerPlans[0].ExecutionID), "started by the engine",
+		func(status string) bool { return status == state.ExecStarting })
 	var stopped state.PlanExecution
 	f.c.Must(t, 200, "POST", "/processing/executions/plans/"+run.ExecutionID+"/stop", nil, &stopped)
 	if stopped.Status != state.PlanStopped || stopped.Steps[0].HandlerPlans[0].Status != state.PlanStopped {
@@ -107,4 +112,22 @@ func TestStoppingARunStopsItsHandlerPlan(t *testing.T) {
 		t.Fatalf("handler plan run: %s", child.Status)
 	}
 	f.waitExecution(child.Steps[0].Tasks[0].ExecutionID)
+}
+
+// handlerTask waits for the first task execution of a plan run and
+// returns its ID.
+func (f *fixture) handlerTask(planRunID string) string {
+	f.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var pe state.PlanExecution
+		f.c.Must(f.t, 200, "GET", "/processing/executions/plans/"+planRunID, nil, &pe)
+		if len(pe.Steps) > 0 && len(pe.Steps[0].Tasks) > 0 && pe.Steps[0].Tasks[0].ExecutionID != "" {
+			return pe.Steps[0].Tasks[0].ExecutionID
+		}
+		if time.Now().After(deadline) {
+			f.t.Fatalf("plan run %s started no task: %+v", planRunID, pe.Steps)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -101,15 +101,21 @@ func (f *fixture) taskOf(manifest map[string]any, runOnce bool) string {
 
 func (f *fixture) waitExecution(id string) {
 	f.t.Helper()
+	f.awaitExecution(id, "final", state.IsFinalStatus)
+}
+
+// awaitExecution polls an execution until its status satisfies cond.
+func (f *fixture) awaitExecution(id, what string, cond func(status string) bool) {
+	f.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		var v executions.View
 		f.c.Must(f.t, 200, "GET", "/processing/executions/"+id, nil, &v)
-		if state.IsFinalStatus(v.ExecutionStatus) {
+		if cond(v.ExecutionStatus) {
 			return
 		}
 		if time.Now().After(deadline) {
-			f.t.Fatalf("execution %s stays %s", id, v.ExecutionStatus)
+			f.t.Fatalf("execution %s stays %s, not %s", id, v.ExecutionStatus, what)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
