@@ -25,7 +25,7 @@ type jobRun struct {
 // the engine through the CLI: artifact build, upload, tasks create, tasks
 // run, then waits for its final state.
 func runHelloJob(ctx context.Context, n *node, cli, jobDir, tmp, engineID, envID string) (jobRun, error) {
-	cmd := cliRunner{ctx: ctx, bin: cli, env: []string{"ROUNDHOUSE_SERVER=" + n.api.base, "ROUNDHOUSE_TOKEN=" + adminToken}}
+	cmd := cliRunner{ctx: ctx, bin: cli, env: []string{"ROUNDHOUSE_SERVER=" + n.api.Base, "ROUNDHOUSE_TOKEN=" + adminToken}}
 	wsID, err := sharedWorkspace(ctx, n.api, envID)
 	if err != nil {
 		return jobRun{}, err
@@ -58,7 +58,7 @@ func runHelloJob(ctx context.Context, n *node, cli, jobDir, tmp, engineID, envID
 		Status string `json:"executionStatus"`
 	}
 	err = benchkit.WaitUntil(ctx, "the sample job to end", 60*time.Second, func() bool {
-		return n.api.do(ctx, "GET", "/processing/executions/"+execID, nil, &v) == nil &&
+		return n.api.Do(ctx, "GET", "/processing/executions/"+execID, nil, &v) == nil &&
 			state.IsFinalStatus(v.Status)
 	})
 	if err != nil {
@@ -70,24 +70,24 @@ func runHelloJob(ctx context.Context, n *node, cli, jobDir, tmp, engineID, envID
 // sharedWorkspace is the Shared workspace of the environment; the admin
 // is given the rights to publish and run in it (roles open the
 // endpoints, workspace permissions the work).
-func sharedWorkspace(ctx context.Context, a api, envID string) (string, error) {
+func sharedWorkspace(ctx context.Context, a *benchkit.Client, envID string) (string, error) {
 	var wss []struct {
 		ID   string `json:"id"`
 		Type string `json:"type"`
 	}
-	if err := a.do(ctx, "GET", "/orchestration/workspaces?environmentId="+envID, nil, &wss); err != nil {
+	if err := a.Do(ctx, "GET", "/orchestration/workspaces?environmentId="+envID, nil, &wss); err != nil {
 		return "", err
 	}
 	var me struct {
 		ID string `json:"id"`
 	}
-	if err := a.do(ctx, "GET", "/account/me", nil, &me); err != nil {
+	if err := a.Do(ctx, "GET", "/account/me", nil, &me); err != nil {
 		return "", err
 	}
 	for _, ws := range wss {
 		if ws.Type == "SHARED" {
 			perms := []string{"AUTHOR", "EXECUTE", "VIEW", "PUBLISH"}
-			err := a.do(ctx, "POST", "/security/workspaces/"+ws.ID+"/users/"+me.ID+"/permissions", perms, nil)
+			err := a.Do(ctx, "POST", "/security/workspaces/"+ws.ID+"/users/"+me.ID+"/permissions", perms, nil)
 			return ws.ID, err
 		}
 	}

@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -59,49 +57,11 @@ func moduleRoot() string {
 	}
 }
 
-// api calls the node's HTTP API with the admin token.
-type api struct {
-	base string
-	http *http.Client
-}
-
-func (a api) do(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		raw, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, a.base+path, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+adminToken)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := a.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, bytes.TrimSpace(raw))
-	}
-	if out != nil {
-		return json.Unmarshal(raw, out)
-	}
-	return nil
-}
-
 // node is the started `roundhouse server` and how to reach it.
 type node struct {
 	*proc
 	httpAddr, quicAddr string
-	api                api
+	api                *benchkit.Client
 }
 
 // startNode bootstraps a single-node control plane and waits until it
@@ -117,12 +77,12 @@ func startNode(ctx context.Context, ps *procs, bin string, o options) (*node, st
 		return nil, "", err
 	}
 	n.proc = p
-	n.api = api{base: "http://" + n.httpAddr, http: &http.Client{Timeout: 30 * time.Second}}
+	n.api = &benchkit.Client{Base: "http://" + n.httpAddr, Token: adminToken, HTTP: &http.Client{Timeout: 30 * time.Second}}
 	var envs []struct {
 		ID string `json:"id"`
 	}
 	err = benchkit.WaitUntil(ctx, "the node to serve its default environment", 30*time.Second, func() bool {
-		return p.alive() && n.api.do(ctx, "GET", "/orchestration/environments?name=default", nil, &envs) == nil && len(envs) > 0
+		return p.alive() && n.api.Do(ctx, "GET", "/orchestration/environments?name=default", nil, &envs) == nil && len(envs) > 0
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("%w (node log: %s)", err, p.logTail())
@@ -146,7 +106,7 @@ func startEngine(ctx context.Context, ps *procs, n *node, bin, envID string, age
 		ID  string `json:"id"`
 		Key string `json:"preAuthorizedKey"`
 	}
-	if err := n.api.do(ctx, "POST", "/processing/runtimes/remote-engines",
+	if err := n.api.Do(ctx, "POST", "/processing/runtimes/remote-engines",
 		map[string]any{"name": "agentidle", "environmentId": envID}, &created); err != nil {
 		return nil, fmt.Errorf("create engine: %w", err)
 	}
@@ -167,7 +127,7 @@ func startEngine(ctx context.Context, ps *procs, n *node, bin, envID string, age
 		var v struct {
 			Availability string `json:"availability"`
 		}
-		return agent.alive() && n.api.do(ctx, "GET", "/processing/runtimes/remote-engines/"+e.id, nil, &v) == nil &&
+		return agent.alive() && n.api.Do(ctx, "GET", "/processing/runtimes/remote-engines/"+e.id, nil, &v) == nil &&
 			v.Availability == "AVAILABLE"
 	})
 	if err != nil {

@@ -9,12 +9,9 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
+	"context"
 	"flag"
 	"fmt"
-	"github.com/roundhouse/roundhouse/bench/benchkit"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -25,6 +22,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/roundhouse/roundhouse/bench/benchkit"
 
 	"github.com/roundhouse/roundhouse/controlplane"
 	"github.com/roundhouse/roundhouse/controlplane/executions/executionstest"
@@ -61,7 +60,7 @@ func run(seq, burst, rounds int, cpuprofile string) error {
 		return err
 	}
 	defer stop()
-	c := &client{base: "http://" + srv.Addr(), http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}}}
+	c := &benchkit.Client{Base: "http://" + srv.Addr(), Token: token, HTTP: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}}}
 	engineID, agentPID, stopAgent, err := startEngine(c, bins, quicAddr, filepath.Join(dir, "e"))
 	if err != nil {
 		return err
@@ -154,10 +153,10 @@ func startServer(dir, quicAddr string) (*controlplane.Server, func(), error) {
 
 // startEngine creates an engine, pairs a real agent with it and runs it
 // until the returned func stops it.
-func startEngine(c *client, bins harness.Binaries, quicAddr, dir string) (string, int, func(), error) {
+func startEngine(c *benchkit.Client, bins harness.Binaries, quicAddr, dir string) (string, int, func(), error) {
 	var envs []struct{ ID string }
 	deadline := time.Now().Add(20 * time.Second)
-	for c.do("GET", "/orchestration/environments?name=default", nil, &envs) != nil || len(envs) == 0 {
+	for c.Do(context.Background(), "GET", "/orchestration/environments?name=default", nil, &envs) != nil || len(envs) == 0 {
 		if time.Now().After(deadline) {
 			return "", 0, nil, fmt.Errorf("control plane not ready")
 		}
@@ -167,7 +166,7 @@ func startEngine(c *client, bins harness.Binaries, quicAddr, dir string) (string
 		ID  string `json:"id"`
 		Key string `json:"preAuthorizedKey"`
 	}
-	if err := c.do("POST", "/processing/runtimes/remote-engines", map[string]any{"name": "bench", "environmentId": envs[0].ID}, &e); err != nil {
+	if err := c.Do(context.Background(), "POST", "/processing/runtimes/remote-engines", map[string]any{"name": "bench", "environmentId": envs[0].ID}, &e); err != nil {
 		return "", 0, nil, err
 	}
 	if out, err := exec.Command(bins.Engine, "pair", "--server", quicAddr, "--key", e.Key, "--data-dir", dir).CombinedOutput(); err != nil {
@@ -191,7 +190,7 @@ func startEngine(c *client, bins harness.Binaries, quicAddr, dir string) (string
 	}
 	for {
 		var v struct{ Availability string }
-		if c.do("GET", "/processing/runtimes/remote-engines/"+e.ID, nil, &v) == nil && v.Availability == "AVAILABLE" {
+		if c.Do(context.Background(), "GET", "/processing/runtimes/remote-engines/"+e.ID, nil, &v) == nil && v.Availability == "AVAILABLE" {
 			return e.ID, agent.Process.Pid, stop, nil
 		}
 		if time.Now().After(deadline) {
@@ -204,8 +203,8 @@ func startEngine(c *client, bins harness.Binaries, quicAddr, dir string) (string
 
 // publishTasks uploads n no-op job artifacts (each creates its task) and
 // points every task at the engine, parallel runs allowed.
-func publishTasks(c *client, engineID string, n int) ([]string, error) {
-	if _, _, err := executionstest.SharedWorkspace(c.base, token); err != nil {
+func publishTasks(c *benchkit.Client, engineID string, n int) ([]string, error) {
+	if _, _, err := executionstest.SharedWorkspace(c.Base, token); err != nil {
 		return nil, err
 	}
 	var tasks []string
@@ -217,11 +216,11 @@ func publishTasks(c *client, engineID string, n int) ([]string, error) {
 		var pub struct {
 			TaskID string `json:"taskId"`
 		}
-		if err := c.raw("POST", "/orchestration/artifacts", "application/gzip", archive, &pub); err != nil {
+		if err := c.Send(context.Background(), "POST", "/orchestration/artifacts", "application/gzip", archive, &pub); err != nil {
 			return nil, err
 		}
 		rc := map[string]any{"runtime": map[string]any{"type": "REMOTE_ENGINE", "id": engineID}, "parallelExecutionAllowed": true}
-		if err := c.do("PUT", "/orchestration/executables/tasks/"+pub.TaskID+"/run-config", rc, nil); err != nil {
+		if err := c.Do(context.Background(), "PUT", "/orchestration/executables/tasks/"+pub.TaskID+"/run-config", rc, nil); err != nil {
 			return nil, err
 		}
 		tasks = append(tasks, pub.TaskID)
@@ -229,11 +228,11 @@ func publishTasks(c *client, engineID string, n int) ([]string, error) {
 	return tasks, nil
 }
 
-func submit(c *client, task string) (string, error) {
+func submit(c *benchkit.Client, task string) (string, error) {
 	var out struct {
 		ExecutionID string `json:"executionId"`
 	}
-	err := c.do("POST", "/processing/executions", map[string]any{"executable": task}, &out)
+	err := c.Do(context.Background(), "POST", "/processing/executions", map[string]any{"executable": task}, &out)
 	return out.ExecutionID, err
 }
 
@@ -246,7 +245,7 @@ func (p *phaseLog) add(dispatch, engine time.Duration) {
 }
 
 // runOne submits one execution and polls until its final state shows.
-func runOne(c *client, task string, phases *phaseLog) (time.Duration, error) {
+func runOne(c *benchkit.Client, task string, phases *phaseLog) (time.Duration, error) {
 	start := time.Now()
 	id, err := submit(c, task)
 	if err != nil {
@@ -260,7 +259,7 @@ func runOne(c *client, task string, phases *phaseLog) (time.Duration, error) {
 			Dispatch        time.Time `json:"dispatchTimestamp"`
 			Finish          time.Time `json:"finishTimestamp"`
 		}
-		if err := c.do("GET", "/processing/executions/"+id, nil, &v); err != nil {
+		if err := c.Do(context.Background(), "GET", "/processing/executions/"+id, nil, &v); err != nil {
 			return 0, err
 		}
 		switch v.ExecutionStatus {
@@ -279,7 +278,7 @@ func runOne(c *client, task string, phases *phaseLog) (time.Duration, error) {
 
 // throughput queues n executions over the tasks at once and returns how
 // many per second finished, first submit to last final state.
-func throughput(c *client, tasks []string, n int) (float64, error) {
+func throughput(c *benchkit.Client, tasks []string, n int) (float64, error) {
 	start := time.Now()
 	// Counted among the executions triggered since the round began (the
 	// listing stops at the first older one); the clocks are the same.
@@ -288,7 +287,7 @@ func throughput(c *client, tasks []string, n int) (float64, error) {
 		var page struct {
 			Total int `json:"total"`
 		}
-		err := c.do("GET", "/processing/executions?status=EXECUTION_SUCCESS&limit=1&from="+since, nil, &page)
+		err := c.Do(context.Background(), "GET", "/processing/executions?status=EXECUTION_SUCCESS&limit=1&from="+since, nil, &page)
 		return page.Total, err
 	}
 	before, err := succeeded()
@@ -325,41 +324,4 @@ func throughput(c *client, tasks []string, n int) (float64, error) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return float64(n) / time.Since(start).Seconds(), nil
-}
-
-type client struct {
-	base string
-	http *http.Client
-}
-
-func (c *client) do(method, path string, in, out any) error {
-	var body []byte
-	if in != nil {
-		body, _ = json.Marshal(in)
-	}
-	return c.raw(method, path, "application/json", body, out)
-}
-
-func (c *client) raw(method, path, ctype string, body []byte, out any) error {
-	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	if body != nil {
-		req.Header.Set("Content-Type", ctype)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, msg)
-	}
-	if out != nil {
-		return json.NewDecoder(resp.Body).Decode(out)
-	}
-	return nil
 }

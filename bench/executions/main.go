@@ -10,13 +10,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"github.com/roundhouse/roundhouse/bench/benchkit"
-	"io"
 	"net/http"
 	"os"
 	"runtime"
@@ -25,6 +21,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/roundhouse/roundhouse/bench/benchkit"
 
 	"github.com/roundhouse/roundhouse/controlplane"
 	"github.com/roundhouse/roundhouse/controlplane/executions"
@@ -79,7 +77,7 @@ func run(n, clients, engineCount, nodeCount int, retention time.Duration, mempro
 		}
 	}
 	api := servers[len(servers)-1] // with several nodes, a follower: writes are forwarded
-	c := &client{base: "http://" + api.Addr(), http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}}}
+	c := &benchkit.Client{Base: "http://" + api.Addr(), Token: token, HTTP: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}}}
 	taskID, err := prepare(c, directory, engineCount)
 	if err != nil {
 		return err
@@ -154,16 +152,16 @@ func (b *benchTB) cleanup() {
 
 // prepare waits for the API, publishes a no-op job artifact and points
 // its task at one engine or a cluster of them.
-func prepare(c *client, directory *executionstest.Directory, engineCount int) (string, error) {
+func prepare(c *benchkit.Client, directory *executionstest.Directory, engineCount int) (string, error) {
 	deadline := time.Now().Add(20 * time.Second)
 	var envs []state.Environment
-	for c.do("GET", "/orchestration/environments?name=default", nil, &envs) != nil || len(envs) == 0 {
+	for c.Do(context.Background(), "GET", "/orchestration/environments?name=default", nil, &envs) != nil || len(envs) == 0 {
 		if time.Now().After(deadline) {
 			return "", fmt.Errorf("control plane not ready")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if _, _, err := executionstest.SharedWorkspace(c.base, token); err != nil {
+	if _, _, err := executionstest.SharedWorkspace(c.Base, token); err != nil {
 		return "", err
 	}
 	var ids []string
@@ -181,16 +179,16 @@ func prepare(c *client, directory *executionstest.Directory, engineCount int) (s
 		return "", err
 	}
 	var pub state.ArtifactPublishResult
-	if err := c.send("POST", "/orchestration/artifacts", "application/gzip", archive, &pub); err != nil {
+	if err := c.Send(context.Background(), "POST", "/orchestration/artifacts", "application/gzip", archive, &pub); err != nil {
 		return "", err
 	}
 	rc := map[string]any{"runtime": runtime, "parallelExecutionAllowed": true, "timeout": 60}
-	return pub.TaskID, c.do("PUT", "/orchestration/executables/tasks/"+pub.TaskID+"/run-config", rc, nil)
+	return pub.TaskID, c.Do(context.Background(), "PUT", "/orchestration/executables/tasks/"+pub.TaskID+"/run-config", rc, nil)
 }
 
 // drive runs n executions through `clients` concurrent clients, sampling
 // the heap after every tenth.
-func drive(c *client, taskID string, n, clients int) ([]result, []memSample, time.Duration, error) {
+func drive(c *benchkit.Client, taskID string, n, clients int) ([]result, []memSample, time.Duration, error) {
 	var next atomic.Int64
 	results := make([]result, n)
 	errs := make(chan error, clients)
@@ -231,16 +229,16 @@ func drive(c *client, taskID string, n, clients int) ([]result, []memSample, tim
 	return results, heaps, elapsed, nil
 }
 
-func one(c *client, taskID string) (result, error) {
+func one(c *benchkit.Client, taskID string) (result, error) {
 	start := time.Now()
 	var created state.ExecutionCreated
-	if err := c.do("POST", "/processing/executions", map[string]any{"executable": taskID}, &created); err != nil {
+	if err := c.Do(context.Background(), "POST", "/processing/executions", map[string]any{"executable": taskID}, &created); err != nil {
 		return result{}, err
 	}
 	ack := time.Since(start)
 	for {
 		var v executions.View
-		if err := c.do("GET", "/processing/executions/"+created.ExecutionID, nil, &v); err != nil {
+		if err := c.Do(context.Background(), "GET", "/processing/executions/"+created.ExecutionID, nil, &v); err != nil {
 			return result{}, err
 		}
 		if state.IsFinalStatus(v.ExecutionStatus) {
@@ -294,44 +292,4 @@ func report(n, clients, engines, nodes int, retention time.Duration, results []r
 	fmt.Printf("\nThe heap is the whole process: control plane, fake engines' bookkeeping and clients. Finished\n" +
 		"executions and audit entries are kept for their retention in each node's on-disk history store, not\n" +
 		"in the heap; run with -retention 2s to compare.\n\n")
-}
-
-type client struct {
-	base string
-	http *http.Client
-}
-
-func (c *client) do(method, path string, in, out any) error {
-	var body []byte
-	if in != nil {
-		body, _ = json.Marshal(in)
-	}
-	return c.send(method, path, "application/json", body, out)
-}
-
-func (c *client) send(method, path, contentType string, body []byte, out any) error {
-	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", contentType)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, raw)
-	}
-	if out != nil && len(raw) > 0 {
-		return json.Unmarshal(raw, out)
-	}
-	return nil
 }
