@@ -65,7 +65,7 @@ func TestEngineSummaryShowsAtOnceAndABeatInsideTheIntervalWritesNothing(t *testi
 	}
 	a1.connect(t)
 	a1.beat(t, hostLoad(12.5))
-	awaitTrue(t, 2*time.Second, "the first summary shown", showsSummary(t, c, a1.id, hostLoad(12.5)))
+	waitFor(t, 2*time.Second, "the first summary shown", showsSummary(t, c, a1.id, hostLoad(12.5)))
 	first := getHeartbeat(t, c, a1.id)
 	if first.Availability != "AVAILABLE" || time.Since(*first.LastHeartbeatAt) > 5*time.Second {
 		t.Fatalf("engine shows %+v", first)
@@ -76,7 +76,7 @@ func TestEngineSummaryShowsAtOnceAndABeatInsideTheIntervalWritesNothing(t *testi
 	a1.beat(t, hostLoad(80)) // inside the hour
 	a2.connect(t)            // comes up after it: written at once
 	a2.beat(t, hostLoad(33))
-	awaitTrue(t, 2*time.Second, "the second engine's summary shown", showsSummary(t, c, a2.id, hostLoad(33)))
+	waitFor(t, 2*time.Second, "the second engine's summary shown", showsSummary(t, c, a2.id, hostLoad(33)))
 	if now, _ := mon.HeartbeatWrites(); now != cmds+1 {
 		t.Fatalf("%d heartbeat commands for one engine coming up; the beat inside the interval must write nothing", now-cmds)
 	}
@@ -107,7 +107,7 @@ func TestEngineSummaryIsRefreshedOncePerInterval(t *testing.T) {
 	}
 	last := time.Now()
 	// Within the interval, plus a tick and a write on a shared machine.
-	awaitTrue(t, interval+time.Second, "the last summary shown", showsSummary(t, c, a.id, hostLoad(cpu)))
+	waitFor(t, interval+time.Second, "the last summary shown", showsSummary(t, c, a.id, hostLoad(cpu)))
 	if d := time.Since(last); d > interval+time.Second {
 		t.Fatalf("last summary shown %s after its beat", d)
 	}
@@ -136,7 +136,7 @@ func TestEngineSummarySurvivesARestart(t *testing.T) {
 	a := createdAgent(t, c, quicAddr, "durable")
 	a.connect(t)
 	a.beat(t, hostLoad(7.5))
-	awaitTrue(t, 2*time.Second, "the summary shown", showsSummary(t, c, a.id, hostLoad(7.5)))
+	waitFor(t, 2*time.Second, "the summary shown", showsSummary(t, c, a.id, hostLoad(7.5)))
 	before := getHeartbeat(t, c, a.id)
 	if err := srv.Node().Snapshot(); err != nil {
 		t.Fatal(err)
@@ -173,18 +173,6 @@ func TestEngineSummaryOnAFollowerIsShownByEveryNode(t *testing.T) {
 	a.beat(t, hostLoad(44.4))
 	for i, n := range nodes {
 		nc := &cptest.Client{URL: n.URL, Token: token}
-		awaitTrue(t, 5*time.Second, fmt.Sprintf("node %d shows the summary", i), showsSummary(t, nc, a.id, hostLoad(44.4)))
-	}
-}
-
-// awaitTrue polls cond until it holds or within passes.
-func awaitTrue(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s", what, within)
-		}
-		time.Sleep(10 * time.Millisecond)
+		waitFor(t, 5*time.Second, fmt.Sprintf("node %d shows the summary", i), showsSummary(t, nc, a.id, hostLoad(44.4)))
 	}
 }
