@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/roundhouse/roundhouse/internal/testnet"
 )
 
 // engBuild returns the binaries TestMain built.
@@ -22,25 +23,20 @@ func engBuild(t *testing.T) (server, agent string) {
 	return bins.Server, bins.Engine
 }
 
+// engFreeTCP and engFreeUDP draw a loopback port outside the kernel's
+// ephemeral range (testnet): a port the kernel just handed out for ":0"
+// and that was closed again can be handed out again at once, so a node's
+// HTTP and raft addresses once came out the same.
 func engFreeTCP(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := testnet.Addr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().String()
+	return addr
 }
 
-func engFreeUDP(t *testing.T) string {
-	t.Helper()
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().String()
-}
+func engFreeUDP(t *testing.T) string { return engFreeTCP(t) }
 
 // engProc is a started process with its output captured.
 type engProc struct {
