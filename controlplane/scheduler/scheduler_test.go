@@ -9,7 +9,21 @@ import (
 )
 
 // nextBoundary is the first multiple of step after t.
-func nextBoundary(t time.Time, step time.Duration) time.Time { return t.Truncate(step).Add(step) }
+// nextBoundary is the first step boundary after both t (the fake clock)
+// and the wall clock: API writes stamp a saved trigger with the wall
+// clock, and a trigger fires only after it was saved, so a boundary the
+// wall clock already passed (a test started just before a 5-minute mark)
+// would never fire. Call it after the save.
+func nextBoundary(t time.Time, step time.Duration) time.Time {
+	return later(t, time.Now()).Truncate(step).Add(step)
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
 
 func TestCronFiresOnTimeWithTriggerTimeoutAndMisfiresOnce(t *testing.T) {
 	f := start(t)
