@@ -148,9 +148,15 @@ func (s Executions) Wait(ctx context.Context, id string, interval time.Duration,
 	}
 }
 
+// ReadLogs opens an execution's log as it now stands; the caller closes
+// the stream.
+func (s Executions) ReadLogs(ctx context.Context, id string) (*LogStream, error) {
+	return s.openLogs(ctx, id, false)
+}
+
 // Logs reads an execution's log lines as they now stand.
 func (s Executions) Logs(ctx context.Context, id string) ([]LogLine, error) {
-	st, err := s.openLogs(ctx, id, false)
+	st, err := s.ReadLogs(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -79,6 +79,13 @@ type Member struct {
 	APIAddr  string `json:"apiAddr"`
 }
 
+// MemberStatus is a member with its raft role.
+type MemberStatus struct {
+	Member
+	Voter  bool `json:"voter"`
+	Leader bool `json:"leader"`
+}
+
 // Cluster calls /cluster: the control plane's own members.
 type Cluster struct{ c *Client }
 
@@ -86,8 +93,8 @@ type Cluster struct{ c *Client }
 func (c *Client) Cluster() Cluster { return Cluster{c} }
 
 // Members lists the control-plane nodes.
-func (s Cluster) Members(ctx context.Context) ([]Member, error) {
-	var out []Member
+func (s Cluster) Members(ctx context.Context) ([]MemberStatus, error) {
+	var out []MemberStatus
 	return out, s.c.Do(ctx, "GET", "/cluster/members", nil, nil, &out)
 }
 

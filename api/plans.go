@@ -116,7 +116,7 @@ type PlanRunRequest struct {
 	Parameters map[string]string `json:"parameters,omitempty"`
 }
 
-// PlanRerun reruns a plan execution from step FromStep (0-based), only
+// PlanRerun reruns a plan execution from step FromStep (1-based), only
 // its failed tasks when OnlyFailed.
 type PlanRerun struct {
 	FromStep   int  `json:"fromStep"`

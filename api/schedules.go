@@ -1,7 +1,10 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/url"
 	"time"
 )
@@ -22,8 +25,35 @@ type Trigger struct {
 
 // AtDays picks days: DAY_OF_WEEK ("MONDAY", ...) or DAY_OF_MONTH ("1" ...).
 type AtDays struct {
-	Type string   `json:"type"`
-	Days []string `json:"days"`
+	Type string `json:"type"`
+	Days Days   `json:"days"`
+}
+
+// Days are day names or day-of-month numbers; reading JSON, numbers are
+// taken as their decimal strings (the server accepts either form).
+type Days []string
+
+// UnmarshalJSON reads ["MONDAY", 3, "15"].
+func (d *Days) UnmarshalJSON(b []byte) error {
+	var raw []any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return fmt.Errorf("days: want a list of names or numbers: %w", err)
+	}
+	out := make(Days, 0, len(raw))
+	for _, v := range raw {
+		switch v := v.(type) {
+		case string:
+			out = append(out, v)
+		case json.Number:
+			out = append(out, v.String())
+		default:
+			return fmt.Errorf("days: %v is neither a name nor a number", v)
+		}
+	}
+	*d = out
+	return nil
 }
 
 // AtTimes picks times of day: AT_TIME (Time), AT_TIMES (Times) or
