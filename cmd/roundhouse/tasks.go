@@ -36,10 +36,13 @@ func tasksLsCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var list []taskView
-			if err := c.do(cmd.Context(), "GET", "/orchestration/executables/tasks?workspaceId="+url.QueryEscape(workspace), nil, &list); err != nil {
+			var page struct {
+				Items []taskView `json:"items"`
+			}
+			if err := c.do(cmd.Context(), "GET", "/orchestration/executables/tasks?limit=1000&workspaceId="+url.QueryEscape(workspace), nil, &page); err != nil {
 				return err
 			}
+			list := page.Items
 			if flags.json {
 				return printJSON(cmd.OutOrStdout(), list)
 			}

@@ -136,6 +136,7 @@ func Table() []Rule {
 		{"PATCH", "/orchestration/workspaces/:id", perm(state.PermEnvironmentManagement)},
 		{"DELETE", "/orchestration/workspaces/:id", perm(state.PermEnvironmentManagement)},
 
+		{"GET", "/processing/executables/tasks/executions", Access{Note: "lists what the caller may see: " + view}},
 		{"GET", "/processing/executions", Access{Note: "lists what the caller may see: " + view}},
 		{"POST", "/processing/executions", Access{AnyOf: []string{state.PermOperator}, Note: "and EXECUTE on the task's workspace, checked by the handler"}},
 		{"GET", "/processing/executions/:id", Access{Note: view}},

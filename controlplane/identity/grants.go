@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/roundhouse/roundhouse/controlplane/api"
+	"github.com/roundhouse/roundhouse/controlplane/authz"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
 
@@ -21,7 +22,7 @@ func requireHeld(r *http.Request, granted, already []string) error {
 	var missing []string
 	for _, perm := range granted {
 		if slices.Contains(state.KnownPermissions(), perm) && !slices.Contains(already, perm) &&
-			!p.Has(perm) && !slices.Contains(missing, perm) {
+			!holds(p, perm) && !slices.Contains(missing, perm) {
 			missing = append(missing, perm)
 		}
 	}
@@ -31,6 +32,17 @@ func requireHeld(r *http.Request, granted, already []string) error {
 	sort.Strings(missing)
 	return api.Errorf(http.StatusForbidden, api.CodeForbidden,
 		"you cannot grant permissions you do not hold yourself: %s", strings.Join(missing, ", "))
+}
+
+// holds reports whether p may grant perm: it holds it, or holds a wider
+// one. TMC_ENGINE_USE (running tasks on engines, with nothing more than
+// Execute and View in workspaces) lies within Operations - Manage and
+// Engines - Manage.
+func holds(p *authz.Principal, perm string) bool {
+	if perm == state.PermEngineUse {
+		return p.HasAny(perm, state.PermOperator, state.PermEngineManagement)
+	}
+	return p.Has(perm)
 }
 
 // permissionsOfRoles lists the permissions the roles give (unknown role
