@@ -58,7 +58,14 @@ type route struct {
 func NewRouter(auth Authenticator, gates ...Gate) *Router {
 	rt := &Router{mux: httprouter.New(), auth: auth, gates: gates}
 	rt.mux.HandleMethodNotAllowed = true
+	// No redirects: a path with a trailing slash or a different case is
+	// answered like any unknown path, in JSON, and says what to send.
+	rt.mux.RedirectTrailingSlash, rt.mux.RedirectFixedPath = false, false
 	rt.mux.NotFound = rt.fallback(func(w http.ResponseWriter, r *http.Request) {
+		if trimmed := strings.TrimSuffix(r.URL.Path, "/"); trimmed != r.URL.Path && rt.Lookup(r.Method, trimmed) {
+			WriteError(w, r, Errorf(http.StatusNotFound, CodeNotFound, "no such endpoint: %s %s; send it without the trailing slash: %s", r.Method, r.URL.Path, trimmed))
+			return
+		}
 		WriteError(w, r, Errorf(http.StatusNotFound, CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
 	rt.mux.MethodNotAllowed = rt.fallback(func(w http.ResponseWriter, r *http.Request) {

@@ -195,3 +195,27 @@ func TestTrustedProxies(t *testing.T) {
 		t.Fatalf("audit entries do not carry the forwarded client address: %+v", logs)
 	}
 }
+
+// TestEditKeepsDescription: an edit that leaves out the description keeps
+// it; one that sends it (even empty) replaces it.
+func TestEditKeepsDescription(t *testing.T) {
+	srv := cptest.Start(t)
+	admin := srv.Client(cptest.AdminToken)
+	var p policy
+	admin.Must(t, 201, "POST", base, map[string]any{"enabled": false, "ips": []map[string]string{
+		{"ip": "10.0.0.1", "description": "gateway"}, {"ip": "10.0.0.2", "description": "backup"}}}, &p)
+	var one entry
+	admin.Must(t, 200, "PUT", base+"/ips/"+p.IPs[0].ID, map[string]string{"ip": "10.0.0.9"}, &one)
+	if one.IP != "10.0.0.9" || one.Description != "gateway" {
+		t.Fatalf("PUT with only ip: %+v", one)
+	}
+	var many []entry
+	admin.Must(t, 200, "PUT", base+"/ips", []map[string]string{{"id": p.IPs[1].ID, "ip": "10.0.0.8"}}, &many)
+	if len(many) != 1 || many[0].Description != "backup" {
+		t.Fatalf("bulk PUT with only ip: %+v", many)
+	}
+	admin.Must(t, 200, "PUT", base+"/ips/"+p.IPs[0].ID, map[string]string{"ip": "10.0.0.9", "description": ""}, &one)
+	if one.Description != "" {
+		t.Fatalf("an explicit empty description was not applied: %+v", one)
+	}
+}
