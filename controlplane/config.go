@@ -75,6 +75,9 @@ type Config struct {
 	// AccessTokenTTL is how long tokens from POST /security/oauth/token
 	// are valid (seed 004: 30 minutes).
 	AccessTokenTTL time.Duration
+	// VerifyPassword checks a login's password against its stored hash
+	// (argon2id when nil); tests count the work logins do through it.
+	VerifyPassword func(hash, password string) bool
 
 	// Deployments tunes route and data-service deployments (metrics
 	// staleness and rate, the deployment watcher's rescan).

@@ -139,7 +139,7 @@ func (s *Server) routes() {
 		return nil
 	})
 	environments.Register(rt, s.node)
-	identity.Register(rt, s.node, identity.Options{AccessTokenTTL: s.cfg.AccessTokenTTL, License: identity.License{
+	identity.Register(rt, s.node, identity.Options{AccessTokenTTL: s.cfg.AccessTokenTTL, VerifyPassword: s.cfg.VerifyPassword, License: identity.License{
 		Seats: s.cfg.LicenseSeats, EngineTokens: s.cfg.LicenseEngineTokens, ServiceAccounts: s.cfg.LicenseServiceAccounts}})
 	wspermissions.Register(rt, s.node)
 	ipallowlist.Register(rt, s.node)
