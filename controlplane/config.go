@@ -233,6 +233,7 @@ func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 	}
 	return out, nil
 }
+
 // errJoinNeedsToken is returned for --join without a token on a node that
 // has no state yet; a node that already has state ignores --join.
 var errJoinNeedsToken = errors.New("--join needs a token: set ROUNDHOUSE_TOKEN (or --join-token) to a token with control-plane rights")
