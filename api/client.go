@@ -210,3 +210,39 @@ func decodeAnswer[T any](c *Client, req *http.Request) (*T, error) {
 	}
 	return &out, nil
 }
+
+// Exchange sends body and returns the answer's status and raw body
+// whatever the status: for callers that examine statuses and error bodies
+// themselves, such as the API's conformance tests. body is sent as is when
+// it is a []byte, else as its JSON; contentType defaults to JSON. Only a
+// failure to get an answer is an error, and nothing is retried.
+func (c *Client) Exchange(ctx context.Context, method, path, contentType string, body any) (int, []byte, error) {
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		if b != nil {
+			rd = bytes.NewReader(b)
+		}
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			return 0, nil, fmt.Errorf("%s %s: encode request: %w", method, path, err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	if contentType == "" {
+		contentType = "application/json"
+	}
+	req, err := c.request(ctx, method, path, nil, contentType, rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw, err
+}

@@ -1,7 +1,6 @@
 package cptest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roundhouse/roundhouse/api"
 	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane"
 	"github.com/roundhouse/roundhouse/internal/testnet"
@@ -109,13 +109,26 @@ func freeTCP(t testing.TB) string {
 
 func freeUDP(t testing.TB) string { return freeTCP(t) }
 
-// Client calls the API with a token.
+// Client calls the API with a token, through the api package, with no
+// retries: tests see every answer as the node gave it.
 type Client struct {
 	URL, Token string
 }
 
 // Client returns an API client using token.
 func (s *Server) Client(token string) *Client { return &Client{URL: s.URL, Token: token} }
+
+// API is the typed client of the server calling as token, with no retries.
+func (s *Server) API(token string) *api.Client { return s.Client(token).API() }
+
+// API is the typed client c's calls go through.
+func (c *Client) API() *api.Client {
+	a, err := api.New(api.Config{Address: c.URL, Token: c.Token, HTTPClient: http.DefaultClient})
+	if err != nil {
+		panic(fmt.Sprintf("cptest: %v", err)) // the URL comes from a started server
+	}
+	return a.WithRetry(api.NoRetry())
+}
 
 // Response is a raw answer.
 type Response struct {
@@ -125,35 +138,13 @@ type Response struct {
 
 // Do sends body as JSON (a []byte is sent as is) and returns the answer.
 func (c *Client) Do(method, path string, body any) (int, []byte, error) {
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			return 0, nil, err
-		}
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, c.URL+path, rd)
-	if err != nil {
-		return 0, nil, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.Token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, raw, err
+	return c.API().Exchange(context.Background(), method, path, "", body)
+}
+
+// Send sends body with contentType, e.g. an artifact archive as
+// application/gzip, and returns the answer.
+func (c *Client) Send(method, path, contentType string, body []byte) (int, []byte, error) {
+	return c.API().Exchange(context.Background(), method, path, contentType, body)
 }
 
 // Must sends a request, fails the test unless the status is want, and
