@@ -37,6 +37,7 @@ type Client struct {
 	http       *http.Client
 	retry      RetryPolicy
 	consistent bool
+	header     http.Header
 }
 
 // New returns a client for cfg.
@@ -79,6 +80,18 @@ func (c *Client) WithToken(token string) *Client {
 func (c *Client) WithRetry(p RetryPolicy) *Client {
 	cp := *c
 	cp.retry = p
+	return &cp
+}
+
+// WithHeader returns a copy of c sending header name: value with every
+// request (e.g. Talend's "talend-version").
+func (c *Client) WithHeader(name, value string) *Client {
+	cp := *c
+	cp.header = c.header.Clone()
+	if cp.header == nil {
+		cp.header = http.Header{}
+	}
+	cp.header.Add(name, value)
 	return &cp
 }
 
@@ -180,6 +193,9 @@ func (c *Client) request(ctx context.Context, method, path string, query url.Val
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	req.Header.Set("Accept", "application/json")
+	for name, values := range c.header {
+		req.Header[name] = values
+	}
 	return req, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"syscall"
 	"testing"
@@ -113,6 +114,30 @@ func freeUDP(t testing.TB) string { return freeTCP(t) }
 // retries: tests see every answer as the node gave it.
 type Client struct {
 	URL, Token string
+	// Header is sent with every request (X-Forwarded-For, talend-version).
+	Header http.Header
+	// HTTP sends the requests; nil is http.DefaultClient.
+	HTTP *http.Client
+}
+
+// From returns a copy of c whose connections leave from the loopback
+// address ip (127.0.0.2, say), so the node sees another caller address.
+func (c *Client) From(ip string) *Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	cp := *c
+	cp.HTTP = &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+	return &cp
+}
+
+// With returns a copy of c sending header name: value on every request.
+func (c *Client) With(name, value string) *Client {
+	cp := *c
+	cp.Header = c.Header.Clone()
+	if cp.Header == nil {
+		cp.Header = http.Header{}
+	}
+	cp.Header.Set(name, value)
+	return &cp
 }
 
 // Client returns an API client using token.
@@ -123,9 +148,18 @@ func (s *Server) API(token string) *api.Client { return s.Client(token).API() }
 
 // API is the typed client c's calls go through.
 func (c *Client) API() *api.Client {
-	a, err := api.New(api.Config{Address: c.URL, Token: c.Token, HTTPClient: http.DefaultClient})
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	a, err := api.New(api.Config{Address: c.URL, Token: c.Token, HTTPClient: hc})
 	if err != nil {
 		panic(fmt.Sprintf("cptest: %v", err)) // the URL comes from a started server
+	}
+	for name, values := range c.Header {
+		for _, v := range values {
+			a = a.WithHeader(name, v)
+		}
 	}
 	return a.WithRetry(api.NoRetry())
 }
@@ -138,13 +172,23 @@ type Response struct {
 
 // Do sends body as JSON (a []byte is sent as is) and returns the answer.
 func (c *Client) Do(method, path string, body any) (int, []byte, error) {
+	defer c.closeIdle()
 	return c.API().Exchange(context.Background(), method, path, "", body)
 }
 
 // Send sends body with contentType, e.g. an artifact archive as
 // application/gzip, and returns the answer.
 func (c *Client) Send(method, path, contentType string, body []byte) (int, []byte, error) {
+	defer c.closeIdle()
 	return c.API().Exchange(context.Background(), method, path, contentType, body)
+}
+
+// closeIdle drops the connections of a client of c's own (From), so each
+// call dials from its address afresh.
+func (c *Client) closeIdle() {
+	if c.HTTP != nil {
+		c.HTTP.CloseIdleConnections()
+	}
 }
 
 // Must sends a request, fails the test unless the status is want, and
@@ -167,12 +211,12 @@ func (c *Client) Must(t testing.TB, want int, method, path string, body, out any
 
 // ErrorBody is the contract's error body.
 type ErrorBody struct {
-	Status    int      `json:"status"`
-	Message   string   `json:"message"`
-	Detail    string   `json:"detail"`
-	Details   []string `json:"details"`
-	Code      string   `json:"code"`
-	RequestID string   `json:"requestId"`
+	Status    int    `json:"status"`
+	Message   string `json:"message"`
+	Detail    string `json:"detail"`
+	Details   string `json:"details"`
+	Code      string `json:"code"`
+	RequestID string `json:"requestId"`
 }
 
 // MustFail sends a request expecting status want with a well-formed
@@ -187,7 +231,7 @@ func (c *Client) MustFail(t testing.TB, want int, method, path string, body any)
 	if status != want {
 		t.Fatalf("%s %s: status %d, want %d; body %s", method, path, status, want, raw)
 	}
-	if err := json.Unmarshal(raw, &e); err != nil || e.Status != want || e.Message == "" || e.Detail != e.Message || e.Code == "" || e.RequestID == "" || e.Details == nil {
+	if err := json.Unmarshal(raw, &e); err != nil || e.Status != want || e.Message == "" || e.Detail != e.Message || e.Code == "" || e.RequestID == "" || e.Details == "" {
 		t.Fatalf("%s %s: error body not per contract: %s", method, path, raw)
 	}
 	return e
