@@ -58,26 +58,14 @@ func checkPairBudget(txn Reader, source string, now time.Time) error {
 	return nil
 }
 
-// EnginePairFailedRequest spends one failed attempt of Source's budget.
-type EnginePairFailedRequest struct {
-	Source string `json:"source"`
-}
-
-func applyEnginePairFailed(tx *cluster.Tx, cmd cluster.Command) (any, error) {
-	var req EnginePairFailedRequest
-	if err := cmd.Decode(&req); err != nil {
-		return nil, err
-	}
-	if req.Source == "" {
-		return nil, cluster.Reject(cluster.CodeInvalid, "a failed pairing attempt needs its source address")
-	}
-	now := cmd.Meta.Time
+// spendPairBudget spends one failed attempt of source's budget.
+func spendPairBudget(tx *cluster.Tx, source string, now time.Time) error {
 	if err := prunePairFailures(tx, now); err != nil {
-		return nil, err
+		return err
 	}
-	cur := first[PairFailures](tx.Txn, tablePairFailures, "id", req.Source)
-	next := PairFailures{ID: req.Source, Tokens: math.Max(pairTokensAt(cur, now)-1, 0), At: now}
-	return nil, tx.Insert(tablePairFailures, &next)
+	cur := first[PairFailures](tx.Txn, tablePairFailures, "id", source)
+	next := PairFailures{ID: source, Tokens: math.Max(pairTokensAt(cur, now)-1, 0), At: now}
+	return tx.Insert(tablePairFailures, &next)
 }
 
 // prunePairFailures drops buckets that are full again (a source that

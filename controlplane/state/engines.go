@@ -81,7 +81,6 @@ func engineSpec() cluster.Spec {
 			CmdEngineRegenerateKey:     applyEngineRegenerateKey,
 			CmdEngineUnpair:            applyEngineUnpair,
 			CmdEnginePair:              applyEnginePair,
-			CmdEnginePairFailed:        applyEnginePairFailed,
 			CmdEngineRenewCert:         applyEngineRenewCert,
 			CmdEngineFacts:             applyEngineFacts,
 			CmdEngineAvailability:      applyEngineAvailability,
