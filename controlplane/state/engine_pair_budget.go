@@ -26,7 +26,9 @@ type PairFailures struct {
 }
 
 const (
-	tablePairFailures   = "pair_failures"
+	tablePairFailures = "pair_failures"
+	// CmdEnginePairFailed is replay only: refusals now spend the budget
+	// inside CmdEnginePair.
 	CmdEnginePairFailed = "engine.pair-failed"
 	// pairFailuresPrune bounds the full buckets one failure removes.
 	pairFailuresPrune = 64
@@ -56,6 +58,23 @@ func checkPairBudget(txn Reader, source string, now time.Time) error {
 		return pairRefusal(protocol.ErrPairRateLimited)
 	}
 	return nil
+}
+
+// EnginePairFailedRequest spends one failed attempt of Source's budget
+// (CmdEnginePairFailed, replay only).
+type EnginePairFailedRequest struct {
+	Source string `json:"source"`
+}
+
+func applyEnginePairFailed(tx *cluster.Tx, cmd cluster.Command) (any, error) {
+	var req EnginePairFailedRequest
+	if err := cmd.Decode(&req); err != nil {
+		return nil, err
+	}
+	if req.Source == "" {
+		return nil, cluster.Reject(cluster.CodeInvalid, "a failed pairing attempt needs its source address")
+	}
+	return nil, spendPairBudget(tx, req.Source, cmd.Meta.Time)
 }
 
 // spendPairBudget spends one failed attempt of source's budget.

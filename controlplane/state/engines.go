@@ -81,6 +81,7 @@ func engineSpec() cluster.Spec {
 			CmdEngineRegenerateKey:     applyEngineRegenerateKey,
 			CmdEngineUnpair:            applyEngineUnpair,
 			CmdEnginePair:              applyEnginePair,
+			CmdEnginePairFailed:        applyEnginePairFailed,
 			CmdEngineRenewCert:         applyEngineRenewCert,
 			CmdEngineFacts:             applyEngineFacts,
 			CmdEngineAvailability:      applyEngineAvailability,
