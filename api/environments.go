@@ -31,13 +31,24 @@ type EnvironmentUpdate struct {
 
 // Workspace holds tasks, plans and artifacts; users hold rights on it.
 type Workspace struct {
-	ID            string    `json:"id"`
-	Name          string    `json:"name"`
-	EnvironmentID string    `json:"environmentId"`
-	Type          string    `json:"type"` // SHARED, PERSONAL, CUSTOM
-	Owner         string    `json:"owner"`
-	Description   string    `json:"description,omitempty"`
-	CreatedAt     time.Time `json:"createdAt"`
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	EnvironmentID string `json:"environmentId"`
+	Type          string `json:"type"` // SHARED, PERSONAL, CUSTOM
+	Owner         string `json:"owner"`
+	Description   string `json:"description,omitempty"`
+	// Environment is Talend's Environmentinfo of the workspace's
+	// environment (its description only when one workspace is read).
+	Environment EnvironmentInfo `json:"environment"`
+	CreatedAt   time.Time       `json:"createdAt"`
+}
+
+// EnvironmentInfo is an environment as a workspace shows it.
+type EnvironmentInfo struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Default     bool   `json:"default"`
 }
 
 // WorkspaceCreate creates a workspace. EnvironmentID is not sent inside an
@@ -103,15 +114,19 @@ const workspacesPath = "/orchestration/workspaces"
 
 // WorkspaceFilter narrows a workspace list; empty fields match all.
 type WorkspaceFilter struct {
-	EnvironmentID string
-	Name          string
-	Type          string
+	EnvironmentID   string
+	EnvironmentName string
+	Name            string
+	Type            string
+	// Query is Talend's query syntax: field==value comparisons joined by
+	// ";" on id, name, type, owner, environment.id, environment.name.
+	Query string
 }
 
 // List lists the workspaces matching f.
 func (s Workspaces) List(ctx context.Context, f WorkspaceFilter) ([]Workspace, error) {
 	var out []Workspace
-	return out, s.c.Do(ctx, "GET", workspacesPath, query("environmentId", f.EnvironmentID, "name", f.Name, "type", f.Type), nil, &out)
+	return out, s.c.Do(ctx, "GET", workspacesPath, query("environmentId", f.EnvironmentID, "environmentName", f.EnvironmentName, "name", f.Name, "type", f.Type, "query", f.Query), nil, &out)
 }
 
 // Get reads one workspace.
