@@ -15,7 +15,7 @@ var workspaceQueryFields = []string{"id", "name", "type", "owner", "environment.
 
 // workspaceListParams are the query parameters GET /orchestration/workspaces
 // reads; any other is refused rather than silently ignored.
-var workspaceListParams = []string{"query", "environmentId", "environmentName", "name", "type", "owner", "talendVersion"}
+var workspaceListParams = []string{"query", "environmentId", "environmentName", "name", "type", "owner", "talendVersion", "consistency"}
 
 // workspaceFilter keeps workspaces matching every comparison of all and,
 // when anyOf is not empty, every comparison of one of its alternatives.

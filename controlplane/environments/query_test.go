@@ -45,6 +45,7 @@ func TestWorkspaceQueries(t *testing.T) {
 		"query=" + url.QueryEscape("environment.name==staging;name==Team"),
 		"query=" + url.QueryEscape("name==Team,name==Nowhere"),
 		"environmentName=staging&query=" + url.QueryEscape("name==Team,name==Shared"),
+		"environmentName=staging&consistency=consistent&talendVersion=2021-03",
 	} {
 		t.Run(q, func(t *testing.T) {
 			got := list(t, q)

@@ -12,7 +12,7 @@ import (
 // userListParams are the query parameters GET /account/users reads; any
 // other is refused rather than ignored, since a script narrowing the list
 // before granting rights must not get every user back.
-var userListParams = []string{"search", "status", "environment_id", "workspace_id", "talendVersion"}
+var userListParams = []string{"search", "status", "environment_id", "workspace_id", "talendVersion", "consistency"}
 
 // usersInScope narrows users to those holding workspace permissions on
 // the workspace_id workspace, or on any workspace of the environment_id
