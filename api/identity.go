@@ -43,6 +43,9 @@ type UserUpdate struct {
 // UserFilter narrows a user list: Search matches login, email and names.
 type UserFilter struct {
 	Search, Status string
+	// EnvironmentID and WorkspaceID keep the users holding rights on a
+	// workspace of that environment, or on that workspace.
+	EnvironmentID, WorkspaceID string
 }
 
 // Caller is who a token belongs to: a user (Login set) or a service
@@ -72,7 +75,7 @@ func (c *Client) Me(ctx context.Context) (*Caller, error) {
 // List lists the users matching f.
 func (s Users) List(ctx context.Context, f UserFilter) ([]User, error) {
 	var out []User
-	return out, s.c.Do(ctx, "GET", usersPath, query("search", f.Search, "status", f.Status), nil, &out)
+	return out, s.c.Do(ctx, "GET", usersPath, query("search", f.Search, "status", f.Status, "environment_id", f.EnvironmentID, "workspace_id", f.WorkspaceID), nil, &out)
 }
 
 // Get reads one user.

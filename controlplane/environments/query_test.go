@@ -43,6 +43,9 @@ func TestWorkspaceQueries(t *testing.T) {
 		"environmentName=staging",
 		"environmentId=" + staging.ID,
 		"query=" + url.QueryEscape("environment.name==staging;name==Team"),
+		"query=" + url.QueryEscape("name==Team,name==Nowhere"),
+		"environmentName=staging&query=" + url.QueryEscape("name==Team,name==Shared"),
+		"environmentName=staging&consistency=consistent&talendVersion=2021-03",
 	} {
 		t.Run(q, func(t *testing.T) {
 			got := list(t, q)
@@ -61,6 +64,13 @@ func TestWorkspaceQueries(t *testing.T) {
 	if got := list(t, "environmentName=staging&query="+url.QueryEscape("name==Shared")); len(got) != 0 {
 		t.Fatalf("conjunction matched %+v", got)
 	}
+	if got := list(t, "query="+url.QueryEscape(`name=="Team,Shared"`)); len(got) != 0 {
+		t.Fatalf("a quoted comma split the value: %+v", got)
+	}
+	// ";" binds tighter than ",": (staging and Team) or (default and Shared).
+	if got := list(t, "query="+url.QueryEscape("environment.name==staging;name==Team,environment.name==default;name==Shared")); len(got) != 2 {
+		t.Fatalf("or of ands matched %+v", got)
+	}
 
 	var one workspaceInfo
 	c.Must(t, 200, "GET", "/orchestration/workspaces/"+list(t, "environmentName=staging")[0].ID, nil, &one)
@@ -74,6 +84,8 @@ func TestWorkspaceQueries(t *testing.T) {
 		"query=" + url.QueryEscape("garbage"),
 		"query=",
 		"query=" + url.QueryEscape("name==a;name==b"),
+		"query=" + url.QueryEscape("name=in=(a,b)"),
+		"query=" + url.QueryEscape("name!=a"),
 		"environmentNmae=staging",
 	} {
 		t.Run("bad "+bad, func(t *testing.T) {

@@ -61,7 +61,7 @@ func (h *Handlers) listWorkspaces(w http.ResponseWriter, r *http.Request, _ http
 		return err
 	}
 	list := state.Workspaces(txn)
-	if envID, ok := f["environment.id"]; ok {
+	if envID, ok := f.all["environment.id"]; ok {
 		if err := checkObjectID("environmentId", envID); err != nil {
 			return err
 		}

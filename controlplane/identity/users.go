@@ -75,8 +75,12 @@ func (h *Handlers) listUsers(w http.ResponseWriter, r *http.Request, _ httproute
 	if err != nil {
 		return err
 	}
+	users, err := usersInScope(r, txn, matchingUsers(r, txn))
+	if err != nil {
+		return err
+	}
 	out := []userView{}
-	for _, u := range matchingUsers(r, txn) {
+	for _, u := range users {
 		out = append(out, userViewOf(txn, u))
 	}
 	api.WriteJSON(w, http.StatusOK, out)

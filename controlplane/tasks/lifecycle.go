@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/julienschmidt/httprouter"
@@ -15,6 +16,9 @@ type runConfigInput struct {
 	LogLevel                 string        `json:"logLevel"`
 	Timeout                  int           `json:"timeout"`
 	RemoteRunAsUser          string        `json:"remoteRunAsUser"`
+	// Trigger is accepted as Talend's run-config body carries it: only
+	// {"type": "MANUAL"}, since schedules have their own endpoint.
+	Trigger map[string]any `json:"trigger"`
 	// Route and data-service tasks only.
 	state.ServiceConfig
 }
@@ -23,6 +27,11 @@ func (h *Handlers) putRunConfig(w http.ResponseWriter, r *http.Request, p httpro
 	var in runConfigInput
 	if err := api.Decode(w, r, &in); err != nil {
 		return err
+	}
+	if typ := in.Trigger["type"]; in.Trigger != nil && typ != "MANUAL" {
+		return api.Errorf(http.StatusBadRequest, api.CodeInvalid,
+			"trigger type %q is not set here: put schedule triggers with PUT /orchestration/executables/tasks/%s/schedule; the run config takes only {\"type\": \"MANUAL\"}",
+			fmt.Sprint(typ), p.ByName("id"))
 	}
 	t, err := h.task(r, p)
 	if err != nil {
