@@ -20,6 +20,7 @@ import (
 	"github.com/roundhouse/roundhouse/controlplane/artifacts"
 	"github.com/roundhouse/roundhouse/controlplane/audit"
 	"github.com/roundhouse/roundhouse/controlplane/authn"
+	"github.com/roundhouse/roundhouse/controlplane/console"
 	"github.com/roundhouse/roundhouse/controlplane/deployments"
 	"github.com/roundhouse/roundhouse/controlplane/engines"
 	"github.com/roundhouse/roundhouse/controlplane/environments"
@@ -87,11 +88,27 @@ func New(cfg Config) (*Server, error) {
 		ln.Close()
 		return nil, err
 	}
-	s.routes()
+	if err := s.routes(); err != nil {
+		node.Shutdown()
+		ln.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
-func (s *Server) routes() {
+// withConsole serves the web console's paths (and "/") from web and
+// everything else from the API.
+func withConsole(web, apiHandler http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if console.Serves(r.URL.Path) {
+			web.ServeHTTP(w, r)
+			return
+		}
+		apiHandler.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) routes() error {
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "roundhouse_raft_leader", Help: "1 if this node is the raft leader.",
@@ -109,7 +126,8 @@ func (s *Server) routes() {
 	}, func() float64 { return float64(len(state.ActiveExecutions(s.node.Read()))) }))
 	metrics := api.NewMetrics(s.registry)
 
-	rt := api.NewRouter(authn.New(s.node.Read), ipallowlist.Gate(s.node.Read), identity.UsageGate(s.node))
+	auth := authn.New(s.node.Read)
+	rt := api.NewRouter(auth, ipallowlist.Gate(s.node.Read), identity.UsageGate(s.node))
 	rt.Handle("GET", "/health", s.health)
 	promHandler := promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
 	rt.Handle("GET", "/metrics", func(w http.ResponseWriter, r *http.Request, _ httprouterParams) error {
@@ -133,11 +151,17 @@ func (s *Server) routes() {
 	engines.Register(rt, s.node, s.link, engines.Options{EngineTokens: s.cfg.LicenseEngineTokens, Mail: s.cfg.Mail.Configured()})
 	rt.Mount(cluster.PeerPathPrefix, s.node.PeerHandler())
 	s.router = rt
+	apiHandler := plans.Rewrite(rt)
+	web, err := console.New(console.Options{API: apiHandler, Auth: auth, EngineServers: s.cfg.QUICAddr, Logger: s.cfg.Logger})
+	if err != nil {
+		return err
+	}
 	s.http = &http.Server{
-		Handler:           api.Wrap(plans.Rewrite(rt), s.cfg.Logger, metrics),
+		Handler:           api.Wrap(withConsole(web, apiHandler), s.cfg.Logger, metrics),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
+	return nil
 }
 
 // openJobs opens the artifact repository and the execution service under

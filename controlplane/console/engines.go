@@ -1,0 +1,165 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/roundhouse/roundhouse/controlplane/state"
+)
+
+const enginesPath = "/processing/runtimes/remote-engines"
+
+type enginesData struct {
+	Engines      []engine
+	Environments names
+	Workspaces   names
+}
+
+func (c *Console) engineRoutes() {
+	c.page("GET /console/engines", c.engines)
+	c.page("GET /console/engines/live", c.enginesLive)
+	c.page("GET /console/engines/new", c.engineForm)
+	c.page("POST /console/engines", c.engineCreate)
+	c.page("GET /console/engines/{id}", c.engineDetails)
+	c.page("GET /console/engines/{id}/delete", c.engineConfirmDelete)
+	c.page("POST /console/engines/{id}/delete", c.engineDelete)
+}
+
+// enginesData loads the engine list with the names of their places.
+func (c *Console) enginesData(r *http.Request, q *request) (enginesData, error) {
+	var d enginesData
+	if err := q.api.json(r.Context(), http.MethodGet, enginesPath, nil, &d.Engines); err != nil {
+		return d, err
+	}
+	envs, wss, err := places(r, q)
+	if err != nil {
+		return d, err
+	}
+	d.Environments, d.Workspaces = namesOf(envs), workspaceNames(wss)
+	return d, nil
+}
+
+func (c *Console) engines(w http.ResponseWriter, r *http.Request, q *request) error {
+	d, err := c.enginesData(r, q)
+	if err != nil {
+		return err
+	}
+	c.render(w, http.StatusOK, "engines", view{Title: "Engines", Nav: "engines", Data: d}, q)
+	return nil
+}
+
+// enginesLive streams the engine table's rows whenever they change, so
+// availability updates without a reload.
+func (c *Console) enginesLive(w http.ResponseWriter, r *http.Request, q *request) error {
+	return c.liveFragment(w, r, func() (string, error) {
+		d, err := c.enginesData(r, q)
+		if err != nil {
+			return "", err
+		}
+		return c.fragment("engines", "engine-rows", view{Data: d, principal: q.principal})
+	})
+}
+
+type engineFormData struct {
+	Name, Description, EnvironmentID, WorkspaceID string
+	Environments                                  []state.Environment
+	Workspaces                                    []state.Workspace
+}
+
+func (c *Console) engineForm(w http.ResponseWriter, r *http.Request, q *request) error {
+	d, err := c.engineFormData(r, q)
+	if err != nil {
+		return err
+	}
+	c.render(w, http.StatusOK, "engine_new", view{Title: "Add an engine", Nav: "engines", Data: d}, q)
+	return nil
+}
+
+func (c *Console) engineFormData(r *http.Request, q *request) (engineFormData, error) {
+	envs, wss, err := places(r, q)
+	return engineFormData{Environments: envs, Workspaces: wss}, err
+}
+
+type engineKeyData struct {
+	Engine      engine
+	PairCommand string
+	Install     string
+}
+
+// engineCreate adds an engine and shows its pair key, once.
+func (c *Console) engineCreate(w http.ResponseWriter, r *http.Request, q *request) error {
+	in := map[string]string{"name": strings.TrimSpace(r.FormValue("name")), "environmentId": r.FormValue("environmentId")}
+	if v := r.FormValue("workspaceId"); v != "" {
+		in["workspaceId"] = v
+	}
+	if v := strings.TrimSpace(r.FormValue("description")); v != "" {
+		in["description"] = v
+	}
+	var e engine
+	if err := q.api.json(r.Context(), http.MethodPost, enginesPath, in, &e); err != nil {
+		d, lerr := c.engineFormData(r, q)
+		if lerr != nil {
+			return lerr
+		}
+		d.Name, d.Description, d.EnvironmentID, d.WorkspaceID = in["name"], in["description"], in["environmentId"], in["workspaceId"]
+		return c.formError(w, r, q, err, "engine_new", view{Title: "Add an engine", Nav: "engines", Data: d})
+	}
+	c.render(w, http.StatusCreated, "engine_key", view{Title: "Engine " + e.Name + " added", Nav: "engines", Data: engineKeyData{
+		Engine:      e,
+		PairCommand: "roundhouse-engine pair --server " + c.opts.EngineServers + " --key " + e.PreAuthorizedKey,
+		Install:     "sudo roundhouse-engine install && sudo systemctl enable --now roundhouse-engine",
+	}}, q)
+	return nil
+}
+
+type engineDetailsData struct {
+	Engine      engine
+	Environment string
+	Workspace   string
+	Running     []execution
+}
+
+func (c *Console) engineDetails(w http.ResponseWriter, r *http.Request, q *request) error {
+	var d engineDetailsData
+	id := r.PathValue("id")
+	if err := q.api.json(r.Context(), http.MethodGet, enginesPath+"/"+url.PathEscape(id), nil, &d.Engine); err != nil {
+		return err
+	}
+	envs, wss, err := places(r, q)
+	if err != nil {
+		return err
+	}
+	d.Environment, d.Workspace = namesOf(envs).Of(d.Engine.EnvironmentID), workspaceNames(wss).Of(d.Engine.WorkspaceID)
+	var page executionPage
+	if err := q.api.json(r.Context(), http.MethodGet, "/processing/executions?limit=20&engineId="+url.QueryEscape(id), nil, &page); err != nil {
+		return err
+	}
+	d.Running = page.Items
+	c.render(w, http.StatusOK, "engine", view{Title: d.Engine.Name, Nav: "engines", Data: d}, q)
+	return nil
+}
+
+type confirmData struct {
+	What, Name, Action, Cancel, Consequence string
+}
+
+func (c *Console) engineConfirmDelete(w http.ResponseWriter, r *http.Request, q *request) error {
+	var e engine
+	if err := q.api.json(r.Context(), http.MethodGet, enginesPath+"/"+url.PathEscape(r.PathValue("id")), nil, &e); err != nil {
+		return err
+	}
+	c.render(w, http.StatusOK, "confirm", view{Title: "Delete engine " + e.Name, Nav: "engines", Data: confirmData{
+		What: "engine", Name: e.Name, Action: Prefix + "engines/" + e.ID + "/delete", Cancel: Prefix + "engines/" + e.ID,
+		Consequence: "Its session is closed, its certificate revoked and the engine process on its host stops. This cannot be undone.",
+	}}, q)
+	return nil
+}
+
+func (c *Console) engineDelete(w http.ResponseWriter, r *http.Request, q *request) error {
+	if err := q.api.json(r.Context(), http.MethodDelete, enginesPath+"/"+url.PathEscape(r.PathValue("id")), nil, nil); err != nil {
+		return err
+	}
+	http.Redirect(w, r, Prefix+"engines", http.StatusSeeOther)
+	return nil
+}
