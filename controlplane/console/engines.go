@@ -1,6 +1,7 @@
 package console
 
 import (
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -107,10 +108,24 @@ func (c *Console) engineCreate(w http.ResponseWriter, r *http.Request, q *reques
 	}
 	c.render(w, http.StatusCreated, "engine_key", view{Title: "Engine " + e.Name + " added", Nav: "engines", Data: engineKeyData{
 		Engine:      e,
-		PairCommand: "roundhouse-engine pair --server " + c.opts.EngineServers + " --key " + e.PreAuthorizedKey,
+		PairCommand: "roundhouse-engine pair --server " + engineServers(c.opts.EngineServers, r.Host) + " --key " + e.PreAuthorizedKey,
 		Install:     "sudo roundhouse-engine install && sudo systemctl enable --now roundhouse-engine",
 	}}, q)
 	return nil
+}
+
+// engineServers is the address engines pair with: the node's QUIC
+// address, with the host the browser reached the console by when the
+// node listens on every interface.
+func engineServers(quic, requestHost string) string {
+	host, port, err := net.SplitHostPort(quic)
+	if err != nil || (host != "" && !net.ParseIP(host).IsUnspecified()) {
+		return quic
+	}
+	if h, _, err := net.SplitHostPort(requestHost); err == nil {
+		requestHost = h
+	}
+	return net.JoinHostPort(requestHost, port)
 }
 
 type engineDetailsData struct {

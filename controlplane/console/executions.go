@@ -115,7 +115,8 @@ func (c *Console) executionLive(w http.ResponseWriter, r *http.Request, q *reque
 	}
 	var e execution
 	if err := q.api.json(r.Context(), http.MethodGet, executionsPath+"/"+id, nil, &e); err == nil {
-		_ = sse.send("end", map[string]string{"status": e.ExecutionStatus, "class": statusClass(e.ExecutionStatus)})
+		_ = sse.send("end", map[string]any{"status": e.ExecutionStatus, "class": statusClass(e.ExecutionStatus),
+			"started": e.StartedAt, "finished": e.FinishedAt})
 	}
 	return nil
 }

@@ -173,7 +173,7 @@ func parseParameters(s string) map[string]string {
 type taskDetailsData struct {
 	Task                   state.Task
 	Environment, Workspace string
-	Artifact               string
+	Artifact, Engine       string
 	Executions             []execution
 }
 
@@ -191,6 +191,12 @@ func (c *Console) taskDetails(w http.ResponseWriter, r *http.Request, q *request
 	var art state.Artifact
 	if q.api.json(r.Context(), http.MethodGet, "/orchestration/artifacts/"+url.PathEscape(d.Task.ArtifactID), nil, &art) == nil {
 		d.Artifact = art.Name
+	}
+	if rc := d.Task.RunConfig; rc != nil && rc.Runtime.Type == "REMOTE_ENGINE" {
+		var e engine
+		if q.api.json(r.Context(), http.MethodGet, enginesPath+"/"+url.PathEscape(rc.Runtime.ID), nil, &e) == nil {
+			d.Engine = e.Name
+		}
 	}
 	var page executionPage
 	if err := q.api.json(r.Context(), http.MethodGet, "/processing/executions?limit=20&taskId="+id, nil, &page); err != nil {

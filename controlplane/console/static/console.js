@@ -53,6 +53,15 @@
       var s = JSON.parse(ev.data);
       var badge = document.getElementById("execution-status");
       if (badge) { badge.textContent = s.status; badge.className = "badge " + s["class"]; }
+      [["execution-started", s.started], ["execution-finished", s.finished]].forEach(function (f) {
+        var dd = document.getElementById(f[0]);
+        if (!dd || !f[1]) { return; }
+        var t = document.createElement("time");
+        t.setAttribute("datetime", f[1]);
+        t.textContent = f[1];
+        dd.replaceChildren(t);
+        localTimes(dd);
+      });
       if (empty) { empty.textContent = "This execution wrote no log lines."; }
       var stop = document.getElementById("stop-execution");
       if (stop) { stop.disabled = true; }
