@@ -258,6 +258,15 @@ func TestConsoleJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#create-task")),
 		chromedp.WaitVisible(chromedp.CSS("#run-task")))
 	taskURL := value(b, "remember the task", chromedp.Location())
+	taskID := taskURL[strings.LastIndex(taskURL, "/")+1:]
+	f.srv.Client(cptest.AdminToken).Must(t, 204, "PUT", "/orchestration/executables/tasks/"+taskID+"/schedule",
+		map[string]any{"triggers": []map[string]any{{"type": "ONCE", "startDate": "2099-01-01",
+			"atTimes": map[string]string{"type": "AT_TIME", "time": "03:00"}}}}, nil)
+	b.open("/console/tasks/" + taskID)
+	b.run("the task shows its next run", chromedp.WaitVisible(`//h3[.="Next runs"]/following-sibling::ul/li/time[starts-with(@datetime, "2099-01-01")]`))
+	b.open("/console/")
+	b.run("home lists the next fire", chromedp.WaitVisible(`//h2[.="Next scheduled runs"]/following-sibling::ul/li/a[.="hello"]`))
+	b.open("/console/tasks/" + taskID)
 	b.shot("task")
 	b.run("run the task",
 		chromedp.Click(chromedp.CSS("#run-task")),

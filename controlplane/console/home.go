@@ -15,6 +15,7 @@ type homeData struct {
 	MembersHidden                  bool
 	Recent                         []execution
 	Tasks                          names
+	NextFires                      []nextRun
 }
 
 // home is the overview: engines, the last 24 hours of executions and
@@ -50,10 +51,15 @@ func (c *Console) home(w http.ResponseWriter, r *http.Request, q *request) error
 	if err := q.api.json(r.Context(), http.MethodGet, "/cluster/members", nil, &d.Members); err != nil {
 		d.MembersHidden = true
 	}
-	var err error
-	if d.Tasks, err = taskNames(r, q); err != nil {
+	var tasks []state.Task
+	if err := q.api.json(r.Context(), http.MethodGet, tasksPath, nil, &tasks); err != nil {
 		return err
 	}
+	d.Tasks = names{}
+	for _, t := range tasks {
+		d.Tasks[t.ID] = t.Name
+	}
+	d.NextFires = nextFires(r, q, tasks, 5)
 	c.render(w, http.StatusOK, "home", view{Title: "Home", Nav: "home", Data: d}, q)
 	return nil
 }

@@ -56,11 +56,12 @@ var funcs = template.FuncMap{
 		return template.HTML(fmt.Sprintf(`<time datetime="%s">%s</time>`,
 			utc.Format(time.RFC3339), template.HTMLEscapeString(utc.Format("2006-01-02 15:04:05 UTC"))))
 	},
-	"lower":  strings.ToLower,
-	"status": statusClass,
-	"short":  func(id string) string { return id[:min(8, len(id))] },
-	"list":   func(s ...string) []string { return s },
-	"gib":    func(b uint64) float64 { return float64(b) / (1 << 30) },
+	"lower":   strings.ToLower,
+	"status":  statusClass,
+	"short":   func(id string) string { return id[:min(8, len(id))] },
+	"trigger": describeTrigger,
+	"list":    func(s ...string) []string { return s },
+	"gib":     func(b uint64) float64 { return float64(b) / (1 << 30) },
 }
 
 // statusClass maps a status word to its badge colour.

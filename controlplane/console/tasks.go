@@ -175,6 +175,7 @@ type taskDetailsData struct {
 	Environment, Workspace string
 	Artifact, Engine       string
 	Executions             []execution
+	Schedule               taskSchedule
 }
 
 func (c *Console) taskDetails(w http.ResponseWriter, r *http.Request, q *request) error {
@@ -197,6 +198,9 @@ func (c *Console) taskDetails(w http.ResponseWriter, r *http.Request, q *request
 		if q.api.json(r.Context(), http.MethodGet, enginesPath+"/"+url.PathEscape(rc.Runtime.ID), nil, &e) == nil {
 			d.Engine = e.Name
 		}
+	}
+	if d.Schedule, err = scheduleOf(r, q, d.Task.ID); err != nil {
+		return err
 	}
 	var page executionPage
 	if err := q.api.json(r.Context(), http.MethodGet, "/processing/executions?limit=20&taskId="+id, nil, &page); err != nil {
