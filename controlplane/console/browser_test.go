@@ -295,9 +295,31 @@ func TestConsoleJourney(t *testing.T) {
 	b.run("home counts the engine", chromedp.WaitVisible(`//span[@id="engines-available" and normalize-space(.)="1 / 1"]`))
 	b.shot("home")
 
+	checkKeyAndDelete(t, b)
 	checkEscaping(t, b)
 	checkCSRF(t, b, f)
 	checkViewOnly(t, b, f, taskURL)
+}
+
+// checkKeyAndDelete: a regenerated key replaces the first one, and an
+// engine is deleted only after its confirmation page.
+func checkKeyAndDelete(t *testing.T, b *browser) {
+	b.open("/console/engines/new")
+	b.run("add a second engine", chromedp.SendKeys(chromedp.CSS("#name"), "edge-2"), chromedp.Click(chromedp.CSS("#create-engine")))
+	first := b.text("#pair-command")
+	b.run("regenerate its key", chromedp.Click(`//a[.="Engine details"]`), chromedp.Click(chromedp.CSS("#regenerate-key")),
+		chromedp.WaitVisible(chromedp.CSS("#confirm-action")))
+	b.shot("confirm")
+	b.run("confirm", chromedp.Click(chromedp.CSS("#confirm-action")))
+	if second := b.text("#pair-command"); second == first || !strings.HasPrefix(second, "roundhouse-engine pair ") {
+		t.Fatalf("regenerated pair command %q (first %q)", second, first)
+	}
+	b.run("delete it", chromedp.Click(`//a[.="Engine details"]`), chromedp.Click(chromedp.CSS("#delete-engine")),
+		chromedp.Click(chromedp.CSS("#confirm-action")), chromedp.WaitVisible(chromedp.CSS(`tr[data-engine="edge-1"]`)))
+	gone := value(b, "look for the deleted engine", chromedp.Evaluate[bool](`document.querySelector('tr[data-engine="edge-2"]') === null`))
+	if !gone {
+		t.Fatal("the deleted engine is still listed")
+	}
 }
 
 // checkEscaping: a name holding markup is shown as text, never run.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
@@ -25,6 +26,10 @@ func (c *Console) engineRoutes() {
 	c.page("GET /console/engines/{id}", c.engineDetails)
 	c.page("GET /console/engines/{id}/delete", c.engineConfirmDelete)
 	c.page("POST /console/engines/{id}/delete", c.engineDelete)
+	c.page("GET /console/engines/{id}/unpair", c.engineConfirmUnpair)
+	c.page("POST /console/engines/{id}/unpair", c.engineUnpair)
+	c.page("GET /console/engines/{id}/key", c.engineConfirmNewKey)
+	c.page("POST /console/engines/{id}/key", c.engineNewKey)
 }
 
 // enginesData loads the engine list with the names of their places.
@@ -106,12 +111,18 @@ func (c *Console) engineCreate(w http.ResponseWriter, r *http.Request, q *reques
 		d.Name, d.Description, d.EnvironmentID, d.WorkspaceID = in["name"], in["description"], in["environmentId"], in["workspaceId"]
 		return c.formError(w, r, q, err, "engine_new", view{Title: "Add an engine", Nav: "engines", Data: d})
 	}
-	c.render(w, http.StatusCreated, "engine_key", view{Title: "Engine " + e.Name + " added", Nav: "engines", Data: engineKeyData{
+	c.showKey(w, r, q, e, "Engine "+e.Name+" added")
+	return nil
+}
+
+// showKey shows an engine's pair key with the commands that use it; the
+// API never shows the key again.
+func (c *Console) showKey(w http.ResponseWriter, r *http.Request, q *request, e engine, title string) {
+	c.render(w, http.StatusCreated, "engine_key", view{Title: title, Nav: "engines", Data: engineKeyData{
 		Engine:      e,
 		PairCommand: "roundhouse-engine pair --server " + engineServers(c.opts.EngineServers, r.Host) + " --key " + e.PreAuthorizedKey,
 		Install:     "sudo roundhouse-engine install && sudo systemctl enable --now roundhouse-engine",
 	}}, q)
-	return nil
 }
 
 // engineServers is the address engines pair with: the node's QUIC
@@ -156,7 +167,8 @@ func (c *Console) engineDetails(w http.ResponseWriter, r *http.Request, q *reque
 }
 
 type confirmData struct {
-	What, Name, Action, Cancel, Consequence string
+	// Verb is the button's word (default "Delete").
+	Verb, What, Name, Action, Cancel, Consequence string
 }
 
 func (c *Console) engineConfirmDelete(w http.ResponseWriter, r *http.Request, q *request) error {
@@ -168,6 +180,63 @@ func (c *Console) engineConfirmDelete(w http.ResponseWriter, r *http.Request, q 
 		What: "engine", Name: e.Name, Action: Prefix + "engines/" + e.ID + "/delete", Cancel: Prefix + "engines/" + e.ID,
 		Consequence: "Its session is closed, its certificate revoked and the engine process on its host stops. This cannot be undone.",
 	}}, q)
+	return nil
+}
+
+func (c *Console) engineConfirmUnpair(w http.ResponseWriter, r *http.Request, q *request) error {
+	var e engine
+	if err := q.api.json(r.Context(), http.MethodGet, enginesPath+"/"+url.PathEscape(r.PathValue("id")), nil, &e); err != nil {
+		return err
+	}
+	c.render(w, http.StatusOK, "confirm", view{Title: "Unpair engine " + e.Name, Nav: "engines", Data: confirmData{
+		Verb: "Unpair", What: "engine", Name: e.Name, Action: Prefix + "engines/" + e.ID + "/unpair", Cancel: Prefix + "engines/" + e.ID,
+		Consequence: "Its session closes and the engine process on its host stops. The engine stays in the list; pair it again with a new key.",
+	}}, q)
+	return nil
+}
+
+func (c *Console) engineUnpair(w http.ResponseWriter, r *http.Request, q *request) error {
+	id := url.PathEscape(r.PathValue("id"))
+	if err := q.api.json(r.Context(), http.MethodDelete, enginesPath+"/"+id+"/pairing", nil, nil); err != nil {
+		return err
+	}
+	http.Redirect(w, r, Prefix+"engines/"+id, http.StatusSeeOther)
+	return nil
+}
+
+func (c *Console) engineConfirmNewKey(w http.ResponseWriter, r *http.Request, q *request) error {
+	var e engine
+	if err := q.api.json(r.Context(), http.MethodGet, enginesPath+"/"+url.PathEscape(r.PathValue("id")), nil, &e); err != nil {
+		return err
+	}
+	consequence := "The current key stops working."
+	if e.Status == state.EnginePaired {
+		consequence += " The engine is paired: it is unpaired now, and its process on the host stops until you pair it with the new key."
+	}
+	c.render(w, http.StatusOK, "confirm", view{Title: "New pair key for " + e.Name, Nav: "engines", Data: confirmData{
+		Verb: "Regenerate the pair key of", What: "engine", Name: e.Name, Action: Prefix + "engines/" + e.ID + "/key",
+		Cancel: Prefix + "engines/" + e.ID, Consequence: consequence,
+	}}, q)
+	return nil
+}
+
+// engineNewKey issues a new pair key (the old one stops working and a
+// paired engine is unpaired) and shows it once, as on creation.
+func (c *Console) engineNewKey(w http.ResponseWriter, r *http.Request, q *request) error {
+	id := url.PathEscape(r.PathValue("id"))
+	var e engine
+	if err := q.api.json(r.Context(), http.MethodGet, enginesPath+"/"+id, nil, &e); err != nil {
+		return err
+	}
+	var key struct {
+		PreAuthorizedKey string    `json:"preAuthorizedKey"`
+		ExpirationDate   time.Time `json:"expirationDate"`
+	}
+	if err := q.api.json(r.Context(), http.MethodPost, enginesPath+"/"+id+"/pre-authorized-key", nil, &key); err != nil {
+		return err
+	}
+	e.PreAuthorizedKey, e.KeyExpires = key.PreAuthorizedKey, &key.ExpirationDate
+	c.showKey(w, r, q, e, "New pair key for "+e.Name)
 	return nil
 }
 
