@@ -296,6 +296,7 @@ func TestConsoleJourney(t *testing.T) {
 	b.shot("home")
 
 	checkKeyAndDelete(t, b)
+	checkAccountPages(t, b)
 	checkEscaping(t, b)
 	checkCSRF(t, b, f)
 	checkViewOnly(t, b, f, taskURL)
@@ -320,6 +321,24 @@ func checkKeyAndDelete(t *testing.T, b *browser) {
 	if !gone {
 		t.Fatal("the deleted engine is still listed")
 	}
+}
+
+// checkAccountPages: a personal access token is made and shown once; the
+// users and cluster pages list what the API answers.
+func checkAccountPages(t *testing.T, b *browser) {
+	b.open("/console/tokens")
+	b.run("create a token", chromedp.SendKeys(chromedp.CSS("#token-name"), "ci-pipeline"), chromedp.Click(chromedp.CSS("#create-token")),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-token="ci-pipeline"]`)))
+	if tok := b.text("#new-token"); !strings.HasPrefix(tok, "rhp_") {
+		t.Fatalf("new token shows %q", tok)
+	}
+	b.shot("tokens")
+	b.open("/console/users")
+	b.run("users lists the administrator", chromedp.WaitVisible(`//td[.="admin"]`))
+	b.shot("users")
+	b.open("/console/cluster")
+	b.run("cluster shows its leader", chromedp.WaitVisible(`//span[contains(@class, "badge") and .="leader"]`))
+	b.shot("cluster")
 }
 
 // checkEscaping: a name holding markup is shown as text, never run.
@@ -368,6 +387,9 @@ func checkViewOnly(t *testing.T, b *browser, f fixture, taskURL string) {
 	b.run("open the task", chromedp.Navigate(taskURL), chromedp.WaitVisible(chromedp.CSS("#run-task")))
 	if !value(b, "read the Run button", chromedp.Evaluate[bool](`document.getElementById("run-task").disabled`)) {
 		t.Fatal("Run now is enabled for a user with only VIEW")
+	}
+	if value(b, "look for admin pages", chromedp.Evaluate[bool](`document.querySelector('a[href="/console/users"], a[href="/console/audit"]') !== null`)) {
+		t.Fatal("a user without the rights sees Users or Audit in the navigation")
 	}
 	value(b, "force the run form", chromedp.Evaluate[bool](`document.getElementById("run-task").form.submit(), true`))
 	b.run("see the refusal",

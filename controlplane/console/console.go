@@ -197,4 +197,5 @@ func (c *Console) pageRoutes() {
 	c.taskRoutes()
 	c.executionRoutes()
 	c.auditRoutes()
+	c.accountRoutes()
 }

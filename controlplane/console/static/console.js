@@ -126,6 +126,15 @@
     apply();
   }
 
+  // Forms marked data-confirm ask before a destructive change.
+  function confirmForms() {
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (ev) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) { ev.preventDefault(); }
+      });
+    });
+  }
+
   function init(root) {
     localTimes(root);
   }
@@ -137,5 +146,6 @@
     copyButtons();
     uploadProgress();
     signinSwitch();
+    confirmForms();
   });
 })();
