@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,10 +13,18 @@ import (
 
 const enginesPath = "/processing/runtimes/remote-engines"
 
+// enginesPageSize is how many engines one page of the list shows.
+const enginesPageSize = 50
+
 type enginesData struct {
 	Engines      []engine
 	Environments names
 	Workspaces   names
+	// Text and Availability filter the list; Page is 1-based.
+	Text, Availability        string
+	Total, Available          int
+	Page, Pages               int
+	PrevQuery, NextQuery, Own string
 }
 
 func (c *Console) engineRoutes() {
@@ -32,12 +41,43 @@ func (c *Console) engineRoutes() {
 	c.page("POST /console/engines/{id}/key", c.engineNewKey)
 }
 
-// enginesData loads the engine list with the names of their places.
+// enginesData loads one page of the engine list, filtered by the
+// request's q (name contains) and availability, with the names of their
+// places.
 func (c *Console) enginesData(r *http.Request, q *request) (enginesData, error) {
-	var d enginesData
-	if err := q.api.json(r.Context(), http.MethodGet, enginesPath, nil, &d.Engines); err != nil {
+	d := enginesData{Text: strings.TrimSpace(r.FormValue("q")), Availability: r.FormValue("availability")}
+	var all []engine
+	if err := q.api.json(r.Context(), http.MethodGet, enginesPath, nil, &all); err != nil {
 		return d, err
 	}
+	for _, e := range all {
+		if e.Availability == state.EngineAvailable {
+			d.Available++
+		}
+		if (d.Availability == "" || e.Availability == d.Availability) &&
+			(d.Text == "" || strings.Contains(strings.ToLower(e.Name), strings.ToLower(d.Text))) {
+			d.Engines = append(d.Engines, e)
+		}
+	}
+	d.Total = len(d.Engines)
+	d.Pages = max(1, (d.Total+enginesPageSize-1)/enginesPageSize)
+	page, _ := strconv.Atoi(r.FormValue("page"))
+	d.Page = min(max(page, 1), d.Pages)
+	d.Engines = d.Engines[(d.Page-1)*enginesPageSize : min(d.Page*enginesPageSize, d.Total)]
+	query := func(page int) string {
+		v := url.Values{}
+		if d.Text != "" {
+			v.Set("q", d.Text)
+		}
+		if d.Availability != "" {
+			v.Set("availability", d.Availability)
+		}
+		if page > 1 {
+			v.Set("page", strconv.Itoa(page))
+		}
+		return v.Encode()
+	}
+	d.PrevQuery, d.NextQuery, d.Own = query(d.Page-1), query(d.Page+1), query(d.Page)
 	envs, wss, err := places(r, q)
 	if err != nil {
 		return d, err
