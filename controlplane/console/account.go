@@ -2,32 +2,22 @@ package console
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
-	"time"
 
-	"github.com/roundhouse/roundhouse/controlplane/state"
+	"github.com/roundhouse/roundhouse/api"
 )
 
-type accessToken struct {
-	ID         string    `json:"id"`
-	Name       string    `json:"name"`
-	CreatedAt  time.Time `json:"createdAt"`
-	LastUsedAt time.Time `json:"lastUsedAt"`
-	Token      string    `json:"token"`
-}
-
 type usersData struct {
-	Users []state.User
-	Roles []state.Role
+	Users []api.User
+	Roles []api.Role
 	// RoleNames maps role IDs to names.
 	RoleNames names
 }
 
 type tokensData struct {
-	Tokens []accessToken
+	Tokens []api.AccessToken
 	// Created is a token just made, its secret shown this once.
-	Created *accessToken
+	Created *api.AccessToken
 	Name    string
 	Current bool // whether this browser signed in with one of them
 }
@@ -43,11 +33,12 @@ func (c *Console) accountRoutes() {
 // users lists the account's users and roles, as far as the user may see.
 func (c *Console) users(w http.ResponseWriter, r *http.Request, q *request) error {
 	var d usersData
-	if err := q.api.json(r.Context(), http.MethodGet, "/account/users", nil, &d.Users); err != nil {
+	var err error
+	if d.Users, err = q.api.Users().List(q.ctx, api.UserFilter{}); err != nil {
 		return err
 	}
 	d.RoleNames = names{}
-	if q.api.json(r.Context(), http.MethodGet, "/account/roles", nil, &d.Roles) == nil {
+	if d.Roles, err = q.api.Roles().List(q.ctx); err == nil {
 		for _, role := range d.Roles {
 			d.RoleNames[role.ID] = role.Name
 		}
@@ -56,15 +47,16 @@ func (c *Console) users(w http.ResponseWriter, r *http.Request, q *request) erro
 	return nil
 }
 
-func (c *Console) tokensData(r *http.Request, q *request) (tokensData, error) {
+func (c *Console) tokensData(q *request) (tokensData, error) {
 	var d tokensData
-	err := q.api.json(r.Context(), http.MethodGet, "/account/access-tokens", nil, &d.Tokens)
+	var err error
+	d.Tokens, err = q.api.AccessTokens().List(q.ctx, false)
 	return d, err
 }
 
 // tokens lists the user's personal access tokens.
 func (c *Console) tokens(w http.ResponseWriter, r *http.Request, q *request) error {
-	d, err := c.tokensData(r, q)
+	d, err := c.tokensData(q)
 	if err != nil {
 		return err
 	}
@@ -75,9 +67,8 @@ func (c *Console) tokens(w http.ResponseWriter, r *http.Request, q *request) err
 // tokenCreate makes a token and shows its secret once.
 func (c *Console) tokenCreate(w http.ResponseWriter, r *http.Request, q *request) error {
 	name := strings.TrimSpace(r.FormValue("name"))
-	var created accessToken
-	err := q.api.json(r.Context(), http.MethodPost, "/account/access-tokens", map[string]string{"name": name}, &created)
-	d, lerr := c.tokensData(r, q)
+	created, err := q.api.AccessTokens().Create(q.ctx, name)
+	d, lerr := c.tokensData(q)
 	if lerr != nil {
 		return lerr
 	}
@@ -87,14 +78,14 @@ func (c *Console) tokenCreate(w http.ResponseWriter, r *http.Request, q *request
 		v.Data = d
 		return c.formError(w, r, q, err, "tokens", v)
 	}
-	d.Created = &created
+	d.Created = created
 	v.Data = d
 	c.render(w, http.StatusCreated, "tokens", v, q)
 	return nil
 }
 
 func (c *Console) tokenRevoke(w http.ResponseWriter, r *http.Request, q *request) error {
-	if err := q.api.json(r.Context(), http.MethodDelete, "/account/access-tokens/"+url.PathEscape(r.PathValue("id")), nil, nil); err != nil {
+	if err := q.api.AccessTokens().Revoke(q.ctx, r.PathValue("id")); err != nil {
 		return err
 	}
 	http.Redirect(w, r, Prefix+"tokens", http.StatusSeeOther)
@@ -102,22 +93,19 @@ func (c *Console) tokenRevoke(w http.ResponseWriter, r *http.Request, q *request
 }
 
 type clusterData struct {
-	Members []member
-	Health  struct {
-		NodeID string `json:"nodeId"`
-		Leader string `json:"leader"`
-		State  string `json:"state"`
-	}
+	Members []api.MemberStatus
+	Health  *api.Health
 }
 
 // cluster shows the control plane's members, its leader and the state
 // of the node serving this page.
 func (c *Console) cluster(w http.ResponseWriter, r *http.Request, q *request) error {
 	var d clusterData
-	if err := q.api.json(r.Context(), http.MethodGet, "/cluster/members", nil, &d.Members); err != nil {
+	var err error
+	if d.Members, err = q.api.Cluster().Members(q.ctx); err != nil {
 		return err
 	}
-	if err := q.api.json(r.Context(), http.MethodGet, "/health", nil, &d.Health); err != nil {
+	if d.Health, err = q.api.Health(q.ctx); err != nil {
 		return err
 	}
 	c.render(w, http.StatusOK, "cluster", view{Title: "Cluster", Nav: "cluster", Data: d}, q)

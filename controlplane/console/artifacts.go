@@ -2,14 +2,13 @@ package console
 
 import (
 	"net/http"
-	"net/url"
 
-	"github.com/roundhouse/roundhouse/controlplane/state"
+	"github.com/roundhouse/roundhouse/api"
 )
 
 type artifactsData struct {
-	Artifacts   []state.Artifact
-	Workspaces  []state.Workspace
+	Artifacts   []api.Artifact
+	Workspaces  []api.Workspace
 	WsNames     names
 	WorkspaceID string
 }
@@ -19,18 +18,19 @@ func (c *Console) artifactRoutes() {
 	c.page("POST /console/artifacts", c.artifactUpload)
 }
 
-func (c *Console) artifactsData(r *http.Request, q *request) (artifactsData, error) {
+func (c *Console) artifactsData(q *request) (artifactsData, error) {
 	var d artifactsData
-	if err := q.api.json(r.Context(), http.MethodGet, "/orchestration/artifacts", nil, &d.Artifacts); err != nil {
+	var err error
+	if d.Artifacts, err = q.api.Artifacts().List(q.ctx, ""); err != nil {
 		return d, err
 	}
-	_, wss, err := places(r, q)
+	_, wss, err := places(q)
 	d.Workspaces, d.WsNames = wss, workspaceNames(wss)
 	return d, err
 }
 
 func (c *Console) artifacts(w http.ResponseWriter, r *http.Request, q *request) error {
-	d, err := c.artifactsData(r, q)
+	d, err := c.artifactsData(q)
 	if err != nil {
 		return err
 	}
@@ -41,19 +41,15 @@ func (c *Console) artifacts(w http.ResponseWriter, r *http.Request, q *request) 
 // artifactUpload sends the chosen archive to the API as it is.
 func (c *Console) artifactUpload(w http.ResponseWriter, r *http.Request, q *request) error {
 	ws := r.FormValue("workspaceId")
-	f, _, err := r.FormFile("archive")
+	f, header, err := r.FormFile("archive")
 	if err == nil {
 		defer f.Close()
-		path := "/orchestration/artifacts"
-		if ws != "" {
-			path += "?workspaceId=" + url.QueryEscape(ws)
-		}
-		err = q.api.raw(r.Context(), http.MethodPost, path, f, "application/gzip", nil)
+		_, err = q.api.Artifacts().Upload(q.ctx, ws, f, header.Size)
 	} else {
 		err = &APIError{Status: http.StatusBadRequest, Message: "choose an artifact archive (.tar.gz) to upload"}
 	}
 	if err != nil {
-		d, lerr := c.artifactsData(r, q)
+		d, lerr := c.artifactsData(q)
 		if lerr != nil {
 			return lerr
 		}

@@ -2,17 +2,16 @@ package console
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
-	"github.com/roundhouse/roundhouse/controlplane/state"
+	"github.com/roundhouse/roundhouse/api"
 )
 
 // auditShown is how many of the newest matching entries the page lists.
 const auditShown = 200
 
 type auditData struct {
-	Entries []state.AuditEntry
+	Entries []api.AuditEntry
 	Text    string
 }
 
@@ -24,11 +23,11 @@ func (c *Console) auditRoutes() {
 // or target contains the text filter.
 func (c *Console) audit(w http.ResponseWriter, r *http.Request, q *request) error {
 	d := auditData{Text: strings.TrimSpace(r.FormValue("q"))}
-	var kept []state.AuditEntry
+	var kept []api.AuditEntry
 	after := uint64(0)
 	for range 100 { // at most 100,000 entries scanned
-		var batch []state.AuditEntry
-		if err := q.api.json(r.Context(), http.MethodGet, "/account/audit-logs?limit=1000&after="+strconv.FormatUint(after, 10), nil, &batch); err != nil {
+		batch, err := q.api.AuditLog(q.ctx, after, 1000)
+		if err != nil {
 			return err
 		}
 		for _, e := range batch {

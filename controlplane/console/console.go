@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"html/template"
@@ -9,7 +10,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/roundhouse/roundhouse/controlplane/api"
+	"github.com/roundhouse/roundhouse/api"
+	cpapi "github.com/roundhouse/roundhouse/controlplane/api"
 	"github.com/roundhouse/roundhouse/controlplane/authz"
 )
 
@@ -21,11 +23,12 @@ const Prefix = "/console/"
 
 // Options configure a console.
 type Options struct {
-	// API is the node's HTTP API; every page calls it in-process.
+	// API is the node's HTTP API; every page calls it in-process through
+	// the typed client (api.HandlerTransport).
 	API http.Handler
 	// Auth resolves the signed-in user's rights, only to hide or disable
 	// actions the API would refuse.
-	Auth api.Authenticator
+	Auth cpapi.Authenticator
 	// EngineServers is the address engines pair with (the node's QUIC
 	// address), shown in the pair command.
 	EngineServers string
@@ -38,9 +41,10 @@ type Options struct {
 
 // Console serves the web console.
 type Console struct {
-	opts  Options
-	pages map[string]*template.Template
-	mux   *http.ServeMux
+	opts   Options
+	client *api.Client
+	pages  map[string]*template.Template
+	mux    *http.ServeMux
 }
 
 // New builds the console handler. It serves Prefix and redirects "/".
@@ -58,7 +62,12 @@ func New(opts Options) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Console{opts: opts, pages: pages, mux: http.NewServeMux()}
+	client, err := api.New(api.Config{Address: "http://in-process",
+		HTTPClient: &http.Client{Transport: api.HandlerTransport{Handler: opts.API}}})
+	if err != nil {
+		return nil, err
+	}
+	c := &Console{opts: opts, client: client, pages: pages, mux: http.NewServeMux()}
 	c.routes()
 	return c, nil
 }
@@ -117,8 +126,11 @@ func staticFiles(fsys fs.FS) http.Handler {
 
 // request is one signed-in page view.
 type request struct {
-	sess      session
-	api       caller
+	sess session
+	// api calls the node's API as the signed-in user; ctx carries the
+	// browser's address so the IP allowlist and the audit log see it.
+	api       *api.Client
+	ctx       context.Context
 	principal *authz.Principal
 }
 
@@ -169,7 +181,8 @@ func (c *Console) session(w http.ResponseWriter, r *http.Request) (*request, boo
 		sess.LastSeen = c.opts.Now()
 		setCookie(w, r, sessionCookie, sess.encode(), 0)
 	}
-	return &request{sess: sess, principal: p, api: caller{api: c.opts.API, token: sess.Token, remoteAddr: r.RemoteAddr}}, true
+	return &request{sess: sess, principal: p, api: c.client.WithToken(sess.Token),
+		ctx: api.WithRemoteAddr(r.Context(), r.RemoteAddr)}, true
 }
 
 // principal authenticates token as the API would.

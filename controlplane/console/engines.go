@@ -6,18 +6,16 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/roundhouse/roundhouse/api"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
-
-const enginesPath = "/processing/runtimes/remote-engines"
 
 // enginesPageSize is how many engines one page of the list shows.
 const enginesPageSize = 50
 
 type enginesData struct {
-	Engines      []engine
+	Engines      []api.Engine
 	Environments names
 	Workspaces   names
 	// Text and Availability filter the list; Page is 1-based.
@@ -46,8 +44,8 @@ func (c *Console) engineRoutes() {
 // places.
 func (c *Console) enginesData(r *http.Request, q *request) (enginesData, error) {
 	d := enginesData{Text: strings.TrimSpace(r.FormValue("q")), Availability: r.FormValue("availability")}
-	var all []engine
-	if err := q.api.json(r.Context(), http.MethodGet, enginesPath, nil, &all); err != nil {
+	all, err := q.api.Engines().List(q.ctx, api.EngineFilter{})
+	if err != nil {
 		return d, err
 	}
 	for _, e := range all {
@@ -78,7 +76,7 @@ func (c *Console) enginesData(r *http.Request, q *request) (enginesData, error) 
 		return v.Encode()
 	}
 	d.PrevQuery, d.NextQuery, d.Own = query(d.Page-1), query(d.Page+1), query(d.Page)
-	envs, wss, err := places(r, q)
+	envs, wss, err := places(q)
 	if err != nil {
 		return d, err
 	}
@@ -109,8 +107,8 @@ func (c *Console) enginesLive(w http.ResponseWriter, r *http.Request, q *request
 
 type engineFormData struct {
 	Name, Description, EnvironmentID, WorkspaceID string
-	Environments                                  []state.Environment
-	Workspaces                                    []state.Workspace
+	Environments                                  []api.Environment
+	Workspaces                                    []api.Workspace
 }
 
 func (c *Console) engineForm(w http.ResponseWriter, r *http.Request, q *request) error {
@@ -123,41 +121,36 @@ func (c *Console) engineForm(w http.ResponseWriter, r *http.Request, q *request)
 }
 
 func (c *Console) engineFormData(r *http.Request, q *request) (engineFormData, error) {
-	envs, wss, err := places(r, q)
+	envs, wss, err := places(q)
 	return engineFormData{Environments: envs, Workspaces: wss}, err
 }
 
 type engineKeyData struct {
-	Engine      engine
+	Engine      api.Engine
 	PairCommand string
 	Install     string
 }
 
 // engineCreate adds an engine and shows its pair key, once.
 func (c *Console) engineCreate(w http.ResponseWriter, r *http.Request, q *request) error {
-	in := map[string]string{"name": strings.TrimSpace(r.FormValue("name")), "environmentId": r.FormValue("environmentId")}
-	if v := r.FormValue("workspaceId"); v != "" {
-		in["workspaceId"] = v
-	}
-	if v := strings.TrimSpace(r.FormValue("description")); v != "" {
-		in["description"] = v
-	}
-	var e engine
-	if err := q.api.json(r.Context(), http.MethodPost, enginesPath, in, &e); err != nil {
+	in := api.EngineCreate{Name: strings.TrimSpace(r.FormValue("name")), EnvironmentID: r.FormValue("environmentId"),
+		WorkspaceID: r.FormValue("workspaceId"), Description: strings.TrimSpace(r.FormValue("description"))}
+	e, err := q.api.Engines().Create(q.ctx, in)
+	if err != nil {
 		d, lerr := c.engineFormData(r, q)
 		if lerr != nil {
 			return lerr
 		}
-		d.Name, d.Description, d.EnvironmentID, d.WorkspaceID = in["name"], in["description"], in["environmentId"], in["workspaceId"]
+		d.Name, d.Description, d.EnvironmentID, d.WorkspaceID = in.Name, in.Description, in.EnvironmentID, in.WorkspaceID
 		return c.formError(w, r, q, err, "engine_new", view{Title: "Add an engine", Nav: "engines", Data: d})
 	}
-	c.showKey(w, r, q, e, "Engine "+e.Name+" added")
+	c.showKey(w, r, q, *e, "Engine "+e.Name+" added")
 	return nil
 }
 
 // showKey shows an engine's pair key with the commands that use it; the
 // API never shows the key again.
-func (c *Console) showKey(w http.ResponseWriter, r *http.Request, q *request, e engine, title string) {
+func (c *Console) showKey(w http.ResponseWriter, r *http.Request, q *request, e api.Engine, title string) {
 	c.render(w, http.StatusCreated, "engine_key", view{Title: title, Nav: "engines", Data: engineKeyData{
 		Engine:      e,
 		PairCommand: "roundhouse-engine pair --server " + engineServers(c.opts.EngineServers, r.Host) + " --key " + e.PreAuthorizedKey,
@@ -180,25 +173,26 @@ func engineServers(quic, requestHost string) string {
 }
 
 type engineDetailsData struct {
-	Engine      engine
+	Engine      api.Engine
 	Environment string
 	Workspace   string
-	Running     []execution
+	Running     []api.Execution
 }
 
 func (c *Console) engineDetails(w http.ResponseWriter, r *http.Request, q *request) error {
 	var d engineDetailsData
-	id := r.PathValue("id")
-	if err := q.api.json(r.Context(), http.MethodGet, enginesPath+"/"+url.PathEscape(id), nil, &d.Engine); err != nil {
+	e, err := q.api.Engines().Get(q.ctx, r.PathValue("id"))
+	if err != nil {
 		return err
 	}
-	envs, wss, err := places(r, q)
+	d.Engine = *e
+	envs, wss, err := places(q)
 	if err != nil {
 		return err
 	}
 	d.Environment, d.Workspace = namesOf(envs).Of(d.Engine.EnvironmentID), workspaceNames(wss).Of(d.Engine.WorkspaceID)
-	var page executionPage
-	if err := q.api.json(r.Context(), http.MethodGet, "/processing/executions?limit=20&engineId="+url.QueryEscape(id), nil, &page); err != nil {
+	page, err := q.api.Executions().List(q.ctx, api.ExecutionFilter{EngineID: e.ID, ListOptions: api.ListOptions{Limit: 20}})
+	if err != nil {
 		return err
 	}
 	d.Running = page.Items
@@ -212,8 +206,8 @@ type confirmData struct {
 }
 
 func (c *Console) engineConfirmDelete(w http.ResponseWriter, r *http.Request, q *request) error {
-	var e engine
-	if err := q.api.json(r.Context(), http.MethodGet, enginesPath+"/"+url.PathEscape(r.PathValue("id")), nil, &e); err != nil {
+	e, err := q.api.Engines().Get(q.ctx, r.PathValue("id"))
+	if err != nil {
 		return err
 	}
 	c.render(w, http.StatusOK, "confirm", view{Title: "Delete engine " + e.Name, Nav: "engines", Data: confirmData{
@@ -224,8 +218,8 @@ func (c *Console) engineConfirmDelete(w http.ResponseWriter, r *http.Request, q 
 }
 
 func (c *Console) engineConfirmUnpair(w http.ResponseWriter, r *http.Request, q *request) error {
-	var e engine
-	if err := q.api.json(r.Context(), http.MethodGet, enginesPath+"/"+url.PathEscape(r.PathValue("id")), nil, &e); err != nil {
+	e, err := q.api.Engines().Get(q.ctx, r.PathValue("id"))
+	if err != nil {
 		return err
 	}
 	c.render(w, http.StatusOK, "confirm", view{Title: "Unpair engine " + e.Name, Nav: "engines", Data: confirmData{
@@ -236,17 +230,17 @@ func (c *Console) engineConfirmUnpair(w http.ResponseWriter, r *http.Request, q 
 }
 
 func (c *Console) engineUnpair(w http.ResponseWriter, r *http.Request, q *request) error {
-	id := url.PathEscape(r.PathValue("id"))
-	if err := q.api.json(r.Context(), http.MethodDelete, enginesPath+"/"+id+"/pairing", nil, nil); err != nil {
+	id := r.PathValue("id")
+	if err := q.api.Engines().Unpair(q.ctx, id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, Prefix+"engines/"+id, http.StatusSeeOther)
+	http.Redirect(w, r, Prefix+"engines/"+url.PathEscape(id), http.StatusSeeOther)
 	return nil
 }
 
 func (c *Console) engineConfirmNewKey(w http.ResponseWriter, r *http.Request, q *request) error {
-	var e engine
-	if err := q.api.json(r.Context(), http.MethodGet, enginesPath+"/"+url.PathEscape(r.PathValue("id")), nil, &e); err != nil {
+	e, err := q.api.Engines().Get(q.ctx, r.PathValue("id"))
+	if err != nil {
 		return err
 	}
 	consequence := "The current key stops working."
@@ -263,25 +257,21 @@ func (c *Console) engineConfirmNewKey(w http.ResponseWriter, r *http.Request, q 
 // engineNewKey issues a new pair key (the old one stops working and a
 // paired engine is unpaired) and shows it once, as on creation.
 func (c *Console) engineNewKey(w http.ResponseWriter, r *http.Request, q *request) error {
-	id := url.PathEscape(r.PathValue("id"))
-	var e engine
-	if err := q.api.json(r.Context(), http.MethodGet, enginesPath+"/"+id, nil, &e); err != nil {
+	e, err := q.api.Engines().Get(q.ctx, r.PathValue("id"))
+	if err != nil {
 		return err
 	}
-	var key struct {
-		PreAuthorizedKey string    `json:"preAuthorizedKey"`
-		ExpirationDate   time.Time `json:"expirationDate"`
-	}
-	if err := q.api.json(r.Context(), http.MethodPost, enginesPath+"/"+id+"/pre-authorized-key", nil, &key); err != nil {
+	key, err := q.api.Engines().NewPairKey(q.ctx, e.ID, 0)
+	if err != nil {
 		return err
 	}
 	e.PreAuthorizedKey, e.KeyExpires = key.PreAuthorizedKey, &key.ExpirationDate
-	c.showKey(w, r, q, e, "New pair key for "+e.Name)
+	c.showKey(w, r, q, *e, "New pair key for "+e.Name)
 	return nil
 }
 
 func (c *Console) engineDelete(w http.ResponseWriter, r *http.Request, q *request) error {
-	if err := q.api.json(r.Context(), http.MethodDelete, enginesPath+"/"+url.PathEscape(r.PathValue("id")), nil, nil); err != nil {
+	if err := q.api.Engines().Delete(q.ctx, r.PathValue("id")); err != nil {
 		return err
 	}
 	http.Redirect(w, r, Prefix+"engines", http.StatusSeeOther)

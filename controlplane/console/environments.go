@@ -2,22 +2,21 @@ package console
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 
-	"github.com/roundhouse/roundhouse/controlplane/state"
+	"github.com/roundhouse/roundhouse/api"
 )
 
 // places lists the environments and all their workspaces the user sees.
-func places(r *http.Request, q *request) ([]state.Environment, []state.Workspace, error) {
-	var envs []state.Environment
-	if err := q.api.json(r.Context(), http.MethodGet, "/orchestration/environments", nil, &envs); err != nil {
+func places(q *request) ([]api.Environment, []api.Workspace, error) {
+	envs, err := q.api.Environments().List(q.ctx, "")
+	if err != nil {
 		return nil, nil, err
 	}
-	var all []state.Workspace
+	var all []api.Workspace
 	for _, e := range envs {
-		var wss []state.Workspace
-		if err := q.api.json(r.Context(), http.MethodGet, "/orchestration/workspaces?environmentId="+url.QueryEscape(e.ID), nil, &wss); err != nil {
+		wss, err := q.api.Workspaces().List(q.ctx, api.WorkspaceFilter{EnvironmentID: e.ID})
+		if err != nil {
 			return nil, nil, err
 		}
 		all = append(all, wss...)
@@ -25,7 +24,7 @@ func places(r *http.Request, q *request) ([]state.Environment, []state.Workspace
 	return envs, all, nil
 }
 
-func namesOf(envs []state.Environment) names {
+func namesOf(envs []api.Environment) names {
 	n := names{}
 	for _, e := range envs {
 		n[e.ID] = e.Name
@@ -33,7 +32,7 @@ func namesOf(envs []state.Environment) names {
 	return n
 }
 
-func workspaceNames(wss []state.Workspace) names {
+func workspaceNames(wss []api.Workspace) names {
 	n := names{}
 	for _, w := range wss {
 		n[w.ID] = w.Name
@@ -46,12 +45,12 @@ type environmentsData struct {
 	// Form holds what the user typed when the API refused it.
 	EnvName, EnvDescription string
 	WsName, WsEnvironmentID string
-	All                     []state.Environment
+	All                     []api.Environment
 }
 
 type environmentRow struct {
-	state.Environment
-	Workspaces []state.Workspace
+	api.Environment
+	Workspaces []api.Workspace
 }
 
 func (c *Console) environmentRoutes() {
@@ -60,8 +59,8 @@ func (c *Console) environmentRoutes() {
 	c.page("POST /console/workspaces", c.workspaceCreate)
 }
 
-func (c *Console) environmentsData(r *http.Request, q *request) (environmentsData, error) {
-	envs, wss, err := places(r, q)
+func (c *Console) environmentsData(q *request) (environmentsData, error) {
+	envs, wss, err := places(q)
 	d := environmentsData{All: envs}
 	for _, e := range envs {
 		row := environmentRow{Environment: e}
@@ -76,7 +75,7 @@ func (c *Console) environmentsData(r *http.Request, q *request) (environmentsDat
 }
 
 func (c *Console) environments(w http.ResponseWriter, r *http.Request, q *request) error {
-	d, err := c.environmentsData(r, q)
+	d, err := c.environmentsData(q)
 	if err != nil {
 		return err
 	}
@@ -85,13 +84,13 @@ func (c *Console) environments(w http.ResponseWriter, r *http.Request, q *reques
 }
 
 func (c *Console) environmentCreate(w http.ResponseWriter, r *http.Request, q *request) error {
-	in := map[string]string{"name": strings.TrimSpace(r.FormValue("name")), "description": strings.TrimSpace(r.FormValue("description"))}
-	if err := q.api.json(r.Context(), http.MethodPost, "/orchestration/environments", in, nil); err != nil {
-		d, lerr := c.environmentsData(r, q)
+	in := api.EnvironmentCreate{Name: strings.TrimSpace(r.FormValue("name")), Description: strings.TrimSpace(r.FormValue("description"))}
+	if _, err := q.api.Environments().Create(q.ctx, in); err != nil {
+		d, lerr := c.environmentsData(q)
 		if lerr != nil {
 			return lerr
 		}
-		d.EnvName, d.EnvDescription = in["name"], in["description"]
+		d.EnvName, d.EnvDescription = in.Name, in.Description
 		return c.formError(w, r, q, err, "environments", view{Title: "Environments", Nav: "environments", Data: d})
 	}
 	http.Redirect(w, r, Prefix+"environments", http.StatusSeeOther)
@@ -99,19 +98,17 @@ func (c *Console) environmentCreate(w http.ResponseWriter, r *http.Request, q *r
 }
 
 func (c *Console) workspaceCreate(w http.ResponseWriter, r *http.Request, q *request) error {
-	var me struct {
-		ID string `json:"id"`
-	}
-	if err := q.api.json(r.Context(), http.MethodGet, "/account/me", nil, &me); err != nil {
+	me, err := q.api.Me(q.ctx)
+	if err != nil {
 		return err
 	}
-	in := map[string]string{"name": strings.TrimSpace(r.FormValue("name")), "environmentId": r.FormValue("environmentId"), "owner": me.ID}
-	if err := q.api.json(r.Context(), http.MethodPost, "/orchestration/workspaces", in, nil); err != nil {
-		d, lerr := c.environmentsData(r, q)
+	in := api.WorkspaceCreate{Name: strings.TrimSpace(r.FormValue("name")), EnvironmentID: r.FormValue("environmentId"), Owner: me.ID}
+	if _, err := q.api.Workspaces().Create(q.ctx, in); err != nil {
+		d, lerr := c.environmentsData(q)
 		if lerr != nil {
 			return lerr
 		}
-		d.WsName, d.WsEnvironmentID = in["name"], in["environmentId"]
+		d.WsName, d.WsEnvironmentID = in.Name, in.EnvironmentID
 		return c.formError(w, r, q, err, "environments", view{Title: "Environments", Nav: "environments", Data: d})
 	}
 	http.Redirect(w, r, Prefix+"environments", http.StatusSeeOther)

@@ -1,24 +1,21 @@
 package console
 
 import (
-	"bufio"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 
-	"github.com/roundhouse/roundhouse/controlplane/state"
+	"github.com/roundhouse/roundhouse/api"
 )
-
-const executionsPath = "/processing/executions"
 
 // executionsPageSize is how many executions one page of the list shows.
 const executionsPageSize = 25
 
 type executionsData struct {
-	Page                 executionPage
+	Page                 *api.Page[api.Execution]
 	Status, TaskID       string
 	Tasks                names
 	PrevQuery, NextQuery string
@@ -38,23 +35,24 @@ func (c *Console) executions(w http.ResponseWriter, r *http.Request, q *request)
 	d := executionsData{Status: r.FormValue("status"), TaskID: r.FormValue("taskId")}
 	offset, _ := strconv.Atoi(r.FormValue("offset"))
 	offset = max(offset, 0)
-	v := url.Values{"limit": {strconv.Itoa(executionsPageSize)}, "offset": {strconv.Itoa(offset)}}
+	var err error
+	d.Page, err = q.api.Executions().List(q.ctx, api.ExecutionFilter{Status: d.Status, TaskID: d.TaskID,
+		ListOptions: api.ListOptions{Limit: executionsPageSize, Offset: offset}})
+	if err != nil {
+		return err
+	}
+	if d.Tasks, err = taskNames(q); err != nil {
+		return err
+	}
+	d.First, d.Last = offset+1, offset+len(d.Page.Items)
+	d.HasPrev, d.HasNext = offset > 0, offset+executionsPageSize < d.Page.Total
+	v := url.Values{}
 	if d.Status != "" {
 		v.Set("status", d.Status)
 	}
 	if d.TaskID != "" {
 		v.Set("taskId", d.TaskID)
 	}
-	if err := q.api.json(r.Context(), http.MethodGet, executionsPath+"?"+v.Encode(), nil, &d.Page); err != nil {
-		return err
-	}
-	var err error
-	if d.Tasks, err = taskNames(r, q); err != nil {
-		return err
-	}
-	d.First, d.Last = offset+1, offset+len(d.Page.Items)
-	d.HasPrev, d.HasNext = offset > 0, offset+executionsPageSize < d.Page.Total
-	v.Del("limit")
 	v.Set("offset", strconv.Itoa(max(offset-executionsPageSize, 0)))
 	d.PrevQuery = v.Encode()
 	v.Set("offset", strconv.Itoa(offset+executionsPageSize))
@@ -64,57 +62,56 @@ func (c *Console) executions(w http.ResponseWriter, r *http.Request, q *request)
 }
 
 type executionDetailsData struct {
-	Execution execution
+	Execution api.Execution
 	Task      string
 	Engine    string
-	Final     bool
 }
 
 func (c *Console) executionDetails(w http.ResponseWriter, r *http.Request, q *request) error {
 	var d executionDetailsData
-	id := url.PathEscape(r.PathValue("id"))
-	if err := q.api.json(r.Context(), http.MethodGet, executionsPath+"/"+id, nil, &d.Execution); err != nil {
+	e, err := q.api.Executions().Get(q.ctx, r.PathValue("id"))
+	if err != nil {
 		return err
 	}
-	var t state.Task
-	if q.api.json(r.Context(), http.MethodGet, tasksPath+"/"+url.PathEscape(d.Execution.TaskID), nil, &t) == nil {
+	d.Execution = *e
+	if t, err := q.api.Tasks().Get(q.ctx, e.TaskID); err == nil {
 		d.Task = t.Name
 	}
-	var e engine
-	if d.Execution.EngineID != "" && q.api.json(r.Context(), http.MethodGet, enginesPath+"/"+url.PathEscape(d.Execution.EngineID), nil, &e) == nil {
-		d.Engine = e.Name
+	if e.EngineID != "" {
+		if en, err := q.api.Engines().Get(q.ctx, e.EngineID); err == nil {
+			d.Engine = en.Name
+		}
 	}
-	d.Final = !d.Execution.Active
-	c.render(w, http.StatusOK, "execution", view{Title: "Execution " + d.Execution.ID, Nav: "executions", Data: d}, q)
+	c.render(w, http.StatusOK, "execution", view{Title: "Execution " + e.ID, Nav: "executions", Data: d}, q)
 	return nil
 }
 
 // executionLive streams the execution's log lines as they arrive, then
 // its final status.
 func (c *Console) executionLive(w http.ResponseWriter, r *http.Request, q *request) error {
-	id := url.PathEscape(r.PathValue("id"))
-	resp, err := q.api.stream(r.Context(), http.MethodGet, executionsPath+"/"+id+"/logs?follow=true")
+	id := r.PathValue("id")
+	logs, err := q.api.Executions().FollowLogs(q.ctx, id)
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer logs.Close()
 	sse, err := startEvents(w)
 	if err != nil {
 		return err
 	}
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		var l logLine
-		if json.Unmarshal(sc.Bytes(), &l) != nil {
-			continue
+	for {
+		l, err := logs.Next()
+		if errors.Is(err, io.EOF) {
+			break
 		}
-		if err := sse.send("line", l); err != nil {
-			return nil // the browser went away
+		if err != nil {
+			return nil // the browser went away, or the node is stopping
+		}
+		if sse.send("line", l) != nil {
+			return nil
 		}
 	}
-	var e execution
-	if err := q.api.json(r.Context(), http.MethodGet, executionsPath+"/"+id, nil, &e); err == nil {
+	if e, err := q.api.Executions().Get(q.ctx, id); err == nil {
 		_ = sse.send("end", map[string]any{"status": e.ExecutionStatus, "class": statusClass(e.ExecutionStatus),
 			"started": e.StartedAt, "finished": e.FinishedAt})
 	}
@@ -124,29 +121,27 @@ func (c *Console) executionLive(w http.ResponseWriter, r *http.Request, q *reque
 // executionDownload sends the whole log as a text file.
 func (c *Console) executionDownload(w http.ResponseWriter, r *http.Request, q *request) error {
 	id := r.PathValue("id")
-	resp, err := q.api.stream(r.Context(), http.MethodGet, executionsPath+"/"+url.PathEscape(id)+"/logs")
+	logs, err := q.api.Executions().ReadLogs(q.ctx, id)
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer logs.Close()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", "execution-"+id+".log"))
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		var l logLine
-		if json.Unmarshal(sc.Bytes(), &l) == nil {
-			_, _ = io.WriteString(w, l.Timestamp.UTC().Format("2006-01-02T15:04:05.000Z")+" "+l.Severity+" "+l.Message+"\n")
+	for {
+		l, err := logs.Next()
+		if err != nil {
+			return nil
 		}
+		_, _ = io.WriteString(w, l.Timestamp.UTC().Format("2006-01-02T15:04:05.000Z")+" "+l.Severity+" "+l.Message+"\n")
 	}
-	return nil
 }
 
 func (c *Console) executionStop(w http.ResponseWriter, r *http.Request, q *request) error {
-	id := url.PathEscape(r.PathValue("id"))
-	if err := q.api.json(r.Context(), http.MethodPost, executionsPath+"/"+id+"/stop", nil, nil); err != nil {
+	id := r.PathValue("id")
+	if _, err := q.api.Executions().Stop(q.ctx, id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, Prefix+"executions/"+id, http.StatusSeeOther)
+	http.Redirect(w, r, Prefix+"executions/"+url.PathEscape(id), http.StatusSeeOther)
 	return nil
 }

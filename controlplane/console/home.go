@@ -2,28 +2,28 @@ package console
 
 import (
 	"net/http"
-	"net/url"
 	"time"
 
+	"github.com/roundhouse/roundhouse/api"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
 
 type homeData struct {
 	EnginesAvailable, EnginesTotal int
 	Running, Failed, Runs24h       int
-	Members                        []member
+	Members                        []api.MemberStatus
 	MembersHidden                  bool
-	Recent                         []execution
+	Recent                         []api.Execution
 	Tasks                          names
 	NextFires                      []nextRun
 }
 
-// home is the overview: engines, the last 24 hours of executions and
-// the cluster's members.
+// home is the overview: engines, the last 24 hours of executions, the
+// next scheduled runs and the cluster's members.
 func (c *Console) home(w http.ResponseWriter, r *http.Request, q *request) error {
 	var d homeData
-	var engines []engine
-	if err := q.api.json(r.Context(), http.MethodGet, "/processing/runtimes/remote-engines", nil, &engines); err != nil {
+	engines, err := q.api.Engines().List(q.ctx, api.EngineFilter{})
+	if err != nil {
 		return err
 	}
 	d.EnginesTotal = len(engines)
@@ -32,9 +32,9 @@ func (c *Console) home(w http.ResponseWriter, r *http.Request, q *request) error
 			d.EnginesAvailable++
 		}
 	}
-	var page executionPage
-	since := c.opts.Now().Add(-24 * time.Hour).UTC().Format(time.RFC3339)
-	if err := q.api.json(r.Context(), http.MethodGet, "/processing/executions?limit=1000&from="+url.QueryEscape(since), nil, &page); err != nil {
+	page, err := q.api.Executions().List(q.ctx, api.ExecutionFilter{From: c.opts.Now().Add(-24 * time.Hour),
+		ListOptions: api.ListOptions{Limit: 1000}})
+	if err != nil {
 		return err
 	}
 	d.Runs24h = page.Total
@@ -48,31 +48,29 @@ func (c *Console) home(w http.ResponseWriter, r *http.Request, q *request) error
 		}
 	}
 	d.Recent = page.Items[:min(5, len(page.Items))]
-	if err := q.api.json(r.Context(), http.MethodGet, "/cluster/members", nil, &d.Members); err != nil {
+	if d.Members, err = q.api.Cluster().Members(q.ctx); err != nil {
 		d.MembersHidden = true
 	}
-	var tasks []state.Task
-	if err := q.api.json(r.Context(), http.MethodGet, tasksPath, nil, &tasks); err != nil {
+	tasks, err := q.api.Tasks().List(q.ctx, api.TaskFilter{})
+	if err != nil {
 		return err
 	}
-	d.Tasks = names{}
-	for _, t := range tasks {
-		d.Tasks[t.ID] = t.Name
-	}
-	d.NextFires = nextFires(r, q, tasks, 5)
+	d.Tasks = taskNamesOf(tasks)
+	d.NextFires = nextFires(q, tasks, 5)
 	c.render(w, http.StatusOK, "home", view{Title: "Home", Nav: "home", Data: d}, q)
 	return nil
 }
 
-// taskNames maps the tasks the user may see to their names.
-func taskNames(r *http.Request, q *request) (names, error) {
-	var tasks []state.Task
-	if err := q.api.json(r.Context(), http.MethodGet, "/orchestration/executables/tasks", nil, &tasks); err != nil {
-		return nil, err
-	}
+func taskNamesOf(tasks []api.Task) names {
 	n := names{}
 	for _, t := range tasks {
 		n[t.ID] = t.Name
 	}
-	return n, nil
+	return n
+}
+
+// taskNames maps the tasks the user may see to their names.
+func taskNames(q *request) (names, error) {
+	tasks, err := q.api.Tasks().List(q.ctx, api.TaskFilter{})
+	return taskNamesOf(tasks), err
 }

@@ -2,7 +2,6 @@ package console
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -136,8 +135,8 @@ func (c *Console) fragment(page, name string, v view) (string, error) {
 // fail shows an error page: the API's own status and message for its
 // refusals, a generic message (and a log line) for anything else.
 func (c *Console) fail(w http.ResponseWriter, r *http.Request, q *request, err error) {
-	var ae *APIError
-	if !errors.As(err, &ae) {
+	ae, ok := refusalOf(err)
+	if !ok {
 		c.opts.Logger.Error("console: page failed", "path", r.URL.Path, "err", err)
 		ae = &APIError{Status: http.StatusInternalServerError, Message: "something went wrong on this node; try again"}
 	}
@@ -148,8 +147,8 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, q *request, err e
 // formError re-renders a form page with the API's message beside it,
 // or fails the page when the error is not a refusal.
 func (c *Console) formError(w http.ResponseWriter, r *http.Request, q *request, err error, name string, v view) error {
-	var ae *APIError
-	if !errors.As(err, &ae) {
+	ae, ok := refusalOf(err)
+	if !ok {
 		return err
 	}
 	v.Error = ae.Message

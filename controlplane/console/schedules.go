@@ -2,34 +2,18 @@ package console
 
 import (
 	"fmt"
-	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/roundhouse/roundhouse/controlplane/schedule"
-	"github.com/roundhouse/roundhouse/controlplane/state"
+	"github.com/roundhouse/roundhouse/api"
 )
 
-// taskSchedule is the API's view of a task's schedule.
-type taskSchedule struct {
-	Triggers []schedule.Trigger `json:"triggers"`
-	NextRuns []nextRun          `json:"nextRuns"`
-}
-
+// nextRun is one upcoming fire of a task's schedule.
 type nextRun struct {
-	TriggerID string    `json:"triggerId"`
-	At        time.Time `json:"at"`
-	Task      string    `json:"-"`
-	TaskID    string    `json:"-"`
-}
-
-// scheduleOf reads a task's schedule.
-func scheduleOf(r *http.Request, q *request, taskID string) (taskSchedule, error) {
-	var s taskSchedule
-	err := q.api.json(r.Context(), http.MethodGet, tasksPath+"/"+url.PathEscape(taskID)+"/schedule", nil, &s)
-	return s, err
+	At     time.Time
+	Task   string
+	TaskID string
 }
 
 // homeScheduleScan bounds how many tasks the home page asks for their
@@ -37,7 +21,7 @@ func scheduleOf(r *http.Request, q *request, taskID string) (taskSchedule, error
 const homeScheduleScan = 200
 
 // nextFires lists the earliest n upcoming fires over the user's tasks.
-func nextFires(r *http.Request, q *request, tasks []state.Task, n int) []nextRun {
+func nextFires(q *request, tasks []api.Task, n int) []nextRun {
 	var all []nextRun
 	for i, t := range tasks {
 		if i == homeScheduleScan {
@@ -46,27 +30,37 @@ func nextFires(r *http.Request, q *request, tasks []state.Task, n int) []nextRun
 		if t.Paused {
 			continue
 		}
-		s, err := scheduleOf(r, q, t.ID)
+		s, err := q.api.TaskSchedules().Get(q.ctx, t.ID)
 		if err != nil {
 			continue // a task removed meanwhile, or one the user may no longer see
 		}
-		for _, nr := range s.NextRuns {
-			nr.Task, nr.TaskID = t.Name, t.ID
-			all = append(all, nr)
+		for _, at := range nextRunTimes(s) {
+			all = append(all, nextRun{At: at, Task: t.Name, TaskID: t.ID})
 		}
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].At.Before(all[j].At) })
 	return all[:min(n, len(all))]
 }
 
+// nextRunTimes reads a schedule's next fires (RFC 3339 in the API).
+func nextRunTimes(s *api.Schedule) []time.Time {
+	var out []time.Time
+	for _, nr := range s.NextRuns {
+		if at, err := time.Parse(time.RFC3339, nr.At); err == nil {
+			out = append(out, at)
+		}
+	}
+	return out
+}
+
 // describeTrigger says in words when a trigger fires.
-func describeTrigger(t schedule.Trigger) string {
+func describeTrigger(t api.Trigger) string {
 	var parts []string
 	if t.Expression != "" {
 		parts = append(parts, "cron "+t.Expression)
 	}
 	if t.Interval > 1 {
-		unit := map[schedule.TriggerType]string{"DAILY": "days", "WEEKLY": "weeks", "MONTHLY": "months"}[t.Type]
+		unit := map[string]string{"DAILY": "days", "WEEKLY": "weeks", "MONTHLY": "months"}[t.Type]
 		parts = append(parts, fmt.Sprintf("every %d %s", t.Interval, unit))
 	}
 	if t.AtDays != nil && len(t.AtDays.Days) > 0 {

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/roundhouse/roundhouse/api"
 )
 
 type signinData struct {
@@ -46,8 +48,7 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 
 // tokenFor returns the bearer token a sign-in yields, or why it failed.
 func (c *Console) tokenFor(r *http.Request, method, login, password, pat string) (string, string) {
-	api := caller{api: c.opts.API, remoteAddr: r.RemoteAddr}
-	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(api.WithRemoteAddr(r.Context(), r.RemoteAddr), 30*time.Second)
 	defer cancel()
 	if method == "token" {
 		if pat == "" {
@@ -61,15 +62,15 @@ func (c *Console) tokenFor(r *http.Request, method, login, password, pat string)
 	if login == "" || password == "" {
 		return "", "enter your login and password"
 	}
-	var out struct {
-		AccessToken string `json:"access_token"`
-	}
-	err := api.json(ctx, http.MethodPost, "/security/oauth/token",
-		map[string]string{"grant_type": "password", "username": login, "password": password}, &out)
+	sess, err := c.client.Login(ctx, login, password)
 	if err != nil {
-		return "", err.Error()
+		if ae, ok := refusalOf(err); ok {
+			return "", ae.Message
+		}
+		c.opts.Logger.Error("console: sign-in failed", "err", err)
+		return "", "the sign-in could not be completed on this node; try again"
 	}
-	return out.AccessToken, ""
+	return sess.AccessToken, ""
 }
 
 func (c *Console) signinFailed(w http.ResponseWriter, r *http.Request, form signinData, status int, msg string) {

@@ -5,11 +5,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
-	"github.com/roundhouse/roundhouse/controlplane/state"
+	"github.com/roundhouse/roundhouse/api"
 )
-
-const tasksPath = "/orchestration/executables/tasks"
 
 // tasksPageSize is how many tasks one page of the list shows.
 const tasksPageSize = 20
@@ -33,7 +32,7 @@ func (f taskFilter) query(page int) string {
 }
 
 // matches applies the filters the API has no parameter for.
-func (f taskFilter) matches(t state.Task) bool {
+func (f taskFilter) matches(t api.Task) bool {
 	switch {
 	case f.Status == "PAUSED" && !t.Paused, f.Status == "ACTIVE" && t.Paused:
 		return false
@@ -44,12 +43,12 @@ func (f taskFilter) matches(t state.Task) bool {
 }
 
 type tasksData struct {
-	Tasks                    []state.Task
+	Tasks                    []api.Task
 	Filter                   taskFilter
 	Total, Page, Pages       int
 	PrevQuery, NextQuery     string
-	Environments             []state.Environment
-	Workspaces               []state.Workspace
+	Environments             []api.Environment
+	Workspaces               []api.Workspace
 	EnvNames, WsNames, Names names
 }
 
@@ -67,15 +66,8 @@ func (c *Console) tasks(w http.ResponseWriter, r *http.Request, q *request) erro
 	f := taskFilter{EnvironmentID: r.FormValue("environmentId"), WorkspaceID: r.FormValue("workspaceId"),
 		Status: r.FormValue("status"), Text: strings.TrimSpace(r.FormValue("q"))}
 	f.Page, _ = strconv.Atoi(r.FormValue("page"))
-	api := url.Values{}
-	if f.EnvironmentID != "" {
-		api.Set("environmentId", f.EnvironmentID)
-	}
-	if f.WorkspaceID != "" {
-		api.Set("workspaceId", f.WorkspaceID)
-	}
-	var all []state.Task
-	if err := q.api.json(r.Context(), http.MethodGet, tasksPath+"?"+api.Encode(), nil, &all); err != nil {
+	all, err := q.api.Tasks().List(q.ctx, api.TaskFilter{EnvironmentID: f.EnvironmentID, WorkspaceID: f.WorkspaceID})
+	if err != nil {
 		return err
 	}
 	d := tasksData{Filter: f}
@@ -89,8 +81,7 @@ func (c *Console) tasks(w http.ResponseWriter, r *http.Request, q *request) erro
 	d.Page = min(max(f.Page, 1), d.Pages)
 	d.Tasks = d.Tasks[(d.Page-1)*tasksPageSize : min(d.Page*tasksPageSize, d.Total)]
 	d.PrevQuery, d.NextQuery = f.query(d.Page-1), f.query(d.Page+1)
-	var err error
-	if d.Environments, d.Workspaces, err = places(r, q); err != nil {
+	if d.Environments, d.Workspaces, err = places(q); err != nil {
 		return err
 	}
 	d.EnvNames, d.WsNames = namesOf(d.Environments), workspaceNames(d.Workspaces)
@@ -100,27 +91,28 @@ func (c *Console) tasks(w http.ResponseWriter, r *http.Request, q *request) erro
 
 type taskFormData struct {
 	Name, WorkspaceID, ArtifactID, Version, EngineID, Parameters string
-	Workspaces                                                   []state.Workspace
-	Artifacts                                                    []state.Artifact
-	Engines                                                      []engine
+	Workspaces                                                   []api.Workspace
+	Artifacts                                                    []api.Artifact
+	Engines                                                      []api.Engine
 	WsNames                                                      names
 }
 
-func (c *Console) taskFormData(r *http.Request, q *request) (taskFormData, error) {
+func (c *Console) taskFormData(q *request) (taskFormData, error) {
 	var d taskFormData
-	if err := q.api.json(r.Context(), http.MethodGet, "/orchestration/artifacts", nil, &d.Artifacts); err != nil {
+	var err error
+	if d.Artifacts, err = q.api.Artifacts().List(q.ctx, ""); err != nil {
 		return d, err
 	}
-	if err := q.api.json(r.Context(), http.MethodGet, enginesPath, nil, &d.Engines); err != nil {
+	if d.Engines, err = q.api.Engines().List(q.ctx, api.EngineFilter{}); err != nil {
 		return d, err
 	}
-	_, wss, err := places(r, q)
+	_, wss, err := places(q)
 	d.Workspaces, d.WsNames = wss, workspaceNames(wss)
 	return d, err
 }
 
 func (c *Console) taskForm(w http.ResponseWriter, r *http.Request, q *request) error {
-	d, err := c.taskFormData(r, q)
+	d, err := c.taskFormData(q)
 	if err != nil {
 		return err
 	}
@@ -131,7 +123,7 @@ func (c *Console) taskForm(w http.ResponseWriter, r *http.Request, q *request) e
 // taskCreate creates the task, then sets its run config when an engine
 // was chosen.
 func (c *Console) taskCreate(w http.ResponseWriter, r *http.Request, q *request) error {
-	d, err := c.taskFormData(r, q)
+	d, err := c.taskFormData(q)
 	if err != nil {
 		return err
 	}
@@ -143,14 +135,13 @@ func (c *Console) taskCreate(w http.ResponseWriter, r *http.Request, q *request)
 			env = ws.EnvironmentID
 		}
 	}
-	in := map[string]any{"name": d.Name, "environmentId": env, "workspaceId": d.WorkspaceID,
-		"artifact": map[string]string{"id": d.ArtifactID, "version": d.Version}, "parameters": parseParameters(d.Parameters),
-		"alwaysLatest": d.Version == ""}
-	var t state.Task
-	err = q.api.json(r.Context(), http.MethodPost, tasksPath, in, &t)
+	in := api.TaskCreate{Name: d.Name, EnvironmentID: env, WorkspaceID: d.WorkspaceID,
+		Artifact: api.ArtifactRef{ID: d.ArtifactID, Version: d.Version}, Parameters: parseParameters(d.Parameters),
+		AlwaysLatest: d.Version == ""}
+	t, err := q.api.Tasks().Create(q.ctx, in)
 	if err == nil && d.EngineID != "" {
-		rc := map[string]any{"runtime": map[string]string{"type": "REMOTE_ENGINE", "id": d.EngineID}, "logLevel": "INFO"}
-		err = q.api.json(r.Context(), http.MethodPut, tasksPath+"/"+t.ID+"/run-config", rc, nil)
+		err = q.api.Tasks().SetRunConfig(q.ctx, t.ID, api.RunConfig{
+			Runtime: api.TaskRuntime{Type: "REMOTE_ENGINE", ID: d.EngineID}, LogLevel: "INFO"})
 	}
 	if err != nil {
 		return c.formError(w, r, q, err, "task_new", view{Title: "Add a task", Nav: "tasks", Data: d})
@@ -171,39 +162,40 @@ func parseParameters(s string) map[string]string {
 }
 
 type taskDetailsData struct {
-	Task                   state.Task
+	Task                   api.Task
 	Environment, Workspace string
 	Artifact, Engine       string
-	Executions             []execution
-	Schedule               taskSchedule
+	Executions             []api.Execution
+	Schedule               *api.Schedule
+	NextRuns               []time.Time
 }
 
 func (c *Console) taskDetails(w http.ResponseWriter, r *http.Request, q *request) error {
 	var d taskDetailsData
-	id := url.PathEscape(r.PathValue("id"))
-	if err := q.api.json(r.Context(), http.MethodGet, tasksPath+"/"+id, nil, &d.Task); err != nil {
+	t, err := q.api.Tasks().Get(q.ctx, r.PathValue("id"))
+	if err != nil {
 		return err
 	}
-	envs, wss, err := places(r, q)
+	d.Task = *t
+	envs, wss, err := places(q)
 	if err != nil {
 		return err
 	}
 	d.Environment, d.Workspace = namesOf(envs).Of(d.Task.EnvironmentID), workspaceNames(wss).Of(d.Task.WorkspaceID)
-	var art state.Artifact
-	if q.api.json(r.Context(), http.MethodGet, "/orchestration/artifacts/"+url.PathEscape(d.Task.ArtifactID), nil, &art) == nil {
+	if art, err := q.api.Artifacts().Get(q.ctx, t.ArtifactID); err == nil {
 		d.Artifact = art.Name
 	}
-	if rc := d.Task.RunConfig; rc != nil && rc.Runtime.Type == "REMOTE_ENGINE" {
-		var e engine
-		if q.api.json(r.Context(), http.MethodGet, enginesPath+"/"+url.PathEscape(rc.Runtime.ID), nil, &e) == nil {
+	if rc := t.RunConfig; rc != nil && rc.Runtime.Type == "REMOTE_ENGINE" {
+		if e, err := q.api.Engines().Get(q.ctx, rc.Runtime.ID); err == nil {
 			d.Engine = e.Name
 		}
 	}
-	if d.Schedule, err = scheduleOf(r, q, d.Task.ID); err != nil {
+	if d.Schedule, err = q.api.TaskSchedules().Get(q.ctx, t.ID); err != nil {
 		return err
 	}
-	var page executionPage
-	if err := q.api.json(r.Context(), http.MethodGet, "/processing/executions?limit=20&taskId="+id, nil, &page); err != nil {
+	d.NextRuns = nextRunTimes(d.Schedule)
+	page, err := q.api.Executions().List(q.ctx, api.ExecutionFilter{TaskID: t.ID, ListOptions: api.ListOptions{Limit: 20}})
+	if err != nil {
 		return err
 	}
 	d.Executions = page.Items
@@ -212,27 +204,26 @@ func (c *Console) taskDetails(w http.ResponseWriter, r *http.Request, q *request
 }
 
 func (c *Console) taskRun(w http.ResponseWriter, r *http.Request, q *request) error {
-	var out state.ExecutionCreated
-	if err := q.api.json(r.Context(), http.MethodPost, tasksPath+"/"+url.PathEscape(r.PathValue("id"))+"/run", nil, &out); err != nil {
+	out, err := q.api.Tasks().Run(q.ctx, r.PathValue("id"), api.RunRequest{})
+	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, Prefix+"executions/"+out.ExecutionID, http.StatusSeeOther)
+	http.Redirect(w, r, Prefix+"executions/"+url.PathEscape(out.ExecutionID), http.StatusSeeOther)
 	return nil
 }
 
 func (c *Console) taskPause(w http.ResponseWriter, r *http.Request, q *request) error {
-	return c.taskLifecycle(w, r, q, "pause")
+	if _, err := q.api.Tasks().Pause(q.ctx, r.PathValue("id"), ""); err != nil {
+		return err
+	}
+	http.Redirect(w, r, Prefix+"tasks/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
+	return nil
 }
 
 func (c *Console) taskResume(w http.ResponseWriter, r *http.Request, q *request) error {
-	return c.taskLifecycle(w, r, q, "resume")
-}
-
-func (c *Console) taskLifecycle(w http.ResponseWriter, r *http.Request, q *request, action string) error {
-	id := url.PathEscape(r.PathValue("id"))
-	if err := q.api.json(r.Context(), http.MethodPost, tasksPath+"/"+id+"/"+action, nil, nil); err != nil {
+	if _, err := q.api.Tasks().Resume(q.ctx, r.PathValue("id")); err != nil {
 		return err
 	}
-	http.Redirect(w, r, Prefix+"tasks/"+id, http.StatusSeeOther)
+	http.Redirect(w, r, Prefix+"tasks/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
 	return nil
 }
