@@ -84,12 +84,21 @@ func (c *Console) enginesData(r *http.Request, q *request) (enginesData, error) 
 	return d, nil
 }
 
+type enginesPage struct {
+	enginesData
+	Clusters []api.EngineCluster
+}
+
 func (c *Console) engines(w http.ResponseWriter, r *http.Request, q *request) error {
 	d, err := c.enginesData(r, q)
 	if err != nil {
 		return err
 	}
-	c.render(w, http.StatusOK, "engines", view{Title: "Engines", Nav: "engines", Data: d}, q)
+	clusters, err := q.api.EngineClusters().List(q.ctx)
+	if err != nil {
+		return err
+	}
+	c.render(w, http.StatusOK, "engines", view{Title: "Engines", Nav: "engines", Data: enginesPage{d, clusters}}, q)
 	return nil
 }
 

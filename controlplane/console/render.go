@@ -37,30 +37,34 @@ func (v view) Can(method, path string) bool {
 // EXECUTE, AUTHOR, PUBLISH, MANAGE).
 func (v view) CanIn(workspaceID, right string) bool { return v.principal.HasIn(workspaceID, right) }
 
-var funcs = template.FuncMap{
-	"when": func(t any) template.HTML {
-		var at time.Time
-		switch v := t.(type) {
-		case time.Time:
-			at = v
-		case *time.Time:
-			if v != nil {
-				at = *v
+// templateFuncs are the functions page templates may call.
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"when": func(t any) template.HTML {
+			var at time.Time
+			switch v := t.(type) {
+			case time.Time:
+				at = v
+			case *time.Time:
+				if v != nil {
+					at = *v
+				}
 			}
-		}
-		if at.IsZero() {
-			return "—"
-		}
-		utc := at.UTC()
-		return template.HTML(fmt.Sprintf(`<time datetime="%s">%s</time>`,
-			utc.Format(time.RFC3339), template.HTMLEscapeString(utc.Format("2006-01-02 15:04:05 UTC"))))
-	},
-	"lower":   strings.ToLower,
-	"status":  statusClass,
-	"short":   func(id string) string { return id[:min(8, len(id))] },
-	"trigger": describeTrigger,
-	"list":    func(s ...string) []string { return s },
-	"gib":     func(b uint64) float64 { return float64(b) / (1 << 30) },
+			if at.IsZero() {
+				return "—"
+			}
+			utc := at.UTC()
+			return template.HTML(fmt.Sprintf(`<time datetime="%s">%s</time>`,
+				utc.Format(time.RFC3339), template.HTMLEscapeString(utc.Format("2006-01-02 15:04:05 UTC"))))
+		},
+		"lower":   strings.ToLower,
+		"status":  statusClass,
+		"short":   func(id string) string { return id[:min(8, len(id))] },
+		"trigger": describeTrigger,
+		"list":    func(s ...string) []string { return s },
+		"gib":     func(b uint64) float64 { return float64(b) / (1 << 30) },
+		"join":    strings.Join,
+	}
 }
 
 // statusClass maps a status word to its badge colour.
@@ -90,7 +94,7 @@ func parsePages() (map[string]*template.Template, error) {
 		if name == "layout" || name == "partials" {
 			continue
 		}
-		t, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials.html", f)
+		t, err := template.New(name).Funcs(templateFuncs()).ParseFS(assets, "templates/layout.html", "templates/partials.html", f)
 		if err != nil {
 			return nil, fmt.Errorf("console template %s: %w", name, err)
 		}
