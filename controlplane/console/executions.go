@@ -19,19 +19,44 @@ type executionsData struct {
 	Status, TaskID       string
 	Tasks                names
 	PrevQuery, NextQuery string
-	HasPrev, HasNext     bool
-	First, Last          int
+	// Own is this page's query, for its live updates.
+	Own              string
+	HasPrev, HasNext bool
+	First, Last      int
 }
 
 func (c *Console) executionRoutes() {
 	c.page("GET /console/executions", c.executions)
+	c.page("GET /console/executions/live", c.executionsLive)
 	c.page("GET /console/executions/{id}", c.executionDetails)
+	c.page("GET /console/executions/{id}/status", c.executionStatusLive)
 	c.page("GET /console/executions/{id}/live", c.executionLive)
 	c.page("GET /console/executions/{id}/log", c.executionDownload)
 	c.page("POST /console/executions/{id}/stop", c.executionStop)
 }
 
 func (c *Console) executions(w http.ResponseWriter, r *http.Request, q *request) error {
+	d, err := c.executionsData(r, q)
+	if err != nil {
+		return err
+	}
+	c.render(w, http.StatusOK, "executions", view{Title: "Operations", Nav: "executions", Data: d}, q)
+	return nil
+}
+
+// executionsLive streams the rows of the list shown whenever they change.
+func (c *Console) executionsLive(w http.ResponseWriter, r *http.Request, q *request) error {
+	return c.liveFragment(w, r, func() (string, error) {
+		d, err := c.executionsData(r, q)
+		if err != nil {
+			return "", err
+		}
+		return c.fragment("executions", "execution-rows", view{Data: d, principal: q.principal})
+	})
+}
+
+// executionsData loads one page of executions, filtered by status and task.
+func (c *Console) executionsData(r *http.Request, q *request) (executionsData, error) {
 	d := executionsData{Status: r.FormValue("status"), TaskID: r.FormValue("taskId")}
 	offset, _ := strconv.Atoi(r.FormValue("offset"))
 	offset = max(offset, 0)
@@ -39,10 +64,10 @@ func (c *Console) executions(w http.ResponseWriter, r *http.Request, q *request)
 	d.Page, err = q.api.Executions().List(q.ctx, api.ExecutionFilter{Status: d.Status, TaskID: d.TaskID,
 		ListOptions: api.ListOptions{Limit: executionsPageSize, Offset: offset}})
 	if err != nil {
-		return err
+		return d, err
 	}
 	if d.Tasks, err = taskNames(q); err != nil {
-		return err
+		return d, err
 	}
 	d.First, d.Last = offset+1, offset+len(d.Page.Items)
 	d.HasPrev, d.HasNext = offset > 0, offset+executionsPageSize < d.Page.Total
@@ -53,12 +78,13 @@ func (c *Console) executions(w http.ResponseWriter, r *http.Request, q *request)
 	if d.TaskID != "" {
 		v.Set("taskId", d.TaskID)
 	}
+	v.Set("offset", strconv.Itoa(offset))
+	d.Own = v.Encode()
 	v.Set("offset", strconv.Itoa(max(offset-executionsPageSize, 0)))
 	d.PrevQuery = v.Encode()
 	v.Set("offset", strconv.Itoa(offset+executionsPageSize))
 	d.NextQuery = v.Encode()
-	c.render(w, http.StatusOK, "executions", view{Title: "Operations", Nav: "executions", Data: d}, q)
-	return nil
+	return d, nil
 }
 
 type executionDetailsData struct {
@@ -84,6 +110,18 @@ func (c *Console) executionDetails(w http.ResponseWriter, r *http.Request, q *re
 	}
 	c.render(w, http.StatusOK, "execution", view{Title: "Execution " + e.ID, Nav: "executions", Data: d}, q)
 	return nil
+}
+
+// executionStatusLive streams the execution's status badge whenever it
+// changes.
+func (c *Console) executionStatusLive(w http.ResponseWriter, r *http.Request, q *request) error {
+	return c.liveFragment(w, r, func() (string, error) {
+		e, err := q.api.Executions().Get(q.ctx, r.PathValue("id"))
+		if err != nil {
+			return "", err
+		}
+		return c.fragment("execution", "execution-status", view{Data: executionDetailsData{Execution: *e}})
+	})
 }
 
 // executionLive streams the execution's log lines as they arrive, then
