@@ -271,7 +271,8 @@ func TestConsoleJourney(t *testing.T) {
 	b.run("run the task",
 		chromedp.Click(chromedp.CSS("#run-task")),
 		chromedp.WaitVisible(`//div[contains(@class, "log-line")]/span[contains(., "hello browser from")]`),
-		chromedp.WaitVisible(chromedp.CSS(`#execution-status.ok`)))
+		chromedp.WaitVisible(chromedp.CSS(`#execution-status.ok`)),
+		chromedp.WaitVisible(`//dt[.="Engine"]/following-sibling::dd[1]/a[.="edge-1"]`))
 	b.shot("execution")
 	b.open("/console/executions")
 	b.shot("executions")

@@ -94,10 +94,21 @@ type executionDetailsData struct {
 }
 
 func (c *Console) executionDetails(w http.ResponseWriter, r *http.Request, q *request) error {
-	var d executionDetailsData
-	e, err := q.api.Executions().Get(q.ctx, r.PathValue("id"))
+	d, err := executionDetailsOf(q, r.PathValue("id"))
 	if err != nil {
 		return err
+	}
+	c.render(w, http.StatusOK, "execution", view{Title: "Execution " + d.Execution.ID, Nav: "executions", Data: d}, q)
+	return nil
+}
+
+// executionDetailsOf loads an execution with the names of its task and
+// engine.
+func executionDetailsOf(q *request, id string) (executionDetailsData, error) {
+	var d executionDetailsData
+	e, err := q.api.Executions().Get(q.ctx, id)
+	if err != nil {
+		return d, err
 	}
 	d.Execution = *e
 	if t, err := q.api.Tasks().Get(q.ctx, e.TaskID); err == nil {
@@ -108,19 +119,18 @@ func (c *Console) executionDetails(w http.ResponseWriter, r *http.Request, q *re
 			d.Engine = en.Name
 		}
 	}
-	c.render(w, http.StatusOK, "execution", view{Title: "Execution " + e.ID, Nav: "executions", Data: d}, q)
-	return nil
+	return d, nil
 }
 
-// executionStatusLive streams the execution's status badge whenever it
-// changes.
+// executionStatusLive streams the execution's status, facts and
+// actions whenever they change.
 func (c *Console) executionStatusLive(w http.ResponseWriter, r *http.Request, q *request) error {
 	return c.liveFragment(w, r, func() (string, error) {
-		e, err := q.api.Executions().Get(q.ctx, r.PathValue("id"))
+		d, err := executionDetailsOf(q, r.PathValue("id"))
 		if err != nil {
 			return "", err
 		}
-		return c.fragment("execution", "execution-status", view{Data: executionDetailsData{Execution: *e}})
+		return c.fragment("execution", "execution-summary", view{Data: d, principal: q.principal, CSRF: q.sess.csrfToken()})
 	})
 }
 
