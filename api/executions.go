@@ -109,10 +109,10 @@ func (s Executions) Get(ctx context.Context, id string) (*Execution, error) {
 func (s Executions) List(ctx context.Context, f ExecutionFilter) (*Page[Execution], error) {
 	q := query("status", f.Status, "taskId", f.TaskID, "engineId", f.EngineID)
 	if !f.From.IsZero() {
-		q.Set("from", f.From.Format(time.RFC3339))
+		q.Set("from", f.From.Format(time.RFC3339Nano))
 	}
 	if !f.To.IsZero() {
-		q.Set("to", f.To.Format(time.RFC3339))
+		q.Set("to", f.To.Format(time.RFC3339Nano))
 	}
 	var out Page[Execution]
 	return &out, s.c.Do(ctx, "GET", executionsPath, pageQuery(q, f.ListOptions), nil, &out)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"io"
 	"iter"
 	"net/url"
 	"strconv"
@@ -19,6 +20,16 @@ type Health struct {
 func (c *Client) Health(ctx context.Context) (*Health, error) {
 	var out Health
 	return &out, c.WithToken("").Do(ctx, "GET", "/health", nil, nil, &out)
+}
+
+// Metrics opens the node's Prometheus metrics (text exposition format, no
+// token needed); the caller closes it.
+func (c *Client) Metrics(ctx context.Context) (io.ReadCloser, error) {
+	resp, err := c.WithToken("").Raw(ctx, "GET", "/metrics", nil, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	return resp.Body, nil
 }
 
 // AuditEntry is one change recorded in the audit log.

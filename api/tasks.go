@@ -123,11 +123,24 @@ const tasksPath = "/orchestration/executables/tasks"
 
 func taskPath(id string) string { return tasksPath + "/" + url.PathEscape(id) }
 
-// List lists the tasks the caller may see that match f.
-func (s Tasks) List(ctx context.Context, f TaskFilter) ([]Task, error) {
-	var out []Task
+// ListPage reads one page of the tasks the caller may see that match f.
+func (s Tasks) ListPage(ctx context.Context, f TaskFilter, opts ListOptions) (*Page[Task], error) {
+	var out Page[Task]
 	q := query("workspaceId", f.WorkspaceID, "environmentId", f.EnvironmentID, "name", f.Name, "artifactId", f.ArtifactID)
-	return out, s.c.Do(ctx, "GET", tasksPath, q, nil, &out)
+	return &out, s.c.Do(ctx, "GET", tasksPath, pageQuery(q, opts), nil, &out)
+}
+
+// List lists every task the caller may see that match f, page by page.
+func (s Tasks) List(ctx context.Context, f TaskFilter) ([]Task, error) {
+	out := []Task{}
+	fetch := func(ctx context.Context, opts ListOptions) (*Page[Task], error) { return s.ListPage(ctx, f, opts) }
+	for t, err := range All(ctx, ListOptions{Limit: 1000}, fetch) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 // Get reads one task.
