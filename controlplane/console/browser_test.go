@@ -77,6 +77,7 @@ func screenshotDir(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("screenshots in %s (set ROUNDHOUSE_CONSOLE_SCREENSHOTS to choose)", dir)
 	return dir
 }
 
