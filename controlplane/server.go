@@ -20,6 +20,7 @@ import (
 	"github.com/roundhouse/roundhouse/controlplane/artifacts"
 	"github.com/roundhouse/roundhouse/controlplane/audit"
 	"github.com/roundhouse/roundhouse/controlplane/authn"
+	"github.com/roundhouse/roundhouse/controlplane/console"
 	"github.com/roundhouse/roundhouse/controlplane/deployments"
 	"github.com/roundhouse/roundhouse/controlplane/engines"
 	"github.com/roundhouse/roundhouse/controlplane/environments"
@@ -94,8 +95,24 @@ func New(cfg Config) (*Server, error) {
 		closeListeners()
 		return nil, err
 	}
-	s.routes()
+	if err := s.routes(); err != nil {
+		node.Shutdown()
+		closeListeners()
+		return nil, err
+	}
 	return s, nil
+}
+
+// withConsole serves the web console's paths (and "/") from web and
+// everything else from the API.
+func withConsole(web, apiHandler http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if console.Serves(r.URL.Path) {
+			web.ServeHTTP(w, r)
+			return
+		}
+		apiHandler.ServeHTTP(w, r)
+	})
 }
 
 // listen binds the API (TCP) and engine link (UDP) addresses, so that a
@@ -113,7 +130,7 @@ func listen(cfg Config) (net.Listener, net.PacketConn, error) {
 	return ln, udp, nil
 }
 
-func (s *Server) routes() {
+func (s *Server) routes() error {
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "roundhouse_raft_leader", Help: "1 if this node is the raft leader.",
@@ -131,7 +148,8 @@ func (s *Server) routes() {
 	}, func() float64 { return float64(len(state.ActiveExecutions(s.node.Read()))) }))
 	metrics := api.NewMetrics(s.registry)
 
-	rt := api.NewRouter(authn.New(s.node.Read), identity.UsageGate(s.node))
+	auth := authn.New(s.node.Read)
+	rt := api.NewRouter(auth, identity.UsageGate(s.node))
 	rt.GuardAddresses(ipallowlist.Gate(s.node.Read))
 	rt.Handle("GET", "/health", s.health)
 	promHandler := promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
@@ -156,11 +174,17 @@ func (s *Server) routes() {
 	engines.Register(rt, s.node, s.link, engines.Options{EngineTokens: s.cfg.LicenseEngineTokens, Mail: s.cfg.Mail.Configured()})
 	rt.Mount(cluster.PeerPathPrefix, s.node.PeerHandler())
 	s.router = rt
+	apiHandler := plans.Rewrite(rt)
+	web, err := console.New(console.Options{API: apiHandler, Auth: auth, EngineServers: s.cfg.QUICAddr, Logger: s.cfg.Logger})
+	if err != nil {
+		return err
+	}
 	s.http = &http.Server{
-		Handler:           api.TrustProxies(api.Wrap(plans.Rewrite(rt), s.cfg.Logger, metrics), s.cfg.TrustedProxies),
+		Handler:           api.TrustProxies(api.Wrap(withConsole(web, apiHandler), s.cfg.Logger, metrics), s.cfg.TrustedProxies),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
+	return nil
 }
 
 // openJobs opens the artifact repository and the execution service under

@@ -64,6 +64,7 @@ sample_job() {
   echo "  Sample job: execution $exec_id on the local engine; its logs:"
   "$BIN/roundhouse" executions logs "$exec_id" -f | sed 's/^/    /'
   echo "  Its final state: $("$BIN/roundhouse" executions get "$exec_id" | sed -n 's/.*"executionStatus": *"\([^"]*\)".*/\1/p')"
+  echo "  In the console:  http://$HTTP/console/executions/$exec_id"
 }
 if [ "${ROUNDHOUSE_SAMPLE_JOB:-1}" != 0 ]; then
   sample_job || echo "run: the sample job did not complete; the control plane and engine keep running" >&2
@@ -72,6 +73,9 @@ fi
 cat <<MSG
 
   Roundhouse control plane is up.
+    Console:      http://$HTTP/console/
+                  sign in with "Personal access token" and paste the admin token:
+                  cat $DATA/bootstrap-token
     API:          http://$HTTP        (health: http://$HTTP/health, metrics: /metrics)
     data dir:     $DATA
     admin token:  $DATA/bootstrap-token
