@@ -291,10 +291,17 @@ type healthView struct {
 	NodeID string `json:"nodeId"`
 	Leader string `json:"leader"`
 	State  string `json:"state"`
+	// Storage says why the node cannot persist writes (its disk is full);
+	// the answer is then 503.
+	Storage string `json:"storage,omitempty"`
 }
 
 func (s *Server) health(w http.ResponseWriter, _ *http.Request, _ httprouterParams) error {
 	leader, _ := s.node.Leader()
-	api.WriteJSON(w, http.StatusOK, healthView{NodeID: s.node.ID(), Leader: leader, State: strings.ToLower(s.node.State())})
+	v, status := healthView{NodeID: s.node.ID(), Leader: leader, State: strings.ToLower(s.node.State())}, http.StatusOK
+	if err := s.node.StorageError(); err != nil {
+		v.Storage, status = err.Error(), http.StatusServiceUnavailable
+	}
+	api.WriteJSON(w, status, v)
 	return nil
 }
