@@ -30,7 +30,7 @@ func TestRunConfigAgainstTheEngineTables(t *testing.T) {
 	c.Must(t, 201, "POST", "/orchestration/environments", map[string]any{"name": "prod"}, &prod)
 	c.Must(t, 201, "POST", "/processing/runtimes/remote-engines", map[string]any{"name": "re-prod", "environmentId": prod.ID}, &other)
 
-	archive, _ := executionstest.Archive(executionstest.JobManifest("real", "1.0.0"), nil)
+	archive, _ := executionstest.Archive(executionstest.JobManifest("real", "1.0.0"), map[string]string{"run.sh": "#!/bin/sh\n"})
 	f := &fixture{t: t, srv: srv, c: c}
 	status, raw := f.upload(archive, "")
 	var pub state.ArtifactPublishResult

@@ -235,7 +235,7 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 		})
 	}
 	// A task without a run config says so.
-	archive, _ := executionstest.Archive(executionstest.JobManifest("unconfigured", "1.0.0"), nil)
+	archive, _ := executionstest.Archive(executionstest.JobManifest("unconfigured", "1.0.0"), map[string]string{"run.sh": "#!/bin/sh\n"})
 	_, raw := f.upload(archive, "")
 	var pub state.ArtifactPublishResult
 	mustJSON(t, raw, &pub)

@@ -46,7 +46,7 @@ func TestLeaderLossDuringDispatchLosesAndDuplicatesNothing(t *testing.T) {
 	dir.AddEngine("engine-c", env)
 	dir.AddCluster("cluster", env, "engine-b", "engine-c")
 
-	archive, _ := executionstest.Archive(executionstest.JobManifest("failover", "1.0.0"), nil)
+	archive, _ := executionstest.Archive(executionstest.JobManifest("failover", "1.0.0"), map[string]string{"run.sh": "#!/bin/sh\n"})
 	var pub state.ArtifactPublishResult
 	if status := call(t, follower.URL, "POST", "/orchestration/artifacts", "application/gzip", archive, &pub); status != 201 {
 		t.Fatalf("upload through a follower: %d", status)
@@ -114,7 +114,7 @@ func TestArtifactBlobsReplicateToAQuorum(t *testing.T) {
 	if _, _, err := executionstest.SharedWorkspace(nodes[2].URL, cptest.AdminToken); err != nil {
 		t.Fatal(err)
 	}
-	archive, _ := executionstest.Archive(executionstest.JobManifest("replicated", "1.0.0"), nil)
+	archive, _ := executionstest.Archive(executionstest.JobManifest("replicated", "1.0.0"), map[string]string{"run.sh": "#!/bin/sh\n"})
 	var pub state.ArtifactPublishResult
 	if status := call(t, nodes[2].URL, "POST", "/orchestration/artifacts", "application/gzip", archive, &pub); status != 201 {
 		t.Fatalf("upload: %d", status)
@@ -155,7 +155,7 @@ func TestLogsAreAssembledFromEveryHolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir.AddEngine("engine-1", env)
-	archive, _ := executionstest.Archive(executionstest.JobManifest("logged", "1.0.0"), nil)
+	archive, _ := executionstest.Archive(executionstest.JobManifest("logged", "1.0.0"), map[string]string{"run.sh": "#!/bin/sh\n"})
 	var pub state.ArtifactPublishResult
 	call(t, nodes[0].URL, "POST", "/orchestration/artifacts", "application/gzip", archive, &pub)
 	rc, _ := json.Marshal(map[string]any{"runtime": map[string]any{"type": "REMOTE_ENGINE", "id": "engine-1"}})

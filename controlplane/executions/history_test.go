@@ -27,7 +27,7 @@ func TestFinishedExecutionsReadTheSameFromHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir.AddEngine("engine-1", env)
-	archive, _ := executionstest.Archive(executionstest.JobManifest("kept", "1.0.0"), nil)
+	archive, _ := executionstest.Archive(executionstest.JobManifest("kept", "1.0.0"), map[string]string{"run.sh": "#!/bin/sh\n"})
 	var pub state.ArtifactPublishResult
 	call(t, base, "POST", "/orchestration/artifacts", "application/gzip", archive, &pub)
 	rc, _ := json.Marshal(map[string]any{"runtime": map[string]any{"type": "REMOTE_ENGINE", "id": "engine-1"}, "parallelExecutionAllowed": true})

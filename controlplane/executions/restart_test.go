@@ -49,7 +49,7 @@ func TestQueuedExecutionSurvivesARestartFromASnapshot(t *testing.T) {
 	}
 	dir.AddEngine("engine-1", env)
 	dir.SetAvailable("engine-1", false)
-	archive, _ := executionstest.Archive(executionstest.JobManifest("durable", "1.0.0"), nil)
+	archive, _ := executionstest.Archive(executionstest.JobManifest("durable", "1.0.0"), map[string]string{"run.sh": "#!/bin/sh\n"})
 	var pub state.ArtifactPublishResult
 	call(t, base, "POST", "/orchestration/artifacts", "application/gzip", archive, &pub)
 	rc, _ := json.Marshal(map[string]any{"runtime": map[string]any{"type": "REMOTE_ENGINE", "id": "engine-1"}, "timeout": 60})

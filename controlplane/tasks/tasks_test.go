@@ -30,7 +30,7 @@ func start(t *testing.T) *fixture {
 	}
 	dir.AddEngine("engine-1", f.env)
 	for _, v := range []string{"1.0.0", "1.1.0"} {
-		archive, _ := executionstest.Archive(executionstest.JobManifest("loader", v), nil)
+		archive, _ := executionstest.Archive(executionstest.JobManifest("loader", v), map[string]string{"run.sh": "#!/bin/sh\n"})
 		status, raw, err := srv.Client(cptest.AdminToken).Send("POST", "/orchestration/artifacts", "application/gzip", archive)
 		if err != nil || status != 201 {
 			t.Fatalf("upload %s: %v %d %s", v, err, status, raw)
