@@ -40,9 +40,19 @@ func withArtifactRepo(cmd *cobra.Command, flags *clientFlags) *cobra.Command {
 			pr := &progressReader{r: f, total: fi.Size()}
 			done, reported := make(chan struct{}), make(chan struct{})
 			go func() { defer close(reported); pr.report(cmd.ErrOrStderr(), done) }()
+			if workspace != "" {
+				if workspace, err = resolveWorkspace(cmd.Context(), c, workspace); err != nil {
+					return err
+				}
+			}
 			out, err := c.Artifacts().Upload(cmd.Context(), workspace, pr, fi.Size())
 			close(done)
 			<-reported
+			if api.IsConflict(err) {
+				return fmt.Errorf("%w\nThis version is already in the repository, with the task its upload created: "+
+					"see `roundhouse tasks ls`, give that task an engine with `roundhouse tasks set-engine TASK ENGINE` and run it "+
+					"with `roundhouse tasks run TASK`; to upload a change, raise the version in artifact.json", err)
+			}
 			if err != nil {
 				return err
 			}
@@ -57,7 +67,7 @@ func withArtifactRepo(cmd *cobra.Command, flags *clientFlags) *cobra.Command {
 			return nil
 		},
 	}
-	upload.Flags().StringVar(&workspace, "workspace", "", "workspace ID (default: the default environment's Shared workspace)")
+	upload.Flags().StringVar(&workspace, "workspace", "", "workspace name or ID (default: the default environment's Shared workspace)")
 	cmd.AddCommand(upload, &cobra.Command{
 		Use: "ls", Short: "List artifacts", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

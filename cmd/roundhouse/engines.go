@@ -54,7 +54,17 @@ func newEngineCreateCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			e, err := c.Engines().Create(cmd.Context(), api.EngineCreate{Name: args[0], EnvironmentID: envID, WorkspaceID: wsID, Description: desc})
+			env, err := resolveEnvironment(cmd.Context(), c, envID)
+			if err != nil {
+				return err
+			}
+			ws := wsID
+			if ws != "" {
+				if ws, err = resolveWorkspace(cmd.Context(), c, ws); err != nil {
+					return err
+				}
+			}
+			e, err := c.Engines().Create(cmd.Context(), api.EngineCreate{Name: args[0], EnvironmentID: env, WorkspaceID: ws, Description: desc})
 			if err != nil {
 				return err
 			}
@@ -65,8 +75,8 @@ func newEngineCreateCmd(flags *clientFlags) *cobra.Command {
 			return nil
 		},
 	}
-	create.Flags().StringVar(&envID, "env", "", "environment ID (required)")
-	create.Flags().StringVar(&wsID, "workspace", "", "workspace ID")
+	create.Flags().StringVar(&envID, "env", "", "environment name or ID (required)")
+	create.Flags().StringVar(&wsID, "workspace", "", "workspace name or ID")
 	create.Flags().StringVar(&desc, "description", "", "description")
 	_ = create.MarkFlagRequired("env")
 	return create
@@ -74,13 +84,17 @@ func newEngineCreateCmd(flags *clientFlags) *cobra.Command {
 
 func newEngineKeyCmd(flags *clientFlags) *cobra.Command {
 	return &cobra.Command{
-		Use: "key ID", Short: "Issue a new pair key (the old one stops working; a paired engine is unpaired)", Args: cobra.ExactArgs(1),
+		Use: "key ENGINE", Short: "Issue a new pair key (the old one stops working; a paired engine is unpaired)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := flags.client()
 			if err != nil {
 				return err
 			}
-			k, err := c.Engines().NewPairKey(cmd.Context(), args[0], 0)
+			id, err := resolveEngine(cmd.Context(), c, args[0])
+			if err != nil {
+				return err
+			}
+			k, err := c.Engines().NewPairKey(cmd.Context(), id, 0)
 			if err != nil {
 				return err
 			}

@@ -68,7 +68,13 @@ func newWorkspaceCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			list, err := c.Workspaces().List(cmd.Context(), api.WorkspaceFilter{EnvironmentID: envID})
+			env := envID
+			if env != "" {
+				if env, err = resolveEnvironment(cmd.Context(), c, env); err != nil {
+					return err
+				}
+			}
+			list, err := c.Workspaces().List(cmd.Context(), api.WorkspaceFilter{EnvironmentID: env})
 			if err != nil {
 				return err
 			}
@@ -83,7 +89,7 @@ func newWorkspaceCmd(flags *clientFlags) *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	ls.Flags().StringVar(&envID, "env", "", "only this environment's workspaces")
+	ls.Flags().StringVar(&envID, "env", "", "only this environment's workspaces (name or ID)")
 	var createEnv, owner, desc string
 	create := &cobra.Command{
 		Use: "create NAME", Short: "Create a custom workspace", Args: cobra.ExactArgs(1),
@@ -92,7 +98,11 @@ func newWorkspaceCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			in := api.WorkspaceCreate{Name: args[0], EnvironmentID: createEnv, Owner: owner, Description: desc}
+			env, err := resolveEnvironment(cmd.Context(), c, createEnv)
+			if err != nil {
+				return err
+			}
+			in := api.WorkspaceCreate{Name: args[0], EnvironmentID: env, Owner: owner, Description: desc}
 			ws, err := c.Workspaces().Create(cmd.Context(), in)
 			if err != nil {
 				return err
@@ -101,7 +111,7 @@ func newWorkspaceCmd(flags *clientFlags) *cobra.Command {
 			return nil
 		},
 	}
-	create.Flags().StringVar(&createEnv, "env", "", "environment ID (required)")
+	create.Flags().StringVar(&createEnv, "env", "", "environment name or ID (required)")
 	create.Flags().StringVar(&owner, "owner", "", "owner user ID (default: you)")
 	create.Flags().StringVar(&desc, "description", "", "description")
 	_ = create.MarkFlagRequired("env")

@@ -29,7 +29,7 @@ func main() {
 		newAuditCmd(&flags),
 		newUserCmd(&flags), newRoleCmd(&flags), newServiceAccountCmd(&flags),
 		withArtifactRepo(newArtifactCmd(), &flags), withDeployments(newTasksCmd(&flags), &flags), newExecutionsCmd(&flags),
-		newEngineCmd(&flags), newScheduleCmd(&flags), newPlansCmd(&flags),
+		newEngineCmd(&flags), newScheduleCmd(&flags), newPlansCmd(&flags), newPermissionsCmd(&flags),
 	)
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "roundhouse:", err)

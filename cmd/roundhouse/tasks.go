@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -12,7 +13,7 @@ import (
 
 func newTasksCmd(flags *clientFlags) *cobra.Command {
 	cmd := &cobra.Command{Use: "tasks", Aliases: []string{"task"}, Short: "Manage and run job tasks"}
-	cmd.AddCommand(tasksLsCmd(flags), tasksCreateCmd(flags), tasksRunCmd(flags),
+	cmd.AddCommand(tasksLsCmd(flags), tasksCreateCmd(flags), tasksRunCmd(flags), tasksSetEngineCmd(flags),
 		taskActionCmd(flags, "pause", "Pause a task: no run is possible until it is resumed"),
 		taskActionCmd(flags, "resume", "Resume a paused task"),
 		deleteCmd(flags, "rm ID", "Delete a task",
@@ -28,6 +29,11 @@ func tasksLsCmd(flags *clientFlags) *cobra.Command {
 			c, err := flags.client()
 			if err != nil {
 				return err
+			}
+			if workspace != "" {
+				if workspace, err = resolveWorkspace(cmd.Context(), c, workspace); err != nil {
+					return err
+				}
 			}
 			list, err := c.Tasks().List(cmd.Context(), api.TaskFilter{WorkspaceID: workspace})
 			if err != nil {
@@ -70,6 +76,14 @@ func tasksCreateCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if workspace, err = resolveWorkspace(cmd.Context(), c, workspace); err != nil {
+				return err
+			}
+			if engine != "" {
+				if engine, err = resolveEngine(cmd.Context(), c, engine); err != nil {
+					return err
+				}
+			}
 			t, err := c.Tasks().Create(cmd.Context(), api.TaskCreate{Name: args[0], WorkspaceID: workspace, Parameters: params,
 				Artifact: api.ArtifactRef{ID: artifact, Version: version}, AlwaysLatest: version == ""})
 			if err != nil {
@@ -90,11 +104,11 @@ func tasksCreateCmd(flags *clientFlags) *cobra.Command {
 		},
 	}
 	fl := create.Flags()
-	fl.StringVar(&workspace, "workspace", "", "workspace ID")
+	fl.StringVar(&workspace, "workspace", "", "workspace name or ID")
 	fl.StringVar(&artifact, "artifact", "", "artifact ID")
 	fl.StringVar(&version, "version", "", "artifact version (default: always the latest)")
 	fl.StringToStringVar(&params, "param", nil, "parameter NAME=VALUE (repeatable)")
-	fl.StringVar(&engine, "engine", "", "run on this engine")
+	fl.StringVar(&engine, "engine", "", "run on this engine (name or ID)")
 	fl.StringVar(&cluster, "cluster", "", "run on this engine cluster")
 	fl.BoolVar(&parallel, "parallel", false, "allow parallel runs")
 	fl.StringVar(&logLevel, "log-level", "", "OFF, ERROR, WARN (default), INFO, DEBUG or TRACE")
@@ -107,13 +121,17 @@ func tasksRunCmd(flags *clientFlags) *cobra.Command {
 	var logLevel string
 	var timeout int
 	run := &cobra.Command{
-		Use: "run ID", Short: "Run a task now; prints the execution ID", Args: cobra.ExactArgs(1),
+		Use: "run TASK", Short: "Run a task (name or ID) now; prints the execution ID", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := flags.client()
 			if err != nil {
 				return err
 			}
-			out, err := c.Executions().Run(cmd.Context(), api.RunRequest{Executable: args[0], Parameters: params, LogLevel: logLevel, Timeout: timeout})
+			task, err := resolveTask(cmd.Context(), c, args[0])
+			if err != nil {
+				return err
+			}
+			out, err := c.Executions().Run(cmd.Context(), api.RunRequest{Executable: task, Parameters: params, LogLevel: logLevel, Timeout: timeout})
 			if err != nil {
 				return err
 			}
@@ -151,5 +169,60 @@ func taskActionCmd(flags *clientFlags, action, short string) *cobra.Command {
 	if action == "pause" {
 		cmd.Flags().StringVar(&reason, "reason", "", "why (shown on the task)")
 	}
+	return cmd
+}
+
+// tasksSetEngineCmd gives a task (one auto-created on upload, say) the
+// engine or engine cluster it runs on, keeping the rest of its run config.
+func tasksSetEngineCmd(flags *clientFlags) *cobra.Command {
+	var cluster, logLevel string
+	var timeout int
+	cmd := &cobra.Command{
+		Use: "set-engine TASK [ENGINE]", Short: "Set the engine (or, with --cluster, the engine cluster) a task runs on; names or IDs",
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if (len(args) == 2) == (cluster != "") {
+				return usageError{fmt.Errorf("name an ENGINE or give --cluster, not both")}
+			}
+			c, err := flags.client()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			task, err := resolveTask(ctx, c, args[0])
+			if err != nil {
+				return err
+			}
+			rc, err := c.Tasks().RunConfig(ctx, task)
+			if err != nil && !api.IsNotFound(err) {
+				return fmt.Errorf("reading the run config of task %s: %w", args[0], err)
+			}
+			if err != nil {
+				rc = &api.RunConfig{}
+			}
+			rc.Runtime = api.TaskRuntime{Type: api.RuntimeEngineCluster, ID: cluster}
+			if cluster == "" {
+				id, err := resolveEngine(ctx, c, args[1])
+				if err != nil {
+					return err
+				}
+				rc.Runtime = api.TaskRuntime{Type: api.RuntimeEngine, ID: id}
+			}
+			if logLevel != "" {
+				rc.LogLevel = logLevel
+			}
+			if timeout != 0 {
+				rc.TimeoutMinutes = timeout
+			}
+			if err := c.Tasks().SetRunConfig(ctx, task, *rc); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "task %s runs on %s %s\n", task, strings.ToLower(rc.Runtime.Type), rc.Runtime.ID)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&cluster, "cluster", "", "run on this engine cluster ID instead of one engine")
+	cmd.Flags().StringVar(&logLevel, "log-level", "", "OFF, ERROR, WARN, INFO, DEBUG or TRACE (default: unchanged)")
+	cmd.Flags().IntVar(&timeout, "timeout", 0, "timeout in minutes (default: unchanged)")
 	return cmd
 }

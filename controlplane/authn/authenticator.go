@@ -82,10 +82,20 @@ func serviceAccountPrincipal(txn *memdb.Txn, id string) (*authz.Principal, error
 }
 
 // workspaceLookup resolves a principal's rights on one workspace from the
-// request's read snapshot, only when a rule asks.
+// request's read snapshot, only when a rule asks. A workspace's owner (its
+// creator unless another owner was named, the bootstrap admin for the
+// Shared workspace, a user for their Personal workspace) holds every right
+// on it, as an owner does in Talend's console; everyone else holds what
+// their workspace permission says.
 func workspaceLookup(txn *memdb.Txn, kind, id string) func(string) map[string]bool {
 	return func(workspaceID string) map[string]bool {
 		rights := map[string]bool{}
+		if ws := state.WorkspaceByID(txn, workspaceID); kind == state.KindUser && ws != nil && ws.OwnerID == id {
+			for _, r := range state.WorkspaceRights() {
+				rights[r] = true
+			}
+			return rights
+		}
 		if p := state.WorkspacePermissionOf(txn, kind, id, workspaceID); p != nil {
 			for _, r := range p.Permissions {
 				rights[r] = true

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/roundhouse/roundhouse/api"
+)
+
+// pick finds the one item whose ID is ref or, failing that, whose name is
+// ref (case-insensitive). A name shared by several items is refused with
+// the candidates listed, so the user can give an ID instead.
+func pick[T any](kind, ref string, list []T, id, name func(T) string, describe func(T) string) (T, error) {
+	var zero T
+	var named []T
+	for _, item := range list {
+		if id(item) == ref {
+			return item, nil
+		}
+		if strings.EqualFold(name(item), ref) {
+			named = append(named, item)
+		}
+	}
+	switch len(named) {
+	case 0:
+		return zero, fmt.Errorf("no %s with ID or name %q", kind, ref)
+	case 1:
+		return named[0], nil
+	}
+	lines := make([]string, len(named))
+	for i, item := range named {
+		lines[i] = "  " + describe(item)
+	}
+	return zero, fmt.Errorf("%d %ss are named %q; give one of their IDs:\n%s", len(named), kind, ref, strings.Join(lines, "\n"))
+}
+
+// resolveWorkspace turns a workspace ID or name into its ID.
+func resolveWorkspace(ctx context.Context, c *api.Client, ref string) (string, error) {
+	list, err := c.Workspaces().List(ctx, api.WorkspaceFilter{})
+	if err != nil {
+		return "", fmt.Errorf("looking up workspace %q: %w", ref, err)
+	}
+	ws, err := pick("workspace", ref, list, func(w api.Workspace) string { return w.ID },
+		func(w api.Workspace) string { return w.Name },
+		func(w api.Workspace) string { return w.ID + "  " + w.Name + " (environment " + w.Environment.Name + ")" })
+	return ws.ID, err
+}
+
+// resolveEnvironment turns an environment ID or name into its ID.
+func resolveEnvironment(ctx context.Context, c *api.Client, ref string) (string, error) {
+	list, err := c.Environments().List(ctx, "")
+	if err != nil {
+		return "", fmt.Errorf("looking up environment %q: %w", ref, err)
+	}
+	env, err := pick("environment", ref, list, func(e api.Environment) string { return e.ID },
+		func(e api.Environment) string { return e.Name }, func(e api.Environment) string { return e.ID + "  " + e.Name })
+	return env.ID, err
+}
+
+// resolveEngine turns an engine ID or name into its ID.
+func resolveEngine(ctx context.Context, c *api.Client, ref string) (string, error) {
+	list, err := c.Engines().List(ctx, api.EngineFilter{})
+	if err != nil {
+		return "", fmt.Errorf("looking up engine %q: %w", ref, err)
+	}
+	e, err := pick("engine", ref, list, func(e api.Engine) string { return e.ID },
+		func(e api.Engine) string { return e.Name }, func(e api.Engine) string { return e.ID + "  " + e.Name })
+	return e.ID, err
+}
+
+// resolveTask turns a task ID or name into its ID.
+func resolveTask(ctx context.Context, c *api.Client, ref string) (string, error) {
+	list, err := c.Tasks().List(ctx, api.TaskFilter{})
+	if err != nil {
+		return "", fmt.Errorf("looking up task %q: %w", ref, err)
+	}
+	t, err := pick("task", ref, list, func(t api.Task) string { return t.ID },
+		func(t api.Task) string { return t.Name }, func(t api.Task) string { return t.ID + "  " + t.Name + " (workspace " + t.WorkspaceID + ")" })
+	return t.ID, err
+}
