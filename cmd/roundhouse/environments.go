@@ -11,7 +11,7 @@ import (
 )
 
 func newEnvironmentCmd(flags *clientFlags) *cobra.Command {
-	cmd := &cobra.Command{Use: "env", Aliases: []string{"environments"}, Short: "Manage environments"}
+	cmd := &cobra.Command{Use: "env", Aliases: []string{"environment", "environments"}, Short: "Manage environments"}
 	cmd.AddCommand(&cobra.Command{
 		Use: "ls", Short: "List environments", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

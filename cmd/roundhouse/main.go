@@ -10,6 +10,14 @@ import (
 )
 
 func main() {
+	if err := newRootCmd().Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "roundhouse:", err)
+		os.Exit(exitCode(err))
+	}
+}
+
+// newRootCmd builds the whole command tree.
+func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "roundhouse",
 		Short:         "Roundhouse control plane and admin CLI",
@@ -31,8 +39,5 @@ func main() {
 		withArtifactRepo(newArtifactCmd(), &flags), withDeployments(newTasksCmd(&flags), &flags), newExecutionsCmd(&flags),
 		newEngineCmd(&flags), newScheduleCmd(&flags), newPlansCmd(&flags), newPermissionsCmd(&flags),
 	)
-	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "roundhouse:", err)
-		os.Exit(exitCode(err))
-	}
+	return root
 }

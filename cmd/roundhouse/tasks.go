@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -217,7 +216,11 @@ func tasksSetEngineCmd(flags *clientFlags) *cobra.Command {
 			if err := c.Tasks().SetRunConfig(ctx, task, *rc); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "task %s runs on %s %s\n", task, strings.ToLower(rc.Runtime.Type), rc.Runtime.ID)
+			target := "engine cluster " + cluster
+			if cluster == "" {
+				target = "engine " + args[1]
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "task %s runs on %s\n", args[0], target)
 			return nil
 		},
 	}
