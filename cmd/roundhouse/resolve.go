@@ -8,31 +8,34 @@ import (
 	"github.com/roundhouse/roundhouse/api"
 )
 
-// pick finds the one item whose ID is ref or, failing that, whose name is
-// ref (case-insensitive). A name shared by several items is refused with
-// the candidates listed, so the user can give an ID instead.
-func pick[T any](kind, ref string, list []T, id, name func(T) string, describe func(T) string) (T, error) {
-	var zero T
+// pick returns the ID of the one item whose ID is ref or, failing that,
+// whose name is ref (case-insensitive). A name shared by several items is
+// refused with the candidates listed, so the user can give an ID instead.
+// An ID the list does not hold (one the caller may not see, say) is passed
+// on as it is, for the server to answer.
+func pick[T any](kind, ref string, list []T, id, name func(T) string, describe func(T) string) (string, error) {
 	var named []T
 	for _, item := range list {
 		if id(item) == ref {
-			return item, nil
+			return ref, nil
 		}
 		if strings.EqualFold(name(item), ref) {
 			named = append(named, item)
 		}
 	}
-	switch len(named) {
-	case 0:
-		return zero, fmt.Errorf("no %s with ID or name %q", kind, ref)
-	case 1:
-		return named[0], nil
+	switch {
+	case len(named) == 0 && looksLikeID(ref):
+		return ref, nil
+	case len(named) == 0:
+		return "", fmt.Errorf("no %s with ID or name %q", kind, ref)
+	case len(named) == 1:
+		return id(named[0]), nil
 	}
 	lines := make([]string, len(named))
 	for i, item := range named {
 		lines[i] = "  " + describe(item)
 	}
-	return zero, fmt.Errorf("%d %ss are named %q; give one of their IDs:\n%s", len(named), kind, ref, strings.Join(lines, "\n"))
+	return "", fmt.Errorf("%d %ss are named %q; give one of their IDs:\n%s", len(named), kind, ref, strings.Join(lines, "\n"))
 }
 
 // resolveWorkspace turns a workspace ID or name into its ID.
@@ -41,10 +44,11 @@ func resolveWorkspace(ctx context.Context, c *api.Client, ref string) (string, e
 	if err != nil {
 		return "", fmt.Errorf("looking up workspace %q: %w", ref, err)
 	}
-	ws, err := pick("workspace", ref, list, func(w api.Workspace) string { return w.ID },
+	return pick("workspace", ref, list, func(w api.Workspace) string { return w.ID },
 		func(w api.Workspace) string { return w.Name },
-		func(w api.Workspace) string { return w.ID + "  " + w.Name + " (environment " + w.Environment.Name + ")" })
-	return ws.ID, err
+		func(w api.Workspace) string {
+			return w.ID + "  " + w.Name + " (environment " + w.Environment.Name + ")"
+		})
 }
 
 // resolveEnvironment turns an environment ID or name into its ID.
@@ -53,9 +57,8 @@ func resolveEnvironment(ctx context.Context, c *api.Client, ref string) (string,
 	if err != nil {
 		return "", fmt.Errorf("looking up environment %q: %w", ref, err)
 	}
-	env, err := pick("environment", ref, list, func(e api.Environment) string { return e.ID },
+	return pick("environment", ref, list, func(e api.Environment) string { return e.ID },
 		func(e api.Environment) string { return e.Name }, func(e api.Environment) string { return e.ID + "  " + e.Name })
-	return env.ID, err
 }
 
 // resolveEngine turns an engine ID or name into its ID.
@@ -64,9 +67,8 @@ func resolveEngine(ctx context.Context, c *api.Client, ref string) (string, erro
 	if err != nil {
 		return "", fmt.Errorf("looking up engine %q: %w", ref, err)
 	}
-	e, err := pick("engine", ref, list, func(e api.Engine) string { return e.ID },
+	return pick("engine", ref, list, func(e api.Engine) string { return e.ID },
 		func(e api.Engine) string { return e.Name }, func(e api.Engine) string { return e.ID + "  " + e.Name })
-	return e.ID, err
 }
 
 // resolveTask turns a task ID or name into its ID.
@@ -75,7 +77,22 @@ func resolveTask(ctx context.Context, c *api.Client, ref string) (string, error)
 	if err != nil {
 		return "", fmt.Errorf("looking up task %q: %w", ref, err)
 	}
-	t, err := pick("task", ref, list, func(t api.Task) string { return t.ID },
+	return pick("task", ref, list, func(t api.Task) string { return t.ID },
 		func(t api.Task) string { return t.Name }, func(t api.Task) string { return t.ID + "  " + t.Name + " (workspace " + t.WorkspaceID + ")" })
-	return t.ID, err
+}
+
+// looksLikeID reports whether ref has the form of a Roundhouse ID (24 hex
+// digits) or a UUID.
+func looksLikeID(ref string) bool {
+	if len(ref) == 36 && strings.Count(ref, "-") == 4 {
+		ref = strings.ReplaceAll(ref, "-", "")
+	} else if len(ref) != 24 {
+		return false
+	}
+	for _, r := range ref {
+		if !strings.ContainsRune("0123456789abcdef", r) {
+			return false
+		}
+	}
+	return true
 }
