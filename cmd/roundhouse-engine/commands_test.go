@@ -61,3 +61,12 @@ func TestPairRefusesMissingInputClearly(t *testing.T) {
 		})
 	}
 }
+
+func TestVersionAsFlagAndCommand(t *testing.T) {
+	for _, args := range [][]string{{"--version"}, {"version"}} {
+		out, err := run(t, newRootCmd(), args...)
+		if err != nil || strings.TrimSpace(out) != version {
+			t.Errorf("roundhouse-engine %v = %q, %v; want %q", args, out, err, version)
+		}
+	}
+}

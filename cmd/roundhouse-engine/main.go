@@ -15,6 +15,14 @@ import (
 var version = "dev"
 
 func main() {
+	if err := newRootCmd().Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "roundhouse-engine:", err)
+		os.Exit(1)
+	}
+}
+
+// newRootCmd builds the whole command tree.
+func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "roundhouse-engine",
 		Short:         "Roundhouse engine agent",
@@ -22,9 +30,18 @@ func main() {
 		SilenceErrors: true,
 		Version:       version,
 	}
-	root.AddCommand(newPairCmd(), newRunCmd(), newInstallCmd(), newStatusCmd(), newPluginCmd())
-	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "roundhouse-engine:", err)
-		os.Exit(1)
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.AddCommand(newVersionCmd(), newPairCmd(), newRunCmd(), newInstallCmd(), newStatusCmd(), newPluginCmd())
+	return root
+}
+
+// newVersionCmd prints the version, as --version does.
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use: "version", Short: "Print the version", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintln(cmd.OutOrStdout(), version)
+			return nil
+		},
 	}
 }

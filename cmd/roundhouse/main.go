@@ -23,7 +23,9 @@ func newRootCmd() *cobra.Command {
 		Short:         "Roundhouse control plane and admin CLI",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version,
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	var flags clientFlags
 	flags.register(root)
 	root.AddCommand(

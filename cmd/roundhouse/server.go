@@ -26,6 +26,16 @@ func newServerCmd() *cobra.Command {
 		Short: "Run a control-plane node (bootstraps a single-node cluster unless --join is given)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// Zero would otherwise mean "the default" further down: a
+			// value the operator typed is refused instead of replaced.
+			for _, d := range []struct {
+				flag string
+				v    time.Duration
+			}{{"engine-heartbeat-interval", cfg.EngineHeartbeatInterval}, {"engine-heartbeat-timeout", cfg.EngineHeartbeatTimeout}} {
+				if d.v <= 0 {
+					return usageError{fmt.Errorf("--%s %s: must be a positive duration, e.g. 60s", d.flag, d.v)}
+				}
+			}
 			var level slog.Level
 			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 				return usageError{fmt.Errorf("--log-level: %w", err)}
