@@ -106,7 +106,7 @@ func newAuditCmd(flags *clientFlags) *cobra.Command {
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "SEQ\tTIME\tWHO\tIP\tACTION\tTARGET")
 			for _, e := range list {
-				fmt.Fprintf(tw, "%v\t%v\t%v\t%v\t%v\t%v %v\n", e.Seq, e.Time.Format(time.RFC3339Nano), e.ActorName, e.ClientIP, e.Action, e.TargetID, e.TargetName)
+				fmt.Fprintf(tw, "%v\t%v\t%v\t%v\t%v\t%v\n", e.Seq, e.Time.Format(time.RFC3339Nano), e.ActorName, e.ClientIP, e.Action, auditTarget(e))
 			}
 			return tw.Flush()
 		},
@@ -114,4 +114,18 @@ func newAuditCmd(flags *clientFlags) *cobra.Command {
 	cmd.Flags().Uint64Var(&after, "after", 0, "only entries after this sequence number")
 	cmd.Flags().IntVar(&limit, "limit", 100, "at most this many entries")
 	return cmd
+}
+
+// auditTarget shows what an entry changed: its name with its ID, either
+// alone, or "-" when the entry names no target.
+func auditTarget(e api.AuditEntry) string {
+	switch {
+	case e.TargetName != "" && e.TargetID != "":
+		return e.TargetName + " (" + e.TargetID + ")"
+	case e.TargetName != "":
+		return e.TargetName
+	case e.TargetID != "":
+		return e.TargetID
+	}
+	return "-"
 }

@@ -54,6 +54,9 @@ func TestNewcomerPathByNames(t *testing.T) {
 
 	admin.must("environment", "create", "staging")
 	admin.must("workspace", "create", "team", "--env", "staging")
+	if out := admin.must("audit"); !strings.Contains(out, "staging (") || strings.Contains(out, "<nil>") {
+		t.Fatalf("audit does not name the environment created:\n%s", out)
+	}
 	if out := admin.must("workspace", "ls", "--env", "staging"); !strings.Contains(out, "team") {
 		t.Fatalf("workspace ls --env staging:\n%s", out)
 	}
