@@ -78,7 +78,7 @@ func executionsLsCmd(flags *clientFlags) *cobra.Command {
 
 func executionsGetCmd(flags *clientFlags) *cobra.Command {
 	return &cobra.Command{
-		Use: "get ID", Short: "Show an execution", Args: cobra.ExactArgs(1),
+		Use: "get ID", Short: "Show an execution (--json for the raw record)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := flags.client()
 			if err != nil {
@@ -88,7 +88,10 @@ func executionsGetCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return printJSON(cmd.OutOrStdout(), v)
+			if flags.json {
+				return printJSON(cmd.OutOrStdout(), v)
+			}
+			return printExecution(cmd.OutOrStdout(), v)
 		},
 	}
 }

@@ -72,6 +72,16 @@ func TestNewcomerPathByNames(t *testing.T) {
 	if out := admin.must("tasks", "set-engine", "hello-job", "e1", "--log-level", "INFO"); !strings.Contains(out, "runs on engine") {
 		t.Fatalf("set-engine: %s", out)
 	}
+	exec := admin.must("tasks", "run", "hello-job", "--param", "GREETING=newcomer")
+	view := admin.must("executions", "get", exec)
+	for _, want := range []string{"execution:   " + exec, "status:", "task:", "parameters:  GREETING=newcomer", "runs on:     remote_engine "} {
+		if !strings.Contains(view, want) {
+			t.Errorf("executions get lacks %q:\n%s", want, view)
+		}
+	}
+	if raw := admin.must("executions", "get", exec, "--json"); !strings.Contains(raw, `"executionId": "`+exec+`"`) {
+		t.Errorf("executions get --json:\n%s", raw)
+	}
 	if out, err := admin.run("tasks", "set-engine", "no-such-task", "e1"); err == nil || !strings.Contains(err.Error(), `no task with ID or name "no-such-task"`) {
 		t.Fatalf("set-engine on an unknown task: %v %s", err, out)
 	}
