@@ -60,15 +60,20 @@ func newUserCmd(flags *clientFlags) *cobra.Command {
 		}
 		return table(cmd, flags, header, []api.User{*u}, row)
 	}
-	var email, password string
+	var email string
+	var passwordStdin bool
 	var roles []string
-	create := call(flags, "create LOGIN", "Create a user (with a Personal workspace)", 1, func(cmd *cobra.Command, c *api.Client, args []string) error {
+	create := call(flags, "create LOGIN", "Create a user (with a Personal workspace); the password is asked for, or read with --password-stdin", 1, func(cmd *cobra.Command, c *api.Client, args []string) error {
+		password, err := readPassword(cmd, passwordStdin)
+		if err != nil {
+			return err
+		}
 		u, err := c.Users().Create(cmd.Context(), api.UserCreate{Login: args[0], Email: email, Roles: roles, Password: password})
 		return one(cmd, u, err)
 	})
 	create.Flags().StringVar(&email, "email", "", "email address (required)")
 	create.Flags().StringSliceVar(&roles, "role", nil, "role ID (repeat)")
-	create.Flags().StringVar(&password, "password", "", "initial password (or set it later)")
+	create.Flags().BoolVar(&passwordStdin, "password-stdin", false, "read the initial password from stdin's first line")
 	cmd.AddCommand(
 		call(flags, "ls", "List users", 0, func(cmd *cobra.Command, c *api.Client, _ []string) error {
 			list, err := c.Users().List(cmd.Context(), api.UserFilter{})

@@ -20,8 +20,13 @@ type cli struct {
 }
 
 func (c cli) run(args ...string) (string, error) {
+	return c.runWithStdin("", args...)
+}
+
+func (c cli) runWithStdin(stdin string, args ...string) (string, error) {
 	c.t.Helper()
 	cmd := newRootCmd()
+	cmd.SetIn(strings.NewReader(stdin))
 	var out bytes.Buffer
 	cmd.SetOut(&out)
 	cmd.SetErr(&bytes.Buffer{})
@@ -100,6 +105,19 @@ func TestNewcomerPathByNames(t *testing.T) {
 	if out := admin.must("permissions", "ls", "--user", bob.Login); strings.Contains(out, bob.ID) {
 		t.Fatalf("after revoking all:\n%s", out)
 	}
+
+	// A password never goes in argv: --password-stdin reads it.
+	if _, err := admin.run("users", "create", "carol@example.test", "--email", "carol@example.test", "--password", "x"); err == nil {
+		t.Fatal("users create accepted --password")
+	}
+	var roles []struct{ ID string }
+	srv.Client(cptest.AdminToken).Must(t, 200, "GET", "/account/roles", nil, &roles)
+	if out, err := admin.runWithStdin(cptest.TestPassword+"\n", "users", "create", "carol@example.test", "--email", "carol@example.test",
+		"--role", roles[0].ID, "--password-stdin"); err != nil {
+		t.Fatalf("users create --password-stdin: %v\n%s", err, out)
+	}
+	srv.Client("").Must(t, 200, "POST", "/security/oauth/token", map[string]string{"grant_type": "password",
+		"username": "carol@example.test", "password": cptest.TestPassword}, nil)
 
 	// A second workspace of the same name in another environment makes the
 	// name ambiguous: refused, listing both.
