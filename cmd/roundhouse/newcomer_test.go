@@ -74,10 +74,16 @@ func TestNewcomerPathByNames(t *testing.T) {
 		t.Fatalf("second upload: %v", err)
 	}
 	admin.must("engines", "create", "e1", "--env", "staging", "--workspace", "team")
-	if out := admin.must("tasks", "set-engine", "hello-job", "e1", "--log-level", "INFO"); !strings.Contains(out, "runs on engine") {
+	// The upload to Shared makes a second task named hello-job: the bare
+	// name is refused, listing both; --workspace picks one.
+	admin.must("artifact", "upload", archive)
+	if _, err := admin.run("tasks", "set-engine", "hello-job", "e1"); err == nil || !strings.Contains(err.Error(), `2 tasks are named "hello-job"`) {
+		t.Fatalf("ambiguous task name: %v", err)
+	}
+	if out := admin.must("tasks", "set-engine", "hello-job", "e1", "--workspace", "team", "--log-level", "INFO"); !strings.Contains(out, "runs on engine") {
 		t.Fatalf("set-engine: %s", out)
 	}
-	exec := admin.must("tasks", "run", "hello-job", "--param", "GREETING=newcomer")
+	exec := admin.must("tasks", "run", "hello-job", "--workspace", "team", "--param", "GREETING=newcomer")
 	view := admin.must("executions", "get", exec)
 	for _, want := range []string{"execution:   " + exec, "status:", "task:", "parameters:  GREETING=newcomer", "runs on:     remote_engine "} {
 		if !strings.Contains(view, want) {

@@ -71,9 +71,18 @@ func resolveEngine(ctx context.Context, c *api.Client, ref string) (string, erro
 		func(e api.Engine) string { return e.Name }, func(e api.Engine) string { return e.ID + "  " + e.Name })
 }
 
-// resolveTask turns a task ID or name into its ID.
-func resolveTask(ctx context.Context, c *api.Client, ref string) (string, error) {
-	list, err := c.Tasks().List(ctx, api.TaskFilter{})
+// resolveTask turns a task ID or name into its ID; a workspace (name or
+// ID), when given, narrows the names to that workspace's tasks.
+func resolveTask(ctx context.Context, c *api.Client, ref, workspace string) (string, error) {
+	var f api.TaskFilter
+	if workspace != "" {
+		ws, err := resolveWorkspace(ctx, c, workspace)
+		if err != nil {
+			return "", err
+		}
+		f.WorkspaceID = ws
+	}
+	list, err := c.Tasks().List(ctx, f)
 	if err != nil {
 		return "", fmt.Errorf("looking up task %q: %w", ref, err)
 	}

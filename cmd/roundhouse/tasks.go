@@ -117,7 +117,7 @@ func tasksCreateCmd(flags *clientFlags) *cobra.Command {
 
 func tasksRunCmd(flags *clientFlags) *cobra.Command {
 	var params map[string]string
-	var logLevel string
+	var logLevel, workspace string
 	var timeout int
 	run := &cobra.Command{
 		Use: "run TASK", Short: "Run a task (name or ID) now; prints the execution ID", Args: cobra.ExactArgs(1),
@@ -126,7 +126,7 @@ func tasksRunCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			task, err := resolveTask(cmd.Context(), c, args[0])
+			task, err := resolveTask(cmd.Context(), c, args[0], workspace)
 			if err != nil {
 				return err
 			}
@@ -141,6 +141,7 @@ func tasksRunCmd(flags *clientFlags) *cobra.Command {
 	run.Flags().StringToStringVar(&params, "param", nil, "parameter NAME=VALUE (repeatable)")
 	run.Flags().StringVar(&logLevel, "log-level", "", "log level of this run")
 	run.Flags().IntVar(&timeout, "timeout", 0, "timeout of this run in minutes")
+	run.Flags().StringVar(&workspace, "workspace", "", "look the task's name up in this workspace (name or ID)")
 	return run
 }
 
@@ -174,7 +175,7 @@ func taskActionCmd(flags *clientFlags, action, short string) *cobra.Command {
 // tasksSetEngineCmd gives a task (one auto-created on upload, say) the
 // engine or engine cluster it runs on, keeping the rest of its run config.
 func tasksSetEngineCmd(flags *clientFlags) *cobra.Command {
-	var cluster, logLevel string
+	var cluster, logLevel, workspace string
 	var timeout int
 	cmd := &cobra.Command{
 		Use: "set-engine TASK [ENGINE]", Short: "Set the engine (or, with --cluster, the engine cluster) a task runs on; names or IDs",
@@ -188,7 +189,7 @@ func tasksSetEngineCmd(flags *clientFlags) *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			task, err := resolveTask(ctx, c, args[0])
+			task, err := resolveTask(ctx, c, args[0], workspace)
 			if err != nil {
 				return err
 			}
@@ -227,5 +228,6 @@ func tasksSetEngineCmd(flags *clientFlags) *cobra.Command {
 	cmd.Flags().StringVar(&cluster, "cluster", "", "run on this engine cluster ID instead of one engine")
 	cmd.Flags().StringVar(&logLevel, "log-level", "", "OFF, ERROR, WARN, INFO, DEBUG or TRACE (default: unchanged)")
 	cmd.Flags().IntVar(&timeout, "timeout", 0, "timeout in minutes (default: unchanged)")
+	cmd.Flags().StringVar(&workspace, "workspace", "", "look the task's name up in this workspace (name or ID)")
 	return cmd
 }
