@@ -148,3 +148,51 @@ func TestEnvironmentDeleteTakesWorkspaces(t *testing.T) {
 		t.Fatalf("workspaces of a deleted environment remain: %+v", ws)
 	}
 }
+
+// A workspace's owner holds every right on it without a permission
+// record: its creator at once, the bootstrap admin on Shared; changing the
+// owner moves those rights. Publishing is the check: a 403 before the
+// archive is read, a 400 for the bad archive after it.
+func TestWorkspaceOwnerHoldsItsRights(t *testing.T) {
+	srv := cptest.Start(t)
+	admin := srv.Client(cptest.AdminToken)
+	creatorUser := srv.NewUser(t, "TMC_ENVIRONMENT_MANAGEMENT", "TMC_OPERATOR")
+	creator := srv.Client(creatorUser.Token)
+	var envs []env
+	admin.Must(t, 200, "GET", "/orchestration/environments", nil, &envs)
+	var mine, shared workspace
+	creator.Must(t, 201, "POST", "/orchestration/workspaces", map[string]any{"name": "mine", "environmentId": envs[0].ID}, &mine)
+	var list []workspace
+	admin.Must(t, 200, "GET", "/orchestration/workspaces?environmentId="+envs[0].ID, nil, &list)
+	for _, ws := range list {
+		if ws.Type == "SHARED" {
+			shared = ws
+		}
+	}
+	var me struct{ ID string }
+	admin.Must(t, 200, "GET", "/account/me", nil, &me)
+	mayPublish := func(c *cptest.Client, wsID string) bool {
+		t.Helper()
+		st, raw, err := c.Send("POST", "/orchestration/artifacts?workspaceId="+wsID, "application/gzip", []byte("not a gzip"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st != 403 && st != 400 {
+			t.Fatalf("upload answered %d %s", st, raw)
+		}
+		return st != 403
+	}
+	check := func(when string, c *cptest.Client, who, wsID string, want bool) {
+		t.Helper()
+		if got := mayPublish(c, wsID); got != want {
+			t.Errorf("%s: %s may publish in %s = %v, want %v", when, who, wsID, got, want)
+		}
+	}
+	check("after creating", creator, "creator", mine.ID, true)
+	check("after creating", admin, "admin", mine.ID, false)
+	check("at bootstrap", admin, "admin", shared.ID, true)
+	check("at bootstrap", creator, "creator", shared.ID, false)
+	creator.Must(t, 200, "PATCH", "/orchestration/workspaces/"+mine.ID, map[string]string{"owner": me.ID}, nil)
+	check("after handing over", creator, "creator", mine.ID, false)
+	check("after handing over", admin, "admin", mine.ID, true)
+}
