@@ -77,11 +77,21 @@ func deployActionCmd(flags *clientFlags, action, short string) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			task, err := resolveTask(cmd.Context(), c, args[0], "")
+			if err != nil {
+				return err
+			}
+			eng := engine
+			if eng != "" {
+				if eng, err = resolveEngine(cmd.Context(), c, eng); err != nil {
+					return err
+				}
+			}
 			var out any
 			if action == "deploy" {
-				out, err = c.Deployments().Deploy(cmd.Context(), args[0], engine)
+				out, err = c.Deployments().Deploy(cmd.Context(), task, eng)
 			} else {
-				out, err = c.Deployments().Undeploy(cmd.Context(), args[0], engine)
+				out, err = c.Deployments().Undeploy(cmd.Context(), task, eng)
 			}
 			if err != nil {
 				return err
@@ -110,7 +120,11 @@ func deploymentsCmd(flags *clientFlags) *cobra.Command {
 			if history {
 				read = c.Deployments().History
 			}
-			list, err := read(cmd.Context(), args[0])
+			task, err := resolveTask(cmd.Context(), c, args[0], "")
+			if err != nil {
+				return err
+			}
+			list, err := read(cmd.Context(), task)
 			if err != nil {
 				return err
 			}

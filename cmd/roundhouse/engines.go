@@ -21,7 +21,13 @@ func newEngineCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			list, err := c.Engines().List(cmd.Context(), api.EngineFilter{EnvironmentID: envID})
+			env := envID
+			if env != "" {
+				if env, err = resolveEnvironment(cmd.Context(), c, env); err != nil {
+					return err
+				}
+			}
+			list, err := c.Engines().List(cmd.Context(), api.EngineFilter{EnvironmentID: env})
 			if err != nil {
 				return err
 			}
@@ -38,7 +44,7 @@ func newEngineCmd(flags *clientFlags) *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	ls.Flags().StringVar(&envID, "env", "", "only this environment's engines")
+	ls.Flags().StringVar(&envID, "env", "", "only this environment's engines (name or ID)")
 	cmd.AddCommand(ls, newEngineShowCmd(flags), newEngineCreateCmd(flags), newEngineKeyCmd(flags),
 		deleteCmd(flags, "rm ID", "Delete an engine (its agent is disconnected for good)",
 			func(c *api.Client, ctx context.Context, id string) error { return c.Engines().Delete(ctx, id) }))

@@ -12,13 +12,17 @@ import (
 
 func newEngineShowCmd(flags *clientFlags) *cobra.Command {
 	return &cobra.Command{
-		Use: "show ID", Short: "Show an engine: pairing, availability, host, last heartbeat and load", Args: cobra.ExactArgs(1),
+		Use: "show ENGINE", Short: "Show an engine (name or ID): pairing, availability, host, last heartbeat and load", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := flags.client()
 			if err != nil {
 				return err
 			}
-			e, err := c.Engines().Get(cmd.Context(), args[0])
+			id, err := resolveEngine(cmd.Context(), c, args[0])
+			if err != nil {
+				return err
+			}
+			e, err := c.Engines().Get(cmd.Context(), id)
 			if err != nil {
 				return err
 			}

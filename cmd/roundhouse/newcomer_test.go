@@ -74,6 +74,12 @@ func TestNewcomerPathByNames(t *testing.T) {
 		t.Fatalf("second upload: %v", err)
 	}
 	admin.must("engines", "create", "e1", "--env", "staging", "--workspace", "team")
+	if out := admin.must("engines", "show", "e1"); !strings.Contains(out, "NOT_PAIRED") {
+		t.Fatalf("engines show e1:\n%s", out)
+	}
+	if out := admin.must("engines", "ls", "--env", "staging"); !strings.Contains(out, "e1") {
+		t.Fatalf("engines ls --env staging:\n%s", out)
+	}
 	// The upload to Shared makes a second task named hello-job: the bare
 	// name is refused, listing both; --workspace picks one.
 	admin.must("artifact", "upload", archive)
