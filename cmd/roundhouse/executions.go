@@ -36,7 +36,17 @@ func executionsLsCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			f := api.ExecutionFilter{Status: status, TaskID: task, EngineID: engine, ListOptions: api.ListOptions{Limit: limit, Offset: offset}}
+			f := api.ExecutionFilter{Status: status, ListOptions: api.ListOptions{Limit: limit, Offset: offset}}
+			if task != "" {
+				if f.TaskID, err = resolveTask(cmd.Context(), c, task, ""); err != nil {
+					return err
+				}
+			}
+			if engine != "" {
+				if f.EngineID, err = resolveEngine(cmd.Context(), c, engine); err != nil {
+					return err
+				}
+			}
 			for _, t := range []struct {
 				flag, value string
 				dst         *time.Time
@@ -67,8 +77,8 @@ func executionsLsCmd(flags *clientFlags) *cobra.Command {
 	}
 	fl := ls.Flags()
 	fl.StringVar(&status, "status", "", "executionStatus or short status")
-	fl.StringVar(&task, "task", "", "task ID")
-	fl.StringVar(&engine, "engine", "", "engine ID")
+	fl.StringVar(&task, "task", "", "task name or ID")
+	fl.StringVar(&engine, "engine", "", "engine name or ID")
 	fl.StringVar(&from, "from", "", "triggered at or after (RFC 3339)")
 	fl.StringVar(&to, "to", "", "triggered before (RFC 3339)")
 	fl.IntVar(&limit, "limit", 50, "page size (1-1000)")

@@ -96,6 +96,10 @@ func TestNewcomerPathByNames(t *testing.T) {
 			t.Errorf("executions get lacks %q:\n%s", want, view)
 		}
 	}
+	admin.must("executions", "ls", "--engine", "e1") // a name, not refused as an ID
+	if _, err := admin.run("executions", "ls", "--task", "hello-job"); err == nil || !strings.Contains(err.Error(), "give one of their IDs") {
+		t.Errorf("executions ls with an ambiguous task name: %v", err)
+	}
 	if raw := admin.must("executions", "get", exec, "--json"); !strings.Contains(raw, `"executionId": "`+exec+`"`) {
 		t.Errorf("executions get --json:\n%s", raw)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -69,7 +70,13 @@ func scheduleCmd(flags *clientFlags, use, short string, run func(cmd *cobra.Comm
 		if err != nil {
 			return err
 		}
-		return run(cmd, s, args[1])
+		owner := args[1]
+		if strings.HasPrefix(args[0], "task") {
+			if owner, err = resolveTask(cmd.Context(), c, owner, ""); err != nil {
+				return err
+			}
+		}
+		return run(cmd, s, owner)
 	})
 }
 

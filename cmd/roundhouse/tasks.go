@@ -148,9 +148,13 @@ func tasksRunCmd(flags *clientFlags) *cobra.Command {
 func taskActionCmd(flags *clientFlags, action, short string) *cobra.Command {
 	var reason string
 	cmd := &cobra.Command{
-		Use: action + " ID", Short: short, Args: cobra.ExactArgs(1),
+		Use: action + " TASK", Short: short, Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := flags.client()
+			if err != nil {
+				return err
+			}
+			id, err := resolveTask(cmd.Context(), c, args[0], "")
 			if err != nil {
 				return err
 			}
@@ -158,7 +162,7 @@ func taskActionCmd(flags *clientFlags, action, short string) *cobra.Command {
 			if action == "pause" {
 				act = func(ctx context.Context, id string) (*api.Task, error) { return c.Tasks().Pause(ctx, id, reason) }
 			}
-			t, err := act(cmd.Context(), args[0])
+			t, err := act(cmd.Context(), id)
 			if err != nil {
 				return err
 			}
