@@ -40,6 +40,9 @@ func pick[T any](kind, ref string, list []T, id, name func(T) string, describe f
 
 // resolveWorkspace turns a workspace ID or name into its ID.
 func resolveWorkspace(ctx context.Context, c *api.Client, ref string) (string, error) {
+	if looksLikeID(ref) {
+		return ref, nil
+	}
 	list, err := c.Workspaces().List(ctx, api.WorkspaceFilter{})
 	if err != nil {
 		return "", fmt.Errorf("looking up workspace %q: %w", ref, err)
@@ -53,6 +56,9 @@ func resolveWorkspace(ctx context.Context, c *api.Client, ref string) (string, e
 
 // resolveEnvironment turns an environment ID or name into its ID.
 func resolveEnvironment(ctx context.Context, c *api.Client, ref string) (string, error) {
+	if looksLikeID(ref) {
+		return ref, nil
+	}
 	list, err := c.Environments().List(ctx, "")
 	if err != nil {
 		return "", fmt.Errorf("looking up environment %q: %w", ref, err)
@@ -63,6 +69,9 @@ func resolveEnvironment(ctx context.Context, c *api.Client, ref string) (string,
 
 // resolveEngine turns an engine ID or name into its ID.
 func resolveEngine(ctx context.Context, c *api.Client, ref string) (string, error) {
+	if looksLikeID(ref) {
+		return ref, nil
+	}
 	list, err := c.Engines().List(ctx, api.EngineFilter{})
 	if err != nil {
 		return "", fmt.Errorf("looking up engine %q: %w", ref, err)
@@ -74,6 +83,9 @@ func resolveEngine(ctx context.Context, c *api.Client, ref string) (string, erro
 // resolveTask turns a task ID or name into its ID; a workspace (name or
 // ID), when given, narrows the names to that workspace's tasks.
 func resolveTask(ctx context.Context, c *api.Client, ref, workspace string) (string, error) {
+	if looksLikeID(ref) {
+		return ref, nil
+	}
 	var f api.TaskFilter
 	if workspace != "" {
 		ws, err := resolveWorkspace(ctx, c, workspace)
@@ -91,7 +103,8 @@ func resolveTask(ctx context.Context, c *api.Client, ref, workspace string) (str
 }
 
 // looksLikeID reports whether ref has the form of a Roundhouse ID (24 hex
-// digits) or a UUID.
+// digits) or a UUID: such a reference is taken as an ID without a lookup,
+// and the server answers for it.
 func looksLikeID(ref string) bool {
 	if len(ref) == 36 && strings.Count(ref, "-") == 4 {
 		ref = strings.ReplaceAll(ref, "-", "")
