@@ -111,6 +111,7 @@ func (s *Server) routes() {
 
 	rt := api.NewRouter(authn.New(s.node.Read), ipallowlist.Gate(s.node.Read), identity.UsageGate(s.node))
 	rt.Handle("GET", "/health", s.health)
+	rt.Handle("GET", "/ready", s.ready)
 	promHandler := promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
 	rt.Handle("GET", "/metrics", func(w http.ResponseWriter, r *http.Request, _ httprouterParams) error {
 		promHandler.ServeHTTP(w, r)
@@ -134,7 +135,7 @@ func (s *Server) routes() {
 	rt.Mount(cluster.PeerPathPrefix, s.node.PeerHandler())
 	s.router = rt
 	s.http = &http.Server{
-		Handler:           api.Wrap(plans.Rewrite(rt), s.cfg.Logger, metrics),
+		Handler:           api.Wrap(catchUpGate(s.node, plans.Rewrite(rt)), s.cfg.Logger, metrics),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
@@ -263,10 +264,14 @@ type healthView struct {
 	NodeID string `json:"nodeId"`
 	Leader string `json:"leader"`
 	State  string `json:"state"`
+	// CaughtUp is false until the node has applied the commit index the
+	// leader had when it started (see /ready).
+	CaughtUp bool `json:"caughtUp"`
 }
 
 func (s *Server) health(w http.ResponseWriter, _ *http.Request, _ httprouterParams) error {
 	leader, _ := s.node.Leader()
-	api.WriteJSON(w, http.StatusOK, healthView{NodeID: s.node.ID(), Leader: leader, State: strings.ToLower(s.node.State())})
+	api.WriteJSON(w, http.StatusOK, healthView{NodeID: s.node.ID(), Leader: leader, State: strings.ToLower(s.node.State()),
+		CaughtUp: s.node.CaughtUp()})
 	return nil
 }

@@ -33,7 +33,7 @@ func (s *Server) serveSessionStream(ctx context.Context, ss *session, str *quic.
 		}
 		switch msg := m.(type) {
 		case *protocol.Heartbeat:
-			ack, ok := s.takeHeartbeat(ss, msg)
+			ack, ok := s.takeHeartbeat(ctx, ss, msg)
 			if !ok {
 				return
 			}
