@@ -173,6 +173,9 @@ func newestSnapshot(dir string) uint64 {
 	entries, _ := os.ReadDir(dir)
 	var top uint64
 	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".tmp") { // still being written
+			continue
+		}
 		raw, err := os.ReadFile(filepath.Join(dir, e.Name(), "meta.json"))
 		if err != nil {
 			continue

@@ -31,9 +31,15 @@ func (s *Server) serveEngine(ctx context.Context, conn *quic.Conn, v3 bool) {
 		s.retire(ctx, conn, ss.engineID, version, why)
 		return
 	}
+	var ended error // why this node ended the session; nil when the agent did
 	defer func() {
 		if ctx.Err() != nil { // the node is stopping: agents fail over
 			_ = conn.CloseWithError(protocol.CloseShutdown, "control-plane node stopping")
+			return
+		}
+		if ended != nil {
+			s.cfg.Logger.Warn("closing engine session", "engine", ss.engineID, "reason", ended)
+			_ = conn.CloseWithError(protocol.CloseNormal, ended.Error())
 			return
 		}
 		_ = conn.CloseWithError(protocol.CloseNormal, "")
@@ -51,6 +57,7 @@ func (s *Server) serveEngine(ctx context.Context, conn *quic.Conn, v3 bool) {
 	// RETIRED engine shows AVAILABLE (a local read for every other one).
 	s.unretire(ctx, ss.engineID, version)
 	if err := s.welcome(hello.str, v3); err != nil {
+		ended = fmt.Errorf("welcome: %w", err)
 		return
 	}
 	s.beats.Heartbeat(ss.engineID)
@@ -66,7 +73,7 @@ func (s *Server) serveEngine(ctx context.Context, conn *quic.Conn, v3 bool) {
 		}
 	})
 	if v3 {
-		s.serveSessionStream(ctx, ss, hello.str)
+		ended = s.serveSessionStream(ctx, ss, hello.str)
 		return
 	}
 	s.acceptStreams(ctx, ss)
