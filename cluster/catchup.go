@@ -38,11 +38,33 @@ func (n *Node) catchUp(ctx context.Context) {
 func (n *Node) catchUpOnce(ctx context.Context) (uint64, error) {
 	ctx, cancel := context.WithTimeout(ctx, n.cfg.ApplyTimeout)
 	defer cancel()
-	idx, err := n.readIndex(ctx)
+	idx, err := n.leaderCommitIndex(ctx)
 	if err != nil {
 		return 0, err
 	}
 	return idx, n.fsm.waitApplied(ctx, idx)
+}
+
+// leaderCommitIndex is the commit index of the current leader. A leader
+// answers for itself once its barrier passed (everything of earlier terms
+// is then applied here); it never waits on a raft future itself, which
+// raft may leave unresolved at shutdown.
+func (n *Node) leaderCommitIndex(ctx context.Context) (uint64, error) {
+	for {
+		if n.IsLeader() {
+			if n.loops.ready() {
+				return n.raft.CommitIndex(), nil
+			}
+		} else {
+			idx, err := n.peers.readIndex(ctx)
+			if err == nil || !retryable(err) {
+				return idx, err
+			}
+		}
+		if err := n.waitBeforeRetry(ctx); err != nil {
+			return 0, err
+		}
+	}
 }
 
 // CaughtUp reports whether this node has applied the commit index the

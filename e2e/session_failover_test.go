@@ -57,3 +57,44 @@ func TestSessionSurvivesFailoverOfItsNode(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestSessionOutlivesLostQuorum restarts an agent while its node has lost
+// its quorum (the two other nodes killed): the node still knows the engine
+// and takes its session, and must keep it while it cannot reach a leader
+// (the engine's work waits), not close it once a consistent read timed out.
+func TestSessionOutlivesLostQuorum(t *testing.T) {
+	base := t.TempDir()
+	timing := []string{"--engine-heartbeat-interval", "1s", "--engine-heartbeat-timeout", "3s"}
+	nodes := startThree(t, base, timing, timing)
+	c := harness.NewClient(nodes[0].HTTPAddr, testToken)
+	engine := createEngine(t, c, defaultEnvironment(t, c), "alone")
+	kept := nodes[2]
+	dir := filepath.Join(base, engine.ID)
+	pair := harness.Start(t, "pair", bins.Engine, nil, "pair", "--server", kept.QUICAddr, "--key", engine.PreAuthorizedKey, "--data-dir", dir)
+	harness.WaitFor(t, "pairing", 30*time.Second, pair.Exited)
+	if pair.ExitCode() != 0 {
+		t.Fatalf("pair exited %d: %s", pair.ExitCode(), pair.Output())
+	}
+	// r3 must have applied the pairing before the quorum goes.
+	harness.WaitFor(t, "r3 knows the engine paired", 30*time.Second, func() bool {
+		var e struct{ PairingStatus, Status string }
+		err := harness.NewClient(kept.HTTPAddr, testToken).JSON("GET", "/processing/runtimes/remote-engines/"+engine.ID, nil, &e)
+		return err == nil && strings.Contains(e.Status+e.PairingStatus, "PAIRED") && !strings.Contains(e.Status+e.PairingStatus, "NOT_PAIRED")
+	})
+	nodes[0].Kill()
+	nodes[1].Kill()
+	agent := harness.Start(t, "engine", bins.Engine, nil, "run", "--data-dir", dir)
+	harness.WaitFor(t, "a session on r3", 90*time.Second, func() bool {
+		return strings.Contains(agent.Output(), `msg="session established"`) || agent.Exited()
+	})
+	if agent.Exited() {
+		t.Fatalf("the agent exited %d: %s", agent.ExitCode(), tail(agent.Output()))
+	}
+	deadline := time.Now().Add(25 * time.Second)
+	for time.Now().Before(deadline) {
+		if strings.Contains(agent.Output(), `msg="session ended"`) {
+			t.Fatalf("r3 ended the session while it had no quorum:\n%s\n---- r3 ----\n%s", tail(agent.Output()), tail(kept.Output()))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
