@@ -109,7 +109,8 @@ func (s *Server) routes() {
 	}, func() float64 { return float64(len(state.ActiveExecutions(s.node.Read()))) }))
 	metrics := api.NewMetrics(s.registry)
 
-	rt := api.NewRouter(authn.New(s.node.Read), ipallowlist.Gate(s.node.Read), identity.UsageGate(s.node))
+	rt := api.NewRouter(authn.New(s.node.Read), identity.UsageGate(s.node))
+	rt.GuardAddresses(ipallowlist.Gate(s.node.Read))
 	rt.Handle("GET", "/health", s.health)
 	rt.Handle("GET", "/ready", s.ready)
 	promHandler := promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
@@ -135,7 +136,7 @@ func (s *Server) routes() {
 	rt.Mount(cluster.PeerPathPrefix, s.node.PeerHandler())
 	s.router = rt
 	s.http = &http.Server{
-		Handler:           api.Wrap(catchUpGate(s.node, plans.Rewrite(rt)), s.cfg.Logger, metrics),
+		Handler:           api.TrustProxies(api.Wrap(catchUpGate(s.node, plans.Rewrite(rt)), s.cfg.Logger, metrics), s.cfg.TrustedProxies),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
