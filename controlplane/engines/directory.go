@@ -116,14 +116,22 @@ func (d *Directory) apply(ctx context.Context, typ string, now time.Time, payloa
 	return err
 }
 
-// Pair implements enginelink.Directory.
+// Pair implements enginelink.Directory. A refused key spends one attempt
+// of the source's budget, which the replicated state keeps for the whole
+// cluster: guesses spread over every node share it.
 func (d *Directory) Pair(ctx context.Context, req enginelink.PairRequest) (enginelink.PairResult, error) {
 	var res state.EnginePairResult
 	err := d.apply(ctx, state.CmdEnginePair, req.Now, state.EnginePairRequest{
-		KeyID: req.KeyID, SecretHash: req.SecretHash, CertSerial: req.CertSerial, Facts: req.Facts,
+		KeyID: req.KeyID, SecretHash: req.SecretHash, CertSerial: req.CertSerial, Facts: req.Facts, Source: req.Source,
 	}, &res)
 	if err != nil {
-		return enginelink.PairResult{}, pairError(err)
+		err = pairError(err)
+		if code := protocol.ErrorCode(err); code != "" && code != protocol.CodeRateLimited && req.Source != "" {
+			if ferr := d.apply(ctx, state.CmdEnginePairFailed, req.Now, state.EnginePairFailedRequest{Source: req.Source}, nil); ferr != nil {
+				return enginelink.PairResult{}, fmt.Errorf("count the failed pairing attempt: %w", ferr)
+			}
+		}
+		return enginelink.PairResult{}, err
 	}
 	return enginelink.PairResult{EngineID: res.EngineID}, nil
 }
@@ -134,7 +142,7 @@ func pairError(err error) error {
 	if !ok {
 		return err
 	}
-	for _, k := range []error{protocol.ErrPairKeyInvalid, protocol.ErrPairKeyUnknown, protocol.ErrPairKeyUsed, protocol.ErrPairKeyExpired} {
+	for _, k := range []error{protocol.ErrPairKeyInvalid, protocol.ErrPairKeyUnknown, protocol.ErrPairKeyUsed, protocol.ErrPairKeyExpired, protocol.ErrPairRateLimited} {
 		if rej.Message == k.Error() {
 			return k
 		}

@@ -84,6 +84,9 @@ type EnginePairRequest struct {
 	SecretHash string             `json:"secretHash"`
 	CertSerial string             `json:"certSerial"`
 	Facts      protocol.HostFacts `json:"facts"`
+	// Source is the agent's address; its failed attempts across the
+	// cluster are limited (checkPairBudget). Empty: not limited.
+	Source string `json:"source,omitempty"`
 }
 
 // EnginePairResult names the engine that was paired.
@@ -97,6 +100,9 @@ type EnginePairResult struct {
 func applyEnginePair(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	var req EnginePairRequest
 	if err := cmd.Decode(&req); err != nil {
+		return nil, err
+	}
+	if err := checkPairBudget(tx.Txn, req.Source, cmd.Meta.Time); err != nil {
 		return nil, err
 	}
 	k := first[PairKeyRecord](tx.Txn, tablePairKeys, "id", req.KeyID)
