@@ -42,7 +42,7 @@ func (n *Node) catchUpOnce(ctx context.Context) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return idx, n.fsm.waitApplied(ctx, idx)
+	return idx, n.waitApplied(ctx, idx)
 }
 
 // leaderCommitIndex is the commit index of the current leader. A leader

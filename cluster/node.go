@@ -218,7 +218,7 @@ func (n *Node) ConsistentRead(ctx context.Context) (*memdb.Txn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := n.fsm.waitApplied(ctx, idx); err != nil {
+	if err := n.waitApplied(ctx, idx); err != nil {
 		return nil, err
 	}
 	return n.Read(), nil
@@ -226,7 +226,7 @@ func (n *Node) ConsistentRead(ctx context.Context) (*memdb.Txn, error) {
 
 // WaitForIndex blocks until the local replica applied idx.
 func (n *Node) WaitForIndex(ctx context.Context, idx uint64) error {
-	return n.fsm.waitApplied(ctx, idx)
+	return n.waitApplied(ctx, idx)
 }
 
 func (n *Node) readIndex(ctx context.Context) (uint64, error) {
