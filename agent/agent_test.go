@@ -103,7 +103,7 @@ func TestAgentHeartbeatsAtThePushedIntervalAndRenewsItsCertificate(t *testing.T)
 	store := pairWithFake(t, s)
 	first, _ := store.Load()
 	runAgent(t, store)
-	waitFor(t, 2*time.Second, "10 heartbeats at 50 ms", func() bool { b, _ := s.counts(); return b >= 10 })
+	waitFor(t, 10*time.Second, "10 heartbeats at 50 ms", func() bool { b, _ := s.counts(); return b >= 10 })
 	waitFor(t, 5*time.Second, "a renewal over the live session", func() bool { _, r := s.counts(); return r >= 1 })
 	waitFor(t, time.Second, "renewed identity saved", func() bool {
 		id, err := store.Load()
@@ -122,11 +122,11 @@ func TestAgentReconnectsAfterShutdownButStopsWhenRevoked(t *testing.T) {
 	s := newFakeServer(t, time.Hour)
 	store := pairWithFake(t, s)
 	_, done, _ := runAgent(t, store)
-	waitFor(t, 2*time.Second, "first heartbeat", func() bool { b, _ := s.counts(); return b >= 1 })
+	waitFor(t, 10*time.Second, "first heartbeat", func() bool { b, _ := s.counts(); return b >= 1 })
 
 	s.closeAll(protocol.CloseShutdown)
 	before, _ := s.counts()
-	waitFor(t, 2*time.Second, "heartbeats after reconnecting", func() bool { b, _ := s.counts(); return b > before+3 })
+	waitFor(t, 10*time.Second, "heartbeats after reconnecting", func() bool { b, _ := s.counts(); return b > before+3 })
 
 	s.closeAll(protocol.CloseRevoked)
 	select {

@@ -54,9 +54,9 @@ type readyView struct {
 	AppliedIndex uint64 `json:"appliedIndex"`
 }
 
-// ready answers 200 once the node has caught up with the cluster and knows
-// a leader: it then serves default reads with every write acknowledged
-// before it started. Otherwise 503, with the reason.
+// ready answers 200 once the node has caught up with the cluster, knows a
+// leader and can persist: it then serves default reads with every write
+// acknowledged before it started. Otherwise 503, with the reason.
 func (s *Server) ready(w http.ResponseWriter, _ *http.Request, _ httprouterParams) error {
 	leader, _ := s.node.Leader()
 	v := readyView{Ready: true, Leader: leader, AppliedIndex: s.node.AppliedIndex()}
@@ -65,6 +65,8 @@ func (s *Server) ready(w http.ResponseWriter, _ *http.Request, _ httprouterParam
 		v.Ready, v.Reason = false, "not caught up with the cluster yet"
 	case leader == "":
 		v.Ready, v.Reason = false, "no leader known"
+	case s.node.StorageError() != nil:
+		v.Ready, v.Reason = false, s.node.StorageError().Error()
 	}
 	status := http.StatusOK
 	if !v.Ready {

@@ -295,11 +295,18 @@ type healthView struct {
 	// CaughtUp is false until the node has applied the commit index the
 	// leader had when it started (see /ready).
 	CaughtUp bool `json:"caughtUp"`
+	// Storage says why the node cannot persist writes (its disk is full);
+	// the answer is then 503.
+	Storage string `json:"storage,omitempty"`
 }
 
 func (s *Server) health(w http.ResponseWriter, _ *http.Request, _ httprouterParams) error {
 	leader, _ := s.node.Leader()
-	api.WriteJSON(w, http.StatusOK, healthView{NodeID: s.node.ID(), Leader: leader, State: strings.ToLower(s.node.State()),
-		CaughtUp: s.node.CaughtUp()})
+	v, status := healthView{NodeID: s.node.ID(), Leader: leader, State: strings.ToLower(s.node.State()),
+		CaughtUp: s.node.CaughtUp()}, http.StatusOK
+	if err := s.node.StorageError(); err != nil {
+		v.Storage, status = err.Error(), http.StatusServiceUnavailable
+	}
+	api.WriteJSON(w, status, v)
 	return nil
 }

@@ -86,11 +86,12 @@ func TestJoinedNodeRestartsWithItsCommandLineAndNoToken(t *testing.T) {
 		if second.Exited() {
 			t.Fatalf("the restarted node exited with status %d:\n%s", second.ExitCode(), second.Output())
 		}
-		if names, err := tryEnvironmentNames(second); err == nil && names["written-before-restart"] {
+		names, err := tryEnvironmentNames(second)
+		if err == nil && names["written-before-restart"] {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the restarted node did not serve the cluster's state within 30 s:\n%s", second.Output())
+			t.Fatalf("the restarted node did not serve the cluster's state within 30 s (last answer %v %v):\n%s", names, err, second.Output())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -117,21 +117,18 @@ func (d *Directory) apply(ctx context.Context, typ string, now time.Time, payloa
 }
 
 // Pair implements enginelink.Directory. A refused key spends one attempt
-// of the source's budget, which the replicated state keeps for the whole
-// cluster: guesses spread over every node share it.
+// of the source's budget in the same replicated step, so guesses spread
+// over every node share one budget.
 func (d *Directory) Pair(ctx context.Context, req enginelink.PairRequest) (enginelink.PairResult, error) {
 	var res state.EnginePairResult
 	err := d.apply(ctx, state.CmdEnginePair, req.Now, state.EnginePairRequest{
 		KeyID: req.KeyID, SecretHash: req.SecretHash, CertSerial: req.CertSerial, Facts: req.Facts, Source: req.Source,
 	}, &res)
 	if err != nil {
-		err = pairError(err)
-		if code := protocol.ErrorCode(err); code != "" && code != protocol.CodeRateLimited && req.Source != "" {
-			if ferr := d.apply(ctx, state.CmdEnginePairFailed, req.Now, state.EnginePairFailedRequest{Source: req.Source}, nil); ferr != nil {
-				return enginelink.PairResult{}, fmt.Errorf("count the failed pairing attempt: %w", ferr)
-			}
-		}
-		return enginelink.PairResult{}, err
+		return enginelink.PairResult{}, pairError(err)
+	}
+	if res.Refused != "" {
+		return enginelink.PairResult{}, pairError(cluster.Reject(cluster.CodePrecondition, "%s", res.Refused))
 	}
 	return enginelink.PairResult{EngineID: res.EngineID}, nil
 }

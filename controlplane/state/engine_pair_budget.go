@@ -26,7 +26,9 @@ type PairFailures struct {
 }
 
 const (
-	tablePairFailures   = "pair_failures"
+	tablePairFailures = "pair_failures"
+	// CmdEnginePairFailed is replay only: refusals now spend the budget
+	// inside CmdEnginePair.
 	CmdEnginePairFailed = "engine.pair-failed"
 	// pairFailuresPrune bounds the full buckets one failure removes.
 	pairFailuresPrune = 64
@@ -58,7 +60,8 @@ func checkPairBudget(txn Reader, source string, now time.Time) error {
 	return nil
 }
 
-// EnginePairFailedRequest spends one failed attempt of Source's budget.
+// EnginePairFailedRequest spends one failed attempt of Source's budget
+// (CmdEnginePairFailed, replay only).
 type EnginePairFailedRequest struct {
 	Source string `json:"source"`
 }
@@ -71,13 +74,17 @@ func applyEnginePairFailed(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if req.Source == "" {
 		return nil, cluster.Reject(cluster.CodeInvalid, "a failed pairing attempt needs its source address")
 	}
-	now := cmd.Meta.Time
+	return nil, spendPairBudget(tx, req.Source, cmd.Meta.Time)
+}
+
+// spendPairBudget spends one failed attempt of source's budget.
+func spendPairBudget(tx *cluster.Tx, source string, now time.Time) error {
 	if err := prunePairFailures(tx, now); err != nil {
-		return nil, err
+		return err
 	}
-	cur := first[PairFailures](tx.Txn, tablePairFailures, "id", req.Source)
-	next := PairFailures{ID: req.Source, Tokens: math.Max(pairTokensAt(cur, now)-1, 0), At: now}
-	return nil, tx.Insert(tablePairFailures, &next)
+	cur := first[PairFailures](tx.Txn, tablePairFailures, "id", source)
+	next := PairFailures{ID: source, Tokens: math.Max(pairTokensAt(cur, now)-1, 0), At: now}
+	return tx.Insert(tablePairFailures, &next)
 }
 
 // prunePairFailures drops buckets that are full again (a source that
