@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -32,6 +33,9 @@ type Node struct {
 	peers *peerClient
 	loops *leaderLoops
 	prop  *proposer
+
+	caughtUp      chan struct{} // closed once caught up (catchup.go)
+	caughtUpIndex atomic.Uint64
 
 	stop    context.CancelFunc
 	wg      sync.WaitGroup
@@ -71,7 +75,7 @@ func Open(cfg Config, spec Spec) (*Node, error) {
 		hist.close()
 		return nil, fmt.Errorf("open raft store in %s: %w", cfg.DataDir, err)
 	}
-	n := &Node{cfg: cfg, fsm: f, store: store}
+	n := &Node{cfg: cfg, fsm: f, store: store, caughtUp: make(chan struct{})}
 	if err := n.openRaft(); err != nil {
 		store.Close()
 		hist.close()
@@ -143,7 +147,8 @@ func (n *Node) Start(ctx context.Context, bootstrap bool) error {
 	}
 	loopCtx, cancel := context.WithCancel(context.Background())
 	n.stop = cancel
-	n.wg.Add(3)
+	n.wg.Add(4)
+	go func() { defer n.wg.Done(); n.catchUp(loopCtx) }()
 	go func() { defer n.wg.Done(); n.loops.watch(loopCtx) }()
 	go func() { defer n.wg.Done(); n.prop.run(loopCtx) }()
 	go func() { defer n.wg.Done(); n.snapshotLoop(loopCtx) }()
@@ -213,7 +218,7 @@ func (n *Node) ConsistentRead(ctx context.Context) (*memdb.Txn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := n.fsm.waitApplied(ctx, idx); err != nil {
+	if err := n.waitApplied(ctx, idx); err != nil {
 		return nil, err
 	}
 	return n.Read(), nil
@@ -221,7 +226,7 @@ func (n *Node) ConsistentRead(ctx context.Context) (*memdb.Txn, error) {
 
 // WaitForIndex blocks until the local replica applied idx.
 func (n *Node) WaitForIndex(ctx context.Context, idx uint64) error {
-	return n.fsm.waitApplied(ctx, idx)
+	return n.waitApplied(ctx, idx)
 }
 
 func (n *Node) readIndex(ctx context.Context) (uint64, error) {
@@ -380,6 +385,8 @@ func (n *Node) Snapshot() error {
 func (n *Node) Stats() map[string]string {
 	stats := n.raft.Stats()
 	stats["fsm_applied_index"] = fmt.Sprint(n.AppliedIndex())
+	stats["caught_up"] = fmt.Sprint(n.CaughtUp())
+	stats["caught_up_index"] = fmt.Sprint(n.caughtUpIndex.Load())
 	return stats
 }
 

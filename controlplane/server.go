@@ -152,6 +152,7 @@ func (s *Server) routes() error {
 	rt := api.NewRouter(auth, identity.UsageGate(s.node))
 	rt.GuardAddresses(ipallowlist.Gate(s.node.Read))
 	rt.Handle("GET", "/health", s.health)
+	rt.Handle("GET", "/ready", s.ready)
 	promHandler := promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
 	rt.Handle("GET", "/metrics", func(w http.ResponseWriter, r *http.Request, _ httprouterParams) error {
 		promHandler.ServeHTTP(w, r)
@@ -174,7 +175,7 @@ func (s *Server) routes() error {
 	engines.Register(rt, s.node, s.link, engines.Options{EngineTokens: s.cfg.LicenseEngineTokens, Mail: s.cfg.Mail.Configured()})
 	rt.Mount(cluster.PeerPathPrefix, s.node.PeerHandler())
 	s.router = rt
-	apiHandler := plans.Rewrite(rt)
+	apiHandler := catchUpGate(s.node, plans.Rewrite(rt))
 	web, err := console.New(console.Options{API: apiHandler, Auth: auth, EngineServers: s.cfg.QUICAddr, Logger: s.cfg.Logger})
 	if err != nil {
 		return err
@@ -315,6 +316,9 @@ type healthView struct {
 	NodeID string `json:"nodeId"`
 	Leader string `json:"leader"`
 	State  string `json:"state"`
+	// CaughtUp is false until the node has applied the commit index the
+	// leader had when it started (see /ready).
+	CaughtUp bool `json:"caughtUp"`
 	// Storage says why the node cannot persist writes (its disk is full);
 	// the answer is then 503.
 	Storage string `json:"storage,omitempty"`
@@ -322,7 +326,8 @@ type healthView struct {
 
 func (s *Server) health(w http.ResponseWriter, _ *http.Request, _ httprouterParams) error {
 	leader, _ := s.node.Leader()
-	v, status := healthView{NodeID: s.node.ID(), Leader: leader, State: strings.ToLower(s.node.State())}, http.StatusOK
+	v, status := healthView{NodeID: s.node.ID(), Leader: leader, State: strings.ToLower(s.node.State()),
+		CaughtUp: s.node.CaughtUp()}, http.StatusOK
 	if err := s.node.StorageError(); err != nil {
 		v.Storage, status = err.Error(), http.StatusServiceUnavailable
 	}

@@ -97,6 +97,7 @@ func Table() []Rule {
 		{"GET", "/cluster/status", perm(state.PermControlPlaneManagement)},
 
 		{"GET", "/health", public},
+		{"GET", "/ready", public},
 		{"GET", "/metrics", Access{Public: true, Note: "Prometheus scrape; no secrets in metrics"}},
 
 		{"GET", "/orchestration/artifact-blobs/:digest", Access{Note: "download by digest; " + view}},

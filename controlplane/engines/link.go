@@ -193,7 +193,7 @@ func (l *Link) closeRevoked(ctx context.Context) {
 	for {
 		changed := state.EnginesChanged(l.node.Read())
 		t0 := time.Now()
-		l.server.CloseRevoked()
+		l.server.CloseRevoked(ctx)
 		if !sleepCtx(ctx, min(max(minSpacing, 50*time.Since(t0)), fallback)) {
 			return
 		}
