@@ -1,10 +1,9 @@
 package ipallowlist
 
 import (
+	"github.com/roundhouse/roundhouse/cluster"
 	"net/http"
 	"net/netip"
-
-	memdb "github.com/hashicorp/go-memdb"
 
 	"github.com/roundhouse/roundhouse/controlplane/api"
 	"github.com/roundhouse/roundhouse/controlplane/authz"
@@ -14,7 +13,7 @@ import (
 // Gate returns the api.Gate enforcing the allowlist read through read.
 // The address is the TCP peer's (api.ClientIP): forwarding headers are
 // not trusted.
-func Gate(read func() *memdb.Txn) api.Gate {
+func Gate(read func() *cluster.Reader) api.Gate {
 	return func(r *http.Request, p *authz.Principal) error {
 		l := state.IPAllowlistOf(read())
 		if l == nil || !l.Enabled || p.Has(state.PermUserManagement) {

@@ -95,7 +95,7 @@ func applyPasswordSet(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	if UserByID(tx.Txn, req.UserID) == nil {
+	if UserByID(tx.Reader, req.UserID) == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "user %s not found", req.UserID)
 	}
 	if req.Hash == "" {
@@ -119,11 +119,11 @@ func applyLoginFailed(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := CredentialOf(tx.Txn, req.UserID)
+	cur := CredentialOf(tx.Reader, req.UserID)
 	if cur == nil {
 		return &LoginFailedResult{}, nil
 	}
-	pol := PasswordPolicyOf(tx.Txn)
+	pol := PasswordPolicyOf(tx.Reader)
 	next := *cur
 	now := cmd.Meta.Time
 	if now.Before(cur.LockedUntil) {
@@ -139,7 +139,7 @@ func applyLoginFailed(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 
 // resetFailures clears the failure counter after a successful login.
 func resetFailures(tx *cluster.Tx, userID string) error {
-	cur := CredentialOf(tx.Txn, userID)
+	cur := CredentialOf(tx.Reader, userID)
 	if cur == nil || cur.FailedAttempts == 0 {
 		return nil
 	}
@@ -161,7 +161,7 @@ func applyPasswordPolicySet(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	case p.ExpirationIntervalDays < 1 || p.ExpirationIntervalDays > 3650:
 		return nil, cluster.Reject(cluster.CodeInvalid, "expirationIntervalDays must be between 1 and 3650")
 	}
-	prev := PasswordPolicyOf(tx.Txn)
+	prev := PasswordPolicyOf(tx.Reader)
 	p.ID, p.ExpiredBefore = policyRowID, prev.ExpiredBefore
 	if p.ExpirationEnabled && !prev.ExpirationEnabled {
 		p.ExpiredBefore = cmd.Meta.Time

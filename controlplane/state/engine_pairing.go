@@ -43,7 +43,7 @@ func insertPairKey(tx *cluster.Tx, engineID string, k PairKeyRecord) error {
 }
 
 func deletePairKeys(tx *cluster.Tx, engineID string) error {
-	for _, k := range PairKeysOf(tx.Txn, engineID) {
+	for _, k := range PairKeysOf(tx.Reader, engineID) {
 		if err := tx.Delete(tablePairKeys, k); err != nil {
 			return err
 		}
@@ -99,10 +99,10 @@ func applyEnginePair(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	k := first[PairKeyRecord](tx.Txn, tablePairKeys, "id", req.KeyID)
+	k := first[PairKeyRecord](tx.Reader, tablePairKeys, "id", req.KeyID)
 	var e *Engine
 	if k != nil {
-		e = EngineByID(tx.Txn, k.EngineID)
+		e = EngineByID(tx.Reader, k.EngineID)
 	}
 	switch {
 	case k == nil || e == nil:

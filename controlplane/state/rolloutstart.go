@@ -23,33 +23,33 @@ func applyRolloutStart(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	t, rc, v, err := deployableTask(tx.Txn, req.TaskID)
+	t, rc, v, err := deployableTask(tx.Reader, req.TaskID)
 	if err != nil {
 		return nil, err
 	}
-	engines, err := deployTargets(tx.Txn, rc.Runtime, req.EngineID)
+	engines, err := deployTargets(tx.Reader, rc.Runtime, req.EngineID)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkDeployEngines(tx.Txn, rc, v, engines); err != nil {
+	if err := checkDeployEngines(tx.Reader, rc, v, engines); err != nil {
 		return nil, err
 	}
-	if r := ActiveRolloutOf(tx.Txn, t.ID); r != nil {
+	if r := ActiveRolloutOf(tx.Reader, t.ID); r != nil {
 		return nil, cluster.Reject(cluster.CodeConflict, "task %q is being deployed already (version %s, step %d of %d); wait for it or undeploy",
 			t.Name, r.Version(), r.Batch+1, r.Batches())
 	}
-	if err := checkSingleNode(tx.Txn, t, rc, engines); err != nil {
+	if err := checkSingleNode(tx.Reader, t, rc, engines); err != nil {
 		return nil, err
 	}
 	port := 0
 	if rc.Port != nil && rc.Port.Type == PortCustom {
 		port = rc.Port.Value
-		if err := checkPortFree(tx.Txn, t, engines, port); err != nil {
+		if err := checkPortFree(tx.Reader, t, engines, port); err != nil {
 			return nil, err
 		}
 	}
 	r := &Rollout{ID: req.RolloutID, TaskID: t.ID, Strategy: rc.DeploymentStrategy, TargetVersion: v.Version,
-		PreviousVersion: runningVersion(tx.Txn, t.ID, engines, v.Version), Engines: ids(engines), Phase: PhaseForward,
+		PreviousVersion: runningVersion(tx.Reader, t.ID, engines, v.Version), Engines: ids(engines), Phase: PhaseForward,
 		StepStarted: cmd.Meta.Time, Status: RolloutInProgress, Rollback: rc.Rollback,
 		MinHealthy: seconds(rc.MinHealthySeconds), Deadline: seconds(rc.ProgressDeadlineSeconds), CustomPort: port,
 		CreatedBy: cmd.Meta.ActorName, CreatedAt: cmd.Meta.Time, UpdatedAt: cmd.Meta.Time}
@@ -69,7 +69,7 @@ func applyRolloutStart(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 const MaxFinishedRollouts = 20
 
 func pruneRollouts(tx *cluster.Tx, taskID string) error {
-	list := RolloutsOfTask(tx.Txn, taskID)
+	list := RolloutsOfTask(tx.Reader, taskID)
 	if len(list) < MaxFinishedRollouts {
 		return nil
 	}

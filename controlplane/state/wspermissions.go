@@ -135,10 +135,10 @@ func applyWsPermApply(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 // applyPermissionItem checks everything before its one write, so a
 // refused item changes nothing.
 func applyPermissionItem(tx *cluster.Tx, op, kind string, item PermissionItem) error {
-	if err := checkPrincipalRef(tx.Txn, kind, item.PrincipalID, item.WorkspaceID); err != nil {
+	if err := checkPrincipalRef(tx.Reader, kind, item.PrincipalID, item.WorkspaceID); err != nil {
 		return err
 	}
-	cur := WorkspacePermissionOf(tx.Txn, kind, item.PrincipalID, item.WorkspaceID)
+	cur := WorkspacePermissionOf(tx.Reader, kind, item.PrincipalID, item.WorkspaceID)
 	if op == WsPermDelete {
 		if cur == nil {
 			return cluster.Reject(cluster.CodeNotFound, "The permission to delete doesn't exist")
@@ -149,7 +149,7 @@ func applyPermissionItem(tx *cluster.Tx, op, kind string, item PermissionItem) e
 	if err != nil {
 		return err
 	}
-	if err := checkEngineUseRule(tx.Txn, kind, item.PrincipalID, rights); err != nil {
+	if err := checkEngineUseRule(tx.Reader, kind, item.PrincipalID, rights); err != nil {
 		return err
 	}
 	switch {
@@ -264,7 +264,7 @@ func applyWsPermBatchDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		if !IsUUID(id) {
 			return cluster.CodeInvalid, "not a valid UUID"
 		}
-		if !principalExists(tx.Txn, req.Kind, id) {
+		if !principalExists(tx.Reader, req.Kind, id) {
 			return cluster.CodeNotFound, "The workspace id or the user does not exist"
 		}
 		return "", ""
@@ -275,14 +275,14 @@ func applyWsPermBatchDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		if !IsObjectID(id) {
 			return cluster.CodeInvalid, "not a valid workspace ID"
 		}
-		if WorkspaceByID(tx.Txn, id) == nil {
+		if WorkspaceByID(tx.Reader, id) == nil {
 			return cluster.CodeNotFound, "The workspace id or the user does not exist"
 		}
 		return "", ""
 	}, func(id, code, msg string) {
 		refused = append(refused, DeleteOutcome{Code: code, Message: msg, WorkspaceID: id})
 	})
-	for _, p := range AllWorkspacePermissions(tx.Txn) {
+	for _, p := range AllWorkspacePermissions(tx.Reader) {
 		if p.PrincipalKind != req.Kind {
 			continue
 		}
@@ -327,7 +327,7 @@ func releaseWorkspace(tx *cluster.Tx, workspaceID string) error {
 }
 
 func deleteWorkspacePermissionsIn(tx *cluster.Tx, workspaceID string) error {
-	for _, p := range WorkspacePermissionsIn(tx.Txn, workspaceID) {
+	for _, p := range WorkspacePermissionsIn(tx.Reader, workspaceID) {
 		if err := tx.Delete(tableWorkspacePermissions, p); err != nil {
 			return err
 		}
@@ -339,7 +339,7 @@ func deleteWorkspacePermissionsIn(tx *cluster.Tx, workspaceID string) error {
 // workspace that goes available to its whole environment again (seed:
 // deleting a workspace, or the user owning a Personal one).
 func unassignEnginesFrom(tx *cluster.Tx, workspaceID string) error {
-	for _, e := range Engines(tx.Txn) {
+	for _, e := range Engines(tx.Reader) {
 		if e.WorkspaceID != workspaceID {
 			continue
 		}
@@ -349,7 +349,7 @@ func unassignEnginesFrom(tx *cluster.Tx, workspaceID string) error {
 			return err
 		}
 	}
-	for _, c := range EngineClusters(tx.Txn) {
+	for _, c := range EngineClusters(tx.Reader) {
 		if c.WorkspaceID != workspaceID {
 			continue
 		}
