@@ -13,7 +13,8 @@ import (
 // MonitorConfig tunes the heartbeat monitor.
 type MonitorConfig struct {
 	// Timeout is the silence after which an engine is NOT_AVAILABLE.
-	// Default 180 s.
+	// Default the link's (DefaultConfig().HeartbeatTimeout); all defaults:
+	// DefaultMonitorConfig.
 	Timeout time.Duration
 
 	// Tick is how often deadlines are checked; detection happens within
@@ -68,25 +69,38 @@ type Monitor struct {
 	beatRecords  uint64
 }
 
+// DefaultMonitorConfig returns the default of every tunable field of the
+// monitor, the one place they are declared (the tick derives from the
+// timeout instead: Timeout/10, at most 1 s).
+func DefaultMonitorConfig() MonitorConfig {
+	return MonitorConfig{
+		Timeout:         DefaultConfig().HeartbeatTimeout,
+		WriteTimeout:    10 * time.Second,
+		BatchSize:       1000,
+		SummaryInterval: 5 * time.Minute,
+	}
+}
+
 // NewMonitor returns a monitor over store.
 func NewMonitor(cfg MonitorConfig, store AvailabilityStore) *Monitor {
+	d := DefaultMonitorConfig()
 	if cfg.Timeout == 0 {
-		cfg.Timeout = 180 * time.Second
+		cfg.Timeout = d.Timeout
 	}
 	if cfg.Tick == 0 {
 		cfg.Tick = min(cfg.Timeout/10, time.Second)
 	}
 	if cfg.WriteTimeout == 0 {
-		cfg.WriteTimeout = 10 * time.Second
+		cfg.WriteTimeout = d.WriteTimeout
 	}
 	if cfg.BatchSize <= 0 {
-		cfg.BatchSize = 1000
+		cfg.BatchSize = d.BatchSize
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.SummaryInterval <= 0 {
-		cfg.SummaryInterval = 5 * time.Minute
+		cfg.SummaryInterval = d.SummaryInterval
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = clockwork.NewRealClock()

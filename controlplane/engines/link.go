@@ -218,15 +218,11 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 
 var errNoLeader = errors.New("no leader known")
 
-// DefaultSummaryInterval is how often, at most, an engine's last heartbeat
-// time and host summary are written to its replicated record.
-const DefaultSummaryInterval = 5 * time.Minute
-
 func (l *Link) summaryInterval() time.Duration {
 	if l.cfg.SummaryInterval > 0 {
 		return l.cfg.SummaryInterval
 	}
-	return DefaultSummaryInterval
+	return enginelink.DefaultMonitorConfig().SummaryInterval
 }
 
 // Monitor is the node's heartbeat monitor (armed while it leads).
