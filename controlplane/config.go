@@ -6,6 +6,8 @@ import (
 	"github.com/roundhouse/roundhouse/controlplane/delivery"
 	"log/slog"
 	"net"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/roundhouse/roundhouse/cluster"
@@ -74,6 +76,11 @@ type Config struct {
 	// AccessTokenTTL is how long tokens from POST /security/oauth/token
 	// are valid (seed 004: 30 minutes).
 	AccessTokenTTL time.Duration
+	// TrustedProxies are the reverse proxies (CIDR ranges) whose
+	// X-Forwarded-For header names the caller's address, for the IP
+	// allowlist and the audit log. Empty: the TCP peer is the caller and
+	// forwarding headers are ignored.
+	TrustedProxies []netip.Prefix
 
 	// Deployments tunes route and data-service deployments (metrics
 	// staleness and rate, the deployment watcher's rescan).
@@ -207,4 +214,30 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("--join needs a token: set ROUNDHOUSE_TOKEN (or --join-token) to a token with control-plane rights"))
 	}
 	return errors.Join(errs...)
+}
+
+// ParseTrustedProxies reads a comma-separated list of CIDR ranges (a
+// bare address is a range of one); empty gives none.
+func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			a, err := netip.ParseAddr(part)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an IP address or CIDR range", part)
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an IP address or CIDR range", part)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

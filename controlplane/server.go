@@ -109,7 +109,8 @@ func (s *Server) routes() {
 	}, func() float64 { return float64(len(state.ActiveExecutions(s.node.Read()))) }))
 	metrics := api.NewMetrics(s.registry)
 
-	rt := api.NewRouter(authn.New(s.node.Read), ipallowlist.Gate(s.node.Read), identity.UsageGate(s.node))
+	rt := api.NewRouter(authn.New(s.node.Read), identity.UsageGate(s.node))
+	rt.GuardAddresses(ipallowlist.Gate(s.node.Read))
 	rt.Handle("GET", "/health", s.health)
 	promHandler := promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
 	rt.Handle("GET", "/metrics", func(w http.ResponseWriter, r *http.Request, _ httprouterParams) error {
@@ -134,7 +135,7 @@ func (s *Server) routes() {
 	rt.Mount(cluster.PeerPathPrefix, s.node.PeerHandler())
 	s.router = rt
 	s.http = &http.Server{
-		Handler:           api.Wrap(plans.Rewrite(rt), s.cfg.Logger, metrics),
+		Handler:           api.TrustProxies(api.Wrap(plans.Rewrite(rt), s.cfg.Logger, metrics), s.cfg.TrustedProxies),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}

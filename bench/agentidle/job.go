@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/roundhouse/roundhouse/api"
 	"github.com/roundhouse/roundhouse/bench/benchkit"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
@@ -25,7 +26,7 @@ type jobRun struct {
 // the engine through the CLI: artifact build, upload, tasks create, tasks
 // run, then waits for its final state.
 func runHelloJob(ctx context.Context, n *node, cli, jobDir, tmp, engineID, envID string) (jobRun, error) {
-	cmd := cliRunner{ctx: ctx, bin: cli, env: []string{"ROUNDHOUSE_SERVER=" + n.api.Base, "ROUNDHOUSE_TOKEN=" + adminToken}}
+	cmd := cliRunner{ctx: ctx, bin: cli, env: []string{"ROUNDHOUSE_SERVER=" + n.api.Address(), "ROUNDHOUSE_TOKEN=" + adminToken}}
 	wsID, err := sharedWorkspace(ctx, n.api, envID)
 	if err != nil {
 		return jobRun{}, err
@@ -54,40 +55,35 @@ func runHelloJob(ctx context.Context, n *node, cli, jobDir, tmp, engineID, envID
 	if err != nil {
 		return jobRun{}, err
 	}
-	var v struct {
-		Status string `json:"executionStatus"`
-	}
+	var status string
 	err = benchkit.WaitUntil(ctx, "the sample job to end", 60*time.Second, func() bool {
-		return n.api.Do(ctx, "GET", "/processing/executions/"+execID, nil, &v) == nil &&
-			state.IsFinalStatus(v.Status)
+		v, err := n.api.Executions().Get(ctx, execID)
+		if err == nil {
+			status = v.ExecutionStatus
+		}
+		return err == nil && state.IsFinalStatus(status)
 	})
 	if err != nil {
 		return jobRun{}, err
 	}
-	return jobRun{status: v.Status, took: time.Since(t0)}, nil
+	return jobRun{status: status, took: time.Since(t0)}, nil
 }
 
 // sharedWorkspace is the Shared workspace of the environment; the admin
 // is given the rights to publish and run in it (roles open the
 // endpoints, workspace permissions the work).
-func sharedWorkspace(ctx context.Context, a *benchkit.Client, envID string) (string, error) {
-	var wss []struct {
-		ID   string `json:"id"`
-		Type string `json:"type"`
-	}
-	if err := a.Do(ctx, "GET", "/orchestration/workspaces?environmentId="+envID, nil, &wss); err != nil {
+func sharedWorkspace(ctx context.Context, a *api.Client, envID string) (string, error) {
+	wss, err := a.Workspaces().List(ctx, api.WorkspaceFilter{EnvironmentID: envID})
+	if err != nil {
 		return "", err
 	}
-	var me struct {
-		ID string `json:"id"`
-	}
-	if err := a.Do(ctx, "GET", "/account/me", nil, &me); err != nil {
+	me, err := a.Me(ctx)
+	if err != nil {
 		return "", err
 	}
 	for _, ws := range wss {
 		if ws.Type == "SHARED" {
-			perms := []string{"AUTHOR", "EXECUTE", "VIEW", "PUBLISH"}
-			err := a.Do(ctx, "POST", "/security/workspaces/"+ws.ID+"/users/"+me.ID+"/permissions", perms, nil)
+			err := a.UserPermissions().Grant(ctx, ws.ID, me.ID, api.RightAuthor, api.RightExecute, api.RightView, api.RightPublish)
 			return ws.ID, err
 		}
 	}

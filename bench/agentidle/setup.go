@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/roundhouse/roundhouse/api"
 	"github.com/roundhouse/roundhouse/bench/benchkit"
 )
 
@@ -61,7 +62,7 @@ func moduleRoot() string {
 type node struct {
 	*proc
 	httpAddr, quicAddr string
-	api                *benchkit.Client
+	api                *api.Client
 }
 
 // startNode bootstraps a single-node control plane and waits until it
@@ -77,12 +78,11 @@ func startNode(ctx context.Context, ps *procs, bin string, o options) (*node, st
 		return nil, "", err
 	}
 	n.proc = p
-	n.api = &benchkit.Client{Base: "http://" + n.httpAddr, Token: adminToken, HTTP: &http.Client{Timeout: 30 * time.Second}}
-	var envs []struct {
-		ID string `json:"id"`
-	}
+	n.api = benchkit.NewClient(n.httpAddr, adminToken, &http.Client{Timeout: 30 * time.Second})
+	var envs []api.Environment
 	err = benchkit.WaitUntil(ctx, "the node to serve its default environment", 30*time.Second, func() bool {
-		return p.alive() && n.api.Do(ctx, "GET", "/orchestration/environments?name=default", nil, &envs) == nil && len(envs) > 0
+		envs, err = n.api.Environments().List(ctx, "default")
+		return p.alive() && err == nil && len(envs) > 0
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("%w (node log: %s)", err, p.logTail())
@@ -102,17 +102,13 @@ type engine struct {
 // startEngine creates an engine through the API, pairs a real agent with
 // `roundhouse-engine pair`, starts `run` and waits until it is AVAILABLE.
 func startEngine(ctx context.Context, ps *procs, n *node, bin, envID string, agentEnv []string) (*engine, error) {
-	var created struct {
-		ID  string `json:"id"`
-		Key string `json:"preAuthorizedKey"`
-	}
-	if err := n.api.Do(ctx, "POST", "/processing/runtimes/remote-engines",
-		map[string]any{"name": "agentidle", "environmentId": envID}, &created); err != nil {
+	created, err := n.api.Engines().Create(ctx, api.EngineCreate{Name: "agentidle", EnvironmentID: envID})
+	if err != nil {
 		return nil, fmt.Errorf("create engine: %w", err)
 	}
 	e := &engine{id: created.ID, dataDir: filepath.Join(ps.dir, "engine")}
 	t0 := time.Now()
-	pair := exec.CommandContext(ctx, bin, "pair", "--server", n.quicAddr, "--key", created.Key, "--data-dir", e.dataDir)
+	pair := exec.CommandContext(ctx, bin, "pair", "--server", n.quicAddr, "--key", created.PreAuthorizedKey, "--data-dir", e.dataDir)
 	if out, err := pair.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("pair engine %s: %w: %s", e.id, err, bytes.TrimSpace(out))
 	}
@@ -124,11 +120,8 @@ func startEngine(ctx context.Context, ps *procs, n *node, bin, envID string, age
 	}
 	e.agent = agent
 	err = benchkit.WaitUntil(ctx, "the engine to be AVAILABLE", 30*time.Second, func() bool {
-		var v struct {
-			Availability string `json:"availability"`
-		}
-		return agent.alive() && n.api.Do(ctx, "GET", "/processing/runtimes/remote-engines/"+e.id, nil, &v) == nil &&
-			v.Availability == "AVAILABLE"
+		v, err := n.api.Engines().Get(ctx, e.id)
+		return agent.alive() && err == nil && v.Availability == api.EngineAvailable
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w (agent log: %s)", err, agent.logTail())

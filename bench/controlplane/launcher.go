@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -15,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/roundhouse/roundhouse/api"
 	"github.com/roundhouse/roundhouse/bench/benchkit"
 )
 
@@ -84,8 +84,8 @@ func (l *launcher) cluster(ctx context.Context, name string, size int) ([]*node,
 	c := newClient(1)
 	err = benchkit.WaitUntil(ctx, fmt.Sprintf("%d members in %s on every node", size, name), 30*time.Second, func() bool {
 		for _, n := range nodes {
-			var members []json.RawMessage
-			if c.getJSON(ctx, n.HTTPAddr, "/cluster/members", &members) != nil || len(members) != size {
+			members, err := c.at(n.HTTPAddr).Cluster().Members(ctx)
+			if err != nil || len(members) != size {
 				return false
 			}
 		}
@@ -183,26 +183,14 @@ func (n *node) logTail() error {
 	return fmt.Errorf("node %s log: %s", n.ID, strings.Join(lines, " / "))
 }
 
-type health struct {
-	NodeID string `json:"nodeId"`
-	Leader string `json:"leader"`
-	State  string `json:"state"`
-}
-
-func (n *node) health(ctx context.Context) (health, error) {
-	var h health
+func (n *node) health(ctx context.Context) (api.Health, error) {
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+n.HTTPAddr+"/health", nil)
-	resp, err := http.DefaultClient.Do(req)
+	h, err := benchkit.NewClient(n.HTTPAddr, "", http.DefaultClient).Health(ctx)
 	if err != nil {
-		return h, err
+		return api.Health{}, fmt.Errorf("health of %s: %w", n.ID, err)
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return h, fmt.Errorf("health of %s: %d", n.ID, resp.StatusCode)
-	}
-	return h, json.NewDecoder(resp.Body).Decode(&h)
+	return *h, nil
 }
 
 func (n *node) waitLeader(ctx context.Context, timeout time.Duration) (string, error) {

@@ -1,21 +1,21 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"runtime/pprof"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/roundhouse/roundhouse/api"
+	"github.com/roundhouse/roundhouse/bench/benchkit"
 )
 
-// client is an HTTP client authenticated as the bootstrap admin, with a
-// connection per concurrent caller kept alive, as a real API client does.
+// client calls the nodes' APIs as the bootstrap admin, with a connection
+// per concurrent caller kept alive, as a real API client does.
 type client struct{ http *http.Client }
 
 func newClient(conns int) *client {
@@ -25,55 +25,15 @@ func newClient(conns int) *client {
 
 func (c *client) close() { c.http.CloseIdleConnections() }
 
-func (c *client) do(ctx context.Context, method, addr, path string, body any) (int, []byte, error) {
-	var rd io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			return 0, nil, err
-		}
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, "http://"+addr+path, rd)
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+benchToken)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, raw, err
-}
-
-func (c *client) getJSON(ctx context.Context, addr, path string, out any) error {
-	status, raw, err := c.do(ctx, "GET", addr, path, nil)
-	if err != nil {
-		return err
-	}
-	if status != http.StatusOK {
-		return fmt.Errorf("GET %s: %d %s", path, status, raw)
-	}
-	return json.Unmarshal(raw, out)
-}
+// at is the API of the node at addr.
+func (c *client) at(addr string) *api.Client { return benchkit.NewClient(addr, benchToken, c.http) }
 
 // createEnvironment is the benchmark's write: one acknowledged
 // POST /orchestration/environments (an environment, its Shared workspace
 // and an audit entry in one raft command).
 func (c *client) createEnvironment(ctx context.Context, addr, name string) error {
-	status, raw, err := c.do(ctx, "POST", addr, "/orchestration/environments", map[string]string{"name": name})
-	if err != nil {
-		return err
-	}
-	if status != http.StatusCreated {
-		return fmt.Errorf("POST /orchestration/environments: %d %s", status, bytes.TrimSpace(raw))
-	}
-	return nil
+	_, err := c.at(addr).Environments().Create(ctx, api.EnvironmentCreate{Name: name})
+	return err
 }
 
 // loadResult is one load point: acknowledged writes and their latencies.

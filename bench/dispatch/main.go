@@ -9,11 +9,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/roundhouse/roundhouse/api"
 	"github.com/roundhouse/roundhouse/bench/benchkit"
 
 	"github.com/roundhouse/roundhouse/controlplane"
@@ -60,7 +61,7 @@ func run(seq, burst, rounds int, cpuprofile string) error {
 		return err
 	}
 	defer stop()
-	c := &benchkit.Client{Base: "http://" + srv.Addr(), Token: token, HTTP: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}}}
+	c := benchkit.NewClient(srv.Addr(), token, &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}})
 	engineID, agentPID, stopAgent, err := startEngine(c, bins, quicAddr, filepath.Join(dir, "e"))
 	if err != nil {
 		return err
@@ -153,23 +154,20 @@ func startServer(dir, quicAddr string) (*controlplane.Server, func(), error) {
 
 // startEngine creates an engine, pairs a real agent with it and runs it
 // until the returned func stops it.
-func startEngine(c *benchkit.Client, bins harness.Binaries, quicAddr, dir string) (string, int, func(), error) {
-	var envs []struct{ ID string }
+func startEngine(c *api.Client, bins harness.Binaries, quicAddr, dir string) (string, int, func(), error) {
 	deadline := time.Now().Add(20 * time.Second)
-	for c.Do(context.Background(), "GET", "/orchestration/environments?name=default", nil, &envs) != nil || len(envs) == 0 {
+	envs, err := c.Environments().List(context.Background(), "default")
+	for ; err != nil || len(envs) == 0; envs, err = c.Environments().List(context.Background(), "default") {
 		if time.Now().After(deadline) {
 			return "", 0, nil, fmt.Errorf("control plane not ready")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	var e struct {
-		ID  string `json:"id"`
-		Key string `json:"preAuthorizedKey"`
-	}
-	if err := c.Do(context.Background(), "POST", "/processing/runtimes/remote-engines", map[string]any{"name": "bench", "environmentId": envs[0].ID}, &e); err != nil {
+	e, err := c.Engines().Create(context.Background(), api.EngineCreate{Name: "bench", EnvironmentID: envs[0].ID})
+	if err != nil {
 		return "", 0, nil, err
 	}
-	if out, err := exec.Command(bins.Engine, "pair", "--server", quicAddr, "--key", e.Key, "--data-dir", dir).CombinedOutput(); err != nil {
+	if out, err := exec.Command(bins.Engine, "pair", "--server", quicAddr, "--key", e.PreAuthorizedKey, "--data-dir", dir).CombinedOutput(); err != nil {
 		return "", 0, nil, fmt.Errorf("pair: %v: %s", err, out)
 	}
 	agent := exec.Command(bins.Engine, "run", "--data-dir", dir, "--log-level", "error")
@@ -189,8 +187,7 @@ func startEngine(c *benchkit.Client, bins harness.Binaries, quicAddr, dir string
 		}
 	}
 	for {
-		var v struct{ Availability string }
-		if c.Do(context.Background(), "GET", "/processing/runtimes/remote-engines/"+e.ID, nil, &v) == nil && v.Availability == "AVAILABLE" {
+		if v, err := c.Engines().Get(context.Background(), e.ID); err == nil && v.Availability == api.EngineAvailable {
 			return e.ID, agent.Process.Pid, stop, nil
 		}
 		if time.Now().After(deadline) {
@@ -203,8 +200,8 @@ func startEngine(c *benchkit.Client, bins harness.Binaries, quicAddr, dir string
 
 // publishTasks uploads n no-op job artifacts (each creates its task) and
 // points every task at the engine, parallel runs allowed.
-func publishTasks(c *benchkit.Client, engineID string, n int) ([]string, error) {
-	if _, _, err := executionstest.SharedWorkspace(c.Base, token); err != nil {
+func publishTasks(c *api.Client, engineID string, n int) ([]string, error) {
+	if _, _, err := executionstest.SharedWorkspace(c.Address(), token); err != nil {
 		return nil, err
 	}
 	var tasks []string
@@ -213,14 +210,12 @@ func publishTasks(c *benchkit.Client, engineID string, n int) ([]string, error) 
 		if err != nil {
 			return nil, err
 		}
-		var pub struct {
-			TaskID string `json:"taskId"`
-		}
-		if err := c.Send(context.Background(), "POST", "/orchestration/artifacts", "application/gzip", archive, &pub); err != nil {
+		pub, err := c.Artifacts().Upload(context.Background(), "", bytes.NewReader(archive), int64(len(archive)))
+		if err != nil {
 			return nil, err
 		}
-		rc := map[string]any{"runtime": map[string]any{"type": "REMOTE_ENGINE", "id": engineID}, "parallelExecutionAllowed": true}
-		if err := c.Do(context.Background(), "PUT", "/orchestration/executables/tasks/"+pub.TaskID+"/run-config", rc, nil); err != nil {
+		rc := api.RunConfig{Runtime: api.TaskRuntime{Type: api.RuntimeEngine, ID: engineID}, ParallelExecutionAllowed: true}
+		if err := c.Tasks().SetRunConfig(context.Background(), pub.TaskID, rc); err != nil {
 			return nil, err
 		}
 		tasks = append(tasks, pub.TaskID)
@@ -228,12 +223,12 @@ func publishTasks(c *benchkit.Client, engineID string, n int) ([]string, error) 
 	return tasks, nil
 }
 
-func submit(c *benchkit.Client, task string) (string, error) {
-	var out struct {
-		ExecutionID string `json:"executionId"`
+func submit(c *api.Client, task string) (string, error) {
+	out, err := c.Executions().Run(context.Background(), api.RunRequest{Executable: task})
+	if err != nil {
+		return "", err
 	}
-	err := c.Do(context.Background(), "POST", "/processing/executions", map[string]any{"executable": task}, &out)
-	return out.ExecutionID, err
+	return out.ExecutionID, nil
 }
 
 // phaseLog collects, per run, queued→dispatched and dispatched→final as
@@ -245,26 +240,20 @@ func (p *phaseLog) add(dispatch, engine time.Duration) {
 }
 
 // runOne submits one execution and polls until its final state shows.
-func runOne(c *benchkit.Client, task string, phases *phaseLog) (time.Duration, error) {
+func runOne(c *api.Client, task string, phases *phaseLog) (time.Duration, error) {
 	start := time.Now()
 	id, err := submit(c, task)
 	if err != nil {
 		return 0, err
 	}
 	for {
-		var v struct {
-			ExecutionStatus string    `json:"executionStatus"`
-			ErrorMessage    string    `json:"errorMessage"`
-			Trigger         time.Time `json:"triggerTimestamp"`
-			Dispatch        time.Time `json:"dispatchTimestamp"`
-			Finish          time.Time `json:"finishTimestamp"`
-		}
-		if err := c.Do(context.Background(), "GET", "/processing/executions/"+id, nil, &v); err != nil {
+		v, err := c.Executions().Get(context.Background(), id)
+		if err != nil {
 			return 0, err
 		}
 		switch v.ExecutionStatus {
 		case "EXECUTION_SUCCESS":
-			phases.add(v.Dispatch.Sub(v.Trigger), v.Finish.Sub(v.Dispatch))
+			phases.add(at(v.DispatchedAt).Sub(v.TriggerTime), at(v.FinishedAt).Sub(at(v.DispatchedAt)))
 			return time.Since(start), nil
 		case "EXECUTION_FAILED", "DEPLOY_FAILED", "EXECUTION_TERMINATED", "EXECUTION_TERMINATED_TIMEOUT", "EXECUTION_REJECTED":
 			return 0, fmt.Errorf("execution %s ended %s: %s", id, v.ExecutionStatus, v.ErrorMessage)
@@ -276,19 +265,27 @@ func runOne(c *benchkit.Client, task string, phases *phaseLog) (time.Duration, e
 	}
 }
 
+// at is *t, or the zero time when the API left it out.
+func at(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
 // throughput queues n executions over the tasks at once and returns how
 // many per second finished, first submit to last final state.
-func throughput(c *benchkit.Client, tasks []string, n int) (float64, error) {
+func throughput(c *api.Client, tasks []string, n int) (float64, error) {
 	start := time.Now()
 	// Counted among the executions triggered since the round began (the
 	// listing stops at the first older one); the clocks are the same.
-	since := url.QueryEscape(start.Add(-time.Second).UTC().Format(time.RFC3339Nano))
+	since := start.Add(-time.Second).UTC()
 	succeeded := func() (int, error) {
-		var page struct {
-			Total int `json:"total"`
+		page, err := c.Executions().List(context.Background(), api.ExecutionFilter{Status: "EXECUTION_SUCCESS", From: since, ListOptions: api.ListOptions{Limit: 1}})
+		if err != nil {
+			return 0, err
 		}
-		err := c.Do(context.Background(), "GET", "/processing/executions?status=EXECUTION_SUCCESS&limit=1&from="+since, nil, &page)
-		return page.Total, err
+		return page.Total, nil
 	}
 	before, err := succeeded()
 	if err != nil {

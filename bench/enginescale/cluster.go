@@ -2,11 +2,8 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/roundhouse/roundhouse/api"
 	"github.com/roundhouse/roundhouse/bench/benchkit"
 )
 
@@ -72,8 +70,8 @@ func startCluster(ctx context.Context, o options) (*cluster, error) {
 		_ = n
 	}
 	err = benchkit.WaitUntil(ctx, fmt.Sprintf("%d members", o.nodes), 60*time.Second, func() bool {
-		var members []json.RawMessage
-		return c.get(ctx, c.nodes[0], "/cluster/members", &members) == nil && len(members) == o.nodes
+		members, err := c.api(c.nodes[0]).Cluster().Members(ctx)
+		return err == nil && len(members) == o.nodes
 	})
 	if err == nil {
 		_, err = c.leader(ctx, 20*time.Second)
@@ -200,11 +198,6 @@ func (n *node) logTail() string {
 	return strings.Join(lines[max(0, len(lines)-5):], " / ")
 }
 
-type health struct {
-	NodeID string `json:"nodeId"`
-	Leader string `json:"leader"`
-}
-
 // leader waits until every live node names the same leader and returns it.
 func (c *cluster) leader(ctx context.Context, timeout time.Duration) (*node, error) {
 	var leader *node
@@ -215,8 +208,8 @@ func (c *cluster) leader(ctx context.Context, timeout time.Duration) (*node, err
 			if !n.alive() {
 				continue
 			}
-			var h health
-			if c.get(ctx, n, "/health", &h) != nil || h.Leader == "" || (id != "" && h.Leader != id) {
+			h, err := c.api(n).Health(ctx)
+			if err != nil || h.Leader == "" || (id != "" && h.Leader != id) {
 				return false
 			}
 			id = h.Leader
@@ -231,49 +224,18 @@ func (c *cluster) leader(ctx context.Context, timeout time.Duration) (*node, err
 	return leader, err
 }
 
-// do sends one API request with the admin token.
-func (c *cluster) do(ctx context.Context, n *node, method, path string, in, out any) (int, error) {
-	var body io.Reader
-	if in != nil {
-		b, _ := json.Marshal(in)
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, "http://"+n.HTTPAddr+path, body)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Authorization", "Bearer "+adminToken)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode/100 != 2 {
-		return resp.StatusCode, fmt.Errorf("%s %s on %s: %d %s", method, path, n.ID, resp.StatusCode, bytes.TrimSpace(raw))
-	}
-	if out != nil {
-		return resp.StatusCode, json.Unmarshal(raw, out)
-	}
-	return resp.StatusCode, nil
-}
-
-func (c *cluster) get(ctx context.Context, n *node, path string, out any) error {
-	_, err := c.do(ctx, n, "GET", path, nil, out)
-	return err
-}
+// api is node n's API as the administrator, each call sent once.
+func (c *cluster) api(n *node) *api.Client { return benchkit.NewClient(n.HTTPAddr, adminToken, c.http) }
 
 // metrics reads a few Go runtime gauges from a node's /metrics.
 func (c *cluster) metrics(ctx context.Context, n *node) map[string]float64 {
 	out := map[string]float64{}
-	req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+n.HTTPAddr+"/metrics", nil)
-	resp, err := c.http.Do(req)
+	body, err := c.api(n).Metrics(ctx)
 	if err != nil {
 		return out
 	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
+	defer body.Close()
+	sc := bufio.NewScanner(body)
 	for sc.Scan() {
 		name, val, ok := strings.Cut(sc.Text(), " ")
 		switch name {

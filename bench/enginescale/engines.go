@@ -8,16 +8,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/roundhouse/roundhouse/api"
 	"github.com/roundhouse/roundhouse/bench/enginesim"
 )
 
 // environmentID returns the default environment's ID.
 func (c *cluster) environmentID(ctx context.Context) (string, error) {
-	var envs []struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-	}
-	if err := c.get(ctx, c.nodes[0], "/orchestration/environments", &envs); err != nil {
+	envs, err := c.api(c.nodes[0]).Environments().List(ctx, "")
+	if err != nil {
 		return "", err
 	}
 	for _, e := range envs {
@@ -37,13 +35,12 @@ func (c *cluster) createEngines(ctx context.Context, n, concurrency int) ([]stri
 	}
 	keys := make([]string, n)
 	err = parallel(n, concurrency, func(i int) error {
-		var v struct {
-			Key string `json:"preAuthorizedKey"`
+		v, err := c.api(c.nodes[i%len(c.nodes)]).Engines().Create(ctx, api.EngineCreate{Name: fmt.Sprintf("sim-%06d", i), EnvironmentID: env})
+		if err != nil {
+			return err
 		}
-		body := map[string]any{"name": fmt.Sprintf("sim-%06d", i), "environmentId": env}
-		_, err := c.do(ctx, c.nodes[i%len(c.nodes)], "POST", "/processing/runtimes/remote-engines", body, &v)
-		keys[i] = v.Key
-		return err
+		keys[i] = v.PreAuthorizedKey
+		return nil
 	})
 	return keys, err
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/roundhouse/roundhouse/api"
 	"github.com/roundhouse/roundhouse/bench/benchkit"
 	"github.com/roundhouse/roundhouse/bench/enginesim"
 )
@@ -125,8 +126,8 @@ func (c *cluster) caughtUp(ctx context.Context, n *node, within time.Duration) e
 
 // notAvailable counts engines NOT_AVAILABLE in n's replica (-1: unknown).
 func (c *cluster) notAvailable(ctx context.Context, n *node) int {
-	var list []struct{}
-	if err := c.get(ctx, n, "/processing/runtimes/remote-engines?availability=NOT_AVAILABLE", &list); err != nil {
+	list, err := c.api(n).Engines().List(ctx, api.EngineFilter{Availability: api.EngineNotAvailable})
+	if err != nil {
 		return -1
 	}
 	return len(list)
@@ -144,7 +145,7 @@ func (c *cluster) timeWrites(ctx context.Context, survivors []*node, killed stri
 		wg.Go(func() {
 			for try := 0; ctx.Err() == nil; try++ {
 				wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
-				_, err := c.do(wctx, n, "POST", "/orchestration/environments", map[string]string{"name": fmt.Sprintf("failover-%d-%d-%d", round, i, try)}, nil)
+				_, err := c.api(n).Environments().Create(wctx, api.EnvironmentCreate{Name: fmt.Sprintf("failover-%d-%d-%d", round, i, try)})
 				wcancel()
 				if err == nil {
 					mu.Lock()
@@ -159,8 +160,7 @@ func (c *cluster) timeWrites(ctx context.Context, survivors []*node, killed stri
 		})
 		wg.Go(func() {
 			for ctx.Err() == nil {
-				var h health
-				if c.get(ctx, n, "/health", &h) == nil && h.Leader != "" && h.Leader != killed {
+				if h, err := c.api(n).Health(ctx); err == nil && h.Leader != "" && h.Leader != killed {
 					mu.Lock()
 					if newLeader == 0 {
 						newLeader = time.Since(t0)

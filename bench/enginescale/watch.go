@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/roundhouse/roundhouse/api"
 )
 
 // downWatch counts engines marked NOT_AVAILABLE from the first kill on,
@@ -34,8 +36,8 @@ func (c *cluster) watchDowns(ctx context.Context) (*downWatch, error) {
 	w := &downWatch{engines: map[string]bool{}}
 	w.srv = &http.Server{Handler: http.HandlerFunc(w.receive), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = w.srv.Serve(ln) }()
-	body := map[string]any{"events": []string{"ENGINE_UNAVAILABLE"}, "url": "http://" + ln.Addr().String() + "/unavailable"}
-	if _, err := c.do(ctx, c.nodes[0], "POST", "/processing/runtimes/engine-notification-subscriptions", body, nil); err != nil {
+	sub := api.SubscriptionCreate{Events: []string{"ENGINE_UNAVAILABLE"}, URL: "http://" + ln.Addr().String() + "/unavailable"}
+	if _, err := c.api(c.nodes[0]).EngineSubscriptions().Create(ctx, sub); err != nil {
 		w.close()
 		return nil, fmt.Errorf("subscribe to engine notifications: %w", err)
 	}
@@ -89,8 +91,8 @@ func (c *cluster) currentLeader(ctx context.Context) *node {
 		if !n.alive() {
 			continue
 		}
-		var h health
-		if c.get(ctx, n, "/health", &h) != nil || h.Leader == "" {
+		h, err := c.api(n).Health(ctx)
+		if err != nil || h.Leader == "" {
 			continue
 		}
 		for _, l := range c.nodes {

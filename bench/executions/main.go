@@ -10,6 +10,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -22,6 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/roundhouse/roundhouse/api"
 	"github.com/roundhouse/roundhouse/bench/benchkit"
 
 	"github.com/roundhouse/roundhouse/controlplane"
@@ -76,8 +78,8 @@ func run(n, clients, engineCount, nodeCount int, retention time.Duration, mempro
 			servers = append(servers, node.Server)
 		}
 	}
-	api := servers[len(servers)-1] // with several nodes, a follower: writes are forwarded
-	c := &benchkit.Client{Base: "http://" + api.Addr(), Token: token, HTTP: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}}}
+	entry := servers[len(servers)-1] // with several nodes, a follower: writes are forwarded
+	c := benchkit.NewClient(entry.Addr(), token, &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}})
 	taskID, err := prepare(c, directory, engineCount)
 	if err != nil {
 		return err
@@ -152,16 +154,16 @@ func (b *benchTB) cleanup() {
 
 // prepare waits for the API, publishes a no-op job artifact and points
 // its task at one engine or a cluster of them.
-func prepare(c *benchkit.Client, directory *executionstest.Directory, engineCount int) (string, error) {
+func prepare(c *api.Client, directory *executionstest.Directory, engineCount int) (string, error) {
 	deadline := time.Now().Add(20 * time.Second)
-	var envs []state.Environment
-	for c.Do(context.Background(), "GET", "/orchestration/environments?name=default", nil, &envs) != nil || len(envs) == 0 {
+	envs, err := c.Environments().List(context.Background(), "default")
+	for ; err != nil || len(envs) == 0; envs, err = c.Environments().List(context.Background(), "default") {
 		if time.Now().After(deadline) {
 			return "", fmt.Errorf("control plane not ready")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if _, _, err := executionstest.SharedWorkspace(c.Base, token); err != nil {
+	if _, _, err := executionstest.SharedWorkspace(c.Address(), token); err != nil {
 		return "", err
 	}
 	var ids []string
@@ -169,26 +171,26 @@ func prepare(c *benchkit.Client, directory *executionstest.Directory, engineCoun
 		ids = append(ids, fmt.Sprintf("engine-%d", i))
 		directory.AddEngine(ids[i], envs[0].ID)
 	}
-	runtime := map[string]any{"type": state.RuntimeEngine, "id": ids[0]}
+	runtime := api.TaskRuntime{Type: api.RuntimeEngine, ID: ids[0]}
 	if engineCount > 1 {
 		directory.AddCluster("cluster", envs[0].ID, ids...)
-		runtime = map[string]any{"type": state.RuntimeEngineCluster, "id": "cluster"}
+		runtime = api.TaskRuntime{Type: api.RuntimeEngineCluster, ID: "cluster"}
 	}
 	archive, err := executionstest.Archive(executionstest.JobManifest("noop", "1.0.0"), map[string]string{"run.sh": "#!/bin/sh\n"})
 	if err != nil {
 		return "", err
 	}
-	var pub state.ArtifactPublishResult
-	if err := c.Send(context.Background(), "POST", "/orchestration/artifacts", "application/gzip", archive, &pub); err != nil {
+	pub, err := c.Artifacts().Upload(context.Background(), "", bytes.NewReader(archive), int64(len(archive)))
+	if err != nil {
 		return "", err
 	}
-	rc := map[string]any{"runtime": runtime, "parallelExecutionAllowed": true, "timeout": 60}
-	return pub.TaskID, c.Do(context.Background(), "PUT", "/orchestration/executables/tasks/"+pub.TaskID+"/run-config", rc, nil)
+	rc := api.RunConfig{Runtime: runtime, ParallelExecutionAllowed: true, TimeoutMinutes: 60}
+	return pub.TaskID, c.Tasks().SetRunConfig(context.Background(), pub.TaskID, rc)
 }
 
 // drive runs n executions through `clients` concurrent clients, sampling
 // the heap after every tenth.
-func drive(c *benchkit.Client, taskID string, n, clients int) ([]result, []memSample, time.Duration, error) {
+func drive(c *api.Client, taskID string, n, clients int) ([]result, []memSample, time.Duration, error) {
 	var next atomic.Int64
 	results := make([]result, n)
 	errs := make(chan error, clients)
@@ -229,16 +231,16 @@ func drive(c *benchkit.Client, taskID string, n, clients int) ([]result, []memSa
 	return results, heaps, elapsed, nil
 }
 
-func one(c *benchkit.Client, taskID string) (result, error) {
+func one(c *api.Client, taskID string) (result, error) {
 	start := time.Now()
-	var created state.ExecutionCreated
-	if err := c.Do(context.Background(), "POST", "/processing/executions", map[string]any{"executable": taskID}, &created); err != nil {
+	created, err := c.Executions().Run(context.Background(), api.RunRequest{Executable: taskID})
+	if err != nil {
 		return result{}, err
 	}
 	ack := time.Since(start)
 	for {
-		var v executions.View
-		if err := c.Do(context.Background(), "GET", "/processing/executions/"+created.ExecutionID, nil, &v); err != nil {
+		v, err := c.Executions().Get(context.Background(), created.ExecutionID)
+		if err != nil {
 			return result{}, err
 		}
 		if state.IsFinalStatus(v.ExecutionStatus) {

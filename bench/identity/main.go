@@ -6,9 +6,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -19,6 +17,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/roundhouse/roundhouse/api"
+	"github.com/roundhouse/roundhouse/bench/benchkit"
 	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane"
 )
@@ -37,36 +37,6 @@ func main() {
 	}
 }
 
-type client struct {
-	base, token string
-}
-
-func (c client) call(method, path string, in, out any) (int, error) {
-	var body io.Reader
-	if in != nil {
-		raw, _ := json.Marshal(in)
-		body = bytes.NewReader(raw)
-	}
-	req, _ := http.NewRequest(method, c.base+path, body)
-	req.Header.Set("Content-Type", "application/json")
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 300 {
-		return resp.StatusCode, fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, raw)
-	}
-	if out != nil {
-		return resp.StatusCode, json.Unmarshal(raw, out)
-	}
-	return resp.StatusCode, nil
-}
-
 func freePort(network string) string {
 	if network == "udp" {
 		c, _ := net.ListenPacket("udp", "127.0.0.1:0")
@@ -78,22 +48,22 @@ func freePort(network string) string {
 	return ln.Addr().String()
 }
 
-func start(ctx context.Context, dir string) (string, error) {
+func start(ctx context.Context, dir string) (*api.Client, error) {
 	srv, err := controlplane.New(controlplane.Config{DataDir: dir, HTTPAddr: "127.0.0.1:0", QUICAddr: freePort("udp"),
 		RaftAddr: freePort("tcp"), BootstrapToken: adminToken,
 		Raft:   cluster.Config{HeartbeatTimeout: 200 * time.Millisecond, ElectionTimeout: 200 * time.Millisecond},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	go func() { _ = srv.Run(ctx) }()
-	base := "http://" + srv.Addr()
+	admin := benchkit.NewClient(srv.Addr(), adminToken, http.DefaultClient)
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if st, _ := (client{base, adminToken}).call("GET", "/account/me", nil, nil); st == 200 {
-			return base, nil
+		if _, err := admin.Me(ctx); err == nil {
+			return admin, nil
 		}
 	}
-	return "", fmt.Errorf("control plane not ready")
+	return nil, fmt.Errorf("control plane not ready")
 }
 
 // measure times n calls of f and returns the median and p99.
@@ -118,12 +88,11 @@ func run(requests, logins, workspaces, nIPs int) error {
 	defer os.RemoveAll(dir)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	base, err := start(ctx, dir)
+	admin, err := start(ctx, dir)
 	if err != nil {
 		return err
 	}
-	admin := client{base, adminToken}
-	u, err := newUser(admin)
+	u, err := newUser(ctx, admin)
 	if err != nil {
 		return err
 	}
@@ -140,26 +109,25 @@ func run(requests, logins, workspaces, nIPs int) error {
 		fmt.Printf("| %s | %s | %s |\n", name, med.Round(time.Microsecond), p99.Round(time.Microsecond))
 		return nil
 	}
-	me := func() error { _, err := u.call("GET", "/account/me", nil, nil); return err }
+	me := func() error { _, err := u.Me(ctx); return err }
 	if err := row("GET /account/me, token, no workspace permissions", requests, me); err != nil {
 		return err
 	}
-	batchTime, err := grantMany(admin, u, workspaces)
+	batchTime, err := grantMany(ctx, admin, u, workspaces)
 	if err != nil {
 		return err
 	}
 	if err := row(fmt.Sprintf("same, user with %d workspace permissions", workspaces), requests, me); err != nil {
 		return err
 	}
-	if err := allowlist(admin, nIPs); err != nil {
+	if err := allowlist(ctx, admin, nIPs); err != nil {
 		return err
 	}
 	if err := row(fmt.Sprintf("same, IP allowlist of %d entries enabled (match last)", nIPs), requests, me); err != nil {
 		return err
 	}
 	login := func() error {
-		_, err := client{base, ""}.call("POST", "/security/oauth/token", map[string]string{
-			"grant_type": "password", "username": u.login, "password": password}, nil)
+		_, err := admin.Login(ctx, u.login, password)
 		return err
 	}
 	if err := row("password login (argon2id m=19 MiB t=2) + session issue", logins, login); err != nil {

@@ -1,73 +1,74 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"time"
+
+	"github.com/roundhouse/roundhouse/api"
 )
 
 const password = "Bench-passw0rd!"
 
 type user struct {
-	client
+	*api.Client
 	id, login string
 }
 
-func newUser(admin client) (user, error) {
-	var role struct{ ID string }
-	if _, err := admin.call("POST", "/account/roles", map[string]any{"name": "bench", "permissions": []string{"TMC_OPERATOR"}}, &role); err != nil {
+func newUser(ctx context.Context, admin *api.Client) (user, error) {
+	name, perms := "bench", []string{"TMC_OPERATOR"}
+	role, err := admin.Roles().Create(ctx, api.RoleInput{Name: &name, Permissions: &perms})
+	if err != nil {
 		return user{}, err
 	}
 	u := user{login: "bench@example.test"}
-	var made struct{ ID string }
-	if _, err := admin.call("POST", "/account/users", map[string]any{"login": u.login, "email": u.login,
-		"roles": []string{role.ID}, "password": password}, &made); err != nil {
+	made, err := admin.Users().Create(ctx, api.UserCreate{Login: u.login, Email: u.login, Roles: []string{role.ID}, Password: password})
+	if err != nil {
 		return user{}, err
 	}
-	var sess struct {
-		AccessToken string `json:"access_token"`
-	}
-	anon := client{base: admin.base}
-	if _, err := anon.call("POST", "/security/oauth/token", map[string]string{"grant_type": "password", "username": u.login, "password": password}, &sess); err != nil {
+	sess, err := admin.Login(ctx, u.login, password)
+	if err != nil {
 		return user{}, err
 	}
-	var pat struct{ Token string }
-	if _, err := (client{admin.base, sess.AccessToken}).call("POST", "/account/access-tokens", map[string]string{"name": "bench"}, &pat); err != nil {
+	pat, err := admin.WithToken(sess.AccessToken).AccessTokens().Create(ctx, "bench")
+	if err != nil {
 		return user{}, err
 	}
-	u.id, u.client = made.ID, client{admin.base, pat.Token}
+	u.id, u.Client = made.ID, admin.WithToken(pat.Token)
 	return u, nil
 }
 
 // grantMany creates n workspaces and grants u rights on all in one batch,
 // returning how long the batch took.
-func grantMany(admin client, u user, n int) (time.Duration, error) {
-	var envs []struct{ ID string }
-	if _, err := admin.call("GET", "/orchestration/environments", nil, &envs); err != nil {
+func grantMany(ctx context.Context, admin *api.Client, u user, n int) (time.Duration, error) {
+	envs, err := admin.Environments().List(ctx, "")
+	if err != nil {
 		return 0, err
 	}
-	var batch []map[string]any
+	var batch []api.PermissionGrant
 	for i := 0; i < n; i++ {
-		var ws struct{ ID string }
-		if _, err := admin.call("POST", "/orchestration/workspaces", map[string]any{"name": fmt.Sprintf("ws-%d", i), "environmentId": envs[0].ID}, &ws); err != nil {
+		ws, err := admin.Workspaces().Create(ctx, api.WorkspaceCreate{Name: fmt.Sprintf("ws-%d", i), EnvironmentID: envs[0].ID})
+		if err != nil {
 			return 0, err
 		}
-		batch = append(batch, map[string]any{"workspaceId": ws.ID, "userId": u.id, "permissions": []string{"VIEW", "EXECUTE"}})
+		batch = append(batch, api.PermissionGrant{WorkspaceID: ws.ID, UserID: u.id, Permissions: []string{api.RightView, api.RightExecute}})
 	}
 	t0 := time.Now()
-	st, err := admin.call("POST", "/security/permissions/batch", batch, nil)
-	if err == nil && st != 204 {
-		err = fmt.Errorf("batch answered %d", st)
+	refused, err := admin.UserPermissions().GrantBatch(ctx, batch)
+	if err == nil && len(refused) > 0 {
+		err = fmt.Errorf("batch refused %d items, the first: %s", len(refused), refused[0].Message)
 	}
 	return time.Since(t0), err
 }
 
 // allowlist enables a list of n entries whose last one is loopback.
-func allowlist(admin client, n int) error {
-	var ips []map[string]string
+func allowlist(ctx context.Context, admin *api.Client, n int) error {
+	var ips []api.IPEntry
 	for i := 0; i < n-1; i++ {
-		ips = append(ips, map[string]string{"ip": fmt.Sprintf("10.%d.%d.0/24", i/256, i%256)})
+		ips = append(ips, api.IPEntry{IP: fmt.Sprintf("10.%d.%d.0/24", i/256, i%256)})
 	}
-	ips = append(ips, map[string]string{"ip": "127.0.0.0/8"})
-	_, err := admin.call("POST", "/v1/management/ip-allowlist", map[string]any{"enabled": true, "ips": ips}, nil)
+	ips = append(ips, api.IPEntry{IP: "127.0.0.0/8"})
+	enabled := true
+	_, err := admin.IPAllowlist().Create(ctx, api.IPAllowlistInput{Enabled: &enabled, IPs: ips})
 	return err
 }

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
+	"github.com/roundhouse/roundhouse/api"
 	"github.com/roundhouse/roundhouse/bench/benchkit"
-	"io"
 	"net/http"
 	"os"
 	"slices"
@@ -147,11 +145,18 @@ func lagServer(dir string, clock *jumpClock) (*controlplane.Server, func(), erro
 // lagTasks creates n configured tasks (over as many workspaces as the
 // per-workspace cap needs), each with one `*/5` CRON trigger.
 func lagTasks(srv *controlplane.Server, n int, now time.Time, withRuns bool) ([]string, error) {
-	base := "http://" + srv.Addr()
-	var me struct{ ID string }
-	var envs []state.Environment
+	c := benchkit.NewClient(srv.Addr(), lagToken, http.DefaultClient)
+	ctx := context.Background()
+	var me *api.Caller
+	var envs []api.Environment
 	deadline := time.Now().Add(20 * time.Second)
-	for apiCall(base, "GET", "/account/me", nil, &me) != nil || apiCall(base, "GET", "/orchestration/environments?name=default", nil, &envs) != nil {
+	for {
+		var err error
+		if me, err = c.Me(ctx); err == nil {
+			if envs, err = c.Environments().List(ctx, "default"); err == nil {
+				break
+			}
+		}
 		if time.Now().After(deadline) {
 			return nil, fmt.Errorf("control plane not ready")
 		}
@@ -160,8 +165,8 @@ func lagTasks(srv *controlplane.Server, n int, now time.Time, withRuns bool) ([]
 	node := srv.Node()
 	var workspaces []string
 	for i := 0; i*state.MaxTasksPerWorkspace < n; i++ {
-		var ws state.Workspace
-		if err := apiCall(base, "POST", "/orchestration/workspaces", map[string]any{"name": fmt.Sprintf("bench%d", i), "environmentId": envs[0].ID, "owner": me.ID}, &ws); err != nil {
+		ws, err := c.Workspaces().Create(ctx, api.WorkspaceCreate{Name: fmt.Sprintf("bench%d", i), EnvironmentID: envs[0].ID, Owner: me.ID})
+		if err != nil {
 			return nil, err
 		}
 		workspaces = append(workspaces, ws.ID)
@@ -223,35 +228,6 @@ func apply(node *cluster.Node, typ string, payload, out any) error {
 	}
 	if _, err := node.Apply(context.Background(), cmd, out); err != nil {
 		return fmt.Errorf("%s: %w", typ, err)
-	}
-	return nil
-}
-
-func apiCall(base, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		raw, _ := json.Marshal(in)
-		body = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, base+path, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+lagToken)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, raw)
-	}
-	if out != nil {
-		return json.Unmarshal(raw, out)
 	}
 	return nil
 }

@@ -1,10 +1,9 @@
 package main
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -12,16 +11,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-)
 
-type artifactView struct {
-	ID            string   `json:"id"`
-	Name          string   `json:"name"`
-	Type          string   `json:"type"`
-	WorkspaceID   string   `json:"workspaceId"`
-	LatestVersion string   `json:"latestVersion"`
-	Versions      []string `json:"versions"`
-}
+	"github.com/roundhouse/roundhouse/api"
+)
 
 // withArtifactRepo adds the repository subcommands (upload, ls, rm) to the
 // artifact command, which builds archives locally.
@@ -45,30 +37,21 @@ func withArtifactRepo(cmd *cobra.Command, flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			path := "/orchestration/artifacts"
-			if workspace != "" {
-				path += "?workspaceId=" + url.QueryEscape(workspace)
-			}
 			pr := &progressReader{r: f, total: fi.Size()}
 			done, reported := make(chan struct{}), make(chan struct{})
 			go func() { defer close(reported); pr.report(cmd.ErrOrStderr(), done) }()
-			resp, err := c.stream(cmd.Context(), "POST", path, "application/gzip", pr, fi.Size())
+			out, err := c.Artifacts().Upload(cmd.Context(), workspace, pr, fi.Size())
 			close(done)
 			<-reported
 			if err != nil {
 				return err
 			}
-			defer resp.Body.Close()
-			var out map[string]any
-			if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-				return fmt.Errorf("decode answer: %w", err)
-			}
 			if flags.json {
 				return printJSON(cmd.OutOrStdout(), out)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "artifact %v version %v (%v)", out["id"], out["version"], out["digest"])
-			if task, ok := out["taskId"]; ok {
-				fmt.Fprintf(cmd.OutOrStdout(), ", task %v created", task)
+			fmt.Fprintf(cmd.OutOrStdout(), "artifact %v version %v (%v)", out.ID, out.Version, out.Digest)
+			if out.TaskID != "" {
+				fmt.Fprintf(cmd.OutOrStdout(), ", task %v created", out.TaskID)
 			}
 			fmt.Fprintln(cmd.OutOrStdout())
 			return nil
@@ -82,8 +65,8 @@ func withArtifactRepo(cmd *cobra.Command, flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var list []artifactView
-			if err := c.do(cmd.Context(), "GET", "/orchestration/artifacts", nil, &list); err != nil {
+			list, err := c.Artifacts().List(cmd.Context(), "")
+			if err != nil {
 				return err
 			}
 			if flags.json {
@@ -96,7 +79,8 @@ func withArtifactRepo(cmd *cobra.Command, flags *clientFlags) *cobra.Command {
 			}
 			return tw.Flush()
 		},
-	}, deleteCmd(flags, "rm ID", "Delete an artifact (all versions; refused while a task uses it)", "/orchestration/artifacts/"))
+	}, deleteCmd(flags, "rm ID", "Delete an artifact (all versions; refused while a task uses it)",
+		func(c *api.Client, ctx context.Context, id string) error { return c.Artifacts().Delete(ctx, id) }))
 	return cmd
 }
 

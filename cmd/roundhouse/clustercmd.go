@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"strconv"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/roundhouse/roundhouse/api"
 )
 
 func newClusterCmd(flags *clientFlags) *cobra.Command {
@@ -17,14 +20,8 @@ func newClusterCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var list []struct {
-				ID       string `json:"id"`
-				RaftAddr string `json:"raftAddr"`
-				APIAddr  string `json:"apiAddr"`
-				Voter    bool   `json:"voter"`
-				Leader   bool   `json:"leader"`
-			}
-			if err := c.do(cmd.Context(), "GET", "/cluster/members", nil, &list); err != nil {
+			list, err := c.Cluster().Members(cmd.Context())
+			if err != nil {
 				return err
 			}
 			if flags.json {
@@ -38,7 +35,8 @@ func newClusterCmd(flags *clientFlags) *cobra.Command {
 			return tw.Flush()
 		},
 	})
-	cmd.AddCommand(deleteCmd(flags, "remove ID", "Remove a node from the control plane", "/cluster/members/"))
+	cmd.AddCommand(deleteCmd(flags, "remove ID", "Remove a node from the control plane",
+		func(c *api.Client, ctx context.Context, id string) error { return c.Cluster().RemoveMember(ctx, id) }))
 	return cmd
 }
 
@@ -52,8 +50,8 @@ func newTokenCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var list []map[string]any
-			if err := c.do(cmd.Context(), "GET", "/account/access-tokens?all="+strconv.FormatBool(all), nil, &list); err != nil {
+			list, err := c.AccessTokens().List(cmd.Context(), all)
+			if err != nil {
 				return err
 			}
 			if flags.json {
@@ -62,7 +60,7 @@ func newTokenCmd(flags *clientFlags) *cobra.Command {
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tNAME\tOWNER\tCREATED")
 			for _, t := range list {
-				fmt.Fprintf(tw, "%v\t%v\t%v\t%v\n", t["id"], t["name"], t["ownerName"], t["createdAt"])
+				fmt.Fprintf(tw, "%v\t%v\t%v\t%v\n", t.ID, t.Name, t.OwnerName, t.CreatedAt.Format(time.RFC3339Nano))
 			}
 			return tw.Flush()
 		},
@@ -75,17 +73,16 @@ func newTokenCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var out struct {
-				Token string `json:"token"`
-			}
-			if err := c.do(cmd.Context(), "POST", "/account/access-tokens", map[string]string{"name": args[0]}, &out); err != nil {
+			out, err := c.AccessTokens().Create(cmd.Context(), args[0])
+			if err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), out.Token)
 			return nil
 		},
 	}
-	cmd.AddCommand(ls, create, deleteCmd(flags, "revoke ID", "Revoke a token", "/account/access-tokens/"))
+	cmd.AddCommand(ls, create, deleteCmd(flags, "revoke ID", "Revoke a token",
+		func(c *api.Client, ctx context.Context, id string) error { return c.AccessTokens().Revoke(ctx, id) }))
 	return cmd
 }
 
@@ -99,9 +96,8 @@ func newAuditCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var list []map[string]any
-			path := fmt.Sprintf("/account/audit-logs?after=%d&limit=%d", after, limit)
-			if err := c.do(cmd.Context(), "GET", path, nil, &list); err != nil {
+			list, err := c.AuditLog(cmd.Context(), after, limit)
+			if err != nil {
 				return err
 			}
 			if flags.json {
@@ -110,7 +106,7 @@ func newAuditCmd(flags *clientFlags) *cobra.Command {
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "SEQ\tTIME\tWHO\tIP\tACTION\tTARGET")
 			for _, e := range list {
-				fmt.Fprintf(tw, "%v\t%v\t%v\t%v\t%v\t%v %v\n", e["seq"], e["time"], e["actorName"], e["clientIp"], e["action"], e["targetId"], e["targetName"])
+				fmt.Fprintf(tw, "%v\t%v\t%v\t%v\t%v\t%v %v\n", e.Seq, e.Time.Format(time.RFC3339Nano), e.ActorName, e.ClientIP, e.Action, e.TargetID, e.TargetName)
 			}
 			return tw.Flush()
 		},

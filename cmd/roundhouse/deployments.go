@@ -6,21 +6,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-)
 
-// deploymentView is one deployment record as the API shows it.
-type deploymentView struct {
-	EngineID        string    `json:"engineId"`
-	EngineName      string    `json:"engineName"`
-	Status          string    `json:"status"`
-	SubStatus       string    `json:"subStatus"`
-	ArtifactVersion string    `json:"artifactVersion"`
-	Port            int       `json:"port"`
-	DeployedBy      string    `json:"deployedBy"`
-	Start           time.Time `json:"start"`
-	Stop            time.Time `json:"stop"`
-	MetricsStale    bool      `json:"metricsStale"`
-}
+	"github.com/roundhouse/roundhouse/api"
+)
 
 // withDeployments adds deploy, undeploy and deployments to the tasks
 // command: route and data-service tasks are deployed, not run.
@@ -43,27 +31,27 @@ func serviceConfigCmd(flags *clientFlags) *cobra.Command {
 			if (engine == "") == (cluster == "") {
 				return usageError{fmt.Errorf("give one of --engine or --cluster")}
 			}
-			rt := map[string]string{"type": "REMOTE_ENGINE", "id": engine, "runProfileId": runProfile}
+			rt := api.TaskRuntime{Type: api.RuntimeEngine, ID: engine, RunProfileID: runProfile}
 			if cluster != "" {
-				rt = map[string]string{"type": "REMOTE_ENGINE_CLUSTER", "id": cluster, "runProfileId": runProfile}
+				rt = api.TaskRuntime{Type: api.RuntimeEngineCluster, ID: cluster, RunProfileID: runProfile}
 			}
-			rc := map[string]any{"runtime": rt, "deploymentStrategy": strategy, "rollback": rollback,
-				"minHealthySeconds": minHealthy, "progressDeadlineSeconds": deadline}
+			rc := api.RunConfig{Runtime: rt, ServiceConfig: api.ServiceConfig{DeploymentStrategy: strategy, Rollback: rollback,
+				MinHealthySeconds: minHealthy, ProgressDeadlineSeconds: deadline}}
 			if port != 0 {
-				rc["port"] = map[string]any{"type": "CUSTOM", "value": port}
+				rc.Port = &api.PortAssignment{Type: "CUSTOM", Value: port}
 			}
 			fl := cmd.Flags()
 			if fl.Changed("metric-path") {
-				rc["metricPath"] = metricPath
+				rc.MetricPath = &metricPath
 			}
 			if fl.Changed("shutdown-delay") {
-				rc["shutdownDelaySeconds"] = shutdownDelay
+				rc.ShutdownDelaySeconds = &shutdownDelay
 			}
 			c, err := flags.client()
 			if err != nil {
 				return err
 			}
-			return c.do(cmd.Context(), "PUT", "/orchestration/executables/tasks/"+args[0]+"/run-config", rc, nil)
+			return c.Tasks().SetRunConfig(cmd.Context(), args[0], rc)
 		},
 	}
 	fl := c.Flags()
@@ -89,12 +77,13 @@ func deployActionCmd(flags *clientFlags, action, short string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var body any
-			if engine != "" {
-				body = map[string]string{"engineId": engine}
+			var out any
+			if action == "deploy" {
+				out, err = c.Deployments().Deploy(cmd.Context(), args[0], engine)
+			} else {
+				out, err = c.Deployments().Undeploy(cmd.Context(), args[0], engine)
 			}
-			var out map[string]any
-			if err := c.do(cmd.Context(), "POST", "/orchestration/executables/tasks/"+args[0]+"/"+action, body, &out); err != nil {
+			if err != nil {
 				return err
 			}
 			if flags.json {
@@ -117,12 +106,12 @@ func deploymentsCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			path := "/orchestration/executables/tasks/" + args[0] + "/deployments"
+			read := c.Deployments().List
 			if history {
-				path += "/history"
+				read = c.Deployments().History
 			}
-			var list []deploymentView
-			if err := c.do(cmd.Context(), "GET", path, nil, &list); err != nil {
+			list, err := read(cmd.Context(), args[0])
+			if err != nil {
 				return err
 			}
 			if flags.json {

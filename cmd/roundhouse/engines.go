@@ -1,25 +1,15 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"net/url"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
-)
 
-type engineListView struct {
-	ID               string `json:"id"`
-	Name             string `json:"name"`
-	EnvironmentID    string `json:"environmentId"`
-	ClusterID        string `json:"clusterId"`
-	Status           string `json:"status"`
-	Availability     string `json:"availability"`
-	Version          string `json:"version"`
-	PreAuthorizedKey string `json:"preAuthorizedKey"`
-	engineLoad
-}
+	"github.com/roundhouse/roundhouse/api"
+)
 
 func newEngineCmd(flags *clientFlags) *cobra.Command {
 	cmd := &cobra.Command{Use: "engines", Aliases: []string{"engine"}, Short: "Manage Remote Engines"}
@@ -31,12 +21,8 @@ func newEngineCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			path := "/processing/runtimes/remote-engines"
-			if envID != "" {
-				path += "?environmentId=" + url.QueryEscape(envID)
-			}
-			var list []engineListView
-			if err := c.do(cmd.Context(), "GET", path, nil, &list); err != nil {
+			list, err := c.Engines().List(cmd.Context(), api.EngineFilter{EnvironmentID: envID})
+			if err != nil {
 				return err
 			}
 			if flags.json {
@@ -46,7 +32,7 @@ func newEngineCmd(flags *clientFlags) *cobra.Command {
 			fmt.Fprintln(tw, "ID\tNAME\tSTATUS\tAVAILABILITY\tLAST HEARTBEAT\tCPU\tMEM\tENVIRONMENT\tCLUSTER\tVERSION")
 			now := time.Now()
 			for _, e := range list {
-				last, cpu, mem := loadColumns(e.engineLoad, now)
+				last, cpu, mem := loadColumns(e, now)
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.Name, e.Status, e.Availability, last, cpu, mem, e.EnvironmentID, e.ClusterID, e.Version)
 			}
 			return tw.Flush()
@@ -54,7 +40,8 @@ func newEngineCmd(flags *clientFlags) *cobra.Command {
 	}
 	ls.Flags().StringVar(&envID, "env", "", "only this environment's engines")
 	cmd.AddCommand(ls, newEngineShowCmd(flags), newEngineCreateCmd(flags), newEngineKeyCmd(flags),
-		deleteCmd(flags, "rm ID", "Delete an engine (its agent is disconnected for good)", "/processing/runtimes/remote-engines/"))
+		deleteCmd(flags, "rm ID", "Delete an engine (its agent is disconnected for good)",
+			func(c *api.Client, ctx context.Context, id string) error { return c.Engines().Delete(ctx, id) }))
 	return cmd
 }
 
@@ -67,9 +54,8 @@ func newEngineCreateCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			body := map[string]string{"name": args[0], "environmentId": envID, "workspaceId": wsID, "description": desc}
-			var e engineListView
-			if err := c.do(cmd.Context(), "POST", "/processing/runtimes/remote-engines", body, &e); err != nil {
+			e, err := c.Engines().Create(cmd.Context(), api.EngineCreate{Name: args[0], EnvironmentID: envID, WorkspaceID: wsID, Description: desc})
+			if err != nil {
 				return err
 			}
 			if flags.json {
@@ -94,10 +80,8 @@ func newEngineKeyCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var k struct {
-				PreAuthorizedKey string `json:"preAuthorizedKey"`
-			}
-			if err := c.do(cmd.Context(), "POST", "/processing/runtimes/remote-engines/"+url.PathEscape(args[0])+"/pre-authorized-key", nil, &k); err != nil {
+			k, err := c.Engines().NewPairKey(cmd.Context(), args[0], 0)
+			if err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), k.PreAuthorizedKey)

@@ -3,38 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
-	"net/url"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/roundhouse/roundhouse/api"
 )
-
-// engineView is an engine's details as GET remote-engines/{id} gives them.
-type engineView struct {
-	engineListView
-	Description string `json:"description"`
-	WorkspaceID string `json:"workspaceId"`
-	Host        *struct {
-		Hostname    string `json:"hostname"`
-		OS          string `json:"os"`
-		Arch        string `json:"arch"`
-		CPUs        int    `json:"cpus"`
-		MemoryBytes uint64 `json:"memoryBytes"`
-	} `json:"host"`
-	PairDate *time.Time `json:"pairDate"`
-}
-
-// engineLoad is what the heartbeat monitor recorded of an engine: at most
-// one --engine-summary-interval old while it heartbeats.
-type engineLoad struct {
-	LastHeartbeatAt *time.Time `json:"lastHeartbeatAt,omitempty"`
-	HostSummary     *struct {
-		CPUPercent    float64 `json:"cpuPercent"`
-		MemoryPercent float64 `json:"memoryPercent"`
-		DiskFreeBytes uint64  `json:"diskFreeBytes"`
-		RunningWork   int     `json:"runningWork"`
-	} `json:"hostSummary,omitempty"`
-}
 
 func newEngineShowCmd(flags *clientFlags) *cobra.Command {
 	return &cobra.Command{
@@ -44,17 +18,12 @@ func newEngineShowCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var raw map[string]any
-			var e engineView
-			path := "/processing/runtimes/remote-engines/" + url.PathEscape(args[0])
-			if flags.json {
-				if err := c.do(cmd.Context(), "GET", path, nil, &raw); err != nil {
-					return err
-				}
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			if err := c.do(cmd.Context(), "GET", path, nil, &e); err != nil {
+			e, err := c.Engines().Get(cmd.Context(), args[0])
+			if err != nil {
 				return err
+			}
+			if flags.json {
+				return printJSON(cmd.OutOrStdout(), e)
 			}
 			printEngine(cmd.OutOrStdout(), e, time.Now())
 			return nil
@@ -62,7 +31,7 @@ func newEngineShowCmd(flags *clientFlags) *cobra.Command {
 	}
 }
 
-func printEngine(w io.Writer, e engineView, now time.Time) {
+func printEngine(w io.Writer, e *api.Engine, now time.Time) {
 	fmt.Fprintf(w, "id:             %s\nname:           %s\nstatus:         %s\navailability:   %s\n", e.ID, e.Name, e.Status, e.Availability)
 	fmt.Fprintf(w, "environment:    %s\n", e.EnvironmentID)
 	for _, f := range [][2]string{{"workspace:      ", e.WorkspaceID}, {"cluster:        ", e.ClusterID},
@@ -89,7 +58,7 @@ func printEngine(w io.Writer, e engineView, now time.Time) {
 }
 
 // loadColumns are the list's LAST HEARTBEAT, CPU and MEM cells.
-func loadColumns(l engineLoad, now time.Time) (last, cpu, mem string) {
+func loadColumns(l api.Engine, now time.Time) (last, cpu, mem string) {
 	last, cpu, mem = "-", "-", "-"
 	if l.LastHeartbeatAt != nil {
 		last = age(now, *l.LastHeartbeatAt) + " ago"

@@ -1,27 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"net/url"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"github.com/roundhouse/roundhouse/api"
 )
-
-type environmentView struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	Description string `json:"description"`
-	Default     bool   `json:"default"`
-}
-
-type workspaceView struct {
-	ID            string `json:"id"`
-	Name          string `json:"name"`
-	EnvironmentID string `json:"environmentId"`
-	Type          string `json:"type"`
-	Owner         string `json:"owner"`
-}
 
 func newEnvironmentCmd(flags *clientFlags) *cobra.Command {
 	cmd := &cobra.Command{Use: "env", Aliases: []string{"environments"}, Short: "Manage environments"}
@@ -32,8 +19,8 @@ func newEnvironmentCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var list []environmentView
-			if err := c.do(cmd.Context(), "GET", "/orchestration/environments", nil, &list); err != nil {
+			list, err := c.Environments().List(cmd.Context(), "")
+			if err != nil {
 				return err
 			}
 			if flags.json {
@@ -55,9 +42,9 @@ func newEnvironmentCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			body := map[string]any{"name": args[0], "description": desc, "workspace": map[string]string{"name": wsName}}
-			var env environmentView
-			if err := c.do(cmd.Context(), "POST", "/orchestration/environments", body, &env); err != nil {
+			in := api.EnvironmentCreate{Name: args[0], Description: desc, Workspace: &api.WorkspaceCreate{Name: wsName}}
+			env, err := c.Environments().Create(cmd.Context(), in)
+			if err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), env.ID)
@@ -66,7 +53,8 @@ func newEnvironmentCmd(flags *clientFlags) *cobra.Command {
 	}
 	create.Flags().StringVar(&desc, "description", "", "description")
 	create.Flags().StringVar(&wsName, "workspace", "Shared", "name of the first workspace")
-	cmd.AddCommand(create, deleteCmd(flags, "rm ID", "Delete an environment and its workspaces", "/orchestration/environments/"))
+	cmd.AddCommand(create, deleteCmd(flags, "rm ID", "Delete an environment and its workspaces",
+		func(c *api.Client, ctx context.Context, id string) error { return c.Environments().Delete(ctx, id) }))
 	return cmd
 }
 
@@ -80,12 +68,8 @@ func newWorkspaceCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			path := "/orchestration/workspaces"
-			if envID != "" {
-				path += "?environmentId=" + url.QueryEscape(envID)
-			}
-			var list []workspaceView
-			if err := c.do(cmd.Context(), "GET", path, nil, &list); err != nil {
+			list, err := c.Workspaces().List(cmd.Context(), api.WorkspaceFilter{EnvironmentID: envID})
+			if err != nil {
 				return err
 			}
 			if flags.json {
@@ -108,9 +92,9 @@ func newWorkspaceCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			body := map[string]string{"name": args[0], "environmentId": createEnv, "owner": owner, "description": desc}
-			var ws workspaceView
-			if err := c.do(cmd.Context(), "POST", "/orchestration/workspaces", body, &ws); err != nil {
+			in := api.WorkspaceCreate{Name: args[0], EnvironmentID: createEnv, Owner: owner, Description: desc}
+			ws, err := c.Workspaces().Create(cmd.Context(), in)
+			if err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), ws.ID)
@@ -121,24 +105,7 @@ func newWorkspaceCmd(flags *clientFlags) *cobra.Command {
 	create.Flags().StringVar(&owner, "owner", "", "owner user ID (default: you)")
 	create.Flags().StringVar(&desc, "description", "", "description")
 	_ = create.MarkFlagRequired("env")
-	cmd.AddCommand(ls, create, deleteCmd(flags, "rm ID", "Delete a workspace (the last one takes its environment)", "/orchestration/workspaces/"))
+	cmd.AddCommand(ls, create, deleteCmd(flags, "rm ID", "Delete a workspace (the last one takes its environment)",
+		func(c *api.Client, ctx context.Context, id string) error { return c.Workspaces().Delete(ctx, id) }))
 	return cmd
-}
-
-// deleteCmd builds a "rm ID" subcommand sending DELETE prefix+ID.
-func deleteCmd(flags *clientFlags, use, short, prefix string) *cobra.Command {
-	return &cobra.Command{
-		Use: use, Short: short, Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := flags.client()
-			if err != nil {
-				return err
-			}
-			if err := c.do(cmd.Context(), "DELETE", prefix+url.PathEscape(args[0]), nil, nil); err != nil {
-				return err
-			}
-			fmt.Fprintln(cmd.OutOrStdout(), "deleted", args[0])
-			return nil
-		},
-	}
 }

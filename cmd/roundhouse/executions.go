@@ -1,46 +1,28 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
-)
 
-type executionView struct {
-	ID              string     `json:"executionId"`
-	TaskID          string     `json:"jobId"`
-	ExecutionStatus string     `json:"executionStatus"`
-	Status          string     `json:"status"`
-	EngineID        string     `json:"remoteEngineId"`
-	TriggerTime     time.Time  `json:"triggerTimestamp"`
-	FinishedAt      *time.Time `json:"finishTimestamp"`
-	ErrorMessage    string     `json:"errorMessage"`
-}
+	"github.com/roundhouse/roundhouse/api"
+)
 
 func newExecutionsCmd(flags *clientFlags) *cobra.Command {
 	cmd := &cobra.Command{Use: "executions", Aliases: []string{"execution", "exec"}, Short: "Watch executions and read their logs"}
 	cmd.AddCommand(executionsLsCmd(flags), executionsGetCmd(flags), executionsLogsCmd(flags),
-		&cobra.Command{
-			Use: "stop ID", Short: "Stop an execution", Args: cobra.ExactArgs(1),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				c, err := flags.client()
-				if err != nil {
-					return err
-				}
-				var v executionView
-				if err := c.do(cmd.Context(), "POST", "/processing/executions/"+args[0]+"/stop", nil, &v); err != nil {
-					return err
-				}
-				fmt.Fprintln(cmd.OutOrStdout(), v.ExecutionStatus)
-				return nil
-			},
-		})
+		call(flags, "stop ID", "Stop an execution", 1, func(cmd *cobra.Command, c *api.Client, args []string) error {
+			v, err := c.Executions().Stop(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), v.ExecutionStatus)
+			return nil
+		}))
 	return cmd
 }
 
@@ -54,19 +36,20 @@ func executionsLsCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			q := url.Values{}
-			for k, v := range map[string]string{"status": status, "taskId": task, "engineId": engine, "from": from, "to": to} {
-				if v != "" {
-					q.Set(k, v)
+			f := api.ExecutionFilter{Status: status, TaskID: task, EngineID: engine, ListOptions: api.ListOptions{Limit: limit, Offset: offset}}
+			for _, t := range []struct {
+				flag, value string
+				dst         *time.Time
+			}{{"--from", from, &f.From}, {"--to", to, &f.To}} {
+				if t.value == "" {
+					continue
+				}
+				if *t.dst, err = time.Parse(time.RFC3339, t.value); err != nil {
+					return fmt.Errorf("%s must be an RFC 3339 time, got %q", t.flag, t.value)
 				}
 			}
-			q.Set("limit", fmt.Sprint(limit))
-			q.Set("offset", fmt.Sprint(offset))
-			var page struct {
-				Items []executionView `json:"items"`
-				Total int             `json:"total"`
-			}
-			if err := c.do(cmd.Context(), "GET", "/processing/executions?"+q.Encode(), nil, &page); err != nil {
+			page, err := c.Executions().List(cmd.Context(), f)
+			if err != nil {
 				return err
 			}
 			if flags.json {
@@ -101,8 +84,8 @@ func executionsGetCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var v map[string]any
-			if err := c.do(cmd.Context(), "GET", "/processing/executions/"+args[0], nil, &v); err != nil {
+			v, err := c.Executions().Get(cmd.Context(), args[0])
+			if err != nil {
 				return err
 			}
 			return printJSON(cmd.OutOrStdout(), v)
@@ -119,33 +102,29 @@ func executionsLogsCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			path := "/processing/executions/" + args[0] + "/logs"
+			open := c.Executions().ReadLogs
 			if follow {
-				path += "?follow=true"
+				open = c.Executions().FollowLogs
 			}
-			resp, err := c.stream(cmd.Context(), "GET", path, "", nil, 0)
+			st, err := open(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
-			defer resp.Body.Close()
+			defer st.Close()
 			if flags.json {
-				_, err := io.Copy(cmd.OutOrStdout(), resp.Body)
+				_, err := io.Copy(cmd.OutOrStdout(), st.Raw())
 				return err
 			}
-			sc := bufio.NewScanner(resp.Body)
-			sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-			for sc.Scan() {
-				var l struct {
-					Timestamp time.Time `json:"timestamp"`
-					Severity  string    `json:"severity"`
-					Message   string    `json:"logMessage"`
+			for {
+				l, err := st.Next()
+				if errors.Is(err, io.EOF) {
+					return nil
 				}
-				if json.Unmarshal(sc.Bytes(), &l) != nil {
-					continue
+				if err != nil {
+					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "%s %-5s %s\n", l.Timestamp.Local().Format(time.RFC3339), l.Severity, l.Message)
 			}
-			return sc.Err()
 		},
 	}
 	logs.Flags().BoolVarP(&follow, "follow", "f", false, "stream new lines until the execution ends")

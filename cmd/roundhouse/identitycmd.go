@@ -1,160 +1,177 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"net/url"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/roundhouse/roundhouse/api"
 )
 
-// apiCall is a subcommand that makes one API call and prints the answer
-// as a table (or JSON with --json).
-type apiCall struct {
-	use, short string
-	args       int
-	// request builds method, path and body from the arguments.
-	request func(args []string) (method, path string, body any)
-	// header and row print a list answer; nil prints "done" or JSON.
-	header string
-	row    func(item map[string]any) []any
-	flags  func(cmd *cobra.Command)
+// table prints items one row each under header (or as JSON with --json).
+func table[T any](cmd *cobra.Command, flags *clientFlags, header string, items []T, row func(T) []any) error {
+	if flags.json {
+		return printJSON(cmd.OutOrStdout(), items)
+	}
+	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	for _, item := range items {
+		cells := row(item)
+		parts := make([]string, len(cells))
+		for i, c := range cells {
+			parts[i] = fmt.Sprint(c)
+		}
+		fmt.Fprintln(tw, strings.Join(parts, "\t"))
+	}
+	return tw.Flush()
 }
 
-func (a apiCall) command(flags *clientFlags) *cobra.Command {
-	cmd := &cobra.Command{Use: a.use, Short: a.short, Args: cobra.ExactArgs(a.args),
+// call is a subcommand making one API call with its arguments.
+func call(flags *clientFlags, use, short string, args int, run func(cmd *cobra.Command, c *api.Client, args []string) error) *cobra.Command {
+	return &cobra.Command{Use: use, Short: short, Args: cobra.ExactArgs(args),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := flags.client()
 			if err != nil {
 				return err
 			}
-			method, path, body := a.request(args)
-			var out any
-			if err := c.do(cmd.Context(), method, path, body, &out); err != nil {
-				return err
-			}
-			list, isList := out.([]any)
-			switch {
-			case flags.json || (a.row == nil && out != nil):
-				return printJSON(cmd.OutOrStdout(), out)
-			case a.row == nil:
-				fmt.Fprintln(cmd.OutOrStdout(), "done")
-				return nil
-			case !isList:
-				list = []any{out}
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, a.header)
-			for _, item := range list {
-				m, _ := item.(map[string]any)
-				cells := a.row(m)
-				parts := make([]string, len(cells))
-				for i, c := range cells {
-					parts[i] = fmt.Sprint(c)
-				}
-				fmt.Fprintln(tw, strings.Join(parts, "\t"))
-			}
-			return tw.Flush()
+			return run(cmd, c, args)
 		}}
-	if a.flags != nil {
-		a.flags(cmd)
-	}
-	return cmd
 }
 
-func get(path string) func([]string) (string, string, any) {
-	return func([]string) (string, string, any) { return "GET", path, nil }
-}
-
-func onID(method, format string) func([]string) (string, string, any) {
-	return func(args []string) (string, string, any) {
-		return method, fmt.Sprintf(format, url.PathEscape(args[0])), nil
+// done prints "done" after a call that answers nothing.
+func done(cmd *cobra.Command, err error) error {
+	if err == nil {
+		fmt.Fprintln(cmd.OutOrStdout(), "done")
 	}
+	return err
 }
 
 func newUserCmd(flags *clientFlags) *cobra.Command {
 	cmd := &cobra.Command{Use: "users", Aliases: []string{"user"}, Short: "Manage users"}
-	userRow := func(u map[string]any) []any {
-		return []any{u["id"], u["login"], u["email"], u["status"], u["roles"], u["consumesSeat"]}
+	const header = "ID\tLOGIN\tEMAIL\tSTATUS\tROLES\tSEAT"
+	row := func(u api.User) []any { return []any{u.ID, u.Login, u.Email, u.Status, u.Roles, u.ConsumesSeat} }
+	one := func(cmd *cobra.Command, u *api.User, err error) error {
+		if err != nil {
+			return err
+		}
+		return table(cmd, flags, header, []api.User{*u}, row)
 	}
-	const userHeader = "ID\tLOGIN\tEMAIL\tSTATUS\tROLES\tSEAT"
 	var email, password string
 	var roles []string
+	create := call(flags, "create LOGIN", "Create a user (with a Personal workspace)", 1, func(cmd *cobra.Command, c *api.Client, args []string) error {
+		u, err := c.Users().Create(cmd.Context(), api.UserCreate{Login: args[0], Email: email, Roles: roles, Password: password})
+		return one(cmd, u, err)
+	})
+	create.Flags().StringVar(&email, "email", "", "email address (required)")
+	create.Flags().StringSliceVar(&roles, "role", nil, "role ID (repeat)")
+	create.Flags().StringVar(&password, "password", "", "initial password (or set it later)")
 	cmd.AddCommand(
-		apiCall{use: "ls", short: "List users", request: get("/account/users"), header: userHeader, row: userRow}.command(flags),
-		apiCall{use: "create LOGIN", short: "Create a user (with a Personal workspace)", args: 1,
-			request: func(args []string) (string, string, any) {
-				return "POST", "/account/users", map[string]any{"login": args[0], "email": email, "roles": roles, "password": password}
-			}, header: userHeader, row: userRow,
-			flags: func(c *cobra.Command) {
-				c.Flags().StringVar(&email, "email", "", "email address (required)")
-				c.Flags().StringSliceVar(&roles, "role", nil, "role ID (repeat)")
-				c.Flags().StringVar(&password, "password", "", "initial password (or set it later)")
-			}}.command(flags),
-		apiCall{use: "deactivate ID", short: "Deactivate a user: their tokens stop working at once", args: 1,
-			request: onID("POST", "/account/users/%s/deactivate"), header: userHeader, row: userRow}.command(flags),
-		apiCall{use: "activate ID", short: "Activate a user again", args: 1,
-			request: onID("POST", "/account/users/%s/activate"), header: userHeader, row: userRow}.command(flags),
-		apiCall{use: "delete ID", short: "Delete a user with their Personal workspace", args: 1,
-			request: onID("DELETE", "/account/users/%s")}.command(flags),
-		newUserExportCmd(flags),
+		call(flags, "ls", "List users", 0, func(cmd *cobra.Command, c *api.Client, _ []string) error {
+			list, err := c.Users().List(cmd.Context(), api.UserFilter{})
+			if err != nil {
+				return err
+			}
+			return table(cmd, flags, header, list, row)
+		}),
+		create,
+		call(flags, "deactivate ID", "Deactivate a user: their tokens stop working at once", 1, func(cmd *cobra.Command, c *api.Client, args []string) error {
+			u, err := c.Users().Deactivate(cmd.Context(), args[0])
+			return one(cmd, u, err)
+		}),
+		call(flags, "activate ID", "Activate a user again", 1, func(cmd *cobra.Command, c *api.Client, args []string) error {
+			u, err := c.Users().Activate(cmd.Context(), args[0])
+			return one(cmd, u, err)
+		}),
+		call(flags, "delete ID", "Delete a user with their Personal workspace", 1, func(cmd *cobra.Command, c *api.Client, args []string) error {
+			return done(cmd, c.Users().Delete(cmd.Context(), args[0]))
+		}),
+		call(flags, "export", "Print every user as CSV", 0, func(cmd *cobra.Command, c *api.Client, _ []string) error {
+			return c.Users().Export(cmd.Context(), "", cmd.OutOrStdout())
+		}),
 	)
 	return cmd
 }
 
-func newUserExportCmd(flags *clientFlags) *cobra.Command {
-	return &cobra.Command{Use: "export", Short: "Print every user as CSV", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := flags.client()
-			if err != nil {
-				return err
-			}
-			raw, err := c.raw(cmd.Context(), "GET", "/account/users/export")
-			if err != nil {
-				return err
-			}
-			_, err = cmd.OutOrStdout().Write(raw)
-			return err
-		}}
-}
-
 func newRoleCmd(flags *clientFlags) *cobra.Command {
 	cmd := &cobra.Command{Use: "roles", Aliases: []string{"role"}, Short: "Manage roles"}
-	row := func(r map[string]any) []any {
-		return []any{r["id"], r["name"], r["predefined"], r["consumesSeat"], r["permissions"]}
-	}
 	const header = "ID\tNAME\tPREDEFINED\tSEAT\tPERMISSIONS"
+	row := func(r api.Role) []any { return []any{r.ID, r.Name, r.Predefined, r.ConsumesSeat, r.Permissions} }
 	var perms []string
+	create := call(flags, "create NAME", "Create a custom role", 1, func(cmd *cobra.Command, c *api.Client, args []string) error {
+		in := api.RoleInput{Name: &args[0]}
+		if perms != nil {
+			in.Permissions = &perms
+		}
+		r, err := c.Roles().Create(cmd.Context(), in)
+		if err != nil {
+			return err
+		}
+		return table(cmd, flags, header, []api.Role{*r}, row)
+	})
+	create.Flags().StringSliceVar(&perms, "permission", nil, "permission ID (repeat)")
 	cmd.AddCommand(
-		apiCall{use: "ls", short: "List roles", request: get("/account/roles"), header: header, row: row}.command(flags),
-		apiCall{use: "create NAME", short: "Create a custom role", args: 1,
-			request: func(args []string) (string, string, any) {
-				return "POST", "/account/roles", map[string]any{"name": args[0], "permissions": perms}
-			}, header: header, row: row,
-			flags: func(c *cobra.Command) { c.Flags().StringSliceVar(&perms, "permission", nil, "permission ID (repeat)") }}.command(flags),
-		apiCall{use: "delete ID", short: "Delete a role (not Security Administrator)", args: 1,
-			request: onID("DELETE", "/account/roles/%s")}.command(flags),
-		apiCall{use: "permissions", short: "List the permission IDs", request: get("/account/permissions"),
-			header: "PERMISSION", row: nil}.command(flags),
+		call(flags, "ls", "List roles", 0, func(cmd *cobra.Command, c *api.Client, _ []string) error {
+			list, err := c.Roles().List(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return table(cmd, flags, header, list, row)
+		}),
+		create,
+		call(flags, "delete ID", "Delete a role (not Security Administrator)", 1, func(cmd *cobra.Command, c *api.Client, args []string) error {
+			return done(cmd, c.Roles().Delete(cmd.Context(), args[0]))
+		}),
+		call(flags, "permissions", "List the permission IDs", 0, func(cmd *cobra.Command, c *api.Client, _ []string) error {
+			list, err := c.Roles().Permissions(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return printJSON(cmd.OutOrStdout(), list)
+		}),
 	)
 	return cmd
 }
 
 func newServiceAccountCmd(flags *clientFlags) *cobra.Command {
 	cmd := &cobra.Command{Use: "service-accounts", Aliases: []string{"sa"}, Short: "Manage service accounts"}
-	row := func(s map[string]any) []any { return []any{s["id"], s["name"], s["permissions"], s["createdDate"]} }
-	const header = "ID\tNAME\tPERMISSIONS\tCREATED"
 	var perms []string
+	create := call(flags, "create NAME", "Create a service account; its secret is printed once", 1, func(cmd *cobra.Command, c *api.Client, args []string) error {
+		sa, err := c.ServiceAccounts().Create(cmd.Context(), api.ServiceAccountInput{Name: args[0], Permissions: append([]string{}, perms...)})
+		if err != nil {
+			return err
+		}
+		return printJSON(cmd.OutOrStdout(), sa)
+	})
+	create.Flags().StringSliceVar(&perms, "permission", nil, "permission ID (repeat)")
 	cmd.AddCommand(
-		apiCall{use: "ls", short: "List service accounts", request: get("/account/service-accounts"), header: header, row: row}.command(flags),
-		apiCall{use: "create NAME", short: "Create a service account; its secret is printed once", args: 1,
-			request: func(args []string) (string, string, any) {
-				return "POST", "/account/service-accounts", map[string]any{"name": args[0], "permissions": append([]string{}, perms...)}
-			},
-			flags: func(c *cobra.Command) { c.Flags().StringSliceVar(&perms, "permission", nil, "permission ID (repeat)") }}.command(flags),
-		apiCall{use: "delete ID", short: "Delete a service account; its tokens stop working", args: 1,
-			request: onID("DELETE", "/account/service-accounts/%s")}.command(flags),
+		call(flags, "ls", "List service accounts", 0, func(cmd *cobra.Command, c *api.Client, _ []string) error {
+			list, err := c.ServiceAccounts().List(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return table(cmd, flags, "ID\tNAME\tPERMISSIONS\tCREATED", list, func(s api.ServiceAccount) []any {
+				return []any{s.ID, s.Name, s.Permissions, s.CreatedDate.Format(time.RFC3339Nano)}
+			})
+		}),
+		create,
+		call(flags, "delete ID", "Delete a service account; its tokens stop working", 1, func(cmd *cobra.Command, c *api.Client, args []string) error {
+			return done(cmd, c.ServiceAccounts().Delete(cmd.Context(), args[0]))
+		}),
 	)
 	return cmd
+}
+
+// deleteCmd builds a "rm ID" subcommand calling del with the ID.
+func deleteCmd(flags *clientFlags, use, short string, del func(c *api.Client, ctx context.Context, id string) error) *cobra.Command {
+	return call(flags, use, short, 1, func(cmd *cobra.Command, c *api.Client, args []string) error {
+		if err := del(c, cmd.Context(), args[0]); err != nil {
+			return err
+		}
+		fmt.Fprintln(cmd.OutOrStdout(), "deleted", args[0])
+		return nil
+	})
 }

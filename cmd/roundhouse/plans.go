@@ -1,20 +1,33 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"github.com/roundhouse/roundhouse/api"
 )
 
 func newPlansCmd(flags *clientFlags) *cobra.Command {
 	cmd := &cobra.Command{Use: "plans", Aliases: []string{"plan"}, Short: "Manage and run plans"}
 	cmd.AddCommand(plansCreateCmd(flags), plansRunCmd(flags), plansGetCmd(flags), plansRerunCmd(flags),
-		plansPostCmd(flags, "stop EXECUTION_ID", "Stop a plan execution", "/processing/executions/plans/%s/stop"),
-		plansPostCmd(flags, "pause PLAN_ID", "Pause a plan: no run is possible until it is resumed", "/orchestration/executables/plans/%s/pause"),
-		plansPostCmd(flags, "resume PLAN_ID", "Resume a paused plan", "/orchestration/executables/plans/%s/resume"),
-		deleteCmd(flags, "rm PLAN_ID", "Delete a plan", "/orchestration/executables/plans/"))
+		call(flags, "stop EXECUTION_ID", "Stop a plan execution", 1, func(cmd *cobra.Command, c *api.Client, args []string) error {
+			_, err := c.Plans().Stop(cmd.Context(), args[0])
+			return err
+		}),
+		call(flags, "pause PLAN_ID", "Pause a plan: no run is possible until it is resumed", 1, func(cmd *cobra.Command, c *api.Client, args []string) error {
+			_, err := c.Plans().Pause(cmd.Context(), args[0], "")
+			return err
+		}),
+		call(flags, "resume PLAN_ID", "Resume a paused plan", 1, func(cmd *cobra.Command, c *api.Client, args []string) error {
+			_, err := c.Plans().Resume(cmd.Context(), args[0])
+			return err
+		}),
+		deleteCmd(flags, "rm PLAN_ID", "Delete a plan",
+			func(c *api.Client, ctx context.Context, id string) error { return c.Plans().Delete(ctx, id) }))
 	return cmd
 }
 
@@ -24,18 +37,16 @@ func plansCreateCmd(flags *clientFlags) *cobra.Command {
 		Use: "create -f FILE", Short: `Create a plan from FILE: {"name","workspaceId","steps":[{"name","condition","taskIds","onFailure":{"taskIds"}}]}`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			body, err := readJSONFile(file)
-			if err != nil {
+			var in api.PlanCreate
+			if err := readJSONFile(file, &in); err != nil {
 				return err
 			}
 			c, err := flags.client()
 			if err != nil {
 				return err
 			}
-			var out struct {
-				ID string `json:"id"`
-			}
-			if err := c.do(cmd.Context(), "POST", "/orchestration/executables/plans", body, &out); err != nil {
+			out, err := c.Plans().Create(cmd.Context(), in)
+			if err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), out.ID)
@@ -46,10 +57,6 @@ func plansCreateCmd(flags *clientFlags) *cobra.Command {
 	return create
 }
 
-type executionStarted struct {
-	ExecutionID string `json:"executionId"`
-}
-
 func plansRunCmd(flags *clientFlags) *cobra.Command {
 	return &cobra.Command{
 		Use: "run PLAN_ID", Short: "Run a plan now", Args: cobra.ExactArgs(1),
@@ -58,27 +65,14 @@ func plansRunCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var out executionStarted
-			if err := c.do(cmd.Context(), "POST", "/processing/executions/plans", map[string]string{"executable": args[0]}, &out); err != nil {
+			out, err := c.Plans().Run(cmd.Context(), api.PlanRunRequest{Executable: args[0]})
+			if err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), out.ExecutionID)
 			return nil
 		},
 	}
-}
-
-type planRunView struct {
-	ID     string `json:"executionId"`
-	Status string `json:"status"`
-	Steps  []struct {
-		Name   string `json:"name"`
-		Status string `json:"status"`
-		Tasks  []struct {
-			TaskID string `json:"taskId"`
-			Status string `json:"executionStatus"`
-		} `json:"tasks"`
-	} `json:"steps"`
 }
 
 func plansGetCmd(flags *clientFlags) *cobra.Command {
@@ -89,8 +83,8 @@ func plansGetCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var v planRunView
-			if err := c.do(cmd.Context(), "GET", "/processing/executions/plans/"+args[0], nil, &v); err != nil {
+			v, err := c.Plans().Execution(cmd.Context(), args[0])
+			if err != nil {
 				return err
 			}
 			if flags.json {
@@ -121,9 +115,8 @@ func plansRerunCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var out executionStarted
-			if err := c.do(cmd.Context(), "POST", "/processing/executions/plans/"+args[0]+"/rerun",
-				map[string]any{"fromStep": from, "onlyFailed": onlyFailed}, &out); err != nil {
+			out, err := c.Plans().Rerun(cmd.Context(), args[0], api.PlanRerun{FromStep: from, OnlyFailed: onlyFailed})
+			if err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), out.ExecutionID)
@@ -133,17 +126,4 @@ func plansRerunCmd(flags *clientFlags) *cobra.Command {
 	rerun.Flags().IntVar(&from, "from", 1, "first step to run again (1-based)")
 	rerun.Flags().BoolVar(&onlyFailed, "only-failed", false, "rerun only the tasks of that step that did not succeed")
 	return rerun
-}
-
-func plansPostCmd(flags *clientFlags, use, short, pathFmt string) *cobra.Command {
-	return &cobra.Command{
-		Use: use, Short: short, Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := flags.client()
-			if err != nil {
-				return err
-			}
-			return c.do(cmd.Context(), "POST", fmt.Sprintf(pathFmt, args[0]), nil, nil)
-		},
-	}
 }

@@ -20,6 +20,7 @@ func newServerCmd() *cobra.Command {
 	var logLevel string
 	var memLimitMiB int64
 	var smtpPasswordFile string
+	var trustedProxies string
 	cmd := &cobra.Command{
 		Use:   "server",
 		Short: "Run a control-plane node (bootstraps a single-node cluster unless --join is given)",
@@ -36,6 +37,11 @@ func newServerCmd() *cobra.Command {
 			}
 			cfg.BootstrapToken = os.Getenv("ROUNDHOUSE_BOOTSTRAP_TOKEN")
 			cfg.MemoryLimit = memLimitMiB << 20
+			proxies, err := controlplane.ParseTrustedProxies(trustedProxies)
+			if err != nil {
+				return usageError{fmt.Errorf("--trusted-proxies: %w", err)}
+			}
+			cfg.TrustedProxies = proxies
 			if smtpPasswordFile != "" {
 				pw, err := os.ReadFile(smtpPasswordFile)
 				if err != nil {
@@ -80,6 +86,7 @@ func newServerCmd() *cobra.Command {
 	f.IntVar(&cfg.LicenseEngineTokens, "license-engine-tokens", 0, "engine tokens the license grants (0: no limit)")
 	f.IntVar(&cfg.LicenseServiceAccounts, "license-service-accounts", 0, "service accounts the license allows (0: no limit)")
 	f.DurationVar(&cfg.AccessTokenTTL, "access-token-ttl", def.AccessTokenTTL, "validity of tokens from POST /security/oauth/token")
+	f.StringVar(&trustedProxies, "trusted-proxies", os.Getenv("ROUNDHOUSE_TRUSTED_PROXIES"), "comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For names the client address (IP allowlist, audit log); empty: the TCP peer is the client")
 	f.StringVar(&cfg.Mail.Addr, "smtp-addr", os.Getenv("ROUNDHOUSE_SMTP_ADDR"), "SMTP server (host:port) for notification mails; empty: webhooks only")
 	f.StringVar(&cfg.Mail.From, "smtp-from", os.Getenv("ROUNDHOUSE_SMTP_FROM"), "sender address of notification mails")
 	f.StringVar(&cfg.Mail.Username, "smtp-username", os.Getenv("ROUNDHOUSE_SMTP_USERNAME"), "SMTP AUTH PLAIN user (empty: no AUTH)")

@@ -1,29 +1,22 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"net/url"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-)
 
-type taskView struct {
-	ID              string `json:"id"`
-	Name            string `json:"name"`
-	WorkspaceID     string `json:"workspaceId"`
-	ArtifactVersion string `json:"artifactVersion"`
-	AlwaysLatest    bool   `json:"alwaysLatest"`
-	Paused          bool   `json:"paused"`
-	PauseReason     string `json:"pauseReason"`
-}
+	"github.com/roundhouse/roundhouse/api"
+)
 
 func newTasksCmd(flags *clientFlags) *cobra.Command {
 	cmd := &cobra.Command{Use: "tasks", Aliases: []string{"task"}, Short: "Manage and run job tasks"}
 	cmd.AddCommand(tasksLsCmd(flags), tasksCreateCmd(flags), tasksRunCmd(flags),
 		taskActionCmd(flags, "pause", "Pause a task: no run is possible until it is resumed"),
 		taskActionCmd(flags, "resume", "Resume a paused task"),
-		deleteCmd(flags, "rm ID", "Delete a task", "/orchestration/executables/tasks/"))
+		deleteCmd(flags, "rm ID", "Delete a task",
+			func(c *api.Client, ctx context.Context, id string) error { return c.Tasks().Delete(ctx, id) }))
 	return cmd
 }
 
@@ -36,8 +29,8 @@ func tasksLsCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var list []taskView
-			if err := c.do(cmd.Context(), "GET", "/orchestration/executables/tasks?workspaceId="+url.QueryEscape(workspace), nil, &list); err != nil {
+			list, err := c.Tasks().List(cmd.Context(), api.TaskFilter{WorkspaceID: workspace})
+			if err != nil {
 				return err
 			}
 			if flags.json {
@@ -77,19 +70,18 @@ func tasksCreateCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			body := map[string]any{"name": args[0], "workspaceId": workspace, "parameters": params,
-				"artifact": map[string]string{"id": artifact, "version": version}, "alwaysLatest": version == ""}
-			var t taskView
-			if err := c.do(cmd.Context(), "POST", "/orchestration/executables/tasks", body, &t); err != nil {
+			t, err := c.Tasks().Create(cmd.Context(), api.TaskCreate{Name: args[0], WorkspaceID: workspace, Parameters: params,
+				Artifact: api.ArtifactRef{ID: artifact, Version: version}, AlwaysLatest: version == ""})
+			if err != nil {
 				return err
 			}
 			if engine != "" || cluster != "" {
-				rt := map[string]string{"type": "REMOTE_ENGINE", "id": engine}
+				rt := api.TaskRuntime{Type: api.RuntimeEngine, ID: engine}
 				if cluster != "" {
-					rt = map[string]string{"type": "REMOTE_ENGINE_CLUSTER", "id": cluster}
+					rt = api.TaskRuntime{Type: api.RuntimeEngineCluster, ID: cluster}
 				}
-				rc := map[string]any{"runtime": rt, "parallelExecutionAllowed": parallel, "logLevel": logLevel, "timeout": timeout}
-				if err := c.do(cmd.Context(), "PUT", "/orchestration/executables/tasks/"+t.ID+"/run-config", rc, nil); err != nil {
+				rc := api.RunConfig{Runtime: rt, ParallelExecutionAllowed: parallel, LogLevel: logLevel, TimeoutMinutes: timeout}
+				if err := c.Tasks().SetRunConfig(cmd.Context(), t.ID, rc); err != nil {
 					return fmt.Errorf("task %s created, but its run config was refused: %w", t.ID, err)
 				}
 			}
@@ -121,11 +113,8 @@ func tasksRunCmd(flags *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			body := map[string]any{"executable": args[0], "parameters": params, "logLevel": logLevel, "timeout": timeout}
-			var out struct {
-				ExecutionID string `json:"executionId"`
-			}
-			if err := c.do(cmd.Context(), "POST", "/processing/executions", body, &out); err != nil {
+			out, err := c.Executions().Run(cmd.Context(), api.RunRequest{Executable: args[0], Parameters: params, LogLevel: logLevel, Timeout: timeout})
+			if err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), out.ExecutionID)
@@ -147,12 +136,12 @@ func taskActionCmd(flags *clientFlags, action, short string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var body any
-			if reason != "" {
-				body = map[string]string{"reason": reason}
+			act := c.Tasks().Resume
+			if action == "pause" {
+				act = func(ctx context.Context, id string) (*api.Task, error) { return c.Tasks().Pause(ctx, id, reason) }
 			}
-			var t taskView
-			if err := c.do(cmd.Context(), "POST", "/orchestration/executables/tasks/"+args[0]+"/"+action, body, &t); err != nil {
+			t, err := act(cmd.Context(), args[0])
+			if err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "task %s %sd\n", t.Name, action)

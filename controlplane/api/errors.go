@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/roundhouse/roundhouse/cluster"
 )
@@ -15,6 +16,8 @@ type Error struct {
 	Status  int
 	Code    string
 	Message string
+	// Details are developer facts (the fields at fault), sent joined as
+	// the body's details string; the message is sent when there are none.
 	Details []string
 }
 
@@ -45,15 +48,16 @@ func NotFound(what, id string) *Error {
 	return Errorf(http.StatusNotFound, CodeNotFound, "%s %s not found", what, id)
 }
 
-// errorBody is the contract's error JSON: message for seed 003's
-// ErrorResponse, detail (same text) for seed 004's Error.
+// errorBody is the contract's error JSON: Talend's ErrorResponse
+// (status, message, details as a string for developers, code, requestId)
+// and the Service Accounts API's Error (detail, the same text as message).
 type errorBody struct {
-	Status    int      `json:"status"`
-	Message   string   `json:"message"`
-	Detail    string   `json:"detail"`
-	Details   []string `json:"details"`
-	Code      string   `json:"code"`
-	RequestID string   `json:"requestId"`
+	Status    int    `json:"status"`
+	Message   string `json:"message"`
+	Detail    string `json:"detail"`
+	Details   string `json:"details"`
+	Code      string `json:"code"`
+	RequestID string `json:"requestId"`
 }
 
 // classify maps any error to an *Error. Unknown errors become a 500 whose
@@ -82,9 +86,9 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	if e.Status == http.StatusInternalServerError {
 		slog.ErrorContext(r.Context(), "request failed", "requestId", RequestID(r.Context()), "err", err)
 	}
-	details := e.Details
-	if details == nil {
-		details = []string{}
+	details := e.Message
+	if len(e.Details) > 0 {
+		details = strings.Join(e.Details, "; ")
 	}
 	WriteJSON(w, e.Status, errorBody{Status: e.Status, Message: e.Message, Detail: e.Message,
 		Details: details, Code: e.Code, RequestID: RequestID(r.Context())})

@@ -27,6 +27,11 @@ type Authenticator interface {
 // the IP allowlist. It returns an *Error to refuse.
 type Gate func(r *http.Request, p *authz.Principal) error
 
+// AddressGate is checked on every call that presents or asks for
+// credentials, before authentication: the IP allowlist. It returns an
+// *Error to refuse.
+type AddressGate func(r *http.Request) error
+
 // Router serves the API routes, each guarded by its authz.Table rule.
 //
 // httprouter v1.3 cannot hold a literal segment and a parameter at the
@@ -39,6 +44,7 @@ type Router struct {
 	overflow []*httprouter.Router
 	auth     Authenticator
 	gates    []Gate
+	addrs    []AddressGate
 	pending  []route
 	built    sync.Once
 }
@@ -52,7 +58,14 @@ type route struct {
 func NewRouter(auth Authenticator, gates ...Gate) *Router {
 	rt := &Router{mux: httprouter.New(), auth: auth, gates: gates}
 	rt.mux.HandleMethodNotAllowed = true
+	// No redirects: a path with a trailing slash or a different case is
+	// answered like any unknown path, in JSON, and says what to send.
+	rt.mux.RedirectTrailingSlash, rt.mux.RedirectFixedPath = false, false
 	rt.mux.NotFound = rt.fallback(func(w http.ResponseWriter, r *http.Request) {
+		if trimmed := strings.TrimSuffix(r.URL.Path, "/"); trimmed != r.URL.Path && rt.Lookup(r.Method, trimmed) {
+			WriteError(w, r, Errorf(http.StatusNotFound, CodeNotFound, "no such endpoint: %s %s; send it without the trailing slash: %s", r.Method, r.URL.Path, trimmed))
+			return
+		}
 		WriteError(w, r, Errorf(http.StatusNotFound, CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
 	rt.mux.MethodNotAllowed = rt.fallback(func(w http.ResponseWriter, r *http.Request) {
@@ -60,6 +73,11 @@ func NewRouter(auth Authenticator, gates ...Gate) *Router {
 	})
 	return rt
 }
+
+// GuardAddresses adds an address gate: it applies to every
+// authenticated route and to the public routes that issue or change
+// credentials (authz.Access.Credentials).
+func (rt *Router) GuardAddresses(g AddressGate) { rt.addrs = append(rt.addrs, g) }
 
 // fallback tries the overflow trees before answering with last.
 func (rt *Router) fallback(last http.HandlerFunc) http.HandlerFunc {
@@ -139,6 +157,13 @@ func (rt *Router) Mount(prefix string, h http.Handler) {
 }
 
 func (rt *Router) admit(r *http.Request, a authz.Access, params httprouter.Params) (*http.Request, error) {
+	if !a.Public || a.Credentials {
+		for _, gate := range rt.addrs {
+			if err := gate(r); err != nil {
+				return r, err
+			}
+		}
+	}
 	if a.Public {
 		return r, nil
 	}

@@ -8,6 +8,10 @@ import (
 type Access struct {
 	// Public routes need no token (health, metrics, webhooks).
 	Public bool
+	// Credentials marks a public route that issues or changes credentials
+	// (token issuance, password change): the account's address rules (the
+	// IP allowlist) apply to it as to authenticated routes.
+	Credentials bool
 	// AnyOf lists permissions of which the caller needs one; empty means
 	// any authenticated principal. Handlers may narrow further (e.g. only
 	// one's own tokens) and say so in Note.
@@ -132,6 +136,7 @@ func Table() []Rule {
 		{"PATCH", "/orchestration/workspaces/:id", perm(state.PermEnvironmentManagement)},
 		{"DELETE", "/orchestration/workspaces/:id", perm(state.PermEnvironmentManagement)},
 
+		{"GET", "/processing/executables/tasks/executions", Access{Note: "lists what the caller may see: " + view}},
 		{"GET", "/processing/executions", Access{Note: "lists what the caller may see: " + view}},
 		{"POST", "/processing/executions", Access{AnyOf: []string{state.PermOperator}, Note: "and EXECUTE on the task's workspace, checked by the handler"}},
 		{"GET", "/processing/executions/:id", Access{Note: view}},
@@ -163,8 +168,8 @@ func Table() []Rule {
 
 		{"POST", "/scim/v2/Users/deactivate", perm(state.PermUserManagement)},
 
-		{"POST", "/security/oauth/token", Access{Public: true, Note: "client credentials (HTTP Basic) or password; checked by the handler"}},
-		{"POST", "/security/password", Access{Public: true, Note: "change one's password with the current one (also when expired)"}},
+		{"POST", "/security/oauth/token", Access{Public: true, Credentials: true, Note: "client credentials (HTTP Basic) or password; checked by the handler"}},
+		{"POST", "/security/password", Access{Public: true, Credentials: true, Note: "change one's password with the current one (also when expired)"}},
 		// Workspace permissions (seed 003): granting them is the
 		// Environment Administrator's job (seed 001).
 		{"GET", "/security/permissions", perm(state.PermEnvironmentManagement)},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"syscall"
 	"testing"
@@ -112,6 +113,30 @@ func freeUDP(t testing.TB) string { return freeTCP(t) }
 // Client calls the API with a token.
 type Client struct {
 	URL, Token string
+	// Header is sent with every request (X-Forwarded-For, talend-version).
+	Header http.Header
+	// HTTP sends the requests; nil is http.DefaultClient.
+	HTTP *http.Client
+}
+
+// From returns a copy of c whose connections leave from the loopback
+// address ip (127.0.0.2, say), so the node sees another caller address.
+func (c *Client) From(ip string) *Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	cp := *c
+	cp.HTTP = &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+	return &cp
+}
+
+// With returns a copy of c sending header name: value on every request.
+func (c *Client) With(name, value string) *Client {
+	cp := *c
+	cp.Header = c.Header.Clone()
+	if cp.Header == nil {
+		cp.Header = http.Header{}
+	}
+	cp.Header.Set(name, value)
+	return &cp
 }
 
 // Client returns an API client using token.
@@ -147,7 +172,17 @@ func (c *Client) Do(method, path string, body any) (int, []byte, error) {
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	for name, values := range c.Header {
+		req.Header[name] = values
+	}
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if c.HTTP != nil {
+		defer c.HTTP.CloseIdleConnections()
+	}
 	if err != nil {
 		return 0, nil, err
 	}
@@ -176,12 +211,12 @@ func (c *Client) Must(t testing.TB, want int, method, path string, body, out any
 
 // ErrorBody is the contract's error body.
 type ErrorBody struct {
-	Status    int      `json:"status"`
-	Message   string   `json:"message"`
-	Detail    string   `json:"detail"`
-	Details   []string `json:"details"`
-	Code      string   `json:"code"`
-	RequestID string   `json:"requestId"`
+	Status    int    `json:"status"`
+	Message   string `json:"message"`
+	Detail    string `json:"detail"`
+	Details   string `json:"details"`
+	Code      string `json:"code"`
+	RequestID string `json:"requestId"`
 }
 
 // MustFail sends a request expecting status want with a well-formed
@@ -196,7 +231,7 @@ func (c *Client) MustFail(t testing.TB, want int, method, path string, body any)
 	if status != want {
 		t.Fatalf("%s %s: status %d, want %d; body %s", method, path, status, want, raw)
 	}
-	if err := json.Unmarshal(raw, &e); err != nil || e.Status != want || e.Message == "" || e.Detail != e.Message || e.Code == "" || e.RequestID == "" || e.Details == nil {
+	if err := json.Unmarshal(raw, &e); err != nil || e.Status != want || e.Message == "" || e.Detail != e.Message || e.Code == "" || e.RequestID == "" || e.Details == "" {
 		t.Fatalf("%s %s: error body not per contract: %s", method, path, raw)
 	}
 	return e

@@ -203,6 +203,7 @@ func (h *Handlers) createEngine(w http.ResponseWriter, r *http.Request, _ httpro
 	}
 	v := viewOf(h.store.Read(), &e)
 	v.PreAuthorizedKey, v.KeyExpires = key.String(), &rec.ExpiresAt
+	w.Header().Set("Cache-Control", "no-store") // the answer holds a secret
 	api.WriteJSON(w, http.StatusCreated, v)
 	return nil
 }
@@ -270,6 +271,7 @@ func (h *Handlers) regenerateKey(w http.ResponseWriter, r *http.Request, p httpr
 		return err
 	}
 	h.link.CloseEngine(p.ByName("id"), "pair key regenerated")
+	w.Header().Set("Cache-Control", "no-store") // the answer holds a secret
 	api.WriteJSON(w, http.StatusCreated, keyView{PreAuthorizedKey: key.String(), ExpirationDate: rec.ExpiresAt})
 	return nil
 }

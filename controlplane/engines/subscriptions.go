@@ -59,6 +59,7 @@ func (h *Handlers) createSubscription(w http.ResponseWriter, r *http.Request, _ 
 	if err := api.Propose(r, h.store, state.CmdSubscriptionCreate, req, &s); err != nil {
 		return err
 	}
+	w.Header().Set("Cache-Control", "no-store") // the answer holds a secret
 	api.WriteJSON(w, http.StatusCreated, subscriptionView{ID: s.ID, Events: s.Events, URL: s.URL, Secret: s.Secret})
 	return nil
 }

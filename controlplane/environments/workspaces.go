@@ -2,6 +2,7 @@ package environments
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/julienschmidt/httprouter"
 
@@ -9,25 +10,67 @@ import (
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
 
+// workspaceView is a workspace as Talend's Workspaceinfo shows it, with
+// its environment (Environmentinfo) inline; environmentId and createdAt
+// are Roundhouse's additions.
+type workspaceView struct {
+	ID            string          `json:"id"`
+	Name          string          `json:"name"`
+	Description   string          `json:"description"`
+	Owner         string          `json:"owner"`
+	Type          string          `json:"type"`
+	EnvironmentID string          `json:"environmentId"`
+	Environment   environmentInfo `json:"environment"`
+	CreatedAt     time.Time       `json:"createdAt"`
+}
+
+// environmentInfo is Talend's Environmentinfo. Its description is left
+// out of lists, as Talend's reference says.
+type environmentInfo struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Default     bool   `json:"default"`
+}
+
+func workspaceViewOf(txn state.Reader, ws *state.Workspace, inList bool) workspaceView {
+	v := workspaceView{ID: ws.ID, Name: ws.Name, Description: ws.Description, Owner: ws.OwnerID, Type: ws.Type,
+		EnvironmentID: ws.EnvironmentID, Environment: environmentInfo{ID: ws.EnvironmentID}, CreatedAt: ws.CreatedAt}
+	if env := state.EnvironmentByID(txn, ws.EnvironmentID); env != nil {
+		v.Environment.Name, v.Environment.Default = env.Name, env.Default
+		if !inList {
+			v.Environment.Description = env.Description
+		}
+	}
+	return v
+}
+
+// writeWorkspace answers status with the workspace as stored after a
+// change, read back for its environment.
+func (h *Handlers) writeWorkspace(w http.ResponseWriter, status int, ws *state.Workspace) {
+	api.WriteJSON(w, status, workspaceViewOf(h.store.Read(), ws, false))
+}
+
 func (h *Handlers) listWorkspaces(w http.ResponseWriter, r *http.Request, _ httprouter.Params) error {
+	f, err := parseWorkspaceFilter(r.URL.Query())
+	if err != nil {
+		return err
+	}
 	txn, err := api.Reader(r, h.store)
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	var list []*state.Workspace
-	if envID := q.Get("environmentId"); envID != "" {
+	list := state.Workspaces(txn)
+	if envID, ok := f["environment.id"]; ok {
 		if err := checkObjectID("environmentId", envID); err != nil {
 			return err
 		}
 		list = state.WorkspacesIn(txn, envID)
-	} else {
-		list = state.Workspaces(txn)
 	}
-	out := []*state.Workspace{}
+	out := []workspaceView{}
 	for _, ws := range list {
-		if (q.Get("name") == "" || q.Get("name") == ws.Name) && (q.Get("type") == "" || q.Get("type") == ws.Type) {
-			out = append(out, ws)
+		if v := workspaceViewOf(txn, ws, true); f.matches(v) {
+			out = append(out, v)
 		}
 	}
 	api.WriteJSON(w, http.StatusOK, out)
@@ -56,7 +99,7 @@ func (h *Handlers) createWorkspace(w http.ResponseWriter, r *http.Request, _ htt
 	if err := api.Propose(r, h.store, state.CmdWorkspaceCreate, req, &ws); err != nil {
 		return err
 	}
-	api.WriteJSON(w, http.StatusCreated, ws)
+	h.writeWorkspace(w, http.StatusCreated, &ws)
 	return nil
 }
 
@@ -69,7 +112,7 @@ func (h *Handlers) getWorkspace(w http.ResponseWriter, r *http.Request, p httpro
 	if ws == nil {
 		return api.NotFound("workspace", p.ByName("id"))
 	}
-	api.WriteJSON(w, http.StatusOK, ws)
+	api.WriteJSON(w, http.StatusOK, workspaceViewOf(txn, ws, false))
 	return nil
 }
 
@@ -92,7 +135,7 @@ func (h *Handlers) updateWorkspace(w http.ResponseWriter, r *http.Request, p htt
 	if err := api.Propose(r, h.store, state.CmdWorkspaceUpdate, req, &ws); err != nil {
 		return err
 	}
-	api.WriteJSON(w, http.StatusOK, ws)
+	h.writeWorkspace(w, http.StatusOK, &ws)
 	return nil
 }
 

@@ -15,6 +15,9 @@ import (
 func (s *Service) Register(rt *api.Router) {
 	rt.Handle("POST", "/processing/executions", s.create)
 	rt.Handle("GET", "/processing/executions", s.list)
+	// The task executions listing under the path Talend's Processing
+	// clients call; the same page and filters as /processing/executions.
+	rt.Handle("GET", "/processing/executables/tasks/executions", s.list)
 	rt.Handle("GET", "/processing/executions/:id", s.get)
 	rt.Handle("DELETE", "/processing/executions/:id", s.stopNoContent)
 	rt.Handle("POST", "/processing/executions/:id/stop", s.stop)

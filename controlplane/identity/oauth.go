@@ -26,14 +26,23 @@ func (h *Handlers) registerLogin(rt *api.Router) {
 	rt.Handle("POST", "/security/password", h.changePassword)
 }
 
+// tokenRequest is the body of POST /security/oauth/token. Audience (the
+// API URL Talend's documentation sends, e.g. https://api.us.cloud.talend.com)
+// and scope are accepted and ignored: a node serves one audience. The
+// client id and secret may come in the body (RFC 6749
+// client_secret_post) instead of HTTP Basic.
 type tokenRequest struct {
-	GrantType string `json:"grant_type"`
-	Username  string `json:"username"`
-	Password  string `json:"password"`
+	GrantType    string `json:"grant_type"`
+	Username     string `json:"username"`
+	Password     string `json:"password"`
+	Audience     string `json:"audience"`
+	Scope        string `json:"scope"`
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
 }
 
-// readTokenRequest accepts JSON (the contract) or the form encoding
-// OAuth 2 clients send.
+// readTokenRequest accepts JSON (Talend's documented body) or the form
+// encoding OAuth 2 clients send.
 func readTokenRequest(w http.ResponseWriter, r *http.Request) (tokenRequest, error) {
 	var in tokenRequest
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -48,12 +57,14 @@ func readTokenRequest(w http.ResponseWriter, r *http.Request) (tokenRequest, err
 	if err != nil {
 		return in, badRequest("malformed form body")
 	}
-	return tokenRequest{GrantType: form.Get("grant_type"), Username: form.Get("username"), Password: form.Get("password")}, nil
+	return tokenRequest{GrantType: form.Get("grant_type"), Username: form.Get("username"), Password: form.Get("password"),
+		Audience: form.Get("audience"), Scope: form.Get("scope"),
+		ClientID: form.Get("client_id"), ClientSecret: form.Get("client_secret")}, nil
 }
 
 // oauthToken issues a bearer token valid AccessTokenTTL: to a service
-// account (client_credentials, HTTP Basic id:secret) or to a user
-// (password grant, subject to the password policy).
+// account (client_credentials, id and secret by HTTP Basic or in the
+// body) or to a user (password grant, subject to the password policy).
 func (h *Handlers) oauthToken(w http.ResponseWriter, r *http.Request, _ httprouter.Params) error {
 	in, err := readTokenRequest(w, r)
 	if err != nil {
@@ -62,7 +73,7 @@ func (h *Handlers) oauthToken(w http.ResponseWriter, r *http.Request, _ httprout
 	var kind, id string
 	switch in.GrantType {
 	case "client_credentials":
-		kind, id, err = h.checkClient(r)
+		kind, id, err = h.checkClient(r, in)
 	case "password":
 		kind = state.KindUser
 		id, err = h.checkPassword(r, in.Username, in.Password, true)
@@ -91,10 +102,15 @@ func unauthorized(msg string) error {
 	return api.Errorf(http.StatusUnauthorized, api.CodeUnauthorized, "%s", msg)
 }
 
-func (h *Handlers) checkClient(r *http.Request) (string, string, error) {
-	id, secret, ok := r.BasicAuth()
-	if !ok {
-		return "", "", unauthorized("client_credentials needs HTTP Basic authentication with the service account id and secret")
+func (h *Handlers) checkClient(r *http.Request, in tokenRequest) (string, string, error) {
+	id, secret, basic := r.BasicAuth()
+	switch {
+	case basic && in.ClientID != "":
+		return "", "", badRequest("send the client credentials once: by HTTP Basic or as client_id and client_secret, not both")
+	case !basic && in.ClientID == "":
+		return "", "", unauthorized("client_credentials needs the service account id and secret, by HTTP Basic or as client_id and client_secret")
+	case !basic:
+		id, secret = in.ClientID, in.ClientSecret
 	}
 	sa := state.ServiceAccountByID(h.store.Read(), id)
 	if sa == nil || !authn.SameHash(sa.SecretHash, authn.HashToken(secret)) {

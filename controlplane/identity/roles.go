@@ -94,6 +94,9 @@ func (h *Handlers) createRole(w http.ResponseWriter, r *http.Request, _ httprout
 	if in.Permissions != nil {
 		role.Permissions = *in.Permissions
 	}
+	if err := requireHeld(r, role.Permissions, nil); err != nil {
+		return err
+	}
 	var out state.Role
 	if err := api.Propose(r, h.store, state.CmdRoleCreate, role, &out); err != nil {
 		return err
@@ -107,6 +110,19 @@ func (h *Handlers) updateRole(w http.ResponseWriter, r *http.Request, ps httprou
 	var in roleInput
 	if err := api.Decode(w, r, &in); err != nil {
 		return err
+	}
+	if in.Permissions != nil {
+		txn, err := h.reader(r)
+		if err != nil {
+			return err
+		}
+		var already []string
+		if cur := state.RoleByID(txn, ps.ByName("id")); cur != nil {
+			already = cur.Permissions
+		}
+		if err := requireHeld(r, *in.Permissions, already); err != nil {
+			return err
+		}
 	}
 	req := state.RoleUpdate{ID: ps.ByName("id"), Name: in.Name, Description: in.Description,
 		Permissions: in.Permissions, SeatLimit: h.opts.License.Seats}

@@ -85,6 +85,9 @@ func (h *Handlers) createServiceAccount(w http.ResponseWriter, r *http.Request, 
 	if err := in.check(); err != nil {
 		return err
 	}
+	if err := requireHeld(r, *in.Permissions, nil); err != nil {
+		return err
+	}
 	secret, hash := authn.NewClientSecret()
 	req := state.ServiceAccountCreateRequest{
 		ServiceAccount: state.ServiceAccount{ID: state.NewUUID(), Name: in.Name, SecretHash: hash, Permissions: *in.Permissions},
@@ -97,6 +100,7 @@ func (h *Handlers) createServiceAccount(w http.ResponseWriter, r *http.Request, 
 	v := saView(&sa)
 	v.Secret = secret
 	w.Header().Set("Location", "/account/service-accounts/"+sa.ID)
+	w.Header().Set("Cache-Control", "no-store") // the answer holds the secret
 	api.WriteJSON(w, http.StatusCreated, v)
 	return nil
 }
@@ -120,6 +124,17 @@ func (h *Handlers) updateServiceAccount(w http.ResponseWriter, r *http.Request, 
 		return err
 	}
 	if err := in.check(); err != nil {
+		return err
+	}
+	txn, err := h.reader(r)
+	if err != nil {
+		return err
+	}
+	var already []string
+	if cur := state.ServiceAccountByID(txn, ps.ByName("id")); cur != nil {
+		already = cur.Permissions
+	}
+	if err := requireHeld(r, *in.Permissions, already); err != nil {
 		return err
 	}
 	req := state.ServiceAccountUpdate{ID: ps.ByName("id"), Name: in.Name, Permissions: *in.Permissions}

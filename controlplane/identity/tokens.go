@@ -85,6 +85,7 @@ func (h *Handlers) createToken(w http.ResponseWriter, r *http.Request, _ httprou
 	}
 	v := viewOf(h.store.Read(), &tok)
 	v.Token = secret
+	w.Header().Set("Cache-Control", "no-store") // the answer holds a secret
 	api.WriteJSON(w, http.StatusCreated, v)
 	return nil
 }

@@ -115,6 +115,13 @@ func (h *Handlers) createUser(w http.ResponseWriter, r *http.Request, _ httprout
 	if err := api.Decode(w, r, &in); err != nil {
 		return err
 	}
+	txn, err := h.reader(r)
+	if err != nil {
+		return err
+	}
+	if err := requireHeld(r, permissionsOfRoles(txn, in.Roles), nil); err != nil {
+		return err
+	}
 	req := state.UserCreateRequest{
 		User: state.User{ID: state.NewUUID(), Login: in.Login, Email: in.Email, FirstName: in.FirstName,
 			LastName: in.LastName, Roles: in.Roles},
@@ -147,6 +154,19 @@ func (h *Handlers) updateUser(w http.ResponseWriter, r *http.Request, ps httprou
 	}
 	if err := api.Decode(w, r, &in); err != nil {
 		return err
+	}
+	if in.Roles != nil {
+		txn, err := h.reader(r)
+		if err != nil {
+			return err
+		}
+		var already []string
+		if cur := state.UserByID(txn, ps.ByName("id")); cur != nil {
+			already = permissionsOfRoles(txn, cur.Roles)
+		}
+		if err := requireHeld(r, permissionsOfRoles(txn, *in.Roles), already); err != nil {
+			return err
+		}
 	}
 	req := state.UserUpdate{ID: ps.ByName("id"), Email: in.Email, FirstName: in.FirstName, LastName: in.LastName,
 		Roles: in.Roles, SeatLimit: h.opts.License.Seats}

@@ -6,17 +6,19 @@ import (
 	"net/netip"
 
 	"github.com/roundhouse/roundhouse/controlplane/api"
-	"github.com/roundhouse/roundhouse/controlplane/authz"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
 
-// Gate returns the api.Gate enforcing the allowlist read through read.
-// The address is the TCP peer's (api.ClientIP): forwarding headers are
-// not trusted.
-func Gate(read func() *cluster.Reader) api.Gate {
-	return func(r *http.Request, p *authz.Principal) error {
+// Gate returns the api.AddressGate enforcing the allowlist read through
+// read. While the allowlist is active it refuses every caller outside it,
+// whatever their permissions, and token issuance too; the address is
+// api.ClientIP's (the TCP peer, or what a trusted proxy forwarded).
+// Nobody is locked out by accident: a change that would block the
+// caller's own address is refused when it is made.
+func Gate(read func() *cluster.Reader) api.AddressGate {
+	return func(r *http.Request) error {
 		l := state.IPAllowlistOf(read())
-		if l == nil || !l.Enabled || p.Has(state.PermUserManagement) {
+		if l == nil || !l.Enabled {
 			return nil
 		}
 		addr, err := netip.ParseAddr(api.ClientIP(r))

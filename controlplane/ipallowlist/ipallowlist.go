@@ -46,18 +46,25 @@ func policyOf(l *state.IPAllowlist) Policy {
 // entryInput is one address in a request; ID only where the call names
 // existing entries.
 type entryInput struct {
-	ID          string `json:"id"`
-	IP          string `json:"ip"`
-	Description string `json:"description"`
+	ID          string  `json:"id"`
+	IP          string  `json:"ip"`
+	Description *string `json:"description"`
 }
 
 // newEntries gives fresh IDs to entries being added.
 func newEntries(in []entryInput) []state.IPEntry {
 	out := []state.IPEntry{}
 	for _, e := range in {
-		out = append(out, state.IPEntry{ID: state.NewObjectID(), IP: e.IP, Description: e.Description})
+		out = append(out, state.IPEntry{ID: state.NewObjectID(), IP: e.IP, Description: deref(e.Description)})
 	}
 	return out
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func (h *Handlers) current(r *http.Request) (*state.IPAllowlist, error) {

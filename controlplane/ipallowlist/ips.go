@@ -69,14 +69,26 @@ func (h *Handlers) editIPs(w http.ResponseWriter, r *http.Request, _ httprouter.
 	return nil
 }
 
+// edit replaces the entries named by ID; an entry sent without a
+// description keeps the one it has.
 func (h *Handlers) edit(r *http.Request, in []entryInput) (*state.IPAllowlist, []string, error) {
+	cur, err := h.current(r)
+	if err != nil {
+		return nil, nil, err
+	}
 	edits := []state.IPEntry{}
 	var ids []string
 	for _, e := range in {
 		if e.ID == "" {
 			return nil, nil, api.Errorf(http.StatusBadRequest, api.CodeInvalid, "every entry needs its id")
 		}
-		edits = append(edits, state.IPEntry{ID: e.ID, IP: e.IP, Description: e.Description})
+		desc := ""
+		if e.Description != nil {
+			desc = *e.Description
+		} else if i := slices.IndexFunc(cur.IPs, func(x state.IPEntry) bool { return x.ID == e.ID }); i >= 0 {
+			desc = cur.IPs[i].Description
+		}
+		edits = append(edits, state.IPEntry{ID: e.ID, IP: e.IP, Description: desc})
 		ids = append(ids, e.ID)
 	}
 	var l state.IPAllowlist

@@ -64,6 +64,7 @@ func (h handlers) create(w http.ResponseWriter, r *http.Request, _ httprouter.Pa
 	if err := api.Propose(r, h.store, state.CmdRunSubscriptionCreate, sub, nil); err != nil {
 		return err
 	}
+	w.Header().Set("Cache-Control", "no-store") // the answer holds a secret
 	api.WriteJSON(w, http.StatusCreated, SubscriptionView{ID: sub.ID, URL: sub.URL, Events: sub.Events, Secret: sub.Secret})
 	return nil
 }

@@ -195,6 +195,7 @@ func (s *Service) createWebhook(kind string) api.HandlerFunc {
 			OwnerKind: kind, OwnerID: p.ByName("id"), Window: win}, nil); err != nil {
 			return err
 		}
+		w.Header().Set("Cache-Control", "no-store") // the URL is the secret
 		api.WriteJSON(w, http.StatusCreated, WebhookCreated{URL: s.baseURL(r) + WebhookPathPrefix + token})
 		return nil
 	}

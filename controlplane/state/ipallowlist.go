@@ -9,9 +9,11 @@ import (
 	"github.com/roundhouse/roundhouse/cluster"
 )
 
-// IPAllowlist is the account's IP allowlist policy (seed 002). While
-// Enabled, API calls from addresses outside IPs are refused, except for
-// holders of TMC_USER_MANAGEMENT; engine sessions are never affected.
+// IPAllowlist is the account's IP allowlist policy. While Enabled, API
+// calls and token requests from addresses outside IPs are refused, from
+// every caller; engine sessions are never affected. A change that would
+// leave the list active without the changing caller's own address is
+// refused (a conflict), so nobody locks themselves out.
 type IPAllowlist struct {
 	ID          string    `json:"id"`
 	Description string    `json:"description"`
@@ -97,6 +99,18 @@ func (l *IPAllowlist) Allows(addr netip.Addr) bool {
 	return false
 }
 
+// keepsCaller refuses a policy that is active and would block the
+// address of the caller making the change. A command without a readable
+// caller address (none comes from the API without one) is not checked.
+func keepsCaller(l *IPAllowlist, caller string) error {
+	addr, err := netip.ParseAddr(caller)
+	if !l.Enabled || err != nil || l.Allows(addr) {
+		return nil
+	}
+	return cluster.Reject(cluster.CodeConflict,
+		"this change would block your own address %s: add it (or a range holding it) to the IP allowlist first, or leave the list inactive", addr.Unmap())
+}
+
 // IPAllowlistInput is the body of POST and PUT /v1/management/ip-allowlist.
 type IPAllowlistInput struct {
 	Description *string   `json:"description,omitempty"`
@@ -137,6 +151,9 @@ func applyAllowlistCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := updateAllowlist(l, cmd); err != nil {
 		return nil, err
 	}
+	if err := keepsCaller(l, cmd.Meta.ClientIP); err != nil {
+		return nil, err
+	}
 	return l, tx.Insert(tableIPAllowlist, l)
 }
 
@@ -158,6 +175,9 @@ func withAllowlist(change func(*IPAllowlist, cluster.Command) error) cluster.Han
 		next := *cur
 		next.IPs = slices.Clone(cur.IPs)
 		if err := change(&next, cmd); err != nil {
+			return nil, err
+		}
+		if err := keepsCaller(&next, cmd.Meta.ClientIP); err != nil {
 			return nil, err
 		}
 		next.UpdatedAt = cmd.Meta.Time

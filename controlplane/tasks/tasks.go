@@ -83,7 +83,11 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request, _ httprouter.Par
 		return err
 	}
 	q := r.URL.Query()
-	out := []*state.Task{}
+	limit, offset, err := api.PageParams(q, 100)
+	if err != nil {
+		return err
+	}
+	matched := []*state.Task{}
 	for _, t := range state.Tasks(txn) {
 		if (q.Get("workspaceId") != "" && q.Get("workspaceId") != t.WorkspaceID) ||
 			(q.Get("environmentId") != "" && q.Get("environmentId") != t.EnvironmentID) ||
@@ -91,9 +95,9 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request, _ httprouter.Par
 			!api.CanView(r, t.WorkspaceID) {
 			continue
 		}
-		out = append(out, t)
+		matched = append(matched, t)
 	}
-	api.WriteJSON(w, http.StatusOK, out)
+	api.WriteJSON(w, http.StatusOK, api.PageOf(matched, limit, offset))
 	return nil
 }
 

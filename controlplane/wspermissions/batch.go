@@ -107,15 +107,37 @@ func (h *Handlers) batchDelete(p principal) api.HandlerFunc {
 			w.WriteHeader(http.StatusNoContent)
 			return nil
 		}
-		out := []PermissionDeleteResult{}
-		for _, o := range refused {
-			status, _ := api.RejectionStatus(o.Code)
-			out = append(out, PermissionDeleteResult{Status: status, Message: o.Message,
-				PermissionID: PermissionID{WorkspaceID: o.WorkspaceID, UserID: o.PrincipalID}})
-		}
-		api.WriteJSON(w, http.StatusMultiStatus, out)
+		api.WriteJSON(w, http.StatusMultiStatus, deleteResults(req, refused))
 		return nil
 	}
+}
+
+// deleteResults names each refused (workspace, principal) pair in full:
+// a refused principal is reported once per workspace asked for, a refused
+// workspace once per principal asked for, so no permissionId comes back
+// with a blank side when the request named it.
+func deleteResults(req state.WsPermBatchDeleteRequest, refused []state.DeleteOutcome) []PermissionDeleteResult {
+	out := []PermissionDeleteResult{}
+	for _, o := range refused {
+		status, _ := api.RejectionStatus(o.Code)
+		pairs := []PermissionID{{WorkspaceID: o.WorkspaceID, UserID: o.PrincipalID}}
+		switch {
+		case o.PrincipalID != "" && len(req.WorkspaceIDs) > 0:
+			pairs = pairs[:0]
+			for _, ws := range req.WorkspaceIDs {
+				pairs = append(pairs, PermissionID{WorkspaceID: ws, UserID: o.PrincipalID})
+			}
+		case o.WorkspaceID != "" && len(req.PrincipalIDs) > 0:
+			pairs = pairs[:0]
+			for _, id := range req.PrincipalIDs {
+				pairs = append(pairs, PermissionID{WorkspaceID: o.WorkspaceID, UserID: id})
+			}
+		}
+		for _, id := range pairs {
+			out = append(out, PermissionDeleteResult{Status: status, Message: o.Message, PermissionID: id})
+		}
+	}
+	return out
 }
 
 // search lists records matching every given criterion: 400 for a

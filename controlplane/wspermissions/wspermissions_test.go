@@ -238,8 +238,29 @@ func TestBatchDeleteIntersections(t *testing.T) {
 	}
 	f.admin.Must(t, 207, "DELETE", "/security/permissions/batch?userIds="+u1+"&userIds=bad&userIds=0b7e4b5e-59a4-4bb2-9c55-6f1d2a6b0c01", nil, &res)
 	sort.Slice(res, func(i, j int) bool { return res[i].Status < res[j].Status })
-	if len(res) != 2 || res[0].Status != 400 || res[0].PermissionID.UserID != "bad" || res[1].Status != 404 {
+	if len(res) != 2 || res[0].Status != 400 || res[0].PermissionID.UserID != "bad" || res[1].Status != 404 ||
+		res[1].PermissionID.UserID != "0b7e4b5e-59a4-4bb2-9c55-6f1d2a6b0c01" {
 		t.Fatalf("delete results %+v", res)
+	}
+	// Each refused pair is named in full: the unknown user with the
+	// workspace asked for, the unknown workspace with the user.
+	f.admin.Must(t, 207, "DELETE", "/security/permissions/batch?userIds=0b7e4b5e-59a4-4bb2-9c55-6f1d2a6b0c01&workspaceIds="+f.ws[0], nil, &res)
+	if len(res) != 1 || res[0].Status != 404 || res[0].PermissionID.UserID != "0b7e4b5e-59a4-4bb2-9c55-6f1d2a6b0c01" || res[0].PermissionID.WorkspaceID != f.ws[0] {
+		t.Fatalf("unknown user with a workspace: %+v", res)
+	}
+	f.admin.Must(t, 207, "DELETE", "/security/permissions/batch?userIds="+u1+"&workspaceIds=0123456789abcdef01234567", nil, &res)
+	if len(res) != 1 || res[0].Status != 404 || res[0].PermissionID.UserID != u1 || res[0].PermissionID.WorkspaceID != "0123456789abcdef01234567" {
+		t.Fatalf("unknown workspace with a user: %+v", res)
+	}
+	// An unknown workspace is named in its result; so is an unknown
+	// service account.
+	f.admin.Must(t, 207, "DELETE", "/security/permissions/batch?workspaceIds=0123456789abcdef01234567", nil, &res)
+	if len(res) != 1 || res[0].Status != 404 || res[0].PermissionID.WorkspaceID != "0123456789abcdef01234567" {
+		t.Fatalf("unknown workspace result %+v", res)
+	}
+	f.admin.Must(t, 207, "DELETE", "/security/service-accounts/permissions/batch?serviceAccountIds=0b7e4b5e-59a4-4bb2-9c55-6f1d2a6b0c02", nil, &res)
+	if len(res) != 1 || res[0].Status != 404 || res[0].PermissionID.UserID != "0b7e4b5e-59a4-4bb2-9c55-6f1d2a6b0c02" {
+		t.Fatalf("unknown service account result %+v", res)
 	}
 	if n := count(); n != 2 {
 		t.Fatalf("the valid part of a 207 delete was not applied: %d left", n)
