@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roundhouse/roundhouse/agent/deploy"
+	"github.com/roundhouse/roundhouse/agent/link"
 	"github.com/roundhouse/roundhouse/protocol"
 	"github.com/roundhouse/roundhouse/protocol/artifact"
 	"github.com/roundhouse/roundhouse/runtime"
@@ -27,7 +29,7 @@ import (
 type deployRig struct {
 	t     *testing.T
 	s     *fakeServer
-	store Store
+	store link.Store
 	rtDir string
 	a     *Agent
 	stop  func()
@@ -54,12 +56,12 @@ func (r *deployRig) config() Config { return deployTestConfig(r.store, r.rtDir) 
 
 // deployTestConfig runs plugins from the test binary, with short
 // intervals.
-func deployTestConfig(store Store, rtDir string) Config {
+func deployTestConfig(store link.Store, rtDir string) Config {
 	self, _ := os.Executable()
 	return Config{Store: store, Version: "test", Logger: quiet, MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
 		Runtime: runtime.Config{StateDir: rtDir, WarmPlugins: -1, Cgroups: runtime.CgroupsOff, StopGrace: 2 * time.Second,
 			PluginCommand: func(name string) []string { return []string{self, "rh-plugin", name} }},
-		Deployments: DeploymentConfig{HealthInterval: 50 * time.Millisecond, ReportInterval: 300 * time.Millisecond,
+		Deployments: deploy.Config{HealthInterval: 50 * time.Millisecond, ReportInterval: 300 * time.Millisecond,
 			MetricsInterval: 100 * time.Millisecond, HealthTimeout: 10 * time.Second, UndeployTimeout: 10 * time.Second}}
 }
 
@@ -107,7 +109,7 @@ func (r *deployRig) stopAll() {
 // services lists the runtime's workloads that are not finished.
 func (r *deployRig) services() []runtime.Info {
 	var out []runtime.Info
-	for _, in := range r.a.exec.sup.List() {
+	for _, in := range r.a.sup.List() {
 		if in.State != runtime.StateExited {
 			out = append(out, in)
 		}

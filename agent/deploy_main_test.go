@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roundhouse/roundhouse/agent/link"
 	"github.com/roundhouse/roundhouse/plugins/builtin"
 )
 
@@ -86,7 +87,7 @@ func serveWeb() {
 // runTestAgent is an engine process over a paired data dir, until it is
 // signalled (or killed).
 func runTestAgent(dataDir, rtDir string) {
-	a, err := New(deployTestConfig(Store{Dir: dataDir}, rtDir))
+	a, err := New(deployTestConfig(link.Store{Dir: dataDir}, rtDir))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roundhouse/roundhouse/agent/link"
 	"github.com/roundhouse/roundhouse/protocol"
 	"github.com/roundhouse/roundhouse/protocol/artifact"
 	"github.com/roundhouse/roundhouse/runtime"
@@ -16,7 +17,7 @@ import (
 
 // startAgentProcess runs the engine as a process of its own (the test
 // binary's rh-agent role) against the fake server.
-func startAgentProcess(t *testing.T, store Store, rtDir string) *exec.Cmd {
+func startAgentProcess(t *testing.T, store link.Store, rtDir string) *exec.Cmd {
 	t.Helper()
 	self, _ := os.Executable()
 	cmd := exec.Command(self, "rh-agent", store.Dir, rtDir)

@@ -1,11 +1,10 @@
-// Package agent is the engine daemon that runs on customer hosts: its
-// configuration, identity store, pairing, the QUIC session loop over a list
-// of control-plane servers with jittered back-off, heartbeats, host facts,
-// assignment handling and the artifact cache, and the deployments of
-// routes and data services (deploy*.go: one instance per task, their
-// statuses, reports and metrics, and a ledger so a restarted agent knows
-// the services the runtime kept running).
+// Package agent is the engine daemon that runs on customer hosts. It
+// assembles three rooms and owns nothing else: link (identity, pairing
+// and the session with the control plane), jobs (executions) and deploy
+// (routes and data services), with the runtime that runs their
+// workloads, the artifact cache (agent/artifacts) and the data dir's
+// layout (agent/datadir).
 //
-// It may import protocol and runtime. It must never import controlplane or
-// cluster code.
+// It may import its rooms, runtime and protocol. It must never import
+// controlplane or cluster code.
 package agent

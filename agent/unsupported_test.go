@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/roundhouse/roundhouse/agent/link"
 )
 
 // logBuffer is a slog destination safe for the agent's goroutines.
@@ -47,7 +49,7 @@ func TestUnsupportedAgentSaysToUpgradeAndKeepsRetrying(t *testing.T) {
 		!strings.Contains(l, "minimum 1.4.0") {
 		t.Fatalf("log does not say what to do:\n%s", l)
 	}
-	st, ok, err := ReadStatus(store.Dir)
+	st, ok, err := link.ReadStatus(store.Dir)
 	if err != nil || !ok || st.Connected || !strings.Contains(st.LastError, "upgrade roundhouse-engine") || !strings.Contains(st.LastError, "minimum 1.4.0") {
 		t.Fatalf("status %+v (%v): want the last error to say to upgrade", st, err)
 	}

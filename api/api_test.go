@@ -63,8 +63,12 @@ func TestEnvironmentsAndWorkspacesRoundTrip(t *testing.T) {
 	if err != nil || ws.EnvironmentID != env.ID {
 		t.Fatalf("create workspace = %+v, %v", ws, err)
 	}
-	if got, err := c.Workspaces().Get(ctx, ws.ID); err != nil || got.Name != "team" {
+	if got, err := c.Workspaces().Get(ctx, ws.ID); err != nil || got.Name != "team" || got.Environment.Name != "staging" {
 		t.Fatalf("get workspace = %+v, %v", got, err)
+	}
+	byQuery, err := c.Workspaces().List(ctx, api.WorkspaceFilter{Query: "environment.name==staging;name==team"})
+	if err != nil || len(byQuery) != 1 || byQuery[0].ID != ws.ID {
+		t.Fatalf("workspaces by query = %+v, %v", byQuery, err)
 	}
 }
 

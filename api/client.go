@@ -37,6 +37,7 @@ type Client struct {
 	http       *http.Client
 	retry      RetryPolicy
 	consistent bool
+	header     http.Header
 }
 
 // New returns a client for cfg.
@@ -79,6 +80,18 @@ func (c *Client) WithToken(token string) *Client {
 func (c *Client) WithRetry(p RetryPolicy) *Client {
 	cp := *c
 	cp.retry = p
+	return &cp
+}
+
+// WithHeader returns a copy of c sending header name: value with every
+// request (e.g. Talend's "talend-version").
+func (c *Client) WithHeader(name, value string) *Client {
+	cp := *c
+	cp.header = c.header.Clone()
+	if cp.header == nil {
+		cp.header = http.Header{}
+	}
+	cp.header.Add(name, value)
 	return &cp
 }
 
@@ -180,6 +193,9 @@ func (c *Client) request(ctx context.Context, method, path string, query url.Val
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	req.Header.Set("Accept", "application/json")
+	for name, values := range c.header {
+		req.Header[name] = values
+	}
 	return req, nil
 }
 
@@ -209,4 +225,40 @@ func decodeAnswer[T any](c *Client, req *http.Request) (*T, error) {
 		return nil, fmt.Errorf("%s %s: decode answer: %w", req.Method, req.URL.Path, err)
 	}
 	return &out, nil
+}
+
+// Exchange sends body and returns the answer's status and raw body
+// whatever the status: for callers that examine statuses and error bodies
+// themselves, such as the API's conformance tests. body is sent as is when
+// it is a []byte, else as its JSON; contentType defaults to JSON. Only a
+// failure to get an answer is an error, and nothing is retried.
+func (c *Client) Exchange(ctx context.Context, method, path, contentType string, body any) (int, []byte, error) {
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		if b != nil {
+			rd = bytes.NewReader(b)
+		}
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			return 0, nil, fmt.Errorf("%s %s: encode request: %w", method, path, err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	if contentType == "" {
+		contentType = "application/json"
+	}
+	req, err := c.request(ctx, method, path, nil, contentType, rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw, err
 }

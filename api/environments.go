@@ -31,13 +31,23 @@ type EnvironmentUpdate struct {
 
 // Workspace holds tasks, plans and artifacts; users hold rights on it.
 type Workspace struct {
-	ID            string    `json:"id"`
-	Name          string    `json:"name"`
-	EnvironmentID string    `json:"environmentId"`
-	Type          string    `json:"type"` // SHARED, PERSONAL, CUSTOM
-	Owner         string    `json:"owner"`
-	Description   string    `json:"description,omitempty"`
-	CreatedAt     time.Time `json:"createdAt"`
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	EnvironmentID string `json:"environmentId"`
+	Type          string `json:"type"` // SHARED, PERSONAL, CUSTOM
+	Owner         string `json:"owner"`
+	Description   string `json:"description,omitempty"`
+	// Environment is the workspace's environment, as Talend's API shows it.
+	Environment WorkspaceEnvironment `json:"environment"`
+	CreatedAt   time.Time            `json:"createdAt"`
+}
+
+// WorkspaceEnvironment is the environment a workspace belongs to.
+type WorkspaceEnvironment struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Default     bool   `json:"default"`
 }
 
 // WorkspaceCreate creates a workspace. EnvironmentID is not sent inside an
@@ -102,16 +112,18 @@ func (c *Client) Workspaces() Workspaces { return Workspaces{c} }
 const workspacesPath = "/orchestration/workspaces"
 
 // WorkspaceFilter narrows a workspace list; empty fields match all.
+// Query is Talend's query syntax, e.g. "environment.name==staging;type==SHARED".
 type WorkspaceFilter struct {
-	EnvironmentID string
-	Name          string
-	Type          string
+	EnvironmentID, EnvironmentName string
+	Name, Type, Owner              string
+	Query                          string
 }
 
 // List lists the workspaces matching f.
 func (s Workspaces) List(ctx context.Context, f WorkspaceFilter) ([]Workspace, error) {
 	var out []Workspace
-	return out, s.c.Do(ctx, "GET", workspacesPath, query("environmentId", f.EnvironmentID, "name", f.Name, "type", f.Type), nil, &out)
+	return out, s.c.Do(ctx, "GET", workspacesPath, query("environmentId", f.EnvironmentID, "environmentName", f.EnvironmentName,
+		"name", f.Name, "type", f.Type, "owner", f.Owner, "query", f.Query), nil, &out)
 }
 
 // Get reads one workspace.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/url"
 	"time"
 )
@@ -145,11 +146,17 @@ func (s Schedules) DeleteWebhook(ctx context.Context, id string) error {
 	return s.c.Do(ctx, "DELETE", s.path(id, "/webhook"), nil, nil, nil)
 }
 
-// CallWebhook calls a webhook URL (it needs no token).
-func (c *Client) CallWebhook(ctx context.Context, webhookURL string) error {
+// CallWebhook posts body (of contentType: JSON, XML, form or text) to a
+// webhook URL, as the system that triggers the run does; it needs no
+// token.
+func (c *Client) CallWebhook(ctx context.Context, webhookURL, contentType string, body io.Reader) error {
 	u, err := url.Parse(webhookURL)
+	if err != nil {
+		return fmt.Errorf("webhook URL: %w", err)
+	}
+	resp, err := c.WithToken("").Raw(ctx, "POST", u.Path, nil, contentType, body)
 	if err != nil {
 		return err
 	}
-	return c.WithToken("").Do(ctx, "POST", u.Path, nil, nil, nil)
+	return resp.Body.Close()
 }

@@ -59,6 +59,11 @@ type Config struct {
 	// At most one minute: retries must stay well inside the dedupe window
 	// (two minutes, see dedupe.go).
 	ApplyTimeout time.Duration
+	// MinFreeBytes is the free space the data dir's file system must keep:
+	// below it the node refuses writes (ErrCannotPersist) instead of
+	// proposing entries its disk cannot store, which would make raft step
+	// the leader down at every write. Default 64 MiB; negative: no check.
+	MinFreeBytes int64
 	// ReadYourWritesTimeout bounds how long a follower waits to apply
 	// locally a write it forwarded, so a read on the same node sees it.
 	ReadYourWritesTimeout time.Duration
@@ -84,6 +89,7 @@ func DefaultConfig() Config {
 		TrailingLogs:          10240,
 		SnapshotsRetained:     2,
 		ApplyTimeout:          10 * time.Second,
+		MinFreeBytes:          64 << 20,
 		ReadYourWritesTimeout: time.Second,
 	}
 }
@@ -121,6 +127,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.SnapshotsRetained == 0 {
 		c.SnapshotsRetained = d.SnapshotsRetained
+	}
+	if c.MinFreeBytes == 0 {
+		c.MinFreeBytes = d.MinFreeBytes
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

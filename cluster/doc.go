@@ -11,7 +11,9 @@
 // other replicas do (fsm.go), the lifecycle of leader-only loops, and the node-local
 // on-disk history store (history.go: rows that only grow until retention
 // prunes them, written by the FSM in the same batch, carried in snapshots,
-// rebuilt from raft at every start).
+// rebuilt from raft at every start), and the guard that refuses writes
+// while the data dir's disk is full (storage.go: ErrCannotPersist, so raft
+// never steps a leader down over a log it cannot store).
 //
 // It knows nothing about the product: tables and command handlers are given
 // to it by the caller (see controlplane/state). It must not import

@@ -276,10 +276,16 @@ func (n *Node) Apply(ctx context.Context, cmd Command, out any) (uint64, error) 
 	if err != nil {
 		return 0, err
 	}
+	if err := n.StorageError(); err != nil {
+		return 0, err
+	}
 	for {
 		res, forwarded, err := n.applyOnce(ctx, data)
 		if err == nil {
 			return n.finishApply(ctx, res, forwarded, out)
+		}
+		if full, ok := noSpace(err); ok {
+			return 0, full
 		}
 		if ctx.Err() != nil {
 			// Out of time before a quorum committed it: the outcome is

@@ -47,6 +47,8 @@ type wireResult struct {
 	Error     string          `json:"error,omitempty"`
 	// Retry says the leader lost leadership meanwhile: try again.
 	Retry bool `json:"retry,omitempty"`
+	// CannotPersist says the leader's disk is full (ErrCannotPersist).
+	CannotPersist bool `json:"cannotPersist,omitempty"`
 }
 
 func (p *peerClient) apply(ctx context.Context, data []byte) (*applyResult, error) {
@@ -56,6 +58,9 @@ func (p *peerClient) apply(ctx context.Context, data []byte) (*applyResult, erro
 	}
 	if w.Retry {
 		return nil, errLeaderUnknown
+	}
+	if w.CannotPersist {
+		return nil, fmt.Errorf("%w: the leader's disk: %s", ErrCannotPersist, w.Error)
 	}
 	res := &applyResult{Index: w.Index, Result: w.Result, Rejection: w.Rejection}
 	if w.Error != "" {
@@ -187,6 +192,9 @@ func (n *Node) servePeerApply(r *http.Request) wireResult {
 	if !isCommand(data) {
 		return wireResult{Error: "a forwarded write must be one command"}
 	}
+	if err := n.StorageError(); err != nil {
+		return wireResult{Error: err.Error(), CannotPersist: true}
+	}
 	if cmd, err := decodeCommand(data); err != nil {
 		return wireResult{Error: fmt.Sprintf("decode forwarded command: %v", err)}
 	} else if err := n.fsm.knows(cmd); err != nil && !cmd.Ignorable {
@@ -197,6 +205,9 @@ func (n *Node) servePeerApply(r *http.Request) wireResult {
 	ctx, cancel := context.WithTimeout(r.Context(), n.cfg.ApplyTimeout)
 	defer cancel()
 	res, err := n.prop.propose(ctx, data)
+	if full, ok := noSpace(err); ok {
+		return wireResult{Error: full.Error(), CannotPersist: true}
+	}
 	if err != nil {
 		// Out of time is retryable too: a retry carries the same command
 		// ID, so it applies at most once (dedupe.go).

@@ -93,6 +93,13 @@ func (r *Reader) Get(table, index string, args ...any) (memdb.ResultIterator, er
 	return it, r.fail(table+"."+index, err)
 }
 
+// LowerBound iterates the rows of table from the first whose index value
+// is at least the arguments, in index order.
+func (r *Reader) LowerBound(table, index string, args ...any) (memdb.ResultIterator, error) {
+	it, err := r.txn.LowerBound(table, index, args...)
+	return it, r.fail(table+"."+index, err)
+}
+
 // ReadHistory runs fn on the history store as this Reader sees it: committed
 // history, or in a command handler the batch's own writes too. Errors of
 // the store (a failed read on this node's disk) are read failures.

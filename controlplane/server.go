@@ -43,6 +43,7 @@ type Server struct {
 	registry *prometheus.Registry
 	http     *http.Server
 	ln       net.Listener
+	udp      net.PacketConn // the engine link's socket, bound by New
 	repo     *artifacts.Service
 	execs    *executions.Service
 	sched    *scheduler.Service
@@ -64,31 +65,52 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	ln, udp, err := listen(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("listen for HTTP on %s: %w", cfg.HTTPAddr, err)
+		return nil, err
 	}
+	closeListeners := func() { ln.Close(); udp.Close() }
 	rc := cfg.Raft
 	rc.DataDir, rc.NodeID, rc.RaftAddr, rc.APIAddr, rc.Logger = filepath.Join(cfg.DataDir, "raft"), id, cfg.RaftAddr, ln.Addr().String(), cfg.Logger
 	node, err := cluster.Open(rc, state.Spec())
 	if err != nil {
-		ln.Close()
-		return nil, err
+		closeListeners()
+		return nil, fmt.Errorf("raft on %s: %w", cfg.RaftAddr, err)
 	}
-	s := &Server{cfg: cfg, node: node, ln: ln, registry: prometheus.NewRegistry()}
+	if cfg.Join != "" && cfg.JoinToken == "" && !node.HasState() {
+		node.Shutdown()
+		closeListeners()
+		return nil, errJoinNeedsToken
+	}
+	s := &Server{cfg: cfg, node: node, ln: ln, udp: udp, registry: prometheus.NewRegistry()}
 	if err := s.openJobs(); err != nil {
 		node.Shutdown()
-		ln.Close()
+		closeListeners()
 		return nil, err
 	}
 	// After the jobs: engine sessions run executions and serve artifacts.
 	if err := s.newEngineLink(); err != nil {
 		node.Shutdown()
-		ln.Close()
+		closeListeners()
 		return nil, err
 	}
 	s.routes()
 	return s, nil
+}
+
+// listen binds the API (TCP) and engine link (UDP) addresses, so that a
+// node whose configured ports are taken stops before it serves anything.
+func listen(cfg Config) (net.Listener, net.PacketConn, error) {
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("listen for HTTP (--http-addr) on %s: %w", cfg.HTTPAddr, err)
+	}
+	udp, err := net.ListenPacket("udp", cfg.QUICAddr)
+	if err != nil {
+		ln.Close()
+		return nil, nil, fmt.Errorf("listen for engines (--quic-addr, UDP) on %s: %w", cfg.QUICAddr, err)
+	}
+	return ln, udp, nil
 }
 
 func (s *Server) routes() {
@@ -118,7 +140,7 @@ func (s *Server) routes() {
 		return nil
 	})
 	environments.Register(rt, s.node)
-	identity.Register(rt, s.node, identity.Options{AccessTokenTTL: s.cfg.AccessTokenTTL, License: identity.License{
+	identity.Register(rt, s.node, identity.Options{AccessTokenTTL: s.cfg.AccessTokenTTL, VerifyPassword: s.cfg.VerifyPassword, License: identity.License{
 		Seats: s.cfg.LicenseSeats, EngineTokens: s.cfg.LicenseEngineTokens, ServiceAccounts: s.cfg.LicenseServiceAccounts}})
 	wspermissions.Register(rt, s.node)
 	ipallowlist.Register(rt, s.node)
@@ -221,9 +243,13 @@ func (s *Server) Run(ctx context.Context) error {
 		}
 		s.cfg.Logger.Info("joined cluster", "via", s.cfg.Join)
 	}
-	stopLink := s.startEngineLink(ctx)
+	stopLink, linkFailed := s.startEngineLink(ctx)
 	select {
 	case <-ctx.Done():
+	case err := <-linkFailed:
+		stopLink()
+		s.shutdown()
+		return fmt.Errorf("serve engines: %w", err)
 	case err := <-serveErr:
 		if !errors.Is(err, http.ErrServerClosed) {
 			stopLink()
@@ -240,6 +266,7 @@ func (s *Server) shutdown() error {
 	defer cancel()
 	herr := s.http.Shutdown(sctx)
 	nerr := s.node.Shutdown()
+	_ = s.udp.Close() // already closed if the engine link served
 	return errors.Join(herr, nerr)
 }
 
@@ -281,10 +308,17 @@ type healthView struct {
 	NodeID string `json:"nodeId"`
 	Leader string `json:"leader"`
 	State  string `json:"state"`
+	// Storage says why the node cannot persist writes (its disk is full);
+	// the answer is then 503.
+	Storage string `json:"storage,omitempty"`
 }
 
 func (s *Server) health(w http.ResponseWriter, _ *http.Request, _ httprouterParams) error {
 	leader, _ := s.node.Leader()
-	api.WriteJSON(w, http.StatusOK, healthView{NodeID: s.node.ID(), Leader: leader, State: strings.ToLower(s.node.State())})
+	v, status := healthView{NodeID: s.node.ID(), Leader: leader, State: strings.ToLower(s.node.State())}, http.StatusOK
+	if err := s.node.StorageError(); err != nil {
+		v.Storage, status = err.Error(), http.StatusServiceUnavailable
+	}
+	api.WriteJSON(w, status, v)
 	return nil
 }

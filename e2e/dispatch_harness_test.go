@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/roundhouse/roundhouse/controlplane/executions/executionstest"
+	"github.com/roundhouse/roundhouse/e2e/harness"
 )
 
 // shortTempDir is a temp dir with a short path: an engine's workload
@@ -76,19 +78,15 @@ func (c *engCluster) publishJob(name, script, params string) string {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	req, _ := http.NewRequest("POST", "http://"+c.http+"/orchestration/artifacts", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/gzip")
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	status, raw, err := harness.NewClient(c.http, c.token).API().Exchange(context.Background(), "POST", "/orchestration/artifacts", "application/gzip", body)
 	var pub struct {
 		TaskID string `json:"taskId"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&pub); err != nil || resp.StatusCode != http.StatusCreated || pub.TaskID == "" {
-		c.t.Fatalf("upload: status %d, %+v, %v", resp.StatusCode, pub, err)
+	if err == nil {
+		err = json.Unmarshal(raw, &pub)
+	}
+	if err != nil || status != http.StatusCreated || pub.TaskID == "" {
+		c.t.Fatalf("upload: status %d, %+v, %v", status, pub, err)
 	}
 	return pub.TaskID
 }
@@ -151,22 +149,10 @@ func (c *engCluster) waitStatus(id, want string, within time.Duration) execView 
 
 // logText is an execution's log messages, one per line.
 func (c *engCluster) logText(id string) string {
-	req, _ := http.NewRequest("GET", "http://"+c.http+"/processing/executions/"+id+"/logs", nil)
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return ""
-	}
-	defer resp.Body.Close()
+	lines, _ := harness.NewClient(c.http, c.token).API().Executions().Logs(context.Background(), id)
 	var buf bytes.Buffer
-	dec := json.NewDecoder(resp.Body)
-	for {
-		var l struct {
-			Message string `json:"logMessage"`
-		}
-		if dec.Decode(&l) != nil {
-			return buf.String()
-		}
+	for _, l := range lines {
 		buf.WriteString(l.Message + "\n")
 	}
+	return buf.String()
 }

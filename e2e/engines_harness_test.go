@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roundhouse/roundhouse/e2e/harness"
 	"github.com/roundhouse/roundhouse/internal/testnet"
 )
 
@@ -159,25 +159,14 @@ func engStartNodeArgs(t *testing.T, interval, timeout, join string, extra ...str
 
 // call makes an API request and decodes the answer into out.
 func (c *engCluster) call(method, path string, body, out any) int {
-	var r io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		r = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, "http://"+c.http+path, r)
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
+	status, raw, err := harness.NewClient(c.http, c.token).Do(method, path, body)
 	if err != nil {
 		return 0
 	}
-	defer resp.Body.Close()
 	if out != nil {
-		_ = json.NewDecoder(resp.Body).Decode(out)
+		_ = json.Unmarshal(raw, out)
 	}
-	return resp.StatusCode
+	return status
 }
 
 type engView struct {

@@ -1,12 +1,13 @@
 package e2e
 
 import (
-	"encoding/json"
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/roundhouse/roundhouse/api"
 	"github.com/roundhouse/roundhouse/e2e/harness"
 )
 
@@ -85,17 +86,9 @@ func TestIdentityAcrossNodes(t *testing.T) {
 }
 
 func clientCredentials(addr, id, secret string) (int, string) {
-	req, _ := http.NewRequest("POST", "http://"+addr+"/security/oauth/token", strings.NewReader(`{"grant_type":"client_credentials"}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.SetBasicAuth(id, secret)
-	resp, err := http.DefaultClient.Do(req)
+	out, err := harness.NewClient(addr, "").API().ServiceAccountToken(context.Background(), id, secret)
 	if err != nil {
-		return 0, ""
+		return api.StatusCode(err), ""
 	}
-	defer resp.Body.Close()
-	var out struct {
-		AccessToken string `json:"access_token"`
-	}
-	_ = json.NewDecoder(resp.Body).Decode(&out)
-	return resp.StatusCode, out.AccessToken
+	return http.StatusOK, out.AccessToken
 }

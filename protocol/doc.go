@@ -40,5 +40,6 @@
 //
 // It is a pure library: it performs no I/O policy (no retries, no timers, no
 // state) and imports nothing from this module. Sub-package artifact owns the
-// artifact manifest format.
+// artifact manifest format; sub-package enginesession is the engine side of
+// pairing and the session, the one copy agents and test engines share.
 package protocol

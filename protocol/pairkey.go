@@ -33,6 +33,8 @@ var (
 	ErrPairKeyUnknown = errors.New("the pair key is not known: it was regenerated or its engine deleted")
 	ErrPairKeyUsed    = errors.New("the pair key was already used: regenerate a key for this engine")
 	ErrPairKeyExpired = errors.New("the pair key has expired: regenerate a key for this engine")
+	// ErrPairRateLimited refuses a source that failed too often lately.
+	ErrPairRateLimited = errors.New("too many pairing attempts from this address; wait a minute and retry")
 )
 
 // NewPairKey makes a fresh key bound to the CA with fingerprint ca.
@@ -107,6 +109,8 @@ func ErrorCode(err error) string {
 		return CodeKeyUsed
 	case errors.Is(err, ErrPairKeyExpired):
 		return CodeKeyExpired
+	case errors.Is(err, ErrPairRateLimited):
+		return CodeRateLimited
 	}
 	return ""
 }

@@ -1,7 +1,7 @@
 // Package enginesim simulates engines for the benchmark programs: real QUIC
-// sessions speaking the agent protocol (pairing; hello and heartbeats on
-// the one session stream of version 3) over a few shared UDP sockets, as
-// research/quic-scale.md measured. Each engine keeps its session up over
+// sessions speaking the agent protocol through the agent's own engine
+// side of it, protocol/enginesession (pairing; hello and heartbeats on
+// the one session stream of version 3), over a few shared UDP sockets. Each engine keeps its session up over
 // a list of servers, failing over with jittered back-off as the agent
 // does. With work (the shape of a production agent), each session also
 // opens its work (WorkOpen) and sends an empty deployment report with the

@@ -3,13 +3,13 @@ package enginesim
 import (
 	"context"
 	"crypto/tls"
-	"fmt"
 	"math/rand/v2"
 	"time"
 
 	"github.com/quic-go/quic-go"
 
 	"github.com/roundhouse/roundhouse/protocol"
+	"github.com/roundhouse/roundhouse/protocol/enginesession"
 )
 
 // Run keeps e's session up until ctx ends: its home server first, then the
@@ -32,110 +32,45 @@ func (s *Sim) Run(ctx context.Context, e Engine) {
 
 // open dials server, says hello on the session stream and, with work,
 // opens the work on it; at most 64 handshakes at a time.
-func (s *Sim) open(ctx context.Context, e Engine, server int) (*quic.Conn, *quic.Stream, bool) {
+func (s *Sim) open(ctx context.Context, e Engine, server int) (*enginesession.Session, bool) {
 	select {
 	case s.dials <- struct{}{}:
 	case <-ctx.Done():
-		return nil, nil, false
+		return nil, false
 	}
 	defer func() { <-s.dials }()
-	conf := &tls.Config{MinVersion: tls.VersionTLS13, NextProtos: []string{protocol.ALPNEngine},
-		RootCAs: s.roots.Load(), ServerName: protocol.ServerName, Certificates: []tls.Certificate{e.cert}}
-	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	conn, err := s.transport().Dial(dctx, s.servers[server], conf, &quic.Config{MaxIdleTimeout: 4 * s.interval})
+	roots := s.roots.Load()
+	sess, _, err := enginesession.Open(ctx, s.servers[server].String(), &protocol.Hello{EngineID: e.ID, AgentVersion: "sim"},
+		enginesession.Options{TLS: enginesession.SessionTLS(roots, func() tls.Certificate { return e.cert }),
+			QUIC: &quic.Config{MaxIdleTimeout: 4 * s.interval}, Dial: s.dial, Timeout: 10 * time.Second})
 	if err != nil {
-		return nil, nil, false
+		return nil, false
 	}
-	str, err := hello(dctx, conn, e)
-	if err == nil && s.work {
-		err = openWork(str)
-	}
-	if err != nil {
-		_ = conn.CloseWithError(0, "")
-		return nil, nil, false
-	}
-	return conn, str, true
-}
-
-// hello opens the session stream and reads the welcome on it.
-func hello(ctx context.Context, conn *quic.Conn, e Engine) (*quic.Stream, error) {
-	str, err := conn.OpenStreamSync(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := protocol.WriteMessage(str, &protocol.Hello{EngineID: e.ID, AgentVersion: "sim"}); err != nil {
-		return nil, err
-	}
-	_ = str.SetReadDeadline(time.Now().Add(10 * time.Second))
-	m, err := protocol.ReadMessage(str)
-	if err != nil {
-		return nil, err
-	}
-	if _, ok := m.(*protocol.Welcome); !ok {
-		return nil, fmt.Errorf("expected welcome, got message type %d", m.MessageType())
-	}
-	return str, nil
-}
-
-// openWork opens the session's work, with the deployment report an agent
-// sends right after WorkOpen: nothing is ever assigned to a simulated
-// engine, so nothing but heartbeat acks arrives.
-func openWork(str *quic.Stream) error {
-	if err := protocol.WriteMessage(str, &protocol.WorkOpen{Known: []protocol.ExecutionRef{}}); err != nil {
-		return err
-	}
-	return writeReport(str)
-}
-
-// writeReport sends an empty deployment report, as an agent running no
-// deployment does every ReportInterval.
-func writeReport(str *quic.Stream) error {
-	_ = str.SetWriteDeadline(time.Now().Add(10 * time.Second))
-	return protocol.WriteMessage(str, &protocol.DeploymentReport{Deployments: []protocol.DeploymentStatus{}})
-}
-
-// heartbeat sends one heartbeat on the session stream (after a
-// deployment report, in the same write, when withReport) and reads until
-// its ack, within timeout.
-func heartbeat(str *quic.Stream, seq uint64, withReport bool, timeout time.Duration) error {
-	_ = str.SetDeadline(time.Now().Add(timeout))
-	msgs := []protocol.Message{&protocol.Heartbeat{Seq: seq}}
-	if withReport {
-		msgs = []protocol.Message{&protocol.DeploymentReport{Deployments: []protocol.DeploymentStatus{}}, msgs[0]}
-	}
-	var b []byte
-	for _, m := range msgs {
-		f, err := protocol.Encode(m)
-		if err != nil {
-			return err
-		}
-		if b, err = protocol.AppendFrame(b, f); err != nil {
-			return err
+	if s.work {
+		// The deployment report an agent sends right after WorkOpen:
+		// nothing is ever assigned to a simulated engine, so nothing but
+		// heartbeat acks arrives.
+		if err := sess.Send(&protocol.WorkOpen{Known: []protocol.ExecutionRef{}}, emptyReport()); err != nil {
+			sess.Close(0, "")
+			return nil, false
 		}
 	}
-	if _, err := str.Write(b); err != nil {
-		return err
-	}
-	for {
-		m, err := protocol.ReadMessage(str)
-		if err != nil {
-			return err
-		}
-		if ack, ok := m.(*protocol.HeartbeatAck); ok && ack.Seq == seq {
-			return nil
-		}
-	}
+	return sess, true
+}
+
+// emptyReport is the deployment report of an agent running no deployment.
+func emptyReport() *protocol.DeploymentReport {
+	return &protocol.DeploymentReport{Deployments: []protocol.DeploymentStatus{}}
 }
 
 // session heartbeats on one session until it fails; it reports whether
 // the session was established.
 func (s *Sim) session(ctx context.Context, e Engine, server int) bool {
-	conn, str, ok := s.open(ctx, e, server)
+	sess, ok := s.open(ctx, e, server)
 	if !ok {
 		return false
 	}
-	defer func() { _ = conn.CloseWithError(0, "") }()
+	defer sess.Close(0, "")
 	s.connected[server].Add(1)
 	s.sessions.Add(1)
 	defer s.connected[server].Add(-1)
@@ -148,16 +83,16 @@ func (s *Sim) session(ctx context.Context, e Engine, server int) bool {
 	var seq uint64
 	for {
 		if s.work && s.separateReports && report.Before(next) {
-			if !s.wait(ctx, conn, report) {
+			if !s.wait(ctx, sess, report) {
 				return true
 			}
 			report = report.Add(reportInterval)
-			if writeReport(str) != nil {
+			if sess.Send(emptyReport()) != nil {
 				return true
 			}
 			continue
 		}
-		if !s.wait(ctx, conn, next) {
+		if !s.wait(ctx, sess, next) {
 			return true
 		}
 		seq++
@@ -166,7 +101,11 @@ func (s *Sim) session(ctx context.Context, e Engine, server int) bool {
 		if withReport {
 			report = time.Now().Add(reportInterval)
 		}
-		if err := heartbeat(str, seq, withReport, ackTimeout); err != nil {
+		var with []protocol.Message
+		if withReport {
+			with = append(with, emptyReport())
+		}
+		if err := sess.HeartbeatAndRead(&protocol.Heartbeat{Seq: seq}, ackTimeout, with...); err != nil {
 			if ctx.Err() == nil {
 				s.failed.Add(1)
 			}
@@ -180,13 +119,13 @@ func (s *Sim) session(ctx context.Context, e Engine, server int) bool {
 const reportInterval = 30 * time.Second
 
 // wait waits until at, false when the session or ctx ends first.
-func (s *Sim) wait(ctx context.Context, conn *quic.Conn, at time.Time) bool {
+func (s *Sim) wait(ctx context.Context, sess *enginesession.Session, at time.Time) bool {
 	t := time.NewTimer(time.Until(at))
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
 		return false
-	case <-conn.Context().Done():
+	case <-sess.Context().Done():
 		return false
 	case <-t.C:
 		return true

@@ -2,10 +2,8 @@ package enginesim
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -15,6 +13,7 @@ import (
 	"github.com/quic-go/quic-go"
 
 	"github.com/roundhouse/roundhouse/protocol"
+	"github.com/roundhouse/roundhouse/protocol/enginesession"
 )
 
 // Sim drives simulated engines against one or more control-plane nodes.
@@ -28,7 +27,7 @@ type Sim struct {
 	// heartbeat after it is due, in the same write.
 	separateReports bool
 	roots           atomic.Pointer[x509.CertPool]
-	dials           chan struct{} // bounds handshakes in flight, as quic-scale.md did (64)
+	dials           chan struct{} // bounds handshakes in flight (64)
 
 	connected []atomic.Int64 // sessions with a welcome now, per server
 	acks      atomic.Int64   // heartbeats acknowledged, total
@@ -41,6 +40,15 @@ type Engine struct {
 	ID   string
 	Home int // index of the server tried first
 	cert tls.Certificate
+}
+
+// dial dials on one of the shared sockets.
+func (s *Sim) dial(ctx context.Context, addr string, tlsConf *tls.Config, conf *quic.Config) (*quic.Conn, error) {
+	ua, err := net.ResolveUDPAddr("udp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return s.transport().Dial(ctx, ua, tlsConf, conf)
 }
 
 // New opens transports shared UDP sockets for engines heartbeating every
@@ -109,50 +117,13 @@ func (s *Sim) transport() *quic.Transport { return s.transports[rand.N(len(s.tra
 
 // Pair runs one pairing against server home, as `roundhouse-engine pair` does.
 func (s *Sim) Pair(ctx context.Context, home int, keyString string) (Engine, error) {
-	key, err := protocol.ParsePairKey(keyString)
+	c, err := enginesession.Pair(ctx, s.servers[home].String(), enginesession.PairRequest{Key: keyString,
+		Facts: protocol.HostFacts{Hostname: "sim"}, Timeout: 30 * time.Second, Dial: s.dial})
 	if err != nil {
 		return Engine{}, err
-	}
-	conf := &tls.Config{
-		MinVersion: tls.VersionTLS13, NextProtos: []string{protocol.ALPNPair}, InsecureSkipVerify: true,
-		VerifyConnection: func(cs tls.ConnectionState) error {
-			for _, c := range cs.PeerCertificates[1:] {
-				if sha256.Sum256(c.Raw) == key.CA {
-					return nil
-				}
-			}
-			return errors.New("CA mismatch")
-		},
-	}
-	conn, err := s.transport().Dial(ctx, s.servers[home], conf, &quic.Config{})
-	if err != nil {
-		return Engine{}, err
-	}
-	defer func() { _ = conn.CloseWithError(0, "") }()
-	priv, err := protocol.NewEngineKey()
-	if err != nil {
-		return Engine{}, err
-	}
-	csr, err := protocol.NewCSR(priv, "sim")
-	if err != nil {
-		return Engine{}, err
-	}
-	m, err := protocol.Request(ctx, conn, &protocol.PairRequest{Key: keyString, CSR: csr}, 30*time.Second)
-	if err != nil {
-		return Engine{}, err
-	}
-	r, ok := m.(*protocol.PairResponse)
-	if !ok {
-		return Engine{}, fmt.Errorf("pairing refused: %v", m)
 	}
 	if s.roots.Load() == nil {
-		ca, err := x509.ParseCertificate(r.CACertificate)
-		if err != nil {
-			return Engine{}, err
-		}
-		pool := x509.NewCertPool()
-		pool.AddCert(ca)
-		s.roots.Store(pool)
+		s.roots.Store(c.Roots())
 	}
-	return Engine{ID: r.EngineID, Home: home, cert: tls.Certificate{Certificate: [][]byte{r.Certificate}, PrivateKey: priv}}, nil
+	return Engine{ID: c.EngineID, Home: home, cert: c.TLSCertificate()}, nil
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/roundhouse/roundhouse/agent"
+	"github.com/roundhouse/roundhouse/agent/link"
 )
 
 const defaultDataDir = "./roundhouse-engine-data"
@@ -45,11 +45,11 @@ func newPairCmd() *cobra.Command {
 }
 
 func pair(ctx context.Context, cmd *cobra.Command, servers []string, key, dataDir string, timeout time.Duration) error {
-	id, err := agent.Pair(ctx, agent.PairConfig{
+	id, err := link.Pair(ctx, link.PairConfig{
 		Servers: servers,
 		Key:     key,
-		Store:   agent.Store{Dir: dataDir},
-		Facts:   agent.HostFacts(ctx, dataDir, version),
+		Store:   link.Store{Dir: dataDir},
+		Facts:   link.HostFacts(ctx, dataDir, version),
 		Timeout: timeout,
 		Logger:  newLogger("warn"),
 	})

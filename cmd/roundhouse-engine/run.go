@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/roundhouse/roundhouse/agent"
+	"github.com/roundhouse/roundhouse/agent/link"
 )
 
 // exitRevoked tells systemd (RestartPreventExitStatus) not to restart an
@@ -31,12 +32,12 @@ func newRunCmd() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			a, err := agent.New(agent.Config{Store: agent.Store{Dir: dataDir}, Version: version, Logger: newLogger(logLevel)})
+			a, err := agent.New(agent.Config{Store: link.Store{Dir: dataDir}, Version: version, Logger: newLogger(logLevel)})
 			if err != nil {
 				return err
 			}
 			err = a.Run(ctx)
-			if errors.Is(err, agent.ErrRevoked) {
+			if errors.Is(err, link.ErrRevoked) {
 				fmt.Fprintln(os.Stderr, "roundhouse-engine:", err)
 				os.Exit(exitRevoked)
 			}

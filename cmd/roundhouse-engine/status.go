@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/roundhouse/roundhouse/agent"
+	"github.com/roundhouse/roundhouse/agent/link"
 )
 
 // statusReport is what `status` prints.
@@ -54,15 +54,15 @@ func newStatusCmd() *cobra.Command {
 }
 
 func readStatus(dataDir string) (statusReport, error) {
-	id, err := agent.Store{Dir: dataDir}.Load()
-	if errors.Is(err, agent.ErrNotPaired) {
+	id, err := link.Store{Dir: dataDir}.Load()
+	if errors.Is(err, link.ErrNotPaired) {
 		return statusReport{}, nil
 	}
 	if err != nil {
 		return statusReport{}, err
 	}
 	r := statusReport{Paired: true, EngineID: id.EngineID, Servers: id.Servers, CertExpires: id.Cert.NotAfter}
-	st, ok, err := agent.ReadStatus(dataDir)
+	st, ok, err := link.ReadStatus(dataDir)
 	if err != nil || !ok {
 		return r, err
 	}

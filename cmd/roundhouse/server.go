@@ -18,7 +18,7 @@ import (
 func newServerCmd() *cobra.Command {
 	var cfg controlplane.Config
 	var logLevel string
-	var memLimitMiB int64
+	var memLimitMiB, minFreeMiB int64
 	var smtpPasswordFile string
 	var trustedProxies string
 	cmd := &cobra.Command{
@@ -37,6 +37,10 @@ func newServerCmd() *cobra.Command {
 			}
 			cfg.BootstrapToken = os.Getenv("ROUNDHOUSE_BOOTSTRAP_TOKEN")
 			cfg.MemoryLimit = memLimitMiB << 20
+			cfg.Raft.MinFreeBytes = minFreeMiB << 20
+			if minFreeMiB < 0 {
+				cfg.Raft.MinFreeBytes = -1
+			}
 			proxies, err := controlplane.ParseTrustedProxies(trustedProxies)
 			if err != nil {
 				return usageError{fmt.Errorf("--trusted-proxies: %w", err)}
@@ -78,6 +82,7 @@ func newServerCmd() *cobra.Command {
 	f.Int64Var(&cfg.Raft.SnapshotBytes, "raft-snapshot-bytes", def.Raft.SnapshotBytes, "take a raft snapshot after this many bytes of commands")
 	f.DurationVar(&cfg.Raft.SnapshotCheckInterval, "raft-snapshot-interval", def.Raft.SnapshotCheckInterval, "how often the snapshot thresholds are checked")
 	f.Uint64Var(&cfg.Raft.TrailingLogs, "raft-trailing-logs", def.Raft.TrailingLogs, "log entries kept after a snapshot for lagging followers")
+	f.Int64Var(&minFreeMiB, "min-free-disk-mib", def.Raft.MinFreeBytes>>20, "free space (MiB) the data dir's disk must keep: below it the node refuses writes with 507 and /health answers 503; -1: no check")
 	f.DurationVar(&cfg.Raft.ApplyTimeout, "write-timeout", def.Raft.ApplyTimeout, "how long a write is held waiting for a leader before 503 NO_LEADER")
 	f.IntVar(&cfg.Raft.WriteBatchMax, "write-batch-max", def.Raft.WriteBatchMax, "most concurrent writes the leader proposes as one raft log entry (1: an entry per write; at most 1024)")
 	f.IntVar(&cfg.GCPercent, "gc-percent", 0, "Go GC target percentage (GOGC) of the server process; 0: 400 unless GOGC is set, -1: leave the runtime's")

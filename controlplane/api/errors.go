@@ -41,6 +41,7 @@ const (
 	CodeNoLeader        = "NO_LEADER"
 	CodeNotReady        = "NOT_READY"
 	CodeInternal        = "INTERNAL_ERROR"
+	CodeNoStorage       = "INSUFFICIENT_STORAGE"
 )
 
 // NotFound is the usual 404.
@@ -70,6 +71,10 @@ func classify(err error) *Error {
 	if rej, ok := cluster.AsRejection(err); ok {
 		status, code := RejectionStatus(rej.Code)
 		return &Error{Status: status, Code: code, Message: rej.Message}
+	}
+	if errors.Is(err, cluster.ErrCannotPersist) {
+		return &Error{Status: http.StatusInsufficientStorage, Code: CodeNoStorage,
+			Message: err.Error() + "; nothing was changed"}
 	}
 	if errors.Is(err, cluster.ErrNoLeader) || errors.Is(err, context.DeadlineExceeded) {
 		return &Error{Status: http.StatusServiceUnavailable, Code: CodeNoLeader,

@@ -3,14 +3,16 @@ package artifacts_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
-	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/roundhouse/roundhouse/api"
 	"github.com/roundhouse/roundhouse/controlplane/artifacts"
 	"github.com/roundhouse/roundhouse/controlplane/cptest"
 	"github.com/roundhouse/roundhouse/controlplane/executions/executionstest"
@@ -19,16 +21,11 @@ import (
 
 func post(t *testing.T, url, contentType string, body []byte) (int, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest("POST", url+"/orchestration/artifacts", bytes.NewReader(body))
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("Authorization", "Bearer "+cptest.AdminToken)
-	resp, err := http.DefaultClient.Do(req)
+	status, raw, err := (&cptest.Client{URL: url, Token: cptest.AdminToken}).Send("POST", "/orchestration/artifacts", contentType, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, raw
+	return status, raw
 }
 
 func archive(t *testing.T, manifest any) []byte {
@@ -153,18 +150,13 @@ func TestBlobStoreLimitsAndDigests(t *testing.T) {
 func TestUploadOverTheLimitIs413(t *testing.T) {
 	srv := startRepo(t)
 	size := int64(state.MaxArtifactBytes) + 1
-	req, _ := http.NewRequest("POST", srv.URL+"/orchestration/artifacts", io.LimitReader(zeros{}, size))
-	req.ContentLength = size
-	req.Header.Set("Content-Type", "application/gzip")
-	req.Header.Set("Authorization", "Bearer "+cptest.AdminToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
+	_, err := srv.API(cptest.AdminToken).Artifacts().Upload(context.Background(), "", io.LimitReader(zeros{}, size), size)
+	var e *api.Error
+	if !errors.As(err, &e) {
 		t.Fatalf("upload: %v", err)
 	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 413 || !strings.Contains(string(raw), "400 MB") {
-		t.Fatalf("got %d %s", resp.StatusCode, raw)
+	if e.StatusCode != 413 || !strings.Contains(string(e.Body), "400 MB") {
+		t.Fatalf("got %d %s", e.StatusCode, e.Body)
 	}
 }
 

@@ -1,7 +1,6 @@
 package cptest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roundhouse/roundhouse/api"
 	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane"
 	"github.com/roundhouse/roundhouse/internal/testnet"
@@ -110,7 +110,8 @@ func freeTCP(t testing.TB) string {
 
 func freeUDP(t testing.TB) string { return freeTCP(t) }
 
-// Client calls the API with a token.
+// Client calls the API with a token, through the api package, with no
+// retries: tests see every answer as the node gave it.
 type Client struct {
 	URL, Token string
 	// Header is sent with every request (X-Forwarded-For, talend-version).
@@ -142,6 +143,27 @@ func (c *Client) With(name, value string) *Client {
 // Client returns an API client using token.
 func (s *Server) Client(token string) *Client { return &Client{URL: s.URL, Token: token} }
 
+// API is the typed client of the server calling as token, with no retries.
+func (s *Server) API(token string) *api.Client { return s.Client(token).API() }
+
+// API is the typed client c's calls go through.
+func (c *Client) API() *api.Client {
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	a, err := api.New(api.Config{Address: c.URL, Token: c.Token, HTTPClient: hc})
+	if err != nil {
+		panic(fmt.Sprintf("cptest: %v", err)) // the URL comes from a started server
+	}
+	for name, values := range c.Header {
+		for _, v := range values {
+			a = a.WithHeader(name, v)
+		}
+	}
+	return a.WithRetry(api.NoRetry())
+}
+
 // Response is a raw answer.
 type Response struct {
 	Status int
@@ -150,45 +172,23 @@ type Response struct {
 
 // Do sends body as JSON (a []byte is sent as is) and returns the answer.
 func (c *Client) Do(method, path string, body any) (int, []byte, error) {
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			return 0, nil, err
-		}
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, c.URL+path, rd)
-	if err != nil {
-		return 0, nil, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.Token)
-	}
-	for name, values := range c.Header {
-		req.Header[name] = values
-	}
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
+	defer c.closeIdle()
+	return c.API().Exchange(context.Background(), method, path, "", body)
+}
+
+// Send sends body with contentType, e.g. an artifact archive as
+// application/gzip, and returns the answer.
+func (c *Client) Send(method, path, contentType string, body []byte) (int, []byte, error) {
+	defer c.closeIdle()
+	return c.API().Exchange(context.Background(), method, path, contentType, body)
+}
+
+// closeIdle drops the connections of a client of c's own (From), so each
+// call dials from its address afresh.
+func (c *Client) closeIdle() {
 	if c.HTTP != nil {
-		defer c.HTTP.CloseIdleConnections()
+		c.HTTP.CloseIdleConnections()
 	}
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, raw, err
 }
 
 // Must sends a request, fails the test unless the status is want, and

@@ -38,7 +38,7 @@ func (s *Server) pairReply(ctx context.Context, conn *quic.Conn, str *quic.Strea
 	source := hostOf(conn.RemoteAddr())
 	if !s.limiter.Allow(source, time.Now()) {
 		s.cfg.Logger.Warn("pairing rate limited", "source", source)
-		return &protocol.Error{Code: protocol.CodeRateLimited, Message: "too many pairing attempts from this address; wait a minute and retry"}
+		return &protocol.Error{Code: protocol.CodeRateLimited, Message: protocol.ErrPairRateLimited.Error()}
 	}
 	m, err := protocol.ReadMessage(str)
 	if err != nil {
@@ -116,7 +116,7 @@ func pairError(err error) *protocol.Error {
 // keySentinel returns the bare pair-key error inside err, so the message
 // sent never carries internal context.
 func keySentinel(err error) error {
-	for _, k := range []error{protocol.ErrPairKeyInvalid, protocol.ErrPairKeyUnknown, protocol.ErrPairKeyUsed, protocol.ErrPairKeyExpired} {
+	for _, k := range []error{protocol.ErrPairKeyInvalid, protocol.ErrPairKeyUnknown, protocol.ErrPairKeyUsed, protocol.ErrPairKeyExpired, protocol.ErrPairRateLimited} {
 		if errors.Is(err, k) {
 			return k
 		}

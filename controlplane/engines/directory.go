@@ -111,14 +111,19 @@ func (d *Directory) apply(ctx context.Context, typ string, now time.Time, payloa
 	return err
 }
 
-// Pair implements enginelink.Directory.
+// Pair implements enginelink.Directory. A refused key spends one attempt
+// of the source's budget in the same replicated step, so guesses spread
+// over every node share one budget.
 func (d *Directory) Pair(ctx context.Context, req enginelink.PairRequest) (enginelink.PairResult, error) {
 	var res state.EnginePairResult
 	err := d.apply(ctx, state.CmdEnginePair, req.Now, state.EnginePairRequest{
-		KeyID: req.KeyID, SecretHash: req.SecretHash, CertSerial: req.CertSerial, Facts: req.Facts,
+		KeyID: req.KeyID, SecretHash: req.SecretHash, CertSerial: req.CertSerial, Facts: req.Facts, Source: req.Source,
 	}, &res)
 	if err != nil {
 		return enginelink.PairResult{}, pairError(err)
+	}
+	if res.Refused != "" {
+		return enginelink.PairResult{}, pairError(cluster.Reject(cluster.CodePrecondition, "%s", res.Refused))
 	}
 	return enginelink.PairResult{EngineID: res.EngineID}, nil
 }
@@ -129,7 +134,7 @@ func pairError(err error) error {
 	if !ok {
 		return err
 	}
-	for _, k := range []error{protocol.ErrPairKeyInvalid, protocol.ErrPairKeyUnknown, protocol.ErrPairKeyUsed, protocol.ErrPairKeyExpired} {
+	for _, k := range []error{protocol.ErrPairKeyInvalid, protocol.ErrPairKeyUnknown, protocol.ErrPairKeyUsed, protocol.ErrPairKeyExpired, protocol.ErrPairRateLimited} {
 		if rej.Message == k.Error() {
 			return k
 		}

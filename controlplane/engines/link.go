@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -32,6 +33,9 @@ type LinkConfig struct {
 	NodeID string
 	// Addr is the UDP address agents connect to (--quic-addr).
 	Addr string
+	// PacketConn, when set, is the socket already bound to Addr; the node
+	// binds it at start so a taken port stops the node before it serves.
+	PacketConn net.PacketConn
 	// HeartbeatInterval and HeartbeatTimeout: see enginelink.Config.
 	HeartbeatInterval time.Duration
 	HeartbeatTimeout  time.Duration
@@ -84,7 +88,7 @@ func NewLink(cfg LinkConfig, node Node) (*Link, error) {
 	l.forwarder = enginelink.NewSummaryForwarder(l.forwardToLeader, 0, l.summaryInterval(), cfg.Logger)
 	sink := enginelink.Router{IsLeader: node.IsLeader, Local: l.monitor, Remote: l.forwarder}
 	srv, err := enginelink.New(enginelink.Config{
-		NodeID: cfg.NodeID, Addr: cfg.Addr, HeartbeatInterval: cfg.HeartbeatInterval,
+		NodeID: cfg.NodeID, Addr: cfg.Addr, PacketConn: cfg.PacketConn, HeartbeatInterval: cfg.HeartbeatInterval,
 		HeartbeatTimeout: cfg.HeartbeatTimeout, Logger: cfg.Logger, Servers: l.servers, Work: cfg.Work,
 		ClassicalKeyExchange: cfg.ClassicalKeyExchange, Replaced: node.Replaced, StatelessResetKey: cfg.StatelessResetKey,
 		MinEngineVersion: cfg.MinEngineVersion,

@@ -2,8 +2,6 @@ package engines_test
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"testing"
 	"time"
 
@@ -11,16 +9,17 @@ import (
 
 	"github.com/roundhouse/roundhouse/controlplane/deployments/deploymentstest"
 	"github.com/roundhouse/roundhouse/protocol"
+	"github.com/roundhouse/roundhouse/protocol/enginesession"
 )
 
-// testAgent is a minimal engine built on protocol only: it pairs over QUIC,
-// then holds a version-3 session and heartbeats when told to.
+// testAgent is a minimal engine built on the engine side of the
+// protocol: it pairs over QUIC, then holds a version-3 session and
+// heartbeats when told to.
 type testAgent struct {
 	id    string
 	addr  string
-	cert  tls.Certificate
-	roots *x509.CertPool
-	str   *quic.Stream
+	creds *enginesession.Credentials
+	s     *enginesession.Session
 	seq   uint64
 }
 
@@ -34,27 +33,19 @@ func pairAgent(t *testing.T, addr, key string) *testAgent {
 	if err != nil {
 		t.Fatalf("pair: %v", err)
 	}
-	return &testAgent{id: c.EngineID, addr: addr, roots: c.Roots, cert: c.Cert}
+	return &testAgent{id: c.EngineID, addr: addr, creds: c}
 }
 
 func (a *testAgent) connect(t *testing.T) {
 	t.Helper()
-	conf := &tls.Config{MinVersion: tls.VersionTLS13, NextProtos: []string{protocol.ALPNEngine},
-		RootCAs: a.roots, ServerName: protocol.ServerName, Certificates: []tls.Certificate{a.cert}}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := quic.DialAddr(ctx, a.addr, conf, &quic.Config{MaxIdleTimeout: 30 * time.Second, KeepAlivePeriod: time.Second})
+	s, _, err := enginesession.Open(context.Background(), a.addr, &protocol.Hello{EngineID: a.id, Facts: protocol.HostFacts{Hostname: "test-" + a.id}},
+		enginesession.Options{TLS: enginesession.SessionTLS(a.creds.Roots(), a.creds.TLSCertificate), Timeout: 5 * time.Second,
+			QUIC: &quic.Config{MaxIdleTimeout: 30 * time.Second, KeepAlivePeriod: time.Second}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = conn.CloseWithError(0, "") })
-	if a.str, err = conn.OpenStreamSync(ctx); err != nil {
-		t.Fatal(err)
-	}
-	a.send(t, &protocol.Hello{EngineID: a.id, Facts: protocol.HostFacts{Hostname: "test-" + a.id}})
-	if _, ok := a.read(t).(*protocol.Welcome); !ok {
-		t.Fatal("no welcome")
-	}
+	t.Cleanup(func() { s.Close(0, "") })
+	a.s = s
 }
 
 // beat sends one heartbeat carrying sum and waits for its ack: the
@@ -62,28 +53,7 @@ func (a *testAgent) connect(t *testing.T) {
 func (a *testAgent) beat(t *testing.T, sum protocol.HostSummary) {
 	t.Helper()
 	a.seq++
-	a.send(t, &protocol.Heartbeat{Seq: a.seq, Summary: sum})
-	for {
-		if ack, ok := a.read(t).(*protocol.HeartbeatAck); ok && ack.Seq == a.seq {
-			return
-		}
+	if err := a.s.HeartbeatAndRead(&protocol.Heartbeat{Seq: a.seq, Summary: sum}, 5*time.Second); err != nil {
+		t.Fatalf("heartbeat %d: %v", a.seq, err)
 	}
-}
-
-func (a *testAgent) send(t *testing.T, m protocol.Message) {
-	t.Helper()
-	_ = a.str.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	if err := protocol.WriteMessage(a.str, m); err != nil {
-		t.Fatalf("send %T: %v", m, err)
-	}
-}
-
-func (a *testAgent) read(t *testing.T) protocol.Message {
-	t.Helper()
-	_ = a.str.SetReadDeadline(time.Now().Add(5 * time.Second))
-	m, err := protocol.ReadMessage(a.str)
-	if err != nil {
-		t.Fatalf("read: %v", err)
-	}
-	return m
 }

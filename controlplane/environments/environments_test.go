@@ -1,8 +1,6 @@
 package environments_test
 
 import (
-	"bytes"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -93,16 +91,12 @@ func TestBadInputGetsClearErrorsAndChangesNothing(t *testing.T) {
 
 func TestWrongContentTypeRefused(t *testing.T) {
 	srv := cptest.Start(t)
-	req, _ := http.NewRequest("POST", srv.URL+"/orchestration/environments", bytes.NewReader([]byte(`name=x`)))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", "Bearer "+cptest.AdminToken)
-	resp, err := http.DefaultClient.Do(req)
+	status, _, err := srv.Client(cptest.AdminToken).Send("POST", "/orchestration/environments", "application/x-www-form-urlencoded", []byte(`name=x`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != 415 {
-		t.Fatalf("status %d, want 415", resp.StatusCode)
+	if status != 415 {
+		t.Fatalf("status %d, want 415", status)
 	}
 }
 

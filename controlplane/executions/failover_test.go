@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -19,26 +17,19 @@ import (
 
 func call(t *testing.T, base, method, path, contentType string, body []byte, out any) int {
 	t.Helper()
-	req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
-	if body != nil {
-		req.Header.Set("Content-Type", contentType)
-	}
-	req.Header.Set("Authorization", "Bearer "+cptest.AdminToken)
-	resp, err := http.DefaultClient.Do(req)
+	status, raw, err := (&cptest.Client{URL: base, Token: cptest.AdminToken}).Send(method, path, contentType, body)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if out != nil && resp.StatusCode < 300 {
+	if out != nil && status < 300 {
 		if err := json.Unmarshal(raw, out); err != nil {
 			t.Fatalf("%s %s: %s", method, path, raw)
 		}
 	}
-	if resp.StatusCode >= 300 {
-		t.Logf("%s %s: %d %s", method, path, resp.StatusCode, raw)
+	if status >= 300 {
+		t.Logf("%s %s: %d %s", method, path, status, raw)
 	}
-	return resp.StatusCode
+	return status
 }
 
 // The leader is stopped while 200 executions are being dispatched: every
@@ -134,16 +125,12 @@ func TestArtifactBlobsReplicateToAQuorum(t *testing.T) {
 		t.Fatalf("holders %+v: want a quorum of 2 of 3", versions)
 	}
 	for _, n := range nodes {
-		req, _ := http.NewRequest("GET", n.URL+"/orchestration/artifact-blobs/"+pub.Digest+"?consistency=consistent", nil)
-		req.Header.Set("Authorization", "Bearer "+cptest.AdminToken)
-		resp, err := http.DefaultClient.Do(req)
+		status, got, err := (&cptest.Client{URL: n.URL, Token: cptest.AdminToken}).Do("GET", "/orchestration/artifact-blobs/"+pub.Digest+"?consistency=consistent", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || !bytes.Equal(got, archive) {
-			t.Fatalf("node %s served %d, %d bytes", n.URL, resp.StatusCode, len(got))
+		if status != 200 || !bytes.Equal(got, archive) {
+			t.Fatalf("node %s served %d, %d bytes", n.URL, status, len(got))
 		}
 	}
 	// Deleting the artifact (through another node) removes the blob everywhere.
@@ -189,14 +176,10 @@ func TestLogsAreAssembledFromEveryHolder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	req, _ := http.NewRequest("GET", nodes[0].URL+"/processing/executions/"+out.ExecutionID+"/logs?consistency=consistent", nil)
-	req.Header.Set("Authorization", "Bearer "+cptest.AdminToken)
-	resp, err := http.DefaultClient.Do(req)
+	status, raw, err := (&cptest.Client{URL: nodes[0].URL, Token: cptest.AdminToken}).Do("GET", "/processing/executions/"+out.ExecutionID+"/logs?consistency=consistent", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
 	var got []string
 	for _, l := range bytes.Split(bytes.TrimSpace(raw), []byte("\n")) {
 		var line executions.LogLine
@@ -204,6 +187,6 @@ func TestLogsAreAssembledFromEveryHolder(t *testing.T) {
 		got = append(got, line.Message)
 	}
 	if fmt.Sprint(got) != "[line 0 line 1 line 2]" {
-		t.Fatalf("assembled log %v (%d %s)", got, resp.StatusCode, raw)
+		t.Fatalf("assembled log %v (%d %s)", got, status, raw)
 	}
 }

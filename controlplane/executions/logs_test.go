@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,17 +86,15 @@ func TestFollowStreamsLinesUntilTheEnd(t *testing.T) {
 	f := start(t)
 	task := f.jobTask("chatty", nil)
 	id := f.run(task, nil) // no engine yet: queued
-	req, _ := http.NewRequest("GET", f.srv.URL+"/processing/executions/"+id+"/logs?follow=true", nil)
-	req.Header.Set("Authorization", "Bearer "+cptest.AdminToken)
-	resp, err := http.DefaultClient.Do(req)
+	follow, err := f.srv.API(cptest.AdminToken).Executions().FollowLogs(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer follow.Close()
 	got := make(chan string, 10)
 	go func() {
 		defer close(got)
-		sc := bufio.NewScanner(resp.Body)
+		sc := bufio.NewScanner(follow.Raw())
 		for sc.Scan() {
 			got <- sc.Text()
 		}

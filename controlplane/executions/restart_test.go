@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"testing"
 	"time"
 
@@ -86,14 +85,8 @@ func TestQueuedExecutionSurvivesARestartFromASnapshot(t *testing.T) {
 }
 
 func ready(base string) bool {
-	req, _ := http.NewRequest("GET", base+"/account/me", nil)
-	req.Header.Set("Authorization", "Bearer "+cptest.AdminToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return false
-	}
-	resp.Body.Close()
-	return resp.StatusCode == 200
+	status, _, err := (&cptest.Client{URL: base, Token: cptest.AdminToken}).Do("GET", "/account/me", nil)
+	return err == nil && status == 200
 }
 
 // restartableConfig is a node config that can be booted again over the

@@ -1,16 +1,14 @@
 package executions_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/roundhouse/roundhouse/cluster"
-	"net/http"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane"
 	"github.com/roundhouse/roundhouse/controlplane/cptest"
 	"github.com/roundhouse/roundhouse/controlplane/executions"
@@ -53,17 +51,11 @@ func start(t *testing.T, mutate ...func(*executions.Config)) *fixture {
 // upload publishes an artifact archive and returns the answer.
 func (f *fixture) upload(body []byte, query string) (int, []byte) {
 	f.t.Helper()
-	req, _ := http.NewRequest("POST", f.srv.URL+"/orchestration/artifacts"+query, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/gzip")
-	req.Header.Set("Authorization", "Bearer "+cptest.AdminToken)
-	resp, err := http.DefaultClient.Do(req)
+	status, raw, err := f.c.Send("POST", "/orchestration/artifacts"+query, "application/gzip", body)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	var buf bytes.Buffer
-	_, _ = buf.ReadFrom(resp.Body)
-	return resp.StatusCode, buf.Bytes()
+	return status, raw
 }
 
 // jobTask publishes a job artifact (which creates its task) and gives

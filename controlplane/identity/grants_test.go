@@ -1,7 +1,7 @@
 package identity_test
 
 import (
-	"net/http"
+	"context"
 	"strings"
 	"testing"
 
@@ -83,12 +83,10 @@ func TestSecretAnswersAreNotCached(t *testing.T) {
 		{"/account/service-accounts", `{"name":"cached","permissions":[]}`},
 		{"/account/access-tokens", `{"name":"cached"}`},
 	} {
-		req, _ := http.NewRequest("POST", srv.URL+tc.path, strings.NewReader(tc.body))
-		req.Header.Set("Authorization", "Bearer "+cptest.AdminToken)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := srv.API(cptest.AdminToken).Raw(context.Background(), "POST", tc.path, nil, "application/json", strings.NewReader(tc.body))
 		if err != nil {
-			t.Fatal(err)
+			t.Errorf("POST %s: %v", tc.path, err)
+			continue
 		}
 		resp.Body.Close()
 		if resp.StatusCode != 201 || resp.Header.Get("Cache-Control") != "no-store" {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/roundhouse/roundhouse/controlplane/api"
+	"github.com/roundhouse/roundhouse/controlplane/authn"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
 
@@ -22,6 +23,10 @@ type Options struct {
 	AccessTokenTTL time.Duration
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// VerifyPassword checks a password against its stored hash
+	// (authn.VerifyPassword, argon2id, when nil); tests count the work a
+	// login does through it.
+	VerifyPassword func(hash, password string) bool
 }
 
 // Handlers serves the identity endpoints.
@@ -37,6 +42,9 @@ type Handlers struct {
 func Register(rt *api.Router, s api.Store, opts Options) {
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.VerifyPassword == nil {
+		opts.VerifyPassword = authn.VerifyPassword
 	}
 	if opts.AccessTokenTTL <= 0 {
 		opts.AccessTokenTTL = 30 * time.Minute

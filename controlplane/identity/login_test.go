@@ -1,12 +1,12 @@
 package identity_test
 
 import (
-	"encoding/base64"
-	"net/http"
+	"context"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/roundhouse/roundhouse/api"
 	"github.com/roundhouse/roundhouse/controlplane/cptest"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
@@ -157,25 +157,14 @@ type serviceAccount struct {
 
 func basicToken(t *testing.T, srv *cptest.Server, id, secret string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest("POST", srv.URL+"/security/oauth/token", strings.NewReader(`{"grant_type":"client_credentials"}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(id+":"+secret)))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	out, err := srv.API("").ServiceAccountToken(context.Background(), id, secret)
+	if status := api.StatusCode(err); status != 0 {
+		return status, ""
 	}
-	defer resp.Body.Close()
-	var out struct {
-		AccessToken string `json:"access_token"`
-		TokenType   string `json:"token_type"`
-		ExpiresIn   int    `json:"expires_in"`
+	if err != nil || out.TokenType != "Bearer" || out.ExpiresIn != 1800 {
+		t.Fatalf("token answer %+v %v", out, err)
 	}
-	if resp.StatusCode == 200 {
-		if err := decodeJSON(resp, &out); err != nil || out.TokenType != "Bearer" || out.ExpiresIn != 1800 {
-			t.Fatalf("token answer %+v %v", out, err)
-		}
-	}
-	return resp.StatusCode, out.AccessToken
+	return 200, out.AccessToken
 }
 
 func TestServiceAccounts(t *testing.T) {

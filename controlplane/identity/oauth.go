@@ -121,7 +121,10 @@ func (h *Handlers) checkClient(r *http.Request, in tokenRequest) (string, string
 
 // checkPassword verifies a user's password under the password policy:
 // lock-out after too many failures, expiry, and the rule that a user
-// without roles cannot log in. It returns the user's ID.
+// without roles cannot log in. It returns the user's ID. A login naming no
+// user with a password does the same work (one argon2id verification, one
+// replicated failure count) and gets the same answers, lock-out included,
+// so that no answer reveals which accounts exist.
 func (h *Handlers) checkPassword(r *http.Request, login, password string, forLogin bool) (string, error) {
 	txn := h.store.Read()
 	u := state.UserByLogin(txn, login)
@@ -130,22 +133,14 @@ func (h *Handlers) checkPassword(r *http.Request, login, password string, forLog
 		cred = state.CredentialOf(txn, u.ID)
 	}
 	now := h.opts.Now()
-	if cred != nil && now.Before(cred.LockedUntil) {
+	if cred == nil {
+		return "", h.failWithoutPassword(r, txn, login, password, now)
+	}
+	if now.Before(cred.LockedUntil) {
 		return "", locked(cred.LockedUntil, now)
 	}
-	if cred == nil {
-		authn.VerifyPassword(h.dummyHash, password) // same time as a wrong password
-		return "", unauthorized("invalid login or password")
-	}
-	if !authn.VerifyPassword(cred.PasswordHash, password) {
-		var res state.LoginFailedResult
-		if err := api.Propose(r, h.store, state.CmdLoginFailed, state.LoginFailedRequest{UserID: u.ID}, &res); err != nil {
-			return "", err
-		}
-		if now.Before(res.LockedUntil) {
-			return "", locked(res.LockedUntil, now)
-		}
-		return "", unauthorized("invalid login or password")
+	if !h.opts.VerifyPassword(cred.PasswordHash, password) {
+		return "", h.countFailure(r, state.LoginFailedRequest{UserID: u.ID}, now)
 	}
 	switch {
 	case u.Status != state.UserActive:
@@ -156,6 +151,30 @@ func (h *Handlers) checkPassword(r *http.Request, login, password string, forLog
 		return "", api.Errorf(http.StatusForbidden, CodePasswordExpired, "the password has expired; set a new one with POST /security/password")
 	}
 	return u.ID, nil
+}
+
+// failWithoutPassword answers a login naming no user with a password as a
+// wrong password for an account is answered.
+func (h *Handlers) failWithoutPassword(r *http.Request, txn state.Reader, login, password string, now time.Time) error {
+	key := state.LoginKey(login)
+	if f := state.LoginFailureOf(txn, key); f != nil && now.Before(f.LockedUntil) {
+		return locked(f.LockedUntil, now)
+	}
+	h.opts.VerifyPassword(h.dummyHash, password)
+	return h.countFailure(r, state.LoginFailedRequest{LoginKey: key}, now)
+}
+
+// countFailure records one failed login and answers it: locked when this
+// failure locked the login out, else a wrong login or password.
+func (h *Handlers) countFailure(r *http.Request, req state.LoginFailedRequest, now time.Time) error {
+	var res state.LoginFailedResult
+	if err := api.Propose(r, h.store, state.CmdLoginFailed, req, &res); err != nil {
+		return err
+	}
+	if now.Before(res.LockedUntil) {
+		return locked(res.LockedUntil, now)
+	}
+	return unauthorized("invalid login or password")
 }
 
 func locked(until, now time.Time) error {

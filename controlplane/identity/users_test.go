@@ -1,10 +1,8 @@
 package identity_test
 
 import (
-	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -247,18 +245,14 @@ func TestDeleteUserRefusedWhilePersonalWorkspaceHoldsWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, _ := http.NewRequest("POST", srv.URL+"/orchestration/artifacts?workspaceId="+u.PersonalWorkspaceID, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/gzip")
-	req.Header.Set("Authorization", "Bearer "+cptest.AdminToken)
-	resp, err := http.DefaultClient.Do(req)
+	status, raw, err := admin.Send("POST", "/orchestration/artifacts?workspaceId="+u.PersonalWorkspaceID, "application/gzip", body)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var pub struct{ ID, TaskID string }
-	_ = json.NewDecoder(resp.Body).Decode(&pub)
-	resp.Body.Close()
-	if resp.StatusCode != 201 || pub.ID == "" {
-		t.Fatalf("upload into the Personal workspace: %d %+v", resp.StatusCode, pub)
+	_ = json.Unmarshal(raw, &pub)
+	if status != 201 || pub.ID == "" {
+		t.Fatalf("upload into the Personal workspace: %d %+v", status, pub)
 	}
 
 	if e := admin.MustFail(t, 409, "DELETE", "/account/users/"+u.ID, nil); !strings.Contains(e.Message, "still holds") {

@@ -1,17 +1,14 @@
 package membership
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
 
+	apiclient "github.com/roundhouse/roundhouse/api"
 	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane/api"
 )
@@ -53,30 +50,22 @@ func Register(rt *api.Router, n *cluster.Node) {
 // Join asks the member at addr (its HTTP address) to admit self, retrying
 // until ctx ends: the member may still be electing a leader.
 func Join(ctx context.Context, addr, token string, self cluster.Member) error {
-	body, _ := json.Marshal(self)
-	url := "http://" + strings.TrimPrefix(addr, "http://") + "/cluster/members"
+	c, err := apiclient.New(apiclient.Config{Address: addr, Token: token, HTTPClient: http.DefaultClient})
+	if err != nil {
+		return fmt.Errorf("join %s: %w", addr, err)
+	}
+	m := apiclient.Member{ID: self.ID, RaftAddr: self.RaftAddr, APIAddr: self.APIAddr}
 	var last error
 	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-		if err != nil {
-			return fmt.Errorf("join %s: %w", addr, err)
+		_, err := c.Cluster().AddMember(ctx, m)
+		status := apiclient.StatusCode(err)
+		switch {
+		case err == nil:
+			return nil
+		case status != 0 && status < 500:
+			return fmt.Errorf("join %s refused (%d): %w", addr, status, err)
 		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-			resp.Body.Close()
-			switch {
-			case resp.StatusCode == http.StatusOK:
-				return nil
-			case resp.StatusCode < 500:
-				return fmt.Errorf("join %s refused (%d): %s", addr, resp.StatusCode, strings.TrimSpace(string(msg)))
-			}
-			last = fmt.Errorf("join %s: %d %s", addr, resp.StatusCode, strings.TrimSpace(string(msg)))
-		} else {
-			last = err
-		}
+		last = fmt.Errorf("join %s: %w", addr, err)
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("join %s: gave up: %w", addr, last)

@@ -185,16 +185,12 @@ func publish(t *testing.T, srv *cptest.Server, c *cptest.Client, name string) st
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, _ := http.NewRequest("POST", srv.URL+"/orchestration/artifacts", bytes.NewReader(archive))
-	req.Header.Set("Content-Type", "application/gzip")
-	req.Header.Set("Authorization", "Bearer "+cptest.AdminToken)
-	resp, err := http.DefaultClient.Do(req)
+	_, raw, err := srv.Client(cptest.AdminToken).Send("POST", "/orchestration/artifacts", "application/gzip", archive)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
 	var pub state.ArtifactPublishResult
-	if err := json.NewDecoder(resp.Body).Decode(&pub); err != nil {
+	if err := json.Unmarshal(raw, &pub); err != nil {
 		t.Fatal(err)
 	}
 	c.Must(t, 204, "PUT", "/orchestration/executables/tasks/"+pub.TaskID+"/run-config", map[string]any{

@@ -1,10 +1,8 @@
 package plans_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -77,17 +75,13 @@ func (f *fixture) taskOf(manifest map[string]any, runOnce bool) string {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	req, _ := http.NewRequest("POST", f.srv.URL+"/orchestration/artifacts", bytes.NewReader(archive))
-	req.Header.Set("Content-Type", "application/gzip")
-	req.Header.Set("Authorization", "Bearer "+cptest.AdminToken)
-	resp, err := http.DefaultClient.Do(req)
+	status, raw, err := f.c.Send("POST", "/orchestration/artifacts", "application/gzip", archive)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	defer resp.Body.Close()
 	var pub state.ArtifactPublishResult
-	if err := json.NewDecoder(resp.Body).Decode(&pub); err != nil || pub.TaskID == "" {
-		f.t.Fatalf("upload: %d %v", resp.StatusCode, err)
+	if err := json.Unmarshal(raw, &pub); err != nil || pub.TaskID == "" {
+		f.t.Fatalf("upload: %d %v", status, err)
 	}
 	f.c.Must(f.t, 204, "PUT", "/orchestration/executables/tasks/"+pub.TaskID+"/run-config", map[string]any{
 		"runtime": map[string]any{"type": "REMOTE_ENGINE", "id": "engine-1"}, "parallelExecutionAllowed": true}, nil)

@@ -61,6 +61,7 @@ func credentialSpec() cluster.Spec {
 		Tables: []cluster.Table{
 			table(tableCredentials, func() any { return new(Credential) }, idIndex()),
 			table(tablePasswordPolicy, func() any { return new(PasswordPolicy) }, idIndex()),
+			loginFailureTable(),
 		},
 		Handlers: map[string]cluster.Handler{
 			CmdPasswordSet:       applyPasswordSet,
@@ -104,9 +105,11 @@ func applyPasswordSet(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	return nil, tx.Insert(tableCredentials, &Credential{ID: req.UserID, PasswordHash: req.Hash, PasswordSetAt: cmd.Meta.Time})
 }
 
-// LoginFailedRequest counts one failed password check.
+// LoginFailedRequest counts one failed password check: of the user's
+// credential when the user has a password, else under LoginKey.
 type LoginFailedRequest struct {
-	UserID string `json:"id"`
+	UserID   string `json:"id,omitempty"`
+	LoginKey string `json:"loginKey,omitempty"`
 }
 
 // LoginFailedResult says whether this failure locked the account.
@@ -119,21 +122,19 @@ func applyLoginFailed(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
+	now := cmd.Meta.Time
 	cur := CredentialOf(tx.Reader, req.UserID)
+	if cur == nil && req.LoginKey != "" {
+		return failLoginWithoutPassword(tx, req.LoginKey, now)
+	}
 	if cur == nil {
 		return &LoginFailedResult{}, nil
 	}
-	pol := PasswordPolicyOf(tx.Reader)
-	next := *cur
-	now := cmd.Meta.Time
 	if now.Before(cur.LockedUntil) {
 		return &LoginFailedResult{LockedUntil: cur.LockedUntil}, nil
 	}
-	next.FailedAttempts++
-	if pol.LockoutEnabled && next.FailedAttempts >= pol.MaxFailedAttempts {
-		next.FailedAttempts = 0
-		next.LockedUntil = now.Add(time.Duration(pol.LockoutDurationSeconds) * time.Second)
-	}
+	next := *cur
+	next.FailedAttempts, next.LockedUntil = countFailure(PasswordPolicyOf(tx.Reader), next.FailedAttempts, now)
 	return &LoginFailedResult{LockedUntil: next.LockedUntil}, tx.Insert(tableCredentials, &next)
 }
 

@@ -84,11 +84,17 @@ type EnginePairRequest struct {
 	SecretHash string             `json:"secretHash"`
 	CertSerial string             `json:"certSerial"`
 	Facts      protocol.HostFacts `json:"facts"`
+	// Source is the agent's address; its failed attempts across the
+	// cluster are limited (checkPairBudget). Empty: not limited.
+	Source string `json:"source,omitempty"`
 }
 
-// EnginePairResult names the engine that was paired.
+// EnginePairResult names the engine that was paired, or, for a request
+// with a Source, the refusal of its key (one of protocol's pair-key
+// errors): such a refusal is committed, as it spends the source's budget.
 type EnginePairResult struct {
-	EngineID string `json:"engineId"`
+	EngineID string `json:"engineId,omitempty"`
+	Refused  string `json:"refused,omitempty"`
 }
 
 // applyEnginePair is the one atomic step of pairing: of two agents racing
@@ -99,22 +105,18 @@ func applyEnginePair(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	k := first[PairKeyRecord](tx.Reader, tablePairKeys, "id", req.KeyID)
-	var e *Engine
-	if k != nil {
-		e = EngineByID(tx.Reader, k.EngineID)
+	if err := checkPairBudget(tx.Reader, req.Source, cmd.Meta.Time); err != nil {
+		return nil, err
 	}
-	switch {
-	case k == nil || e == nil:
-		return nil, pairRefusal(protocol.ErrPairKeyUnknown)
-	case k.SecretHash != req.SecretHash:
-		return nil, pairRefusal(protocol.ErrPairKeyInvalid)
-	case k.Used:
-		return nil, pairRefusal(protocol.ErrPairKeyUsed)
-	case !cmd.Meta.Time.Before(k.ExpiresAt):
-		return nil, pairRefusal(protocol.ErrPairKeyExpired)
-	case req.CertSerial == "":
+	if req.CertSerial == "" {
 		return nil, cluster.Reject(cluster.CodeInvalid, "pairing needs a certificate serial")
+	}
+	k, e, refused := pairKeyFor(tx.Reader, req, cmd.Meta.Time)
+	if refused != nil && req.Source != "" {
+		return &EnginePairResult{Refused: refused.Error()}, spendPairBudget(tx, req.Source, cmd.Meta.Time)
+	}
+	if refused != nil {
+		return nil, pairRefusal(refused)
 	}
 	used := *k
 	used.Used = true
@@ -128,6 +130,27 @@ func applyEnginePair(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		return nil, err
 	}
 	return &EnginePairResult{EngineID: e.ID}, nil
+}
+
+// pairKeyFor finds the key and engine a pairing request names, or the
+// protocol error refusing it.
+func pairKeyFor(txn Reader, req EnginePairRequest, now time.Time) (*PairKeyRecord, *Engine, error) {
+	k := first[PairKeyRecord](txn, tablePairKeys, "id", req.KeyID)
+	var e *Engine
+	if k != nil {
+		e = EngineByID(txn, k.EngineID)
+	}
+	switch {
+	case k == nil || e == nil:
+		return nil, nil, protocol.ErrPairKeyUnknown
+	case k.SecretHash != req.SecretHash:
+		return nil, nil, protocol.ErrPairKeyInvalid
+	case k.Used:
+		return nil, nil, protocol.ErrPairKeyUsed
+	case !now.Before(k.ExpiresAt):
+		return nil, nil, protocol.ErrPairKeyExpired
+	}
+	return k, e, nil
 }
 
 // pairRefusal carries a protocol pair-key error as a rejection; the code

@@ -72,6 +72,7 @@ func engineSpec() cluster.Spec {
 				clusterIndex()),
 			table(tablePairKeys, func() any { return new(PairKeyRecord) }, idIndex(),
 				stringIndex("engine", "EngineID", false)),
+			pairFailureTable(),
 		},
 		Handlers: map[string]cluster.Handler{
 			CmdEngineCreate:            applyEngineCreate,
@@ -80,6 +81,7 @@ func engineSpec() cluster.Spec {
 			CmdEngineRegenerateKey:     applyEngineRegenerateKey,
 			CmdEngineUnpair:            applyEngineUnpair,
 			CmdEnginePair:              applyEnginePair,
+			CmdEnginePairFailed:        applyEnginePairFailed,
 			CmdEngineRenewCert:         applyEngineRenewCert,
 			CmdEngineFacts:             applyEngineFacts,
 			CmdEngineAvailability:      applyEngineAvailability,

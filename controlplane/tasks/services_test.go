@@ -1,10 +1,7 @@
 package tasks_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -17,16 +14,11 @@ import (
 func (f *fixture) publish(t *testing.T, manifest map[string]any) string {
 	t.Helper()
 	archive, _ := executionstest.Archive(manifest, map[string]string{"serve.sh": "#!/bin/sh\n"})
-	req, _ := http.NewRequest("POST", f.srv.URL+"/orchestration/artifacts", bytes.NewReader(archive))
-	req.Header.Set("Content-Type", "application/gzip")
-	req.Header.Set("Authorization", "Bearer "+cptest.AdminToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 201 {
-		t.Fatalf("upload: %v %v", err, resp)
+	status, raw, err := f.srv.Client(cptest.AdminToken).Send("POST", "/orchestration/artifacts", "application/gzip", archive)
+	if err != nil || status != 201 {
+		t.Fatalf("upload: %v %d %s", err, status, raw)
 	}
-	defer resp.Body.Close()
 	var pub state.ArtifactPublishResult
-	raw, _ := io.ReadAll(resp.Body)
 	_ = json.Unmarshal(raw, &pub)
 	if pub.TaskID != "" {
 		t.Fatalf("publishing a service created task %s; only jobs get one", pub.TaskID)

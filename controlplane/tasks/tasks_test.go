@@ -1,10 +1,7 @@
 package tasks_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -34,16 +31,11 @@ func start(t *testing.T) *fixture {
 	dir.AddEngine("engine-1", f.env)
 	for _, v := range []string{"1.0.0", "1.1.0"} {
 		archive, _ := executionstest.Archive(executionstest.JobManifest("loader", v), nil)
-		req, _ := http.NewRequest("POST", srv.URL+"/orchestration/artifacts", bytes.NewReader(archive))
-		req.Header.Set("Content-Type", "application/gzip")
-		req.Header.Set("Authorization", "Bearer "+cptest.AdminToken)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil || resp.StatusCode != 201 {
-			t.Fatalf("upload %s: %v %v", v, err, resp)
+		status, raw, err := srv.Client(cptest.AdminToken).Send("POST", "/orchestration/artifacts", "application/gzip", archive)
+		if err != nil || status != 201 {
+			t.Fatalf("upload %s: %v %d %s", v, err, status, raw)
 		}
 		var pub state.ArtifactPublishResult
-		raw, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
 		_ = json.Unmarshal(raw, &pub)
 		f.artifactID = pub.ID
 	}

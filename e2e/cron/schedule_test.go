@@ -4,12 +4,13 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"testing"
 	"time"
 
+	"github.com/roundhouse/roundhouse/api"
 	"github.com/roundhouse/roundhouse/e2e/harness"
 )
 
@@ -33,17 +34,10 @@ func jobArchive(t *testing.T, name string) []byte {
 
 func publishTask(t *testing.T, addr, name string) string {
 	t.Helper()
-	req, _ := http.NewRequest("POST", "http://"+addr+"/orchestration/artifacts", bytes.NewReader(jobArchive(t, name)))
-	req.Header.Set("Content-Type", "application/gzip")
-	req.Header.Set("Authorization", "Bearer "+testToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out struct{ TaskID string }
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.TaskID == "" {
-		t.Fatalf("publish %s: %d %v", name, resp.StatusCode, err)
+	archive := jobArchive(t, name)
+	out, err := harness.NewClient(addr, testToken).API().Artifacts().Upload(context.Background(), "", bytes.NewReader(archive), int64(len(archive)))
+	if err != nil || out.TaskID == "" {
+		t.Fatalf("publish %s: %d %v", name, api.StatusCode(err), err)
 	}
 	return out.TaskID
 }

@@ -1,16 +1,17 @@
 package harness
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/roundhouse/roundhouse/api"
 )
 
 // Node is one `roundhouse server` process.
@@ -123,7 +124,8 @@ func (n *Node) BootstrapToken(t testing.TB) string {
 	return tok
 }
 
-// Client calls one node's API with a token.
+// Client calls one node's API with a token through the api package,
+// each call sent once: tests see every answer as the node gave it.
 type Client struct {
 	Addr, Token string
 	HTTP        *http.Client
@@ -134,33 +136,18 @@ func NewClient(addr, token string) *Client {
 	return &Client{Addr: addr, Token: token, HTTP: &http.Client{Timeout: 15 * time.Second}}
 }
 
+// API is the typed client c's calls go through.
+func (c *Client) API() *api.Client {
+	a, err := api.New(api.Config{Address: c.Addr, Token: c.Token, HTTPClient: c.HTTP})
+	if err != nil {
+		panic(fmt.Sprintf("harness: %v", err)) // addresses come from started nodes
+	}
+	return a.WithRetry(api.NoRetry())
+}
+
 // Do sends a JSON request; it returns the status and the raw body.
 func (c *Client) Do(method, path string, body any) (int, []byte, error) {
-	var rd io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			return 0, nil, err
-		}
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, "http://"+c.Addr+path, rd)
-	if err != nil {
-		return 0, nil, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.Token)
-	}
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, raw, err
+	return c.API().Exchange(context.Background(), method, path, "", body)
 }
 
 // JSON sends a request and decodes a 2xx answer into out; other statuses

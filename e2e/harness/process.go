@@ -109,6 +109,15 @@ func (p *Process) Restart() {
 	p.start()
 }
 
+// RestartWithEnv starts the process again with the same arguments and env
+// as the only additions to this process's environment.
+func (p *Process) RestartWithEnv(env []string) {
+	p.t.Helper()
+	p.Kill()
+	p.env = env
+	p.start()
+}
+
 // Exited reports whether the current run has ended.
 func (p *Process) Exited() bool {
 	p.mu.Lock()

@@ -106,7 +106,7 @@ func TestBadArchives(t *testing.T) {
 		{"missing entrypoint", tarGz(t, map[string]string{"artifact.json": jobManifest}), "", "missing entrypoint", nil},
 		{"unknown type", tarGz(t, map[string]string{"artifact.json": `{"name":"a","version":"1","type":"spaceship","entrypoint":["x"]}`}), "", `unknown type "spaceship"`, nil},
 		{"no manifest", tarGz(t, map[string]string{"run.sh": "x"}), "", "no artifact.json", ErrCorrupt},
-		{"path escape", tarGz(t, map[string]string{"../evil.sh": "x"}), "", "escapes", ErrCorrupt},
+		{"path escape", tarGz(t, map[string]string{"../evil.sh": "x"}), "", "leads out of the archive", ErrCorrupt},
 		{"service without binary type", tarGz(t, map[string]string{"artifact.json": `{"name":"a","version":"1","type":"route","entrypoint":["x"]}`}), "", "binaryType", nil},
 		{"good", good, gd, "", nil},
 	}

@@ -12,13 +12,6 @@ import (
 	"strings"
 )
 
-// Caps on what an archive may unpack to: the control plane accepts uploads
-// up to 400 MB, and gzip can expand far beyond that.
-const (
-	MaxUnpackedBytes = 2 << 30
-	MaxEntries       = 100_000
-)
-
 // ErrCorrupt marks archives that are not a readable artifact.
 var ErrCorrupt = errors.New("corrupt artifact archive")
 
@@ -71,8 +64,8 @@ func unpack(r io.Reader, dest string) error {
 		return fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
 	tr := tar.NewReader(gz)
-	var total int64
-	for n := 0; ; n++ {
+	rules := newEntryRules()
+	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
 			return nil
@@ -80,14 +73,11 @@ func unpack(r io.Reader, dest string) error {
 		if err != nil {
 			return fmt.Errorf("%w: %v", ErrCorrupt, err)
 		}
-		if n >= MaxEntries {
-			return fmt.Errorf("%w: more than %d entries", ErrCorrupt, MaxEntries)
+		name, err := rules.check(hdr)
+		if err != nil {
+			return err
 		}
-		total += hdr.Size
-		if total > MaxUnpackedBytes {
-			return fmt.Errorf("%w: unpacks to more than %d bytes", ErrCorrupt, MaxUnpackedBytes)
-		}
-		if err := unpackEntry(tr, hdr, dest); err != nil {
+		if err := unpackEntry(tr, hdr, filepath.Join(dest, filepath.FromSlash(name))); err != nil {
 			return err
 		}
 	}
@@ -98,35 +88,29 @@ func localPath(name string) bool {
 	return clean != "." && filepath.IsLocal(clean)
 }
 
-func unpackEntry(tr *tar.Reader, hdr *tar.Header, dest string) error {
-	if !localPath(hdr.Name) {
-		return fmt.Errorf("%w: entry %q escapes the archive", ErrCorrupt, hdr.Name)
-	}
-	target := filepath.Join(dest, filepath.FromSlash(path.Clean(hdr.Name)))
-	switch hdr.Typeflag {
-	case tar.TypeDir:
+// unpackEntry writes one entry entryRules accepted (a directory or a
+// regular file) to target.
+func unpackEntry(tr *tar.Reader, hdr *tar.Header, target string) error {
+	if hdr.Typeflag == tar.TypeDir {
 		return os.MkdirAll(target, 0o755)
-	case tar.TypeReg:
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			return err
-		}
-		mode := os.FileMode(0o644)
-		if hdr.Mode&0o111 != 0 {
-			mode = 0o755
-		}
-		f, err := os.OpenFile(target, os.O_CREATE|os.O_EXCL|os.O_WRONLY, mode)
-		if err != nil {
-			return fmt.Errorf("%w: entry %q: %v", ErrCorrupt, hdr.Name, err)
-		}
-		_, err = io.Copy(f, tr)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("%w: entry %q: %v", ErrCorrupt, hdr.Name, err)
-		}
-		return nil
-	default:
-		return fmt.Errorf("%w: entry %q: only regular files and directories are allowed", ErrCorrupt, hdr.Name)
 	}
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		return err
+	}
+	mode := os.FileMode(0o644)
+	if hdr.Mode&0o111 != 0 {
+		mode = 0o755
+	}
+	f, err := os.OpenFile(target, os.O_CREATE|os.O_EXCL|os.O_WRONLY, mode)
+	if err != nil {
+		return fmt.Errorf("%w: entry %q: %v", ErrCorrupt, hdr.Name, err)
+	}
+	_, err = io.Copy(f, tr)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("%w: entry %q: %v", ErrCorrupt, hdr.Name, err)
+	}
+	return nil
 }

@@ -2,17 +2,13 @@ package deploymentstest
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"sync"
 	"time"
 
-	"github.com/quic-go/quic-go"
-
 	"github.com/roundhouse/roundhouse/protocol"
+	"github.com/roundhouse/roundhouse/protocol/enginesession"
 )
 
 // Instance is one service instance the fake engine runs.
@@ -35,8 +31,7 @@ type Engine struct {
 	Version string // the agent version it says in its hello
 
 	addr  string
-	cert  tls.Certificate
-	roots *x509.CertPool
+	creds *enginesession.Credentials
 
 	mu        sync.Mutex
 	instances map[string]*Instance // by deployment ID
@@ -45,11 +40,11 @@ type Engine struct {
 	nextPort  int
 	received  []protocol.Message
 	onChange  func(engineID string, inst Instance, removed bool)
-	link      *link // the live session's work stream
+	link      *enginesession.Session // the live session
 	cancel    context.CancelFunc
 	done      chan struct{}
-	conn      *quic.Conn
-	lastErr   error // what ended the last session
+	conn      *enginesession.Session // the last session, closed by Stop
+	lastErr   error                  // what ended the last session
 }
 
 // Pair pairs a new fake engine with a pair key at the control plane's QUIC
@@ -59,27 +54,15 @@ func Pair(ctx context.Context, addr, key, version string) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{ID: c.EngineID, Version: version, stepDelay: 20 * time.Millisecond, addr: addr, roots: c.Roots, cert: c.Cert,
+	return &Engine{ID: c.EngineID, Version: version, stepDelay: 20 * time.Millisecond, addr: addr, creds: c,
 		instances: map[string]*Instance{}, failing: map[string]bool{}, nextPort: 5060}, nil
-}
-
-// Credentials are what pairing gives an engine: its ID, its client
-// certificate and the cluster CA to verify nodes with.
-type Credentials struct {
-	EngineID string
-	Cert     tls.Certificate
-	Roots    *x509.CertPool
 }
 
 // PairCredentials pairs with key over QUIC as an agent does (a fresh key
 // pair and CSR), retrying while the link is not ready yet.
-func PairCredentials(ctx context.Context, addr, key string) (*Credentials, error) {
-	pk, err := protocol.ParsePairKey(key)
-	if err != nil {
-		return nil, err
-	}
+func PairCredentials(ctx context.Context, addr, key string) (*enginesession.Credentials, error) {
 	for {
-		c, err := pair(ctx, addr, key, pk)
+		c, err := enginesession.Pair(ctx, addr, enginesession.PairRequest{Key: key, Facts: protocol.HostFacts{Hostname: "fake"}, Timeout: 5 * time.Second})
 		if err == nil {
 			return c, nil
 		}
@@ -89,53 +72,6 @@ func PairCredentials(ctx context.Context, addr, key string) (*Credentials, error
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-}
-
-func pair(ctx context.Context, addr, key string, pk protocol.PairKey) (*Credentials, error) {
-	conf := &tls.Config{MinVersion: tls.VersionTLS13, NextProtos: []string{protocol.ALPNPair}, InsecureSkipVerify: true,
-		VerifyConnection: func(cs tls.ConnectionState) error { // the pair key names the CA
-			for _, c := range cs.PeerCertificates[1:] {
-				if sha256.Sum256(c.Raw) == pk.CA {
-					return nil
-				}
-			}
-			return errors.New("CA mismatch")
-		}}
-	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	conn, err := quic.DialAddr(dctx, addr, conf, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = conn.CloseWithError(0, "") }()
-	priv, err := protocol.NewEngineKey()
-	if err != nil {
-		return nil, err
-	}
-	csr, _ := protocol.NewCSR(priv, "fake")
-	str, err := conn.OpenStreamSync(dctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := protocol.WriteMessage(str, &protocol.PairRequest{Key: key, CSR: csr}); err != nil {
-		return nil, err
-	}
-	m, err := protocol.ReadMessage(str)
-	if err != nil {
-		return nil, err
-	}
-	r, ok := m.(*protocol.PairResponse)
-	if !ok {
-		return nil, fmt.Errorf("pairing refused: %+v", m)
-	}
-	ca, err := x509.ParseCertificate(r.CACertificate)
-	if err != nil {
-		return nil, err
-	}
-	roots := x509.NewCertPool()
-	roots.AddCert(ca)
-	return &Credentials{EngineID: r.EngineID, Roots: roots,
-		Cert: tls.Certificate{Certificate: [][]byte{r.Certificate}, PrivateKey: priv}}, nil
 }
 
 // FailHealth makes every later instance of version fail its health check.
@@ -211,7 +147,7 @@ func (e *Engine) Stop() {
 	}
 	cancel()
 	if conn != nil {
-		_ = conn.CloseWithError(0, "")
+		conn.Close(0, "")
 	}
 	<-done
 }
@@ -249,8 +185,7 @@ func (e *Engine) SendMetrics(m *protocol.DeploymentMetrics) error {
 	if l == nil {
 		return errors.New("no live session")
 	}
-	l.send(m)
-	return nil
+	return l.Send(m)
 }
 
 // SendStatus sends a deployment status on the live session (tests of
@@ -262,8 +197,7 @@ func (e *Engine) SendStatus(st *protocol.DeploymentStatus) error {
 	if l == nil {
 		return errors.New("no live session")
 	}
-	l.send(st)
-	return nil
+	return l.Send(st)
 }
 
 // SetStepDelay sets how long downloading, starting and undeploying take

@@ -1,14 +1,13 @@
 package deploymentstest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
+	"github.com/roundhouse/roundhouse/api"
 	"github.com/roundhouse/roundhouse/controlplane/executions/executionstest"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 	"github.com/roundhouse/roundhouse/protocol"
@@ -35,36 +34,18 @@ func (a API) Do(method, path string, in, out any) error {
 	return nil
 }
 
-// Raw sends in (a []byte as is) and returns the status and body.
+// Raw sends in (a []byte as is, as an artifact archive) and returns the
+// status and body; it goes through the api package, each call sent once.
 func (a API) Raw(method, path string, in any) (int, []byte, error) {
-	var body io.Reader
+	c, err := api.New(api.Config{Address: a.URL, Token: a.Token, HTTPClient: http.DefaultClient})
+	if err != nil {
+		return 0, nil, err
+	}
 	ctype := "application/json"
-	switch b := in.(type) {
-	case nil:
-	case []byte:
-		body, ctype = bytes.NewReader(b), "application/gzip"
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			return 0, nil, err
-		}
-		body = bytes.NewReader(raw)
+	if _, ok := in.([]byte); ok {
+		ctype = "application/gzip"
 	}
-	req, err := http.NewRequest(method, a.URL+path, body)
-	if err != nil {
-		return 0, nil, err
-	}
-	if in != nil {
-		req.Header.Set("Content-Type", ctype)
-	}
-	req.Header.Set("Authorization", "Bearer "+a.Token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, raw, err
+	return c.WithRetry(api.NoRetry()).Exchange(context.Background(), method, path, ctype, in)
 }
 
 // Fleet sets up engines, clusters, artifacts and service tasks on one

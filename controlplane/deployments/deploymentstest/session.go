@@ -2,64 +2,31 @@ package deploymentstest
 
 import (
 	"context"
-	"crypto/tls"
-	"errors"
 	"sync"
 	"time"
 
 	"github.com/quic-go/quic-go"
 
 	"github.com/roundhouse/roundhouse/protocol"
+	"github.com/roundhouse/roundhouse/protocol/enginesession"
 )
 
-// link is one session's session stream, written by several goroutines.
-type link struct {
-	mu  sync.Mutex
-	str *quic.Stream
-}
-
-func (l *link) send(m protocol.Message) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	_ = l.str.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	_ = protocol.WriteMessage(l.str, m)
-}
-
 func (e *Engine) session(ctx context.Context) error {
-	conf := &tls.Config{MinVersion: tls.VersionTLS13, NextProtos: []string{protocol.ALPNEngine},
-		RootCAs: e.roots, ServerName: protocol.ServerName, Certificates: []tls.Certificate{e.cert}}
-	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	conn, err := quic.DialAddr(dctx, e.addr, conf, &quic.Config{MaxIdleTimeout: 5 * time.Second, KeepAlivePeriod: time.Second})
+	creds := e.creds
+	s, welcome, err := enginesession.Open(ctx, e.addr, &protocol.Hello{EngineID: e.ID, AgentVersion: e.Version,
+		Facts: protocol.HostFacts{Hostname: "fake-" + e.ID, EngineVersion: e.Version}},
+		enginesession.Options{TLS: enginesession.SessionTLS(creds.Roots(), creds.TLSCertificate), Timeout: 5 * time.Second,
+			QUIC: &quic.Config{MaxIdleTimeout: 5 * time.Second, KeepAlivePeriod: time.Second}})
 	if err != nil {
 		return err
 	}
-	defer func() { _ = conn.CloseWithError(0, "") }()
+	defer s.Close(0, "")
 	e.mu.Lock()
-	e.conn = conn
+	e.conn = s
 	e.mu.Unlock()
-	// Session protocol version 3: the hello, heartbeats and the work all
-	// go on one session stream, as agents do.
-	str, err := conn.OpenStreamSync(dctx)
-	if err != nil {
-		return err
-	}
-	l := &link{str: str}
-	l.send(&protocol.Hello{EngineID: e.ID, AgentVersion: e.Version, Facts: protocol.HostFacts{Hostname: "fake-" + e.ID, EngineVersion: e.Version}})
-	_ = str.SetReadDeadline(time.Now().Add(5 * time.Second))
-	m, err := protocol.ReadMessage(str)
-	if err != nil {
-		return err
-	}
-	_ = str.SetReadDeadline(time.Time{})
-	welcome, ok := m.(*protocol.Welcome)
-	if !ok {
-		return errors.New("no welcome")
-	}
-	l.send(&protocol.WorkOpen{})
-	l.send(e.report())
+	_ = s.Send(&protocol.WorkOpen{}, e.report())
 	e.mu.Lock()
-	e.link = l
+	e.link = s
 	e.mu.Unlock()
 	defer func() {
 		e.mu.Lock()
@@ -70,31 +37,24 @@ func (e *Engine) session(ctx context.Context) error {
 	defer stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	wg.Go(func() { e.heartbeat(sctx, l, time.Duration(welcome.HeartbeatIntervalMillis)*time.Millisecond) })
-	wg.Go(func() { e.reportEvery(sctx, l, time.Second) })
-	for {
-		m, err := protocol.ReadMessage(str)
-		if err != nil {
-			return err
-		}
-		if _, ack := m.(*protocol.HeartbeatAck); ack {
-			continue
-		}
+	wg.Go(func() { e.heartbeat(sctx, s, time.Duration(welcome.HeartbeatIntervalMillis)*time.Millisecond) })
+	wg.Go(func() { e.reportEvery(sctx, s, time.Second) })
+	return s.Serve(ctx, func(m protocol.Message) {
 		e.mu.Lock()
 		e.received = append(e.received, m)
 		e.mu.Unlock()
 		switch msg := m.(type) {
 		case *protocol.Deploy:
-			wg.Go(func() { e.deploy(sctx, l, msg) })
+			wg.Go(func() { e.deploy(sctx, s, msg) })
 		case *protocol.Undeploy:
-			wg.Go(func() { e.undeploy(sctx, l, msg) })
+			wg.Go(func() { e.undeploy(sctx, s, msg) })
 		}
-	}
+	})
 }
 
 // heartbeat sends one heartbeat per interval on the session stream, as
-// agents do (its acks arrive on the stream, read by session).
-func (e *Engine) heartbeat(ctx context.Context, l *link, every time.Duration) {
+// agents do (its acks arrive on the stream, read by Serve).
+func (e *Engine) heartbeat(ctx context.Context, l *enginesession.Session, every time.Duration) {
 	if every <= 0 {
 		every = time.Second
 	}
@@ -106,12 +66,12 @@ func (e *Engine) heartbeat(ctx context.Context, l *link, every time.Duration) {
 			return
 		case <-t.C:
 		}
-		l.send(&protocol.Heartbeat{Seq: seq})
+		_ = l.Heartbeat(ctx, &protocol.Heartbeat{Seq: seq}, every)
 	}
 }
 
 // reportEvery sends the deployment report periodically, as agents do.
-func (e *Engine) reportEvery(ctx context.Context, l *link, every time.Duration) {
+func (e *Engine) reportEvery(ctx context.Context, l *enginesession.Session, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -119,7 +79,7 @@ func (e *Engine) reportEvery(ctx context.Context, l *link, every time.Duration) 
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			l.send(e.report())
+			_ = l.Send(e.report())
 		}
 	}
 }
@@ -139,7 +99,7 @@ func (i Instance) status(msg string) protocol.DeploymentStatus {
 }
 
 // set changes an instance (nil status removes it) and reports it.
-func (e *Engine) set(l *link, inst *Instance, status, sub string, healthy bool, msg string) {
+func (e *Engine) set(l *enginesession.Session, inst *Instance, status, sub string, healthy bool, msg string) {
 	e.mu.Lock()
 	inst.Status, inst.SubStatus, inst.Healthy = status, sub, healthy
 	removed := status == protocol.DeployUndeployed
@@ -154,16 +114,16 @@ func (e *Engine) set(l *link, inst *Instance, status, sub string, healthy bool, 
 	if on != nil {
 		on(e.ID, snapshot, removed)
 	}
-	l.send(&protocol.DeploymentStatus{DeploymentID: snapshot.DeploymentID, TaskID: snapshot.TaskID, Status: status, SubStatus: sub,
+	_ = l.Send(&protocol.DeploymentStatus{DeploymentID: snapshot.DeploymentID, TaskID: snapshot.TaskID, Status: status, SubStatus: sub,
 		ArtifactVersion: snapshot.Version, Port: snapshot.Port, Healthy: healthy, Message: msg, Time: time.Now()})
 }
 
-func (e *Engine) deploy(ctx context.Context, l *link, d *protocol.Deploy) {
+func (e *Engine) deploy(ctx context.Context, l *enginesession.Session, d *protocol.Deploy) {
 	e.mu.Lock()
 	if cur, ok := e.instances[d.DeploymentID]; ok {
 		st := cur.status("")
 		e.mu.Unlock()
-		l.send(&st)
+		_ = l.Send(&st)
 		return
 	}
 	var replaced []*Instance
@@ -198,12 +158,12 @@ func (e *Engine) deploy(ctx context.Context, l *link, d *protocol.Deploy) {
 	e.set(l, inst, protocol.DeployRunning, protocol.SubExecuting, true, "")
 }
 
-func (e *Engine) undeploy(ctx context.Context, l *link, u *protocol.Undeploy) {
+func (e *Engine) undeploy(ctx context.Context, l *enginesession.Session, u *protocol.Undeploy) {
 	e.mu.Lock()
 	inst, ok := e.instances[u.DeploymentID]
 	e.mu.Unlock()
 	if !ok {
-		l.send(&protocol.DeploymentStatus{DeploymentID: u.DeploymentID, TaskID: u.TaskID, Status: protocol.DeployUndeployed,
+		_ = l.Send(&protocol.DeploymentStatus{DeploymentID: u.DeploymentID, TaskID: u.TaskID, Status: protocol.DeployUndeployed,
 			SubStatus: protocol.SubUndeployed, Time: time.Now()})
 		return
 	}

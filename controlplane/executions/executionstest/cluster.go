@@ -4,9 +4,9 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net/http"
 	"time"
 
+	"github.com/roundhouse/roundhouse/api"
 	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane"
 	"github.com/roundhouse/roundhouse/controlplane/executions"
@@ -71,15 +71,15 @@ func StartCluster(t TB, size int, token string, ec executions.Config) []*Node {
 
 func waitServing(t TB, url, token string) {
 	t.Helper()
+	c, err := api.New(api.Config{Address: url, Token: token})
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	c = c.WithRetry(api.NoRetry())
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		req, _ := http.NewRequest("GET", url+"/account/me", nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		if resp, err := http.DefaultClient.Do(req); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
+		if _, err := c.Me(context.Background()); err == nil {
+			return
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
