@@ -74,7 +74,7 @@ type Config struct {
 	// product gives 3 per admin add-on); 0 means no limit.
 	LicenseServiceAccounts int
 	// AccessTokenTTL is how long tokens from POST /security/oauth/token
-	// are valid (seed 004: 30 minutes).
+	// are valid (30 minutes, as in Talend's service account API).
 	AccessTokenTTL time.Duration
 	// TrustedProxies are the reverse proxies (CIDR ranges) whose
 	// X-Forwarded-For header names the caller's address, for the IP

@@ -1,4 +1,5 @@
-// Package ipallowlist serves seed 002, the IP allowlist API
+// Package ipallowlist serves the IP allowlist API of Talend's Cloud API
+// reference
 // (/v1/management/ip-allowlist, 11 calls), and provides the Gate that
 // refuses API calls from addresses outside an enabled allowlist. Holders
 // of TMC_USER_MANAGEMENT pass the gate, so an administrator can always

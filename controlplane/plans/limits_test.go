@@ -51,7 +51,7 @@ func TestRerunIsRefusedWhenThePlanQueueIsFull(t *testing.T) {
 	}
 }
 
-// Seed §5.2: a plan webhook needs a first-step task whose Job takes
+// A plan webhook needs a first-step task whose Job takes
 // resource_webhook_payload; the batch then reaches that task.
 func TestPlanWebhookNeedsAFirstStepTaskTakingThePayload(t *testing.T) {
 	f := start(t, func(string) bool { return false })

@@ -14,12 +14,12 @@ const (
 	ArtifactDataService = "data-service"
 )
 
-// MaxArtifactBytes is the seed's maximum artifact size (400 MB).
+// MaxArtifactBytes is Talend's maximum artifact size (400 MB).
 const MaxArtifactBytes = 400 << 20
 
 // Artifact is a named deliverable of a workspace; each upload adds a
 // version. Deleting an artifact deletes all its versions, and only when no
-// task uses any of them (seed §12.3).
+// task uses any of them.
 type Artifact struct {
 	ID            string    `json:"id"`
 	Name          string    `json:"name"`
@@ -180,7 +180,7 @@ func validArtifactName(name string) error {
 	if err := validName("artifact name", name); err != nil {
 		return err
 	}
-	// Seed §12.1: reserved words such as SNAPSHOT make publication fail.
+	// Reserved words such as SNAPSHOT make publication fail.
 	if strings.Contains(strings.ToUpper(name), "SNAPSHOT") {
 		return cluster.Reject(cluster.CodeInvalid, "artifact name %q contains the reserved word SNAPSHOT", name)
 	}

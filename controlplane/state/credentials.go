@@ -17,7 +17,7 @@ type Credential struct {
 	LockedUntil    time.Time `json:"lockedUntil"`
 }
 
-// PasswordPolicy is the account's password policy (seed 000 §1.3). Each
+// PasswordPolicy is the account's password policy. Each
 // toggle keeps its values while off.
 type PasswordPolicy struct {
 	ID                     string `json:"id"`
@@ -32,7 +32,8 @@ type PasswordPolicy struct {
 }
 
 // DefaultPasswordPolicy is the policy until an administrator sets one:
-// the seed's example values, lock-out on, expiration off.
+// the example values of Talend's password policy help page, lock-out on,
+// expiration off.
 func DefaultPasswordPolicy() PasswordPolicy {
 	return PasswordPolicy{ID: policyRowID, LockoutEnabled: true, MaxFailedAttempts: 5,
 		LockoutDurationSeconds: 60, ExpirationIntervalDays: 90}

@@ -16,7 +16,7 @@ const (
 )
 
 // Deployment is the current record of one service task on one engine
-// (CONTRACT "Deployments"). A new deployment on the engine supersedes it
+// (what the deployments API shows). A new deployment on the engine supersedes it
 // and moves it to the history. Every field is serialised (snapshots are
 // JSON); the API shows a view of it.
 type Deployment struct {
@@ -233,7 +233,7 @@ func acceptsStatus(cur *Deployment, st protocol.DeploymentStatus) bool {
 	return st.Status == protocol.DeployUndeploying || st.Status == protocol.DeployUndeployed || st.Status == protocol.DeployFailed
 }
 
-// validDeployStatus reports whether sub is one of status's seed sub-states.
+// validDeployStatus reports whether sub is one of status's sub-states.
 func validDeployStatus(status, sub string) bool {
 	subs := map[string][]string{
 		protocol.DeployDeploying:   {protocol.SubSendingDeploy, protocol.SubDownloading, protocol.SubStarting},

@@ -9,7 +9,7 @@ import (
 	"github.com/roundhouse/roundhouse/cluster"
 )
 
-// Engine notification events (the seed's engine notifications).
+// Engine notification events (Talend's engine notifications).
 const (
 	EventEngineUnavailable = "ENGINE_UNAVAILABLE"
 	EventEngineDeleted     = "ENGINE_DELETED"

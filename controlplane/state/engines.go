@@ -102,8 +102,8 @@ func EnginesInCluster(txn Reader, clusterID string) []*Engine {
 	return all[Engine](txn, tableEngines, "cluster", clusterID)
 }
 
-// EngineTokensPerEngine is what one engine consumes of the license (seed:
-// "A Remote Engine requires 9000 engine tokens"; the seed gives no other
+// EngineTokensPerEngine is what one engine consumes of the license (Talend:
+// "A Remote Engine requires 9000 engine tokens"; Talend gives no other
 // figure for a Remote Engine Gen2, so it costs the same).
 const EngineTokensPerEngine = 9000
 

@@ -25,10 +25,10 @@ const (
 // status: the execution goes back to the queue for its next retry.
 const ExecBusy = "BUSY"
 
-// BusyExhaustedMessage is the seed's exact error after the last retry.
+// BusyExhaustedMessage is Talend's exact error after the last retry.
 const BusyExhaustedMessage = "Exceeded the limit of deployment attempts: another instance of the same task was running on the engine at same time . Try to run the task later."
 
-// DefaultBusyRetryDelays is the seed's retry schedule: 1, 2, 4, 8 minutes.
+// DefaultBusyRetryDelays is Talend's retry schedule: 1, 2, 4, 8 minutes.
 func DefaultBusyRetryDelays() []time.Duration {
 	return []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute}
 }

@@ -89,7 +89,7 @@ func TestNextExecution(t *testing.T) {
 					t.Errorf("retry at %v, want +8m", e.NextAttemptAt)
 				}
 			}},
-		{name: "busy after the last retry fails with the seed's error", cur: busyAfter(4), ev: ExecutionEvent{Kind: EventBusy, At: t0, RetryDelays: delays},
+		{name: "busy after the last retry fails with Talend's error", cur: busyAfter(4), ev: ExecutionEvent{Kind: EventBusy, At: t0, RetryDelays: delays},
 			wantStatus: ExecFailed, wantChange: true, check: func(t *testing.T, e Execution) {
 				if e.ErrorMessage != BusyExhaustedMessage {
 					t.Errorf("message %q", e.ErrorMessage)

@@ -17,7 +17,7 @@ const (
 	ExecutionPlan      = "PLAN"
 )
 
-// Queue cap (seed §13.4): at most 50 executions of one task queued
+// Queue cap: at most 50 executions of one task queued
 // (Pending or Running) per 60 minutes.
 const (
 	DefaultQueueCap    = 50

@@ -9,7 +9,7 @@ import (
 	"github.com/roundhouse/roundhouse/cluster"
 )
 
-// RunNotification events (seed: task runs Failed, Rejected, Successful; plan
+// RunNotification events (Talend: task runs Failed, Rejected, Successful; plan
 // runs Failed, Successful).
 const (
 	EventTaskFailed     = "TASK_FAILED"

@@ -7,13 +7,13 @@ import (
 	"github.com/roundhouse/roundhouse/controlplane/schedule"
 )
 
-// Step conditions (CONTRACT): when a step counts as succeeded.
+// Step conditions: when a step counts as succeeded.
 const (
 	ConditionAllSucceeded        = "ALL_SUCCEEDED"
 	ConditionAtLeastOneSucceeded = "AT_LEAST_ONE_SUCCEEDED"
 )
 
-// Plan limits (ours; the seed names none).
+// Plan limits (ours; Talend names none).
 const (
 	MaxPlanSteps        = 50
 	MaxTasksPerPlanStep = 50
@@ -45,7 +45,7 @@ type PlanStep struct {
 }
 
 // PlanHandlers are the tasks and plans run in parallel when a step fails
-// (seed: "failure handlers (tasks or plans, run in parallel)").
+// ("failure handlers (tasks or plans, run in parallel)").
 type PlanHandlers struct {
 	TaskIDs []string `json:"taskIds"`
 	PlanIDs []string `json:"planIds,omitempty"`
@@ -188,7 +188,7 @@ func checkPlanTask(txn Reader, p *Plan, step int, id string) error {
 	if err := refuseServiceTask(txn, t, "put in a plan"); err != nil {
 		return err
 	}
-	// Seed §12.3: "You must run a task at least once before you add it to a plan".
+	// "You must run a task at least once before you add it to a plan".
 	ran, err := taskHasRun(txn, t.ID)
 	if err != nil {
 		return err
@@ -293,7 +293,7 @@ func applyPlanResume(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	return &next, tx.Insert(tablePlans, &next)
 }
 
-// checkPlanWebhook is the seed's precondition of a plan webhook (§5.2):
+// checkPlanWebhook is the precondition of a plan webhook:
 // "at least one task in the first step must have a source Job with the
 // context parameter" resource_webhook_payload, or the batch has nowhere to go.
 func checkPlanWebhook(txn Reader, p *Plan) error {

@@ -26,7 +26,7 @@ func KnownPermissions() []string {
 }
 
 // SeatPermissions are the permissions that make a user consume a TMC
-// seat (seed 000 §seats); holding several still takes one seat.
+// seat; holding several still takes one seat.
 func SeatPermissions() []string {
 	return []string{
 		PermStaticIPManagement, PermPromotionManagement, PermPromotionExecution, PermOperator,
@@ -209,7 +209,7 @@ func applyRoleDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 }
 
 // AdministratorPermissions make a user an "administrator user" on the
-// license page (seed 000 §license): the Project, Environment and
+// license page of Talend Management Console: the Project, Environment and
 // Infrastructure Administrator permissions.
 func AdministratorPermissions() []string {
 	return []string{

@@ -11,7 +11,7 @@ import (
 
 // RolloutStartRequest deploys a service task's version on its engine, on
 // every engine of its cluster, or (EngineID) on one engine of the cluster.
-// The preconditions are the seed's and are checked here, on the state.
+// The preconditions are Talend's and are checked here, on the state.
 type RolloutStartRequest struct {
 	RolloutID string `json:"rolloutId"`
 	TaskID    string `json:"taskId"`
@@ -145,7 +145,7 @@ func deployTargets(txn Reader, rt Runtime, engineID string) ([]*Engine, error) {
 	return nil, cluster.Reject(cluster.CodeInvalid, "engine %s is not in engine cluster %q", engineID, c.Name)
 }
 
-// checkDeployEngines applies the seed's rules: the engine is paired and
+// checkDeployEngines applies Talend's rules: the engine is paired and
 // available; for a cluster every engine is, and all run one agent
 // version; the run profile for the binary type exists.
 func checkDeployEngines(txn Reader, rc *RunConfig, v *ArtifactVersion, targets []*Engine) error {
@@ -224,7 +224,7 @@ func orBinary(b string) string {
 }
 
 // checkSingleNode: on a single engine a new deploy needs an undeploy first
-// (seed).
+// (as Talend Management Console does).
 func checkSingleNode(txn Reader, t *Task, rc *RunConfig, engines []*Engine) error {
 	if rc.DeploymentStrategy != StrategySingleNode {
 		return nil

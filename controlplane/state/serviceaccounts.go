@@ -7,7 +7,7 @@ import (
 	"github.com/roundhouse/roundhouse/cluster"
 )
 
-// ServiceAccount is a non-human principal (seed 004). Its ID is the OAuth
+// ServiceAccount is a non-human principal. Its ID is the OAuth
 // client ID; only the SHA-256 of its secret is stored. It holds
 // individual permissions, not roles.
 type ServiceAccount struct {
@@ -24,7 +24,7 @@ type ServiceAccount struct {
 }
 
 // ServiceAccountPermissions are the permissions a service account may
-// hold, in the order of seed 004's example.
+// hold, in the order of the example of Talend's service account API.
 func ServiceAccountPermissions() []string {
 	return []string{
 		PermAuditLogsView, PermEngineManagement, PermEnvironmentManagement, PermPromotionManagement,
@@ -33,7 +33,7 @@ func ServiceAccountPermissions() []string {
 	}
 }
 
-// ErrServiceAccountNameUsed is seed 004's 409 text.
+// ErrServiceAccountNameUsed is the 409 text of Talend's service account API.
 const ErrServiceAccountNameUsed = "The service account name is already used"
 
 const (

@@ -17,7 +17,7 @@ const (
 // Log levels (the real API's enum for executions).
 func LogLevels() []string { return []string{"OFF", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"} }
 
-// Task timeouts (seed: custom, default 5 minutes, minimum 1).
+// Task timeouts: custom, default 5 minutes, minimum 1.
 const (
 	DefaultTaskTimeoutMinutes = 5
 	MinTaskTimeoutMinutes     = 1
@@ -185,7 +185,7 @@ func checkTaskArtifact(txn Reader, t *Task) error {
 
 // TaskUpdate changes a task's basic fields, artifact version and
 // parameters; nil fields are left as they are. Changing the artifact
-// version increases the task version (seed §6.3).
+// version increases the task version.
 type TaskUpdate struct {
 	ID                 string             `json:"id"`
 	Name               *string            `json:"name,omitempty"`
@@ -378,7 +378,7 @@ func applyTaskDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "task %s not found", req.ID)
 	}
-	// Seed §6.9: only tasks not used in plans can be deleted.
+	// Only tasks not used in plans can be deleted.
 	if plans := PlansUsingTask(tx.Reader, cur.ID); len(plans) > 0 {
 		return nil, cluster.Reject(cluster.CodeConflict, "task %q is used in plan %q; remove it from the plan first", cur.Name, plans[0].Name)
 	}

@@ -6,7 +6,7 @@ import (
 	"github.com/roundhouse/roundhouse/cluster"
 )
 
-// MaxTokensPerUser is the seed's limit of active personal access tokens.
+// MaxTokensPerUser is Talend's limit of active personal access tokens.
 const MaxTokensPerUser = 5
 
 // AccessToken is a personal access token. Only the SHA-256 of its secret

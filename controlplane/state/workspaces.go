@@ -20,7 +20,7 @@ const (
 // environment.
 const SharedWorkspaceName = "Shared"
 
-// MaxTasksPerWorkspace is the seed's recommended ceiling: above it a
+// MaxTasksPerWorkspace is Talend's recommended ceiling: above it a
 // workspace cannot be promoted. Task creation refuses to go past it.
 const MaxTasksPerWorkspace = 7000
 

@@ -7,7 +7,8 @@ import (
 	"github.com/roundhouse/roundhouse/cluster"
 )
 
-// Workspace rights (seed 003, seed 000 §11). USE_ENGINES is the product's
+// Workspace rights, as Talend's workspace permissions API names them.
+// USE_ENGINES is the product's
 // "Use engines" and means EXECUTE + VIEW: it is stored as those two.
 const (
 	WsAuthor     = "AUTHOR"
@@ -83,7 +84,8 @@ func AllWorkspacePermissions(txn Reader) []*WorkspacePermission {
 	return all[WorkspacePermission](txn, tableWorkspacePermissions, "id")
 }
 
-// PermissionItem is one elementary change: seed 003's Permission, with
+// PermissionItem is one elementary change: a Permission of the workspace
+// permissions API, with
 // the principal (user or service account) in PrincipalID.
 type PermissionItem struct {
 	WorkspaceID string   `json:"workspaceId"`
@@ -220,7 +222,7 @@ func normalizeRights(in []string) ([]string, error) {
 }
 
 // checkEngineUseRule: a holder of TMC_ENGINE_USE may be granted EXECUTE
-// and VIEW only (seed 001).
+// and VIEW only.
 func checkEngineUseRule(txn Reader, kind, id string, rights []string) error {
 	if !PermissionsOfPrincipal(txn, kind, id)[PermEngineUse] {
 		return nil
@@ -336,7 +338,7 @@ func deleteWorkspacePermissionsIn(tx *cluster.Tx, workspaceID string) error {
 }
 
 // unassignEnginesFrom makes the engines and engine clusters allocated to a
-// workspace that goes available to its whole environment again (seed:
+// workspace that goes available to its whole environment again (Talend:
 // deleting a workspace, or the user owning a Personal one).
 func unassignEnginesFrom(tx *cluster.Tx, workspaceID string) error {
 	for _, e := range Engines(tx.Reader) {
