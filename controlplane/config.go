@@ -14,7 +14,7 @@ import (
 	"github.com/roundhouse/roundhouse/controlplane/deployments"
 	"github.com/roundhouse/roundhouse/controlplane/enginelink"
 	"github.com/roundhouse/roundhouse/controlplane/executions"
-	"github.com/roundhouse/roundhouse/controlplane/scheduler"
+	"github.com/roundhouse/roundhouse/controlplane/schedulefire"
 )
 
 // Config configures a control-plane node. Zero values take the defaults of
@@ -91,7 +91,7 @@ type Config struct {
 
 	// Scheduler tunes the trigger scheduler (clock, misfire grace, public
 	// base URL of webhooks); its limits and logger are set by the server.
-	Scheduler scheduler.Config
+	Scheduler schedulefire.Config
 
 	// Raft tunes the replicated state; its addresses and data dir are set
 	// from the fields above.

@@ -29,7 +29,7 @@ import (
 	"github.com/roundhouse/roundhouse/controlplane/membership"
 	"github.com/roundhouse/roundhouse/controlplane/notifications"
 	"github.com/roundhouse/roundhouse/controlplane/plans"
-	"github.com/roundhouse/roundhouse/controlplane/scheduler"
+	"github.com/roundhouse/roundhouse/controlplane/schedulefire"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 	"github.com/roundhouse/roundhouse/controlplane/tasks"
 	"github.com/roundhouse/roundhouse/controlplane/wspermissions"
@@ -46,7 +46,7 @@ type Server struct {
 	udp      net.PacketConn // the engine link's socket, bound by New
 	repo     *artifacts.Service
 	execs    *executions.Service
-	sched    *scheduler.Service
+	sched    *schedulefire.Service
 	link     *engines.Link
 }
 
@@ -185,7 +185,7 @@ func (s *Server) openJobs() error {
 	s.repo, s.execs = repo, execs
 	sc := s.cfg.Scheduler
 	sc.Limits, sc.Logger = s.runLimits, s.cfg.Logger
-	s.sched = scheduler.New(sc, s.node)
+	s.sched = schedulefire.New(sc, s.node)
 	return nil
 }
 
@@ -287,7 +287,7 @@ func (s *Server) leaderLoops() []leaderLoop {
 		leaderLoop{"executions.dispatch", s.execs.Dispatch},
 		leaderLoop{"executions.deadlines", s.execs.Deadlines},
 		leaderLoop{"executions.retention", s.execs.Retention},
-		leaderLoop{"scheduler", s.sched.Loop},
+		leaderLoop{"schedule.fire", s.sched.Loop},
 		leaderLoop{"deployments.watcher", deployments.Watcher{Store: s.node, Logger: s.cfg.Logger, Rescan: s.cfg.Deployments.Rescan}.Loop},
 		leaderLoop{"plans.runner", plans.Runner{Store: s.node, Logger: s.cfg.Logger}.Loop},
 		leaderLoop{"notifications", notifications.Notifier{Store: s.node, Mail: &s.cfg.Mail, Logger: s.cfg.Logger}.Loop},

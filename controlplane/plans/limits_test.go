@@ -9,7 +9,7 @@ import (
 	"github.com/roundhouse/roundhouse/controlplane/executions"
 	"github.com/roundhouse/roundhouse/controlplane/executions/executionstest"
 	"github.com/roundhouse/roundhouse/controlplane/schedule"
-	"github.com/roundhouse/roundhouse/controlplane/scheduler"
+	"github.com/roundhouse/roundhouse/controlplane/schedulefire"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
 
@@ -71,7 +71,7 @@ func TestPlanWebhookNeedsAFirstStepTaskTakingThePayload(t *testing.T) {
 	var with state.Plan
 	f.c.Must(t, 201, "POST", "/orchestration/executables/plans", map[string]any{"name": "with", "workspaceId": f.wsID,
 		"steps": []map[string]any{{"name": "First", "taskIds": []string{plain, hooked}}}}, &with)
-	var hook scheduler.WebhookCreated
+	var hook schedulefire.WebhookCreated
 	f.c.Must(t, 201, "POST", "/orchestration/executables/plans/"+with.ID+"/webhook", map[string]any{"windowThreshold": 1, "windowDuration": 30}, &hook)
 	resp, err := http.Post(hook.URL, "application/json", strings.NewReader(`{"id":"42"}`))
 	if err != nil {
