@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
-	memdb "github.com/hashicorp/go-memdb"
 	"github.com/hashicorp/raft"
 	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
 )
@@ -189,7 +188,11 @@ func (n *Node) Leader() (id, apiAddr string) {
 	if lid == "" {
 		return "", ""
 	}
-	if m := readMember(n.Read(), string(lid)); m != nil {
+	m, err := readMember(n.Read(), string(lid))
+	if err != nil {
+		n.cfg.Logger.Error("read leader member", "err", err)
+	}
+	if m != nil {
 		return m.ID, m.APIAddr
 	}
 	return string(lid), ""
@@ -200,7 +203,7 @@ func (n *Node) AppliedIndex() uint64 { return n.fsm.applied.Load() }
 
 // Read returns a read transaction on the local replica: fast, and possibly
 // behind the leader (a "stale" read).
-func (n *Node) Read() *memdb.Txn { return n.fsm.db.Load().Txn(false) }
+func (n *Node) Read() *Reader { return n.fsm.read() }
 
 // Replaced returns a channel closed the next time a snapshot install
 // replaces the local store. The watch channels of a replaced store never
@@ -211,7 +214,7 @@ func (n *Node) Replaced() <-chan struct{} { return n.fsm.replacedCh() }
 // ConsistentRead returns a read transaction that reflects every write
 // acknowledged before the call: it learns the leader's commit index (after
 // the leader confirmed it still leads) and waits until applied locally.
-func (n *Node) ConsistentRead(ctx context.Context) (*memdb.Txn, error) {
+func (n *Node) ConsistentRead(ctx context.Context) (*Reader, error) {
 	ctx, cancel := context.WithTimeout(ctx, n.cfg.ApplyTimeout)
 	defer cancel()
 	idx, err := n.readIndex(ctx)
@@ -268,6 +271,10 @@ func (n *Node) leaderReadIndex() (uint64, error) {
 // this node right after sees the write. Writes are held during an election
 // up to the apply timeout and retried safely (see dedupe.go).
 func (n *Node) Apply(ctx context.Context, cmd Command, out any) (uint64, error) {
+	if err := n.fsm.knows(cmd); err != nil && !cmd.Ignorable {
+		// In the log it would stop every node that applies it.
+		return 0, fmt.Errorf("refuse to propose: %w", err)
+	}
 	ctx, cancel := context.WithTimeout(ctx, n.cfg.ApplyTimeout)
 	defer cancel()
 	data, err := encodeCommand(cmd)

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	memdb "github.com/hashicorp/go-memdb"
-
 	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane/enginelink"
 	"github.com/roundhouse/roundhouse/controlplane/state"
@@ -19,8 +17,8 @@ import (
 // Store is what the engine domain needs from the replicated state (a
 // *cluster.Node).
 type Store interface {
-	Read() *memdb.Txn
-	ConsistentRead(ctx context.Context) (*memdb.Txn, error)
+	Read() *cluster.Reader
+	ConsistentRead(ctx context.Context) (*cluster.Reader, error)
 	Apply(ctx context.Context, cmd cluster.Command, out any) (uint64, error)
 	// CaughtUp reports whether the replica holds every write acknowledged
 	// before this node started (see cluster.Node.CaughtUp).
@@ -169,7 +167,7 @@ func (d *Directory) EngineAuthorized(ctx context.Context, engineID, serial strin
 	return enginelink.ErrNotAuthorized
 }
 
-func engineAuthorized(txn *memdb.Txn, engineID, serial string) bool {
+func engineAuthorized(txn state.Reader, engineID, serial string) bool {
 	e := state.EngineByID(txn, engineID)
 	return e != nil && e.Status == state.EnginePaired && serial != "" &&
 		(serial == e.CertSerial || serial == e.PrevCertSerial)
