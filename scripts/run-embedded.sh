@@ -60,7 +60,7 @@ sample_job() {
   echo
   echo "  Sample job: execution $exec_id on the local engine; its logs:"
   "$BIN/roundhouse" executions logs "$exec_id" -f | sed 's/^/    /'
-  echo "  Its final state: $("$BIN/roundhouse" executions get "$exec_id" | sed -n 's/.*"executionStatus": *"\([^"]*\)".*/\1/p')"
+  echo "  Its final state: $("$BIN/roundhouse" executions get "$exec_id" --json | sed -n 's/.*"executionStatus": *"\([^"]*\)".*/\1/p')"
   echo "  In the console:  http://$HTTP/console/executions/$exec_id"
 }
 if [ "${ROUNDHOUSE_SAMPLE_JOB:-1}" != 0 ]; then
@@ -83,6 +83,8 @@ cat <<MSG
     $BIN/roundhouse env ls
     $BIN/roundhouse env create staging
     $BIN/roundhouse executions ls
+    $BIN/roundhouse tasks set-engine hello-job local-engine    # the task the sample's upload created
+    $BIN/roundhouse tasks run hello-job --param GREETING=you
 
   Stop with Ctrl-C (state is kept in $DATA).
 
