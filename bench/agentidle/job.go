@@ -69,22 +69,16 @@ func runHelloJob(ctx context.Context, n *node, cli, jobDir, tmp, engineID, envID
 	return jobRun{status: status, took: time.Since(t0)}, nil
 }
 
-// sharedWorkspace is the Shared workspace of the environment; the admin
-// is given the rights to publish and run in it (roles open the
-// endpoints, workspace permissions the work).
+// sharedWorkspace is the Shared workspace of the default environment; the
+// bootstrap admin owns it and so holds every right there.
 func sharedWorkspace(ctx context.Context, a *api.Client, envID string) (string, error) {
 	wss, err := a.Workspaces().List(ctx, api.WorkspaceFilter{EnvironmentID: envID})
 	if err != nil {
 		return "", err
 	}
-	me, err := a.Me(ctx)
-	if err != nil {
-		return "", err
-	}
 	for _, ws := range wss {
 		if ws.Type == "SHARED" {
-			err := a.UserPermissions().Grant(ctx, ws.ID, me.ID, api.RightAuthor, api.RightExecute, api.RightView, api.RightPublish)
-			return ws.ID, err
+			return ws.ID, nil
 		}
 	}
 	return "", fmt.Errorf("environment %s has no Shared workspace", envID)
