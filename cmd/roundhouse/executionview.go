@@ -30,6 +30,11 @@ func printExecution(w io.Writer, e *api.Execution) error {
 	}
 	slices.Sort(params)
 	errText := strings.TrimSpace(e.ErrorType + " " + e.ErrorMessage)
+	// What the engine said matters only where it differs from the status.
+	engineSaid := strings.TrimSpace(e.EngineReportedStatus + " " + e.EngineReportedMessage)
+	if e.EngineReportedStatus == e.ExecutionStatus && e.EngineReportedMessage == "" {
+		engineSaid = ""
+	}
 	lines := [][2]string{
 		{"execution", e.ID},
 		{"status", e.ExecutionStatus},
@@ -45,7 +50,7 @@ func printExecution(w io.Writer, e *api.Execution) error {
 		{"finished", at(e.FinishedAt)},
 		{"duration", duration},
 		{"error", errText},
-		{"engine said", strings.TrimSpace(e.EngineReportedStatus + " " + e.EngineReportedMessage)},
+		{"engine said", engineSaid},
 	}
 	for _, l := range lines {
 		if l[1] == "" {
