@@ -206,6 +206,8 @@ func csrfOf(r *http.Request) string {
 func (c *Console) pageRoutes() {
 	c.engineRoutes()
 	c.environmentRoutes()
+	c.workspaceRoutes()
+	c.planRoutes()
 	c.artifactRoutes()
 	c.taskRoutes()
 	c.executionRoutes()

@@ -64,19 +64,20 @@ func templateFuncs() template.FuncMap {
 		"list":    func(s ...string) []string { return s },
 		"gib":     func(b uint64) float64 { return float64(b) / (1 << 30) },
 		"join":    strings.Join,
+		"inc":     func(i int) int { return i + 1 },
 	}
 }
 
 // statusClass maps a status word to its badge colour.
 func statusClass(s string) string {
 	switch strings.ToUpper(s) {
-	case "AVAILABLE", "PAIRED", "EXECUTION_SUCCESS", "LEADER", "HEALTHY", "ACTIVE", "VOTER":
+	case "AVAILABLE", "PAIRED", "EXECUTION_SUCCESS", "LEADER", "HEALTHY", "ACTIVE", "VOTER", "SUCCEEDED", "DEPLOYED":
 		return "ok"
 	case "NOT_PAIRED", "EXECUTION_EVENT_RECEIVED", "DISPATCHING_FLOW", "STARTING_FLOW_EXECUTION",
-		"STOPPING_FLOW_EXECUTION", "PAUSED", "BUSY":
+		"STOPPING_FLOW_EXECUTION", "PAUSED", "BUSY", "RUNNING", "DEPLOYING", "UNDEPLOYING":
 		return "warn"
 	case "NOT_AVAILABLE", "EXECUTION_FAILED", "EXECUTION_REJECTED", "DEPLOY_FAILED", "EXECUTION_TERMINATED",
-		"EXECUTION_TERMINATED_TIMEOUT", "UNHEALTHY", "RETIRED":
+		"EXECUTION_TERMINATED_TIMEOUT", "UNHEALTHY", "RETIRED", "FAILED", "STOPPED":
 		return "bad"
 	}
 	return "neutral"
