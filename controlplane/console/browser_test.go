@@ -300,6 +300,8 @@ func TestConsoleJourney(t *testing.T) {
 	checkKeyAndDelete(t, b)
 	checkAccountPages(t, b)
 	checkPermissions(t, b, f)
+	checkServiceAccounts(t, b, f)
+	checkIPAllowlist(t, b, f)
 	checkPlan(t, b, f, f.engineID(t, "edge-1"))
 	checkEscaping(t, b)
 	checkCSRF(t, b, f)

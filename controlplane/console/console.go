@@ -213,4 +213,6 @@ func (c *Console) pageRoutes() {
 	c.executionRoutes()
 	c.auditRoutes()
 	c.accountRoutes()
+	c.serviceAccountRoutes()
+	c.ipAllowlistRoutes()
 }
