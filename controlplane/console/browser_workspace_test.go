@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -38,12 +39,23 @@ func checkPermissions(t *testing.T, b *browser, f fixture) {
 }
 
 // checkNoGrantForm: a user without the right to manage permissions sees
-// the workspace without the permissions card or the grant form.
-func checkNoGrantForm(t *testing.T, b *browser, f fixture) {
+// the workspace without the permissions card or the grant form, and a
+// forged grant (with the session's CSRF token) is refused by the API.
+func checkNoGrantForm(t *testing.T, b *browser, f fixture, userID string) {
 	b.open("/console/workspaces/" + f.sharedWS)
 	b.run("the workspace page shows its plans", chromedp.WaitVisible(chromedp.CSS("#plans")))
 	if value(b, "look for the grant form", chromedp.Evaluate[bool](`document.querySelector("#grant-form, #permissions") !== null`)) {
 		t.Fatal("a user who may not grant rights sees the grant form")
+	}
+	status := value(b, "forge a grant of MANAGE to oneself", chromedp.Evaluate[int](`fetch("/console/workspaces/`+f.sharedWS+`/permissions", {method: "POST",
+		headers: {"Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": document.querySelector("input[name=csrf]").value},
+		body: "userId=`+userID+`&right=MANAGE"}).then(r => r.status)`, chromedp.EvalAwaitPromise))
+	if status != 403 {
+		t.Fatalf("a forged grant answered %d, want 403", status)
+	}
+	perm, err := f.srv.API(cptest.AdminToken).UserPermissions().Get(context.Background(), f.sharedWS, userID)
+	if err != nil || slices.Contains(perm.Permissions, state.WsManage) {
+		t.Fatalf("after the forged grant the user holds %v (%v)", perm, err)
 	}
 }
 
