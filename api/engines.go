@@ -2,7 +2,10 @@ package api
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/roundhouse/roundhouse/protocol"
@@ -122,6 +125,30 @@ func (s Engines) List(ctx context.Context, f EngineFilter) ([]Engine, error) {
 	q := query("environmentId", f.EnvironmentID, "workspaceId", f.WorkspaceID, "name", f.Name,
 		"status", f.Status, "availability", f.Availability)
 	return out, s.c.Do(ctx, "GET", enginesPath, q, nil, &out)
+}
+
+// ListPage reads one page of the engines matching f and how many match
+// in all (the list answers an array; the total comes in X-Total-Count).
+func (s Engines) ListPage(ctx context.Context, f EngineFilter, opts ListOptions) (*Page[Engine], error) {
+	q := query("environmentId", f.EnvironmentID, "workspaceId", f.WorkspaceID, "name", f.Name,
+		"status", f.Status, "availability", f.Availability)
+	q = pageQuery(q, opts)
+	if opts.Limit == 0 && opts.Offset == 0 {
+		q.Set("offset", "0") // ask for a page: the server's largest
+	}
+	resp, err := s.c.send(ctx, "GET", enginesPath, q, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	out := Page[Engine]{Offset: opts.Offset, Limit: opts.Limit}
+	if err := json.NewDecoder(resp.Body).Decode(&out.Items); err != nil {
+		return nil, fmt.Errorf("GET %s: decode answer: %w", enginesPath, err)
+	}
+	if out.Total, err = strconv.Atoi(resp.Header.Get("X-Total-Count")); err != nil {
+		return nil, fmt.Errorf("GET %s: the answer has no X-Total-Count (a node older than this client?)", enginesPath)
+	}
+	return &out, nil
 }
 
 // Get reads one engine.

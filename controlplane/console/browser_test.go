@@ -299,6 +299,10 @@ func TestConsoleJourney(t *testing.T) {
 
 	checkKeyAndDelete(t, b)
 	checkAccountPages(t, b)
+	checkPermissions(t, b, f)
+	checkServiceAccounts(t, b, f)
+	checkIPAllowlist(t, b, f)
+	checkPlan(t, b, f, f.engineID(t, "edge-1"))
 	checkEscaping(t, b)
 	checkCSRF(t, b, f)
 	checkViewOnly(t, b, f, taskURL)
@@ -386,6 +390,7 @@ func checkViewOnly(t *testing.T, b *browser, f fixture, taskURL string) {
 		chromedp.SendKeys(chromedp.CSS("#password"), cptest.TestPassword),
 		chromedp.Click(chromedp.CSS("#signin")),
 		chromedp.WaitVisible(chromedp.CSS("#engines-available")))
+	checkNoGrantForm(t, b, f, viewer.ID)
 	b.run("open the task", chromedp.Navigate(taskURL), chromedp.WaitVisible(chromedp.CSS("#run-task")))
 	if !value(b, "read the Run button", chromedp.Evaluate[bool](`document.getElementById("run-task").disabled`)) {
 		t.Fatal("Run now is enabled for a user with only VIEW")

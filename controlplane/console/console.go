@@ -206,9 +206,13 @@ func csrfOf(r *http.Request) string {
 func (c *Console) pageRoutes() {
 	c.engineRoutes()
 	c.environmentRoutes()
+	c.workspaceRoutes()
+	c.planRoutes()
 	c.artifactRoutes()
 	c.taskRoutes()
 	c.executionRoutes()
 	c.auditRoutes()
 	c.accountRoutes()
+	c.serviceAccountRoutes()
+	c.ipAllowlistRoutes()
 }

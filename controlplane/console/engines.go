@@ -44,24 +44,16 @@ func (c *Console) engineRoutes() {
 // places.
 func (c *Console) enginesData(r *http.Request, q *request) (enginesData, error) {
 	d := enginesData{Text: strings.TrimSpace(r.FormValue("q")), Availability: r.FormValue("availability")}
-	all, err := q.api.Engines().List(q.ctx, api.EngineFilter{})
+	page, _ := strconv.Atoi(r.FormValue("page"))
+	var err error
+	if d.Text == "" {
+		err = enginePage(q, &d, max(page, 1))
+	} else {
+		err = engineSearch(q, &d, max(page, 1))
+	}
 	if err != nil {
 		return d, err
 	}
-	for _, e := range all {
-		if e.Availability == state.EngineAvailable {
-			d.Available++
-		}
-		if (d.Availability == "" || e.Availability == d.Availability) &&
-			(d.Text == "" || strings.Contains(strings.ToLower(e.Name), strings.ToLower(d.Text))) {
-			d.Engines = append(d.Engines, e)
-		}
-	}
-	d.Total = len(d.Engines)
-	d.Pages = max(1, (d.Total+enginesPageSize-1)/enginesPageSize)
-	page, _ := strconv.Atoi(r.FormValue("page"))
-	d.Page = min(max(page, 1), d.Pages)
-	d.Engines = d.Engines[(d.Page-1)*enginesPageSize : min(d.Page*enginesPageSize, d.Total)]
 	query := func(page int) string {
 		v := url.Values{}
 		if d.Text != "" {
@@ -82,6 +74,51 @@ func (c *Console) enginesData(r *http.Request, q *request) (enginesData, error) 
 	}
 	d.Environments, d.Workspaces = namesOf(envs), workspaceNames(wss)
 	return d, nil
+}
+
+// enginePage asks the API for just the page shown (and the number of
+// available engines), so the first page stays fast with thousands.
+func enginePage(q *request, d *enginesData, page int) error {
+	avail, err := q.api.Engines().ListPage(q.ctx, api.EngineFilter{Availability: state.EngineAvailable}, api.ListOptions{Limit: 1})
+	if err != nil {
+		return err
+	}
+	d.Available = avail.Total
+	f := api.EngineFilter{Availability: d.Availability}
+	p, err := q.api.Engines().ListPage(q.ctx, f, api.ListOptions{Limit: enginesPageSize, Offset: (page - 1) * enginesPageSize})
+	if err != nil {
+		return err
+	}
+	d.Total = p.Total
+	d.Pages = max(1, (d.Total+enginesPageSize-1)/enginesPageSize)
+	if d.Page = min(page, d.Pages); d.Page != page {
+		p, err = q.api.Engines().ListPage(q.ctx, f, api.ListOptions{Limit: enginesPageSize, Offset: (d.Page - 1) * enginesPageSize})
+	}
+	d.Engines = p.Items
+	return err
+}
+
+// engineSearch reads the whole list to find names containing the text,
+// which the API has no filter for.
+func engineSearch(q *request, d *enginesData, page int) error {
+	all, err := q.api.Engines().List(q.ctx, api.EngineFilter{})
+	if err != nil {
+		return err
+	}
+	for _, e := range all {
+		if e.Availability == state.EngineAvailable {
+			d.Available++
+		}
+		if (d.Availability == "" || e.Availability == d.Availability) &&
+			strings.Contains(strings.ToLower(e.Name), strings.ToLower(d.Text)) {
+			d.Engines = append(d.Engines, e)
+		}
+	}
+	d.Total = len(d.Engines)
+	d.Pages = max(1, (d.Total+enginesPageSize-1)/enginesPageSize)
+	d.Page = min(page, d.Pages)
+	d.Engines = d.Engines[(d.Page-1)*enginesPageSize : min(d.Page*enginesPageSize, d.Total)]
+	return nil
 }
 
 type enginesPage struct {

@@ -26,6 +26,13 @@ type view struct {
 	principal *authz.Principal
 }
 
+// With is the view with other data, for a template that renders one
+// part of a page (and live updates of it).
+func (v view) With(data any) view {
+	v.Data = data
+	return v
+}
+
 // Can reports whether the user holds the permissions the API requires
 // for method and path (the route's rule in authz.Table).
 func (v view) Can(method, path string) bool {
@@ -57,26 +64,35 @@ func templateFuncs() template.FuncMap {
 			return template.HTML(fmt.Sprintf(`<time datetime="%s">%s</time>`,
 				utc.Format(time.RFC3339), template.HTMLEscapeString(utc.Format("2006-01-02 15:04:05 UTC"))))
 		},
-		"lower":   strings.ToLower,
-		"status":  statusClass,
+		"lower":  strings.ToLower,
+		"status": statusClass,
+		// deployed colours a deployment's status: a RUNNING service is
+		// where it should be, unlike a RUNNING plan step.
+		"deployed": func(s string) string {
+			if s == "RUNNING" {
+				return "ok"
+			}
+			return statusClass(s)
+		},
 		"short":   func(id string) string { return id[:min(8, len(id))] },
 		"trigger": describeTrigger,
 		"list":    func(s ...string) []string { return s },
 		"gib":     func(b uint64) float64 { return float64(b) / (1 << 30) },
 		"join":    strings.Join,
+		"inc":     func(i int) int { return i + 1 },
 	}
 }
 
 // statusClass maps a status word to its badge colour.
 func statusClass(s string) string {
 	switch strings.ToUpper(s) {
-	case "AVAILABLE", "PAIRED", "EXECUTION_SUCCESS", "LEADER", "HEALTHY", "ACTIVE", "VOTER":
+	case "AVAILABLE", "PAIRED", "EXECUTION_SUCCESS", "LEADER", "HEALTHY", "ACTIVE", "VOTER", "SUCCEEDED", "SUCCESSFUL":
 		return "ok"
 	case "NOT_PAIRED", "EXECUTION_EVENT_RECEIVED", "DISPATCHING_FLOW", "STARTING_FLOW_EXECUTION",
-		"STOPPING_FLOW_EXECUTION", "PAUSED", "BUSY":
+		"STOPPING_FLOW_EXECUTION", "PAUSED", "BUSY", "RUNNING", "DEPLOYING", "UNDEPLOYING", "IN_PROGRESS":
 		return "warn"
 	case "NOT_AVAILABLE", "EXECUTION_FAILED", "EXECUTION_REJECTED", "DEPLOY_FAILED", "EXECUTION_TERMINATED",
-		"EXECUTION_TERMINATED_TIMEOUT", "UNHEALTHY", "RETIRED":
+		"EXECUTION_TERMINATED_TIMEOUT", "UNHEALTHY", "RETIRED", "FAILED", "STOPPED", "ROLLED_BACK":
 		return "bad"
 	}
 	return "neutral"

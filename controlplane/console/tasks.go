@@ -60,6 +60,7 @@ func (c *Console) taskRoutes() {
 	c.page("POST /console/tasks/{id}/run", c.taskRun)
 	c.page("POST /console/tasks/{id}/pause", c.taskPause)
 	c.page("POST /console/tasks/{id}/resume", c.taskResume)
+	c.deploymentRoutes()
 }
 
 func (c *Console) tasks(w http.ResponseWriter, r *http.Request, q *request) error {
@@ -168,6 +169,10 @@ type taskDetailsData struct {
 	Executions             []api.Execution
 	Schedule               *api.Schedule
 	NextRuns               []time.Time
+	// Service is set for route and data-service tasks, which are
+	// deployed to engines instead of run.
+	Service     bool
+	Deployments deploymentsData
 }
 
 func (c *Console) taskDetails(w http.ResponseWriter, r *http.Request, q *request) error {
@@ -183,7 +188,12 @@ func (c *Console) taskDetails(w http.ResponseWriter, r *http.Request, q *request
 	}
 	d.Environment, d.Workspace = namesOf(envs).Of(d.Task.EnvironmentID), workspaceNames(wss).Of(d.Task.WorkspaceID)
 	if art, err := q.api.Artifacts().Get(q.ctx, t.ArtifactID); err == nil {
-		d.Artifact = art.Name
+		d.Artifact, d.Service = art.Name, isService(art.Type)
+	}
+	if d.Service {
+		if d.Deployments, err = deploymentsOf(q, d.Task); err != nil {
+			return err
+		}
 	}
 	if rc := t.RunConfig; rc != nil && rc.Runtime.Type == "REMOTE_ENGINE" {
 		if e, err := q.api.Engines().Get(q.ctx, rc.Runtime.ID); err == nil {

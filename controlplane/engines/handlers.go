@@ -3,6 +3,7 @@ package engines
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
@@ -124,12 +125,26 @@ func (h *Handlers) listEngines(w http.ResponseWriter, r *http.Request, _ httprou
 		return err
 	}
 	q := r.URL.Query()
-	out := []engineView{}
+	var matched []*state.Engine
 	for _, e := range state.Engines(txn) {
 		if match(q.Get("environmentId"), e.EnvironmentID) && match(q.Get("workspaceId"), e.WorkspaceID) &&
 			match(q.Get("name"), e.Name) && match(q.Get("status"), e.Status) && match(q.Get("availability"), e.Availability) {
-			out = append(out, viewOf(txn, e))
+			matched = append(matched, e)
 		}
+	}
+	// The answer stays an array, as in Talend's API; ?limit= and ?offset=
+	// cut one page of it and X-Total-Count says how many matched.
+	w.Header().Set("X-Total-Count", strconv.Itoa(len(matched)))
+	if q.Has("limit") || q.Has("offset") {
+		limit, offset, err := api.PageParams(q, api.MaxPageLimit)
+		if err != nil {
+			return err
+		}
+		matched = api.PageOf(matched, limit, offset).Items
+	}
+	out := make([]engineView, 0, len(matched))
+	for _, e := range matched {
+		out = append(out, viewOf(txn, e))
 	}
 	api.WriteJSON(w, http.StatusOK, out)
 	return nil
