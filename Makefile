@@ -1,7 +1,11 @@
 # Roundhouse — the set-up commands of README.md.
 GO        ?= go
 BIN       ?= bin
-VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# A release's semantic version comes from the VERSION file; the commit
+# (and ".dirty" for uncommitted changes) is semver build metadata, which
+# version comparison ignores: 0.9.0+abc1234 is a 0.9.0.
+COMMIT    := $(shell c=$$(git rev-parse --short HEAD 2>/dev/null) && { git diff --quiet HEAD || c=$$c.dirty; echo $$c; })
+VERSION   ?= $(shell cat VERSION)$(if $(COMMIT),+$(COMMIT))
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 GOTESTFLAGS ?= -race -timeout 25m
 
