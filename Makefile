@@ -9,11 +9,17 @@ VERSION   ?= $(shell cat VERSION)$(if $(COMMIT),+$(COMMIT))
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 GOTESTFLAGS ?= -race -timeout 25m
 
-.PHONY: build run test bench vet fmt clean
+.PHONY: build engine version run test bench vet fmt clean
 
-build:
+build: engine
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/roundhouse ./cmd/roundhouse
+
+engine:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/roundhouse-engine ./cmd/roundhouse-engine
+
+# version prints the version the binaries are stamped with.
+version:
+	@echo $(VERSION)
 
 run: build
 	./scripts/run-embedded.sh
