@@ -9,7 +9,7 @@ VERSION   ?= $(shell cat VERSION)$(if $(COMMIT),+$(COMMIT))
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 GOTESTFLAGS ?= -race -timeout 25m
 
-.PHONY: build engine version run test bench vet fmt clean
+.PHONY: build engine version run test soak bench vet fmt clean
 
 build: engine
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/roundhouse ./cmd/roundhouse
@@ -29,6 +29,12 @@ vet:
 
 test: build vet
 	$(GO) test $(GOTESTFLAGS) ./...
+
+# The robustness check for 30 minutes instead of make test's one minute;
+# ROUNDHOUSE_ROBUSTNESS_SEED=N replays a run.
+soak: build
+	ROUNDHOUSE_ROBUSTNESS_DURATION=$${ROUNDHOUSE_ROBUSTNESS_DURATION:-30m} $(GO) test -race -count=1 -timeout 60m -v \
+		-run TestRegistersLinearizableUnderFaults ./e2e/robustness/
 
 bench: build
 	$(GO) run ./bench/cmd/benchall

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	memdb "github.com/hashicorp/go-memdb"
@@ -20,6 +21,11 @@ import (
 // command is applied at most twice whatever the mix. The outcome and the
 // state are those of applying one command at a time, which replicas with
 // other batch boundaries (followers, a restart replaying the log) do.
+//
+// A command that meets a failed read or a failed history write, a command
+// type this node does not know, or a log entry it cannot decode stops the
+// node (see fsm.stop) before the batch commits: the other replicas applied
+// what this one cannot, and going on would make it decide differently.
 type batch struct {
 	f       *fsm
 	db      *memdb.MemDB
@@ -38,7 +44,6 @@ type pendingCommand struct {
 func (b *batch) write() *memdb.Txn {
 	if b.txn == nil {
 		b.txn = b.db.Txn(true)
-		b.hist.bind(b.txn)
 	}
 	return b.txn
 }
@@ -51,7 +56,7 @@ func (b *batch) applyEntry(l *raft.Log) any {
 	}
 	cmds, err := splitGroup(l.Data)
 	if err != nil {
-		b.f.logger.Error("cannot decode log entry", "index", l.Index, "err", err)
+		b.f.stop(l.Index, "", fmt.Errorf("cannot decode log entry: %w", err))
 		return &applyResult{Index: l.Index, Err: err}
 	}
 	out := make([]*applyResult, len(cmds))
@@ -67,24 +72,27 @@ func (b *batch) apply(index, seq uint64, data []byte) *applyResult {
 	res := &applyResult{Index: index}
 	cmd, err := decodeCommand(data)
 	if err != nil {
-		// A node must not silently diverge: refuse loudly.
-		b.f.logger.Error("cannot decode log entry", "index", index, "err", err)
+		b.f.stop(index, "", fmt.Errorf("cannot decode log entry: %w", err))
 		res.Err = err
 		return res
 	}
 	txn := b.write()
-	if prev, ok := remembered(txn, cmd.ID); ok {
+	prev, err := remembered(txn, cmd.ID)
+	if err != nil {
+		b.f.stop(index, cmd.Type, &StoreError{Op: "read", What: tableApplied, Err: err})
+	}
+	if prev != nil {
 		res.Result, res.Rejection = prev.Result, prev.Rejection
 		return res
 	}
-	if _, ok := b.f.spec.Handlers[cmd.Type]; !ok {
+	if err := b.f.knows(cmd); err != nil {
 		if !cmd.Ignorable {
-			b.f.logger.Error("unknown command type", "index", index, "type", cmd.Type)
+			b.f.stop(index, cmd.Type, err)
 		}
-		res.Err = fmt.Errorf("unknown command type %q", cmd.Type)
+		res.Err = err
 		return res
 	}
-	result, err := b.f.run(txn, seq, cmd)
+	result, err := b.f.run(txn, &b.hist, seq, cmd)
 	if err == nil {
 		res.Result = result
 		b.pending = append(b.pending, pendingCommand{seq: seq, cmd: cmd, res: res})
@@ -115,13 +123,12 @@ func (b *batch) rollback() {
 		b.txn.Abort()
 		b.txn = nil
 	}
-	b.hist.unbind()
 	b.hist.rollback()
 	b.f.dedupe.undo()
 	pending := b.pending
 	b.pending = nil
 	for _, p := range pending {
-		result, err := b.f.run(b.write(), p.seq, p.cmd)
+		result, err := b.f.run(b.write(), &b.hist, p.seq, p.cmd)
 		if err != nil {
 			// Only a handler that is not deterministic gets here.
 			b.f.logger.Error("command failed when applied again", "index", p.res.Index, "type", p.cmd.Type, "err", err)
@@ -137,11 +144,11 @@ func (b *batch) rollback() {
 // commit makes the open transaction visible to readers.
 func (b *batch) commit() {
 	if b.txn != nil {
-		// History first: see historytx.go. Its store is derived state, a
-		// failure here is repaired by the next start (never fsynced).
-		b.hist.unbind()
+		// History first: see reader.go. Its store is derived state,
+		// rebuilt at every start (never fsynced): a node that cannot
+		// commit it stops, and its restart repairs it.
 		if err := b.hist.commit(); err != nil {
-			b.f.logger.Error("commit history store", "err", err)
+			b.f.stop(0, "", &StoreError{Op: "write", What: "history store", Err: err})
 		}
 		b.txn.Commit()
 		b.txn = nil
@@ -153,11 +160,27 @@ func (b *batch) commit() {
 // run applies one command in txn: its handler, the OnApplied hook and the
 // dedupe row. It returns the encoded result, or why the command failed
 // (a *Rejection or an internal error); txn then holds partial writes.
-func (f *fsm) run(txn *memdb.Txn, seq uint64, cmd Command) (json.RawMessage, error) {
-	tx := &Tx{Txn: txn, Index: seq, Meta: cmd.Meta}
+// A failed read or history write stops the node, whatever the handler
+// made of it.
+func (f *fsm) run(txn *memdb.Txn, hist *historyBatch, seq uint64, cmd Command) (json.RawMessage, error) {
+	defer func() {
+		if v := recover(); v != nil {
+			if s, ok := v.(*NodeStop); ok {
+				panic(s)
+			}
+			f.stop(seq/maxGroup, cmd.Type, fmt.Errorf("handler panicked: %v", v))
+		}
+	}()
+	tx := newTx(txn, hist, seq, cmd.Meta)
 	value, err := f.spec.Handlers[cmd.Type](tx, cmd)
 	if err == nil && f.spec.OnApplied != nil {
 		err = f.spec.OnApplied(tx, cmd, value)
+	}
+	var storeErr *StoreError
+	if errors.As(err, &storeErr) {
+		f.stop(seq/maxGroup, cmd.Type, storeErr)
+	} else if rerr := tx.Err(); rerr != nil {
+		f.stop(seq/maxGroup, cmd.Type, rerr)
 	}
 	if err != nil {
 		if _, ok := AsRejection(err); ok {

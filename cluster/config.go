@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-// Config configures a Node. Every field has a safe default applied by
-// withDefaults; only DataDir, NodeID, RaftAddr and APIAddr must be set.
+// Config configures a Node. Every field has a safe default (DefaultConfig)
+// applied to its zero value; only DataDir, NodeID, RaftAddr and APIAddr
+// must be set.
 type Config struct {
 	// DataDir holds raft.db (log and stable store), the snapshots and
 	// history.db (the history store, rebuilt at every start).
@@ -71,48 +72,64 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// DefaultConfig returns the default of every tunable field (the addresses,
+// data dir and node ID have none). It is the one place they are declared:
+// the server's flags show and take them from here.
+func DefaultConfig() Config {
+	return Config{
+		HeartbeatTimeout:      500 * time.Millisecond,
+		ElectionTimeout:       500 * time.Millisecond,
+		LeaderLeaseTimeout:    250 * time.Millisecond, // half the heartbeat timeout
+		CommitTimeout:         5 * time.Millisecond,
+		MaxAppendEntries:      256,
+		WriteBatchMax:         128,
+		SnapshotEntries:       8192,
+		SnapshotBytes:         64 << 20,
+		SnapshotCheckInterval: 10 * time.Second,
+		TrailingLogs:          10240,
+		SnapshotsRetained:     2,
+		ApplyTimeout:          10 * time.Second,
+		MinFreeBytes:          64 << 20,
+		ReadYourWritesTimeout: time.Second,
+	}
+}
+
+// withDefaults fills the zero fields from DefaultConfig; a zero leader
+// lease is half the heartbeat timeout, whatever that was set to.
 func (c Config) withDefaults() Config {
-	if c.HeartbeatTimeout == 0 {
-		c.HeartbeatTimeout = 500 * time.Millisecond
+	d := DefaultConfig()
+	fill := func(v *time.Duration, def time.Duration) {
+		if *v == 0 {
+			*v = def
+		}
 	}
-	if c.ElectionTimeout == 0 {
-		c.ElectionTimeout = 500 * time.Millisecond
-	}
-	if c.LeaderLeaseTimeout == 0 {
-		c.LeaderLeaseTimeout = c.HeartbeatTimeout / 2
-	}
-	if c.CommitTimeout == 0 {
-		c.CommitTimeout = 5 * time.Millisecond
-	}
+	fill(&c.HeartbeatTimeout, d.HeartbeatTimeout)
+	fill(&c.ElectionTimeout, d.ElectionTimeout)
+	fill(&c.LeaderLeaseTimeout, c.HeartbeatTimeout/2)
+	fill(&c.CommitTimeout, d.CommitTimeout)
+	fill(&c.SnapshotCheckInterval, d.SnapshotCheckInterval)
+	fill(&c.ApplyTimeout, d.ApplyTimeout)
+	fill(&c.ReadYourWritesTimeout, d.ReadYourWritesTimeout)
 	if c.MaxAppendEntries == 0 {
-		c.MaxAppendEntries = 256
+		c.MaxAppendEntries = d.MaxAppendEntries
 	}
 	if c.WriteBatchMax == 0 {
-		c.WriteBatchMax = 128
+		c.WriteBatchMax = d.WriteBatchMax
 	}
 	if c.SnapshotEntries == 0 {
-		c.SnapshotEntries = 8192
+		c.SnapshotEntries = d.SnapshotEntries
 	}
 	if c.SnapshotBytes == 0 {
-		c.SnapshotBytes = 64 << 20
-	}
-	if c.SnapshotCheckInterval == 0 {
-		c.SnapshotCheckInterval = 10 * time.Second
+		c.SnapshotBytes = d.SnapshotBytes
 	}
 	if c.TrailingLogs == 0 {
-		c.TrailingLogs = 10240
+		c.TrailingLogs = d.TrailingLogs
 	}
 	if c.SnapshotsRetained == 0 {
-		c.SnapshotsRetained = 2
-	}
-	if c.ApplyTimeout == 0 {
-		c.ApplyTimeout = 10 * time.Second
+		c.SnapshotsRetained = d.SnapshotsRetained
 	}
 	if c.MinFreeBytes == 0 {
-		c.MinFreeBytes = 64 << 20
-	}
-	if c.ReadYourWritesTimeout == 0 {
-		c.ReadYourWritesTimeout = time.Second
+		c.MinFreeBytes = d.MinFreeBytes
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

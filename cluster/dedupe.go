@@ -52,15 +52,15 @@ func dedupeTable() Table {
 }
 
 // remembered returns the outcome of an already applied command ID.
-func remembered(txn *memdb.Txn, id string) (*appliedCommand, bool) {
+func remembered(txn *memdb.Txn, id string) (*appliedCommand, error) {
 	if id == "" {
-		return nil, false
+		return nil, nil
 	}
 	raw, err := txn.First(tableApplied, "id", id)
 	if err != nil || raw == nil {
-		return nil, false
+		return nil, err
 	}
-	return raw.(*appliedCommand), true
+	return raw.(*appliedCommand), nil
 }
 
 // dedupe mirrors the dedupe table's rows in (time, ID) order so the oldest

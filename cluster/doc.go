@@ -6,7 +6,9 @@
 // into one log entry (proposer.go), one store transaction per applied raft
 // batch (batch.go), the log's command encoding (a binary envelope around
 // a JSON payload, envelope.go; older JSON entries still load), consistent
-// and stale reads, the lifecycle of leader-only loops, and the node-local
+// and stale reads through a Reader whose reads return their errors
+// (reader.go), stopping the node on a log entry it cannot apply as the
+// other replicas do (fsm.go), the lifecycle of leader-only loops, and the node-local
 // on-disk history store (history.go: rows that only grow until retention
 // prunes them, written by the FSM in the same batch, carried in snapshots,
 // rebuilt from raft at every start), and the guard that refuses writes

@@ -53,7 +53,6 @@ func newFSM(spec Spec, logger *slog.Logger) (*fsm, error) {
 	if err != nil {
 		return nil, err
 	}
-	schema.Tables[historyRefTable] = historyRefSchema() // not in tables: never in snapshots
 	f := &fsm{spec: spec, schema: schema, tables: tables, logger: logger,
 		advance: make(chan struct{}), replaced: make(chan struct{})}
 	db, err := f.newDB()
@@ -75,21 +74,55 @@ func (f *fsm) attachHistory(h *History) error {
 	return nil
 }
 
-// newDB returns an empty store that leads readers to the history store.
+// newDB returns an empty store.
 func (f *fsm) newDB() (*memdb.MemDB, error) {
 	db, err := memdb.NewMemDB(f.schema)
 	if err != nil {
 		return nil, fmt.Errorf("create state store: %w", err)
 	}
-	if f.history != nil {
-		txn := db.Txn(true)
-		if err := txn.Insert(historyRefTable, f.history.readRef); err != nil {
-			txn.Abort()
-			return nil, fmt.Errorf("create state store: %w", err)
-		}
-		txn.Commit()
-	}
 	return db, nil
+}
+
+// read returns a Reader on the state as last committed.
+func (f *fsm) read() *Reader {
+	return &Reader{txn: f.db.Load().Txn(false), hist: f.history}
+}
+
+// knows refuses a command whose type has no handler on this node.
+func (f *fsm) knows(cmd Command) error {
+	if _, ok := f.spec.Handlers[cmd.Type]; !ok {
+		return fmt.Errorf("unknown command type %q", cmd.Type)
+	}
+	return nil
+}
+
+// NodeStop is what the FSM panics with to stop the node: a command it
+// cannot apply as the other replicas do (a type it does not know, an
+// entry it cannot decode, a failed read or history write). Going on would
+// let this replica's state drift from theirs, silently; stopping lets an
+// operator upgrade the node or replace its disk, and its restart rebuilds
+// the state from the snapshot and the log. Nomad's FSM stops the same
+// way on a message type it does not know.
+type NodeStop struct {
+	Index uint64 // the raft log index of the entry; 0 when not known
+	Type  string // the command's type; empty when not known
+	Err   error
+}
+
+func (s *NodeStop) Error() string {
+	return fmt.Sprintf("stopping the node: cannot apply log entry %d (%s) as the other replicas do: %v", s.Index, s.Type, s.Err)
+}
+
+func (s *NodeStop) Unwrap() error { return s.Err }
+
+// stop logs why and panics with a *NodeStop before the batch commits, so
+// nothing of it becomes visible. It runs on raft's apply goroutine, which
+// does not recover: the process exits.
+func (f *fsm) stop(index uint64, typ string, err error) {
+	s := &NodeStop{Index: index, Type: typ, Err: err}
+	f.logger.Error("stopping the node: a log entry cannot be applied as on the other replicas",
+		"index", index, "type", typ, "err", err)
+	panic(s)
 }
 
 // Apply implements raft.FSM.

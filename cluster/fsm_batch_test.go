@@ -78,15 +78,17 @@ func kvKeys(f *fsm) []string {
 // leave nothing behind.
 func TestBatchOutcomeIsIndependentOfBatchBoundaries(t *testing.T) {
 	a := mustCommand(t, "kv.create", "a")
+	unknown := mustCommand(t, "kv.no-such", "f")
+	unknown.Ignorable = true
 	cmds := []Command{
 		a,
 		mustCommand(t, "kv.write-then-reject", "b"),
 		mustCommand(t, "kv.create", "c"),
 		mustCommand(t, "kv.write-then-fail", "d"),
 		mustCommand(t, "kv.create", "e"),
-		a,                                 // a retry: answered from the dedupe table
-		mustCommand(t, "kv.create", "c"),  // a duplicate key: rejected by the handler
-		mustCommand(t, "kv.no-such", "f"), // unknown type: an error, nothing written
+		a,                                // a retry: answered from the dedupe table
+		mustCommand(t, "kv.create", "c"), // a duplicate key: rejected by the handler
+		unknown,                          // unknown but ignorable: an error, nothing written
 		mustCommand(t, "kv.create", "g"),
 	}
 	splits := map[string][]int{
@@ -179,6 +181,8 @@ func flatten(t *testing.T, out []any) []*applyResult {
 // distinct, increasing Tx.Index.
 func TestGroupedCommandsApplyAsSeparateEntries(t *testing.T) {
 	a := mustCommand(t, "kv.create", "a")
+	unknown := mustCommand(t, "kv.no-such", "f")
+	unknown.Ignorable = true
 	cmds := []Command{
 		a,
 		mustCommand(t, "kv.write-then-reject", "b"),

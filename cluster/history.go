@@ -6,10 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sync/atomic"
 	"time"
-
-	memdb "github.com/hashicorp/go-memdb"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -74,13 +71,8 @@ type HistoryRange struct {
 
 // History is a node's history store.
 type History struct {
-	db      *bolt.DB
-	tables  map[string]HistoryTable
-	readRef *historyRef // the row readers find in memdb (historytx.go)
-	// batchTxn is the memdb write transaction of the batch being applied
-	// and batch its history side (historytx.go).
-	batchTxn atomic.Pointer[memdb.Txn]
-	batch    *historyBatch
+	db     *bolt.DB
+	tables map[string]HistoryTable
 }
 
 // historyMmapSize is mapped up front: bolt remaps when the file outgrows
@@ -113,7 +105,6 @@ func openHistory(path string, tables []HistoryTable) (*History, error) {
 		return nil, fmt.Errorf("open history store %s: %w", path, err)
 	}
 	h := &History{db: db, tables: byName}
-	h.readRef = &historyRef{ID: historyRefID, h: h}
 	if err := db.Update(h.createBuckets); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("create history buckets: %w", err)
@@ -164,10 +155,19 @@ func rowBucket(table string) []byte { return []byte("t/" + table) }
 func indexBucket(table, index string) []byte { return []byte("i/" + table + "/" + index) }
 
 // HistoryView reads the history store: a read transaction, or the write
-// transaction of the batch being applied (see ReadHistory).
+// transaction of the batch being applied (see Reader.ReadHistory).
 type HistoryView struct {
 	h  *History
 	tx *bolt.Tx
+	r  *Reader // records failed reads; nil in a snapshot's view
+}
+
+// fail records a failed read with the Reader the view came from.
+func (v *HistoryView) fail(what string, err error) error {
+	if v.r == nil || err == nil {
+		return err
+	}
+	return v.r.fail("history "+what, err)
 }
 
 func (v *HistoryView) table(name string) (HistoryTable, error) {
@@ -182,14 +182,14 @@ func (v *HistoryView) table(name string) (HistoryTable, error) {
 func (v *HistoryView) Get(table string, key []byte, out any) (bool, error) {
 	raw := v.tx.Bucket(rowBucket(table))
 	if raw == nil {
-		return false, fmt.Errorf("no history table %q", table)
+		return false, v.fail(table, fmt.Errorf("no history table %q", table))
 	}
 	data := raw.Get(key)
 	if data == nil {
 		return false, nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return false, fmt.Errorf("decode %s row %q: %w", table, key, err)
+		return false, v.fail(table, fmt.Errorf("decode %s row %q: %w", table, key, err))
 	}
 	return true, nil
 }
@@ -203,7 +203,7 @@ func (v *HistoryView) Scan(table, index string, r HistoryRange, fn func(HistoryE
 	}
 	b := v.tx.Bucket(name)
 	if b == nil {
-		return fmt.Errorf("no history index %s/%s", table, index)
+		return v.fail(table, fmt.Errorf("no history index %s/%s", table, index))
 	}
 	c := b.Cursor()
 	k, val := seekFirst(c, r)
@@ -281,7 +281,7 @@ func (w *HistoryTx) put(t HistoryTable, row any, data []byte, replace bool) erro
 	}
 	w.dirty = true
 	if err := w.tx.Bucket(rowBucket(t.Name)).Put(key, data); err != nil {
-		return fmt.Errorf("store %s row: %w", t.Name, err)
+		return &StoreError{Op: "write", What: "history " + t.Name, Err: err}
 	}
 	return w.indexEntries(t, key, row, func(b *bolt.Bucket, k, v []byte) error { return b.Put(k, v) })
 }
@@ -301,13 +301,13 @@ func (w *HistoryTx) Delete(table string, key []byte) error {
 	w.dirty = true
 	old := t.New()
 	if err := json.Unmarshal(data, old); err != nil {
-		return fmt.Errorf("decode %s row %q: %w", table, key, err)
+		return &StoreError{Op: "read", What: "history " + table, Err: fmt.Errorf("decode row %q: %w", key, err)}
 	}
 	if err := w.indexEntries(t, key, old, func(b *bolt.Bucket, k, _ []byte) error { return b.Delete(k) }); err != nil {
 		return err
 	}
 	if err := rows.Delete(key); err != nil {
-		return fmt.Errorf("delete %s row: %w", table, err)
+		return &StoreError{Op: "write", What: "history " + table, Err: err}
 	}
 	return nil
 }
@@ -327,7 +327,7 @@ func (w *HistoryTx) indexEntries(t HistoryTable, key []byte, row any, do func(b 
 		}
 		entry := append(append(make([]byte, 0, len(ik)+len(key)), ik...), key...)
 		if err := do(w.tx.Bucket(indexBucket(t.Name, idx.Name)), entry, val); err != nil {
-			return fmt.Errorf("index %s/%s: %w", t.Name, idx.Name, err)
+			return &StoreError{Op: "write", What: "history index " + t.Name + "/" + idx.Name, Err: err}
 		}
 	}
 	return nil

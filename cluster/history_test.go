@@ -65,7 +65,7 @@ func historySpec() Spec {
 			return nil, err
 		}
 		found := false
-		err := ReadHistory(tx.Txn, func(v *HistoryView) error { // as a state read helper does
+		err := tx.ReadHistory(func(v *HistoryView) error { // as a state read helper does
 			var err error
 			found, err = v.Get("done", []byte(in.ID), new(kv))
 			return err
@@ -129,7 +129,7 @@ func apply(t *testing.T, n *Node, typ, id, value string) {
 // done reads a history row as a reader does: through a memdb read.
 func done(n *Node, id string) *kv {
 	var out *kv
-	_ = ReadHistory(n.Read(), func(v *HistoryView) error {
+	_ = n.Read().ReadHistory(func(v *HistoryView) error {
 		row := new(kv)
 		if ok, err := v.Get("done", []byte(id), row); ok && err == nil {
 			out = row
@@ -328,7 +328,7 @@ func TestHistoryScanRanges(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
-			err := ReadHistory(f.db.Load().Txn(false), func(v *HistoryView) error {
+			err := f.read().ReadHistory(func(v *HistoryView) error {
 				return v.Scan("done", "value", tc.r, func(e HistoryEntry) bool {
 					if string(e.Tag) != "tag-"+string(e.Key) || string(e.IndexKey) != "v-"+string(e.Key) {
 						t.Errorf("entry %q: index key %q, tag %q", e.Key, e.IndexKey, e.Tag)
@@ -370,7 +370,7 @@ func historyFSMFor(t testing.TB) *fsm {
 func historyKeys(t *testing.T, f *fsm) []string {
 	t.Helper()
 	var keys []string
-	err := ReadHistory(f.db.Load().Txn(false), func(v *HistoryView) error {
+	err := f.read().ReadHistory(func(v *HistoryView) error {
 		return v.Scan("done", "", HistoryRange{}, func(e HistoryEntry) bool {
 			keys = append(keys, string(e.Key))
 			return true

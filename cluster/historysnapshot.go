@@ -67,9 +67,11 @@ func (f *fsm) restoreInto(rc io.Reader, db *memdb.MemDB, hist *historyBatch) (ui
 	}
 	txn := db.Txn(true)
 	defer txn.Abort()
-	hist.bind(txn)
-	defer hist.unbind()
-	if err := f.spec.AfterRestore(&Tx{Txn: txn, Index: index * maxGroup}); err != nil {
+	tx := newTx(txn, hist, index*maxGroup, Meta{})
+	if err := f.spec.AfterRestore(tx); err != nil {
+		return 0, fmt.Errorf("after restore: %w", err)
+	}
+	if err := tx.Err(); err != nil {
 		return 0, fmt.Errorf("after restore: %w", err)
 	}
 	txn.Commit()

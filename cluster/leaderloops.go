@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 )
@@ -68,7 +69,7 @@ func (l *leaderLoops) start(parent context.Context) func() {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if err := l.n.raft.Barrier(l.n.cfg.ApplyTimeout).Error(); err != nil {
+		if err := l.barrier(ctx); err != nil {
 			l.n.cfg.Logger.Warn("leader barrier failed; loops not started", "err", err)
 			return
 		}
@@ -93,5 +94,22 @@ func (l *leaderLoops) start(parent context.Context) func() {
 		cancel()
 		wg.Wait()
 		l.n.cfg.Logger.Info("leadership lost", "node", l.n.ID())
+	}
+}
+
+// barrier waits for a raft barrier or for ctx to end, whichever is first.
+// Raft never answers a barrier that was queued just before it shut down,
+// so waiting on the future alone could hold Shutdown for ever; the
+// goroutine reading the future ends when raft answers it, or with the
+// process when raft never does.
+func (l *leaderLoops) barrier(ctx context.Context) error {
+	f := l.n.raft.Barrier(l.n.cfg.ApplyTimeout)
+	done := make(chan error, 1)
+	go func() { done <- f.Error() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("barrier abandoned: %w", ctx.Err())
 	}
 }

@@ -102,28 +102,35 @@ func newSecret() string {
 	return hex.EncodeToString(b[:])
 }
 
-func readMeta(txn *memdb.Txn) *clusterMeta {
-	raw, err := txn.First(tableClusterMeta, "id", "cluster")
+// readMeta returns the cluster record, nil before the first leader
+// wrote it.
+func readMeta(r *Reader) (*clusterMeta, error) {
+	raw, err := r.First(tableClusterMeta, "id", "cluster")
 	if err != nil || raw == nil {
-		return nil
+		return nil, err
 	}
-	return raw.(*clusterMeta)
+	return raw.(*clusterMeta), nil
 }
 
-func readMember(txn *memdb.Txn, id string) *Member {
-	raw, err := txn.First(tableMembers, "id", id)
+// readMember returns a member's record, nil if it has none.
+func readMember(r *Reader, id string) (*Member, error) {
+	raw, err := r.First(tableMembers, "id", id)
 	if err != nil || raw == nil {
-		return nil
+		return nil, err
 	}
-	return raw.(*Member)
+	return raw.(*Member), nil
 }
 
 // ensureClusterRecords runs on every leadership gain: it creates the
 // cluster meta (peer secret) on a new cluster and keeps this node's member
 // record current, so followers can find the leader's API address.
 func (n *Node) ensureClusterRecords(ctx context.Context) {
-	txn := n.Read()
-	if readMeta(txn) == nil {
+	meta, err := readMeta(n.Read())
+	if err != nil {
+		n.cfg.Logger.Error("read cluster record", "err", err)
+		return
+	}
+	if meta == nil {
 		cmd, err := NewCommand(cmdClusterInit, Meta{}, clusterMeta{ClusterID: newSecret()[:16], PeerSecret: newSecret()})
 		if err == nil {
 			_, err = n.Apply(ctx, cmd, nil)
@@ -134,7 +141,12 @@ func (n *Node) ensureClusterRecords(ctx context.Context) {
 		}
 	}
 	self := Member{ID: n.cfg.NodeID, RaftAddr: string(n.trans.LocalAddr()), APIAddr: n.cfg.APIAddr}
-	if cur := readMember(n.Read(), self.ID); cur == nil || *cur != self {
+	cur, err := readMember(n.Read(), self.ID)
+	if err != nil {
+		n.cfg.Logger.Error("read leader member", "err", err)
+		return
+	}
+	if cur == nil || *cur != self {
 		cmd, err := NewCommand(cmdMemberUpsert, Meta{}, self)
 		if err == nil {
 			_, err = n.Apply(ctx, cmd, nil)

@@ -28,7 +28,11 @@ func (n *Node) Members() ([]MemberStatus, error) {
 	for _, s := range f.Configuration().Servers {
 		m := MemberStatus{Member: Member{ID: string(s.ID), RaftAddr: string(s.Address)},
 			Voter: s.Suffrage == raft.Voter, Leader: s.ID == leader}
-		if rec := readMember(txn, string(s.ID)); rec != nil {
+		rec, err := readMember(txn, string(s.ID))
+		if err != nil {
+			return nil, err
+		}
+		if rec != nil {
 			m.APIAddr = rec.APIAddr
 		}
 		out = append(out, m)

@@ -9,10 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
-	memdb "github.com/hashicorp/go-memdb"
 	"github.com/hashicorp/raft"
 	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
 )
@@ -32,6 +32,9 @@ type Node struct {
 	peers *peerClient
 	loops *leaderLoops
 	prop  *proposer
+
+	caughtUp      chan struct{} // closed once caught up (catchup.go)
+	caughtUpIndex atomic.Uint64
 
 	stop    context.CancelFunc
 	wg      sync.WaitGroup
@@ -71,7 +74,7 @@ func Open(cfg Config, spec Spec) (*Node, error) {
 		hist.close()
 		return nil, fmt.Errorf("open raft store in %s: %w", cfg.DataDir, err)
 	}
-	n := &Node{cfg: cfg, fsm: f, store: store}
+	n := &Node{cfg: cfg, fsm: f, store: store, caughtUp: make(chan struct{})}
 	if err := n.openRaft(); err != nil {
 		store.Close()
 		hist.close()
@@ -143,7 +146,8 @@ func (n *Node) Start(ctx context.Context, bootstrap bool) error {
 	}
 	loopCtx, cancel := context.WithCancel(context.Background())
 	n.stop = cancel
-	n.wg.Add(3)
+	n.wg.Add(4)
+	go func() { defer n.wg.Done(); n.catchUp(loopCtx) }()
 	go func() { defer n.wg.Done(); n.loops.watch(loopCtx) }()
 	go func() { defer n.wg.Done(); n.prop.run(loopCtx) }()
 	go func() { defer n.wg.Done(); n.snapshotLoop(loopCtx) }()
@@ -184,7 +188,11 @@ func (n *Node) Leader() (id, apiAddr string) {
 	if lid == "" {
 		return "", ""
 	}
-	if m := readMember(n.Read(), string(lid)); m != nil {
+	m, err := readMember(n.Read(), string(lid))
+	if err != nil {
+		n.cfg.Logger.Error("read leader member", "err", err)
+	}
+	if m != nil {
 		return m.ID, m.APIAddr
 	}
 	return string(lid), ""
@@ -195,7 +203,7 @@ func (n *Node) AppliedIndex() uint64 { return n.fsm.applied.Load() }
 
 // Read returns a read transaction on the local replica: fast, and possibly
 // behind the leader (a "stale" read).
-func (n *Node) Read() *memdb.Txn { return n.fsm.db.Load().Txn(false) }
+func (n *Node) Read() *Reader { return n.fsm.read() }
 
 // Replaced returns a channel closed the next time a snapshot install
 // replaces the local store. The watch channels of a replaced store never
@@ -206,14 +214,14 @@ func (n *Node) Replaced() <-chan struct{} { return n.fsm.replacedCh() }
 // ConsistentRead returns a read transaction that reflects every write
 // acknowledged before the call: it learns the leader's commit index (after
 // the leader confirmed it still leads) and waits until applied locally.
-func (n *Node) ConsistentRead(ctx context.Context) (*memdb.Txn, error) {
+func (n *Node) ConsistentRead(ctx context.Context) (*Reader, error) {
 	ctx, cancel := context.WithTimeout(ctx, n.cfg.ApplyTimeout)
 	defer cancel()
 	idx, err := n.readIndex(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := n.fsm.waitApplied(ctx, idx); err != nil {
+	if err := n.waitApplied(ctx, idx); err != nil {
 		return nil, err
 	}
 	return n.Read(), nil
@@ -221,7 +229,7 @@ func (n *Node) ConsistentRead(ctx context.Context) (*memdb.Txn, error) {
 
 // WaitForIndex blocks until the local replica applied idx.
 func (n *Node) WaitForIndex(ctx context.Context, idx uint64) error {
-	return n.fsm.waitApplied(ctx, idx)
+	return n.waitApplied(ctx, idx)
 }
 
 func (n *Node) readIndex(ctx context.Context) (uint64, error) {
@@ -263,6 +271,10 @@ func (n *Node) leaderReadIndex() (uint64, error) {
 // this node right after sees the write. Writes are held during an election
 // up to the apply timeout and retried safely (see dedupe.go).
 func (n *Node) Apply(ctx context.Context, cmd Command, out any) (uint64, error) {
+	if err := n.fsm.knows(cmd); err != nil && !cmd.Ignorable {
+		// In the log it would stop every node that applies it.
+		return 0, fmt.Errorf("refuse to propose: %w", err)
+	}
 	ctx, cancel := context.WithTimeout(ctx, n.cfg.ApplyTimeout)
 	defer cancel()
 	data, err := encodeCommand(cmd)
@@ -380,6 +392,8 @@ func (n *Node) Snapshot() error {
 func (n *Node) Stats() map[string]string {
 	stats := n.raft.Stats()
 	stats["fsm_applied_index"] = fmt.Sprint(n.AppliedIndex())
+	stats["caught_up"] = fmt.Sprint(n.CaughtUp())
+	stats["caught_up_index"] = fmt.Sprint(n.caughtUpIndex.Load())
 	return stats
 }
 

@@ -11,12 +11,17 @@ import (
 const PeerSecretHeader = peerSecretHeader
 
 // PeerSecret returns the secret node-to-node calls carry; empty before this
-// node applied the cluster's records.
+// node applied the cluster's records, or when reading them failed (logged:
+// peer calls are then refused, never let through).
 func (n *Node) PeerSecret() string {
-	if meta := readMeta(n.Read()); meta != nil {
-		return meta.PeerSecret
+	meta, err := readMeta(n.Read())
+	if err != nil {
+		n.cfg.Logger.Error("read cluster record", "err", err)
 	}
-	return ""
+	if meta == nil {
+		return ""
+	}
+	return meta.PeerSecret
 }
 
 // AuthenticPeer reports whether r carries the cluster's peer secret.

@@ -3,7 +3,6 @@ package cluster
 import (
 	"bytes"
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -120,15 +119,15 @@ func (p *peerClient) call(ctx context.Context, method, op string, body []byte, o
 	if id == "" || addr == "" || id == p.n.ID() {
 		return errLeaderUnknown
 	}
-	meta := readMeta(p.n.Read())
-	if meta == nil {
+	secret := p.n.PeerSecret()
+	if secret == "" {
 		return errLeaderUnknown // not caught up with the cluster yet
 	}
 	req, err := http.NewRequestWithContext(ctx, method, "http://"+addr+PeerPathPrefix+op, bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("peer request: %w", err)
 	}
-	req.Header.Set(peerSecretHeader, meta.PeerSecret)
+	req.Header.Set(peerSecretHeader, secret)
 	resp, err := p.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -150,9 +149,7 @@ func (p *peerClient) call(ctx context.Context, method, op string, body []byte, o
 // PeerHandler serves the node-to-node endpoints; mount it at PeerPathPrefix.
 func (n *Node) PeerHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		meta := readMeta(n.Read())
-		got := r.Header.Get(peerSecretHeader)
-		if meta == nil || got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(meta.PeerSecret)) != 1 {
+		if !n.AuthenticPeer(r) {
 			http.Error(w, "peer authentication failed", http.StatusUnauthorized)
 			return
 		}
@@ -197,6 +194,13 @@ func (n *Node) servePeerApply(r *http.Request) wireResult {
 	}
 	if err := n.StorageError(); err != nil {
 		return wireResult{Error: err.Error(), CannotPersist: true}
+	}
+	if cmd, err := decodeCommand(data); err != nil {
+		return wireResult{Error: fmt.Sprintf("decode forwarded command: %v", err)}
+	} else if err := n.fsm.knows(cmd); err != nil && !cmd.Ignorable {
+		// A follower of a newer version: in the log it would stop
+		// every node of this one.
+		return wireResult{Error: fmt.Sprintf("refuse to propose: %v", err)}
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), n.cfg.ApplyTimeout)
 	defer cancel()

@@ -67,7 +67,7 @@ func TestWriteBatchMaxOneKeepsAnEntryPerWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "leader", 5*time.Second, n.IsLeader)
-	waitFor(t, "cluster records", 5*time.Second, func() bool { return readMeta(n.Read()) != nil })
+	waitFor(t, "cluster records", 5*time.Second, func() bool { m, _ := readMeta(n.Read()); return m != nil })
 	start := n.raft.LastIndex()
 	var wg sync.WaitGroup
 	for w := range 16 {

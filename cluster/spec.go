@@ -15,19 +15,6 @@ type Table struct {
 	New func() any
 }
 
-// Tx is the write transaction a command handler runs in. Rows read from it
-// are shared with readers: never mutate one, insert a changed copy.
-type Tx struct {
-	*memdb.Txn
-	// Index numbers the command: unique, increasing in log order and the
-	// same on every replica. It is the raft log index of the command's
-	// entry times 1024 plus the command's place in that entry (an entry
-	// may carry several commands, see proposer.go), not a log index.
-	Index uint64
-	// Meta is the proposer's metadata (time, actor, request).
-	Meta Meta
-}
-
 // Handler applies one command. It must be deterministic: it may use only
 // tx and cmd (cmd.Meta.Time for the clock, IDs carried in the payload).
 // A returned *Rejection aborts the command cleanly; the result must be

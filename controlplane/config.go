@@ -13,9 +13,8 @@ import (
 	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane/deployments"
 	"github.com/roundhouse/roundhouse/controlplane/enginelink"
-	"github.com/roundhouse/roundhouse/controlplane/engines"
 	"github.com/roundhouse/roundhouse/controlplane/executions"
-	"github.com/roundhouse/roundhouse/controlplane/scheduler"
+	"github.com/roundhouse/roundhouse/controlplane/schedulefire"
 )
 
 // Config configures a control-plane node. Zero values take the defaults of
@@ -75,7 +74,7 @@ type Config struct {
 	// product gives 3 per admin add-on); 0 means no limit.
 	LicenseServiceAccounts int
 	// AccessTokenTTL is how long tokens from POST /security/oauth/token
-	// are valid (seed 004: 30 minutes).
+	// are valid (30 minutes, as in Talend's service account API).
 	AccessTokenTTL time.Duration
 	// TrustedProxies are the reverse proxies (CIDR ranges) whose
 	// X-Forwarded-For header names the caller's address, for the IP
@@ -92,7 +91,7 @@ type Config struct {
 
 	// Scheduler tunes the trigger scheduler (clock, misfire grace, public
 	// base URL of webhooks); its limits and logger are set by the server.
-	Scheduler scheduler.Config
+	Scheduler schedulefire.Config
 
 	// Raft tunes the replicated state; its addresses and data dir are set
 	// from the fields above.
@@ -121,47 +120,56 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Defaults of the contract.
-const (
-	DefaultDataDir                 = "./roundhouse-data"
-	DefaultHTTPAddr                = "127.0.0.1:8080"
-	DefaultQUICAddr                = "127.0.0.1:7443"
-	DefaultRaftAddr                = "127.0.0.1:7000"
-	DefaultEngineHeartbeatInterval = 60 * time.Second
-	DefaultEngineHeartbeatTimeout  = 180 * time.Second
-	DefaultEngineSummaryInterval   = engines.DefaultSummaryInterval
-	DefaultAuditRetention          = 365 * 24 * time.Hour
-	DefaultAccessTokenTTL          = 30 * time.Minute
-	// DefaultGCPercent trades memory for CPU: the heap may reach five
-	// times the live state between collections.
-	DefaultGCPercent = 400
-)
+// DefaultGCPercent trades memory for CPU: the heap may reach five times
+// the live state between collections.
+const DefaultGCPercent = 400
 
-// WithDefaults fills zero fields.
+// DefaultConfig returns the defaults of the contract: the one place the
+// server's are declared, or taken from the package that owns them (the
+// engine link's heartbeat timing, the replicated state's raft tuning).
+// The server's flags show and take them from here.
+func DefaultConfig() Config {
+	link, monitor := enginelink.DefaultConfig(), enginelink.DefaultMonitorConfig()
+	return Config{
+		DataDir:                 "./roundhouse-data",
+		HTTPAddr:                "127.0.0.1:8080",
+		QUICAddr:                "127.0.0.1:7443",
+		RaftAddr:                "127.0.0.1:7000",
+		EngineHeartbeatInterval: link.HeartbeatInterval,
+		EngineHeartbeatTimeout:  link.HeartbeatTimeout,
+		EngineSummaryInterval:   monitor.SummaryInterval,
+		AuditRetention:          365 * 24 * time.Hour,
+		AccessTokenTTL:          30 * time.Minute,
+		Raft:                    cluster.DefaultConfig(),
+	}
+}
+
+// WithDefaults fills zero fields from DefaultConfig.
 func (c Config) WithDefaults() Config {
+	d := DefaultConfig()
 	def := func(s *string, v string) {
 		if *s == "" {
 			*s = v
 		}
 	}
-	def(&c.DataDir, DefaultDataDir)
-	def(&c.HTTPAddr, DefaultHTTPAddr)
-	def(&c.QUICAddr, DefaultQUICAddr)
-	def(&c.RaftAddr, DefaultRaftAddr)
+	def(&c.DataDir, d.DataDir)
+	def(&c.HTTPAddr, d.HTTPAddr)
+	def(&c.QUICAddr, d.QUICAddr)
+	def(&c.RaftAddr, d.RaftAddr)
 	if c.EngineHeartbeatInterval == 0 {
-		c.EngineHeartbeatInterval = DefaultEngineHeartbeatInterval
+		c.EngineHeartbeatInterval = d.EngineHeartbeatInterval
 	}
 	if c.EngineHeartbeatTimeout == 0 {
-		c.EngineHeartbeatTimeout = DefaultEngineHeartbeatTimeout
+		c.EngineHeartbeatTimeout = d.EngineHeartbeatTimeout
 	}
 	if c.EngineSummaryInterval == 0 {
-		c.EngineSummaryInterval = DefaultEngineSummaryInterval
+		c.EngineSummaryInterval = d.EngineSummaryInterval
 	}
 	if c.AccessTokenTTL == 0 {
-		c.AccessTokenTTL = DefaultAccessTokenTTL
+		c.AccessTokenTTL = d.AccessTokenTTL
 	}
 	if c.AuditRetention == 0 {
-		c.AuditRetention = DefaultAuditRetention
+		c.AuditRetention = d.AuditRetention
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

@@ -30,7 +30,7 @@ import (
 	"github.com/roundhouse/roundhouse/controlplane/membership"
 	"github.com/roundhouse/roundhouse/controlplane/notifications"
 	"github.com/roundhouse/roundhouse/controlplane/plans"
-	"github.com/roundhouse/roundhouse/controlplane/scheduler"
+	"github.com/roundhouse/roundhouse/controlplane/schedulefire"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 	"github.com/roundhouse/roundhouse/controlplane/tasks"
 	"github.com/roundhouse/roundhouse/controlplane/wspermissions"
@@ -47,7 +47,7 @@ type Server struct {
 	udp      net.PacketConn // the engine link's socket, bound by New
 	repo     *artifacts.Service
 	execs    *executions.Service
-	sched    *scheduler.Service
+	sched    *schedulefire.Service
 	link     *engines.Link
 }
 
@@ -152,6 +152,7 @@ func (s *Server) routes() error {
 	rt := api.NewRouter(auth, identity.UsageGate(s.node))
 	rt.GuardAddresses(ipallowlist.Gate(s.node.Read))
 	rt.Handle("GET", "/health", s.health)
+	rt.Handle("GET", "/ready", s.ready)
 	promHandler := promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
 	rt.Handle("GET", "/metrics", func(w http.ResponseWriter, r *http.Request, _ httprouterParams) error {
 		promHandler.ServeHTTP(w, r)
@@ -174,7 +175,7 @@ func (s *Server) routes() error {
 	engines.Register(rt, s.node, s.link, engines.Options{EngineTokens: s.cfg.LicenseEngineTokens, Mail: s.cfg.Mail.Configured()})
 	rt.Mount(cluster.PeerPathPrefix, s.node.PeerHandler())
 	s.router = rt
-	apiHandler := plans.Rewrite(rt)
+	apiHandler := catchUpGate(s.node, plans.Rewrite(rt))
 	web, err := console.New(console.Options{API: apiHandler, Auth: auth, EngineServers: s.cfg.QUICAddr, Logger: s.cfg.Logger})
 	if err != nil {
 		return err
@@ -209,7 +210,7 @@ func (s *Server) openJobs() error {
 	s.repo, s.execs = repo, execs
 	sc := s.cfg.Scheduler
 	sc.Limits, sc.Logger = s.runLimits, s.cfg.Logger
-	s.sched = scheduler.New(sc, s.node)
+	s.sched = schedulefire.New(sc, s.node)
 	return nil
 }
 
@@ -294,27 +295,47 @@ func (s *Server) shutdown() error {
 	return errors.Join(herr, nerr)
 }
 
-func (s *Server) registerLeaderLoops() {
+// leaderLoop is a loop that runs on this node while it leads.
+type leaderLoop struct {
+	name string
+	run  cluster.LeaderLoop
+}
+
+// leaderLoops is the one list of the control plane's leader-only loops
+// (the cluster runs one of its own, which keeps the member records).
+func (s *Server) leaderLoops() []leaderLoop {
+	var loops []leaderLoop
 	if s.cfg.Join == "" {
-		s.node.OnLeadership("account.bootstrap", s.bootstrapAccount)
+		loops = append(loops, leaderLoop{"account.bootstrap", s.bootstrapAccount})
 	}
-	s.node.OnLeadership("executions.dispatch", s.execs.Dispatch)
-	s.node.OnLeadership("executions.deadlines", s.execs.Deadlines)
-	s.node.OnLeadership("executions.retention", s.execs.Retention)
-	s.node.OnLeadership("scheduler", s.sched.Loop)
-	s.node.OnLeadership("deployments.watcher", deployments.Watcher{Store: s.node, Logger: s.cfg.Logger, Rescan: s.cfg.Deployments.Rescan}.Loop)
-	s.node.OnLeadership("plans.runner", plans.Runner{Store: s.node, Logger: s.cfg.Logger}.Loop)
-	s.node.OnLeadership("notifications", notifications.Notifier{Store: s.node, Mail: &s.cfg.Mail, Logger: s.cfg.Logger}.Loop)
-	s.node.OnLeadership("audit.retention", audit.Retention{
-		Keep: s.cfg.AuditRetention, Every: time.Hour, Store: s.node, Logger: s.cfg.Logger,
-	}.Loop)
-	s.node.OnLeadership("identity.sessions", identity.SessionPruner{Every: time.Minute, Store: s.node, Logger: s.cfg.Logger}.Loop)
+	return append(loops,
+		leaderLoop{"executions.dispatch", s.execs.Dispatch},
+		leaderLoop{"executions.deadlines", s.execs.Deadlines},
+		leaderLoop{"executions.retention", s.execs.Retention},
+		leaderLoop{"schedule.fire", s.sched.Loop},
+		leaderLoop{"deployments.watcher", deployments.Watcher{Store: s.node, Logger: s.cfg.Logger, Rescan: s.cfg.Deployments.Rescan}.Loop},
+		leaderLoop{"plans.runner", plans.Runner{Store: s.node, Logger: s.cfg.Logger}.Loop},
+		leaderLoop{"notifications", notifications.Notifier{Store: s.node, Mail: &s.cfg.Mail, Logger: s.cfg.Logger}.Loop},
+		leaderLoop{"engines.notifications", s.link.NotificationsLoop},
+		leaderLoop{"engines.heartbeat-monitor", s.link.MonitorLoop},
+		leaderLoop{"audit.retention", audit.Retention{Keep: s.cfg.AuditRetention, Every: time.Hour, Store: s.node, Logger: s.cfg.Logger}.Loop},
+		leaderLoop{"identity.sessions", identity.SessionPruner{Every: time.Minute, Store: s.node, Logger: s.cfg.Logger}.Loop},
+	)
+}
+
+func (s *Server) registerLeaderLoops() {
+	for _, l := range s.leaderLoops() {
+		s.node.OnLeadership(l.name, l.run)
+	}
 }
 
 type healthView struct {
 	NodeID string `json:"nodeId"`
 	Leader string `json:"leader"`
 	State  string `json:"state"`
+	// CaughtUp is false until the node has applied the commit index the
+	// leader had when it started (see /ready).
+	CaughtUp bool `json:"caughtUp"`
 	// Storage says why the node cannot persist writes (its disk is full);
 	// the answer is then 503.
 	Storage string `json:"storage,omitempty"`
@@ -322,7 +343,8 @@ type healthView struct {
 
 func (s *Server) health(w http.ResponseWriter, _ *http.Request, _ httprouterParams) error {
 	leader, _ := s.node.Leader()
-	v, status := healthView{NodeID: s.node.ID(), Leader: leader, State: strings.ToLower(s.node.State())}, http.StatusOK
+	v, status := healthView{NodeID: s.node.ID(), Leader: leader, State: strings.ToLower(s.node.State()),
+		CaughtUp: s.node.CaughtUp()}, http.StatusOK
 	if err := s.node.StorageError(); err != nil {
 		v.Storage, status = err.Error(), http.StatusServiceUnavailable
 	}

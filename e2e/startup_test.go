@@ -70,12 +70,9 @@ func squat(t *testing.T, flag, addr string) func() {
 // restarting a joined node with its original command line but without the
 // join token brings it back as a member.
 func TestJoinedNodeRestartsWithItsCommandLineAndNoToken(t *testing.T) {
-	base := t.TempDir()
-	first := harness.StartNode(t, bins, "j1", filepath.Join(base, "j1"), harness.NodeOptions{Token: testToken})
-	first.WaitReady(t, testToken, 20*time.Second)
-	second := harness.StartNode(t, bins, "j2", filepath.Join(base, "j2"), harness.NodeOptions{Join: first.HTTPAddr, Token: testToken})
-	second.WaitReady(t, testToken, 20*time.Second)
-	c := harness.NewClient(first.HTTPAddr, testToken)
+	nodes := harness.StartCluster(t, bins, 3, testToken, nil) // n2 and n3 joined n1
+	second := nodes[1]
+	c := harness.NewClient(nodes[0].HTTPAddr, testToken)
 	if err := c.JSON("POST", "/orchestration/environments", map[string]string{"name": "written-before-restart"}, nil); err != nil {
 		t.Fatal(err)
 	}

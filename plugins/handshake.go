@@ -13,7 +13,7 @@ const (
 // handshake refuses a plugin speaking another version.
 const ProtocolVersion = 1
 
-// MaxLogMessage is the seed's per-message cap: longer log lines are cut to
+// MaxLogMessage is Talend's per-message cap: longer log lines are cut to
 // this many bytes and marked truncated.
 const MaxLogMessage = 100 * 1024
 

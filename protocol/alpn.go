@@ -37,4 +37,5 @@ const (
 	CloseProtocolError      quic.ApplicationErrorCode = 0x104 // the peer broke the protocol
 	CloseUnauthorized       quic.ApplicationErrorCode = 0x105 // no valid identity
 	CloseUnsupportedVersion quic.ApplicationErrorCode = 0x106 // the agent's version or session protocol is no longer served (engine RETIRED); upgrade it
+	CloseRetryLater         quic.ApplicationErrorCode = 0x107 // the node cannot serve the engine now (catching up, no leader); retry, here or elsewhere
 )

@@ -12,7 +12,7 @@ const (
 	TypeDeploymentMetrics MessageType = 22
 )
 
-// Deployment statuses (the product's enum) and the seed's sub-states,
+// Deployment statuses and their sub-states, as Talend Management Console names them,
 // word for word. The control plane sets the "Sending ..." sub-states when
 // it sends a request; the agent reports every other one.
 const (

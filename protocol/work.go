@@ -98,12 +98,12 @@ func (*StopExecution) MessageType() MessageType { return TypeStopExecution }
 
 // Execution statuses an agent reports (the product's enums).
 const (
-	ExecStarting         = "STARTING_FLOW_EXECUTION"
-	ExecSuccess          = "EXECUTION_SUCCESS"
-	ExecFailed           = "EXECUTION_FAILED"
-	ExecDeployFailed     = "DEPLOY_FAILED"
-	ExecTerminated       = "EXECUTION_TERMINATED"
-	ExecTerminatedTimout = "EXECUTION_TERMINATED_TIMEOUT"
+	ExecStarting          = "STARTING_FLOW_EXECUTION"
+	ExecSuccess           = "EXECUTION_SUCCESS"
+	ExecFailed            = "EXECUTION_FAILED"
+	ExecDeployFailed      = "DEPLOY_FAILED"
+	ExecTerminated        = "EXECUTION_TERMINATED"
+	ExecTerminatedTimeout = "EXECUTION_TERMINATED_TIMEOUT"
 )
 
 // ExecutionStatus reports what happened to an execution attempt. Final

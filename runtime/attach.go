@@ -56,7 +56,13 @@ func (s *Supervisor) reattach(dir string) (*workload, error) {
 	w := &workload{s: s, id: filepath.Base(dir), dir: dir, done: make(chan struct{}), reattached: true}
 	if err := readJSON(filepath.Join(dir, recordFile), &w.rec); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			// Died before its plugin ran: nothing to reattach to.
+			// The agent died before it recorded the plugin, maybe after it
+			// spawned it: nothing to reattach to, and nothing may be left.
+			id := filepath.Base(dir)
+			if pids := killStrays(dir, filepath.Join(s.cfg.containersDir(), id)); len(pids) > 0 {
+				s.cfg.Logger.Warn("killed the unrecorded processes of a workload an earlier agent was starting",
+					"workload", id, "pids", pids)
+			}
 			return nil, os.RemoveAll(dir)
 		}
 		return nil, err

@@ -78,7 +78,7 @@ func (d *Deployer) sendMetrics() {
 	}
 }
 
-// deploymentMetrics maps the plugin's request meter to the seed's
+// deploymentMetrics maps the plugin's request meter to Talend's
 // metrics: request counts for data services, exchanges and process times
 // for routes (both when the type is unknown).
 func deploymentMetrics(rec deployRecord, p probe) *protocol.DeploymentMetrics {

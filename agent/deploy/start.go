@@ -17,7 +17,7 @@ import (
 
 // run deploys one Deploy (in its task's queue): the task's earlier
 // instance goes first, then download, start and the health wait, each
-// step reported with the seed's sub-states.
+// step reported with Talend's deployment sub-states.
 func (d *Deployer) run(dep *deployment) {
 	m := &dep.rec.Deploy
 	if err := validateDeploy(m); err != nil {

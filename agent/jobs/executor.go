@@ -252,7 +252,7 @@ func finalStatus(res runtime.Result) *protocol.ExecutionStatus {
 	case runtime.StatusSucceeded:
 		st.Status = protocol.ExecSuccess
 	case runtime.StatusTimeout:
-		st.Status, st.Message = protocol.ExecTerminatedTimout, "the job ran past its timeout and was killed"
+		st.Status, st.Message = protocol.ExecTerminatedTimeout, "the job ran past its timeout and was killed"
 	case runtime.StatusStopped:
 		st.Status, st.Message = protocol.ExecTerminated, "stopped"
 	case runtime.StatusMemoryLimit:

@@ -18,7 +18,7 @@ func TestFinalStatusMapsRuntimeResultsToExecutionStatuses(t *testing.T) {
 		message string
 	}{
 		{runtime.Result{Status: runtime.StatusSucceeded}, protocol.ExecSuccess, ""},
-		{runtime.Result{Status: runtime.StatusTimeout}, protocol.ExecTerminatedTimout, "timeout"},
+		{runtime.Result{Status: runtime.StatusTimeout}, protocol.ExecTerminatedTimeout, "timeout"},
 		{runtime.Result{Status: runtime.StatusStopped}, protocol.ExecTerminated, "stopped"},
 		{runtime.Result{Status: runtime.StatusMemoryLimit}, protocol.ExecFailed, "memory limit"},
 		{runtime.Result{Status: runtime.StatusFailed, ExitCode: 3}, protocol.ExecFailed, "exit code 3"},

@@ -4,7 +4,7 @@
 // throughput with batching (cluster.Node in-process), leader kill -9 to the
 // first accepted write, and a node's resident memory. It compares the
 // figures with the targets and with Nomad measured on this machine
-// (shared/research/nomad-baseline.md) and prints a markdown section.
+// (measured on the same machine) and prints a markdown section.
 package main
 
 import (

@@ -18,14 +18,15 @@ const (
 	targetIdleRSS      = 40 << 20
 )
 
-// Nomad v2.0.5 on this machine (shared/research/nomad-baseline.md).
+// Nomad v2.0.5 measured on this machine (first write after a leader kill,
+// server RSS, job PUTs per second).
 const (
-	nomadFirstWriteMedian = 3451 * time.Millisecond // all 10 rounds, §3
+	nomadFirstWriteMedian = 3451 * time.Millisecond // all 10 rounds
 	nomadFirstWriteMax    = 3894 * time.Millisecond
 	nomadNewLeaderMedian  = 3517 * time.Millisecond
-	nomadServerRSS        = 81976 << 10 // 3-server cluster, ~7 s after start (min of 81,976-86,352 kB), §2a
-	nomadSingleRSS        = 90360 << 10 // non-dev single node, §2a
-	nomadPutsPerSec       = 200 / 0.40  // 200 job PUTs in 0.40 s, 8 workers, non-dev single node, §2c
+	nomadServerRSS        = 81976 << 10 // 3-server cluster, ~7 s after start (min of 81,976-86,352 kB)
+	nomadSingleRSS        = 90360 << 10 // non-dev single node
+	nomadPutsPerSec       = 200 / 0.40  // 200 job PUTs in 0.40 s, 8 workers, non-dev single node
 )
 
 type writeRow struct {
@@ -144,7 +145,7 @@ func (r *report) idleSingle() (memRow, bool) {
 }
 
 func (r *report) printNomad(w io.Writer) {
-	fmt.Fprintln(w, "\n### Side by side with Nomad v2.0.5 on this machine (research/nomad-baseline.md)")
+	fmt.Fprintln(w, "\n### Side by side with Nomad v2.0.5 on this machine")
 	fmt.Fprintln(w, "\n| measure | Nomad | Roundhouse | ratio |\n|---|---|---|---|")
 	if len(r.failover) > 0 {
 		med, mx := failoverStats(r.failover, func(f failoverRun) time.Duration { return f.firstWrite })

@@ -1,6 +1,6 @@
 // Command enginelink benchmarks the agent link: simulated engines with real
 // QUIC sessions (sharing a few UDP transports) against one link server run
-// as a child process, as research/quic-scale.md measured a bare quic-go
+// as a child process, as a bare quic-go server was measured
 // server. It prints a markdown section: pairing latency and rate, sessions
 // held, heartbeats per second, server CPU and memory per 1,000 engines,
 // goroutines per session, and the time for every engine to reconnect after
@@ -52,7 +52,7 @@ func main() {
 	flag.BoolVar(&o.restart, "restart", true, "measure reconnection after a link restart")
 	flag.BoolVar(&o.work, "work", true, "sessions take the shape of a production agent's: the work opened (the server then runs its work watcher) and a deployment report with the first heartbeat 30 s after the last; false: hello and heartbeats only")
 	flag.BoolVar(&o.separateReports, "separate-reports", false, "with -work: the deployment report goes on its own 30 s timer, as agents did before it rode with the heartbeat")
-	flag.IntVar(&o.serverProcs, "server-procs", 0, "GOMAXPROCS of the server process (0: the Go default, one per core); 1 compares with research/quic-scale.md, whose bare quic-go server was pinned to one core")
+	flag.IntVar(&o.serverProcs, "server-procs", 0, "GOMAXPROCS of the server process (0: the Go default, one per core); 1 compares with a bare quic-go server pinned to one core")
 	flag.BoolVar(&o.classical, "classical-key-exchange", false, "the server offers X25519 only (no post-quantum hybrid)")
 	flag.StringVar(&o.heapProfile, "heap-profile", "", "write the server's heap profile, taken after the steady window, to this file")
 	flag.StringVar(&o.cpuProfile, "cpu-profile", "", "write the server's CPU profile over the steady window to this file")

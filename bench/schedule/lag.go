@@ -14,7 +14,7 @@ import (
 	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane"
 	"github.com/roundhouse/roundhouse/controlplane/schedule"
-	"github.com/roundhouse/roundhouse/controlplane/scheduler"
+	"github.com/roundhouse/roundhouse/controlplane/schedulefire"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
 
@@ -139,7 +139,7 @@ func awaitFires(node *cluster.Node, owners []string, n int, t0 time.Time, limit 
 
 func lagServer(dir string, clock *jumpClock) (*controlplane.Server, func(), error) {
 	return benchkit.RunServer(controlplane.Config{DataDir: dir, BootstrapToken: lagToken,
-		Scheduler: scheduler.Config{Clock: clock}})
+		Scheduler: schedulefire.Config{Clock: clock}})
 }
 
 // lagTasks creates n configured tasks (over as many workspaces as the

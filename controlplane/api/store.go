@@ -4,15 +4,13 @@ import (
 	"context"
 	"net/http"
 
-	memdb "github.com/hashicorp/go-memdb"
-
 	"github.com/roundhouse/roundhouse/cluster"
 )
 
 // Store is what handlers need from the replicated state (a *cluster.Node).
 type Store interface {
-	Read() *memdb.Txn
-	ConsistentRead(ctx context.Context) (*memdb.Txn, error)
+	Read() *cluster.Reader
+	ConsistentRead(ctx context.Context) (*cluster.Reader, error)
 	Apply(ctx context.Context, cmd cluster.Command, out any) (uint64, error)
 }
 
@@ -31,7 +29,7 @@ func Propose(r *http.Request, s Store, typ string, payload, out any) error {
 // default: this node's replica, which already reflects this node's own
 // writes) or "consistent" (reflects every acknowledged write, at the cost
 // of a round trip to the leader).
-func Reader(r *http.Request, s Store) (*memdb.Txn, error) {
+func Reader(r *http.Request, s Store) (*cluster.Reader, error) {
 	switch r.URL.Query().Get("consistency") {
 	case "", "stale":
 		return s.Read(), nil

@@ -12,7 +12,7 @@ import (
 type Config struct {
 	// Dir holds the blobs (<Dir>/sha256/<hex>) and upload temp files.
 	Dir string
-	// MaxBytes is the largest accepted archive; default 400 MB (seed).
+	// MaxBytes is the largest accepted archive; default 400 MB, as Talend's.
 	MaxBytes int64
 	// ReplicationTimeout bounds how long an upload waits for a quorum of
 	// nodes to hold the blob; default 2 minutes.

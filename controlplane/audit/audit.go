@@ -34,7 +34,10 @@ func Register(rt *api.Router, s api.Store) {
 		if err != nil {
 			return err
 		}
-		out := state.AuditEntries(txn, after, limit)
+		out, err := state.AuditEntries(txn, after, limit)
+		if err != nil {
+			return err
+		}
 		if out == nil {
 			out = []*state.AuditEntry{}
 		}

@@ -1,11 +1,10 @@
 package authn
 
 import (
+	"github.com/roundhouse/roundhouse/cluster"
 	"net/http"
 	"strings"
 	"time"
-
-	memdb "github.com/hashicorp/go-memdb"
 
 	"github.com/roundhouse/roundhouse/controlplane/api"
 	"github.com/roundhouse/roundhouse/controlplane/authz"
@@ -14,12 +13,14 @@ import (
 
 // Authenticator resolves bearer tokens against the local replica.
 type Authenticator struct {
-	read func() *memdb.Txn
+	read func() *cluster.Reader
 	now  func() time.Time
 }
 
 // New returns an Authenticator reading state through read.
-func New(read func() *memdb.Txn) *Authenticator { return &Authenticator{read: read, now: time.Now} }
+func New(read func() *cluster.Reader) *Authenticator {
+	return &Authenticator{read: read, now: time.Now}
+}
 
 // Authenticate implements api.Authenticator.
 func (a *Authenticator) Authenticate(r *http.Request) (*authz.Principal, error) {
@@ -61,7 +62,7 @@ func (a *Authenticator) principalFor(secret string) (*authz.Principal, error) {
 
 // userPrincipal resolves a user's current roles: a token has no rights
 // of its own, and a deactivated user's tokens stop working at once.
-func userPrincipal(txn *memdb.Txn, id string) (*authz.Principal, error) {
+func userPrincipal(txn *cluster.Reader, id string) (*authz.Principal, error) {
 	u := state.UserByID(txn, id)
 	if u == nil || u.Status != state.UserActive {
 		return nil, api.Errorf(http.StatusUnauthorized, api.CodeUnauthorized, "the token's user is deactivated or deleted")
@@ -71,7 +72,7 @@ func userPrincipal(txn *memdb.Txn, id string) (*authz.Principal, error) {
 		WorkspaceLookup: workspaceLookup(txn, state.KindUser, u.ID)}, nil
 }
 
-func serviceAccountPrincipal(txn *memdb.Txn, id string) (*authz.Principal, error) {
+func serviceAccountPrincipal(txn *cluster.Reader, id string) (*authz.Principal, error) {
 	sa := state.ServiceAccountByID(txn, id)
 	if sa == nil {
 		return nil, api.Errorf(http.StatusUnauthorized, api.CodeUnauthorized, "the token's service account was deleted")
@@ -83,7 +84,7 @@ func serviceAccountPrincipal(txn *memdb.Txn, id string) (*authz.Principal, error
 
 // workspaceLookup resolves a principal's rights on one workspace from the
 // request's read snapshot, only when a rule asks.
-func workspaceLookup(txn *memdb.Txn, kind, id string) func(string) map[string]bool {
+func workspaceLookup(txn *cluster.Reader, kind, id string) func(string) map[string]bool {
 	return func(workspaceID string) map[string]bool {
 		rights := map[string]bool{}
 		if p := state.WorkspacePermissionOf(txn, kind, id, workspaceID); p != nil {

@@ -52,7 +52,8 @@ func VerifyPassword(hash, password string) bool {
 }
 
 // CheckPasswordRules applies the product's password rules (the stricter
-// union of the two statements in seed 000 §1.3): at least 8 characters,
+// union of the two statements of Talend's password policy help page): at
+// least 8 characters,
 // upper and lower case letters, a digit and a special character.
 func CheckPasswordRules(password string) error {
 	var upper, lower, digit, special bool

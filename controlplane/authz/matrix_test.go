@@ -59,7 +59,7 @@ func TestPermissionMatrix(t *testing.T) {
 		if len(a.AnyOf) > 0 {
 			exclude := a.AnyOf
 			if a.Workspace != "" && a.Workspace != state.WsExecute && a.Workspace != state.WsView {
-				// Engine users may hold only EXECUTE and VIEW (seed 001).
+				// Engine users may hold only EXECUTE and VIEW.
 				exclude = append(slices.Clone(exclude), state.PermEngineUse)
 			}
 			lacking := userWith(allBut(exclude), rights)

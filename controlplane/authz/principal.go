@@ -52,7 +52,7 @@ func (p *Principal) HasAny(perms ...string) bool {
 // CanView reports whether the principal may read a workspace's tasks,
 // plans, schedules, runs, logs and artifacts: the View right, or any other
 // right there, since whoever may author, run, manage or publish in a
-// workspace must see what they act on (seed: View = "view task details,
+// workspace must see what they act on (View = "view task details,
 // run history, run logs").
 func (p *Principal) CanView(workspaceID string) bool {
 	if p == nil {

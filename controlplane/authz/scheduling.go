@@ -33,6 +33,6 @@ func schedulingRules() []Rule {
 		{"GET", "/processing/plan-executions/:id", Access{Note: view + "; served like the other plan runs"}},
 		{"POST", "/processing/plan-executions/:id/rerun", Access{AnyOf: []string{state.PermOperator}, Note: runs}},
 		{"POST", "/processing/plan-executions/:id/stop", Access{AnyOf: []string{state.PermOperator}, Note: runs}},
-		{"POST", "/webhooks/:secret", Access{Public: true, Note: "webhook URL: the secret in the path is the credential (seed §5.1); stored hashed"}},
+		{"POST", "/webhooks/:secret", Access{Public: true, Note: "webhook URL: the secret in the path is the credential; stored hashed"}},
 	}
 }

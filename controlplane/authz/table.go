@@ -81,7 +81,7 @@ func Table() []Rule {
 		{"DELETE", "/account/service-accounts/:id", perm(state.PermServiceAccountManagement)},
 		{"GET", "/account/subscription", perm(state.PermSubscriptionManagement)},
 		{"GET", "/account/users", Access{AnyOf: []string{state.PermUserManagement, state.PermEnvironmentManagement},
-			Note: "Environment Administrators look users up to grant workspace permissions (seed 001)"}},
+			Note: "Environment Administrators look users up to grant workspace permissions"}},
 		{"POST", "/account/users", perm(state.PermUserManagement)},
 		{"GET", "/account/users/export", perm(state.PermUserManagement)},
 		{"GET", "/account/users/:id", perm(state.PermUserManagement, state.PermEnvironmentManagement)},
@@ -97,6 +97,7 @@ func Table() []Rule {
 		{"GET", "/cluster/status", perm(state.PermControlPlaneManagement)},
 
 		{"GET", "/health", public},
+		{"GET", "/ready", public},
 		{"GET", "/metrics", Access{Public: true, Note: "Prometheus scrape; no secrets in metrics"}},
 
 		{"GET", "/orchestration/artifact-blobs/:digest", Access{Note: "download by digest; " + view}},
@@ -170,8 +171,8 @@ func Table() []Rule {
 
 		{"POST", "/security/oauth/token", Access{Public: true, Credentials: true, Note: "client credentials (HTTP Basic) or password; checked by the handler"}},
 		{"POST", "/security/password", Access{Public: true, Credentials: true, Note: "change one's password with the current one (also when expired)"}},
-		// Workspace permissions (seed 003): granting them is the
-		// Environment Administrator's job (seed 001).
+		// Workspace permissions: granting them is the Environment
+		// Administrator's job.
 		{"GET", "/security/permissions", perm(state.PermEnvironmentManagement)},
 		{"POST", "/security/permissions/batch", perm(state.PermEnvironmentManagement)},
 		{"PUT", "/security/permissions/batch", perm(state.PermEnvironmentManagement)},
@@ -189,7 +190,7 @@ func Table() []Rule {
 		{"PUT", "/security/workspaces/:workspaceId/users/:userId/permissions", perm(state.PermEnvironmentManagement)},
 		{"DELETE", "/security/workspaces/:workspaceId/users/:userId/permissions", perm(state.PermEnvironmentManagement)},
 
-		// IP allowlist (seed 002): Users - Management on every call.
+		// IP allowlist: Users - Management on every call.
 		{"GET", "/v1/management/ip-allowlist", perm(state.PermUserManagement)},
 		{"POST", "/v1/management/ip-allowlist", perm(state.PermUserManagement)},
 		{"PUT", "/v1/management/ip-allowlist", perm(state.PermUserManagement)},

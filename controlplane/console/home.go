@@ -43,7 +43,7 @@ func (c *Console) home(w http.ResponseWriter, r *http.Request, q *request) error
 		case e.Active:
 			d.Running++
 		case e.ExecutionStatus == state.ExecFailed || e.ExecutionStatus == state.ExecDeployFailed ||
-			e.ExecutionStatus == state.ExecTerminatedTimout || e.ExecutionStatus == state.ExecRejected:
+			e.ExecutionStatus == state.ExecTerminatedTimeout || e.ExecutionStatus == state.ExecRejected:
 			d.Failed++
 		}
 	}

@@ -5,7 +5,7 @@ import "time"
 // Config tunes deployments on one node. Zero values take the defaults.
 type Config struct {
 	// MetricsStaleAfter flags a running deployment's metrics stale when its
-	// last record is older (seed: 20 minutes).
+	// last record is older (20 minutes).
 	MetricsStaleAfter time.Duration
 	// MetricsEvery stores at most one metrics record per deployment per
 	// interval through raft (default 30 s); engines may send more often.

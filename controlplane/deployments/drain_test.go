@@ -44,7 +44,7 @@ func TestShutdownDelayShowsUndeployingBeforeTheStop(t *testing.T) {
 }
 
 // TestDeployOneEngineOfACluster: a deploy with engineId touches that
-// engine only (seed: Deploy next to one deployment instance).
+// engine only (Deploy next to one deployment instance).
 func TestDeployOneEngineOfACluster(t *testing.T) {
 	f := start(t)
 	clusterID, engines := f.cluster(t, "pick", 2)

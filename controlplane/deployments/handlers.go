@@ -103,8 +103,8 @@ func (h *Handlers) undeploy(w http.ResponseWriter, r *http.Request, p httprouter
 	return nil
 }
 
-// DeploymentView is one deployment as the API shows it (CONTRACT
-// "Deployments"), without the record's internals.
+// DeploymentView is one deployment as the API shows it, without the
+// record's internals.
 type DeploymentView struct {
 	DeploymentID    string                      `json:"deploymentId,omitempty"`
 	TaskID          string                      `json:"taskId"`
@@ -123,7 +123,7 @@ type DeploymentView struct {
 	Metrics         *protocol.DeploymentMetrics `json:"metrics,omitempty"`
 	MetricsTime     time.Time                   `json:"metricsTime,omitzero"`
 	// MetricsStale: running with a metric path and no metrics record for
-	// longer than the staleness limit (seed: 20 minutes).
+	// longer than the staleness limit (20 minutes).
 	MetricsStale bool      `json:"metricsStale"`
 	UpdatedAt    time.Time `json:"updatedAt,omitzero"`
 }

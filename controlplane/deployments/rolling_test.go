@@ -157,7 +157,7 @@ func TestParallelReachesRunningEverywhere(t *testing.T) {
 	}
 	f.waitAll(t, task, protocol.DeployRunning, "2.0.0")
 	if w := watch.worst(); w != 3 {
-		t.Fatalf("parallel interrupts the service (seed); at worst %d of 3 engines were down", w)
+		t.Fatalf("parallel interrupts the service; at worst %d of 3 engines were down", w)
 	}
 	// Undeploy leaves nothing behind.
 	f.c.Must(t, 202, "POST", tasksPath+task+"/undeploy", nil, nil)

@@ -31,7 +31,7 @@ func TestSingleNodeDeployAndUndeploy(t *testing.T) {
 		t.Fatalf("rollout %+v (want the default deadline in seconds)", r)
 	}
 
-	// Single node: a new version needs an undeploy first (seed).
+	// Single node: a new version needs an undeploy first.
 	if err := f.fleet.SetVersion(task, "1.1.0"); err != nil {
 		t.Fatal(err)
 	}

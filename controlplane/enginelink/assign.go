@@ -3,6 +3,7 @@ package enginelink
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"sync"
 	"time"
@@ -35,7 +36,7 @@ func (s *Server) serveWork(ctx context.Context, ss *session, str *quic.Stream, o
 	defer wg.Wait()
 	defer cancel()
 	w := &workStream{str: str}
-	s.startWatch(ctx, ss.engineID, w, open, &wg, func() { str.CancelRead(0) }) // ends the reader below
+	s.startWatch(ctx, ss.engineID, w, open, &wg, func(error) { str.CancelRead(0) }) // ends the reader below
 	for {
 		m, err := protocol.ReadMessage(str)
 		if err != nil {
@@ -46,13 +47,13 @@ func (s *Server) serveWork(ctx context.Context, ss *session, str *quic.Stream, o
 }
 
 // startWatch starts the session's one watcher of its work (assignments
-// and deployment requests, see watchWork); fail is called when it ends
-// on a failed send while the session lives.
-func (s *Server) startWatch(ctx context.Context, engineID string, w *workStream, open *protocol.WorkOpen, wg *sync.WaitGroup, fail func()) {
+// and deployment requests, see watchWork); fail is called, with the
+// reason, when it ends on a failed send while the session lives.
+func (s *Server) startWatch(ctx context.Context, engineID string, w *workStream, open *protocol.WorkOpen, wg *sync.WaitGroup, fail func(error)) {
 	wg.Go(func() {
 		if err := s.watchWork(ctx, engineID, w, open); err != nil && ctx.Err() == nil {
-			s.cfg.Logger.Debug("work watcher ended", "engine", engineID, "err", err)
-			fail()
+			s.cfg.Logger.Warn("work watcher failed: ending the engine's work stream", "engine", engineID, "err", err)
+			fail(fmt.Errorf("work watcher: %w", err))
 		}
 	})
 }

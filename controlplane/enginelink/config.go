@@ -24,7 +24,8 @@ type Config struct {
 	// Agents verify protocol.ServerName, so these are informational.
 	Hosts []string
 
-	// HeartbeatInterval is pushed to agents at session start. Default 60 s.
+	// HeartbeatInterval is pushed to agents at session start. Default 60 s
+	// (all defaults: DefaultConfig).
 	HeartbeatInterval time.Duration
 
 	// HeartbeatTimeout is how long an engine may stay silent before it is
@@ -102,27 +103,46 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// DefaultConfig returns the default of every tunable field. It is the one
+// place they are declared: the control plane's defaults and the server's
+// flags take them from here.
+func DefaultConfig() Config {
+	const interval = 60 * time.Second
+	return Config{
+		HeartbeatInterval:     interval,
+		HeartbeatTimeout:      3 * interval,
+		EngineCertValidity:    90 * 24 * time.Hour,
+		ServerCertValidity:    365 * 24 * time.Hour,
+		PairAttemptsPerMinute: 10,
+		PairBurst:             5,
+		RequestTimeout:        10 * time.Second,
+	}
+}
+
+// withDefaults fills the zero fields from DefaultConfig; a zero heartbeat
+// timeout is three heartbeat intervals, whatever the interval was set to.
 func (c Config) withDefaults() (Config, error) {
+	d := DefaultConfig()
 	if c.HeartbeatInterval == 0 {
-		c.HeartbeatInterval = 60 * time.Second
+		c.HeartbeatInterval = d.HeartbeatInterval
 	}
 	if c.HeartbeatTimeout == 0 {
 		c.HeartbeatTimeout = 3 * c.HeartbeatInterval
 	}
 	if c.EngineCertValidity == 0 {
-		c.EngineCertValidity = 90 * 24 * time.Hour
+		c.EngineCertValidity = d.EngineCertValidity
 	}
 	if c.ServerCertValidity == 0 {
-		c.ServerCertValidity = 365 * 24 * time.Hour
+		c.ServerCertValidity = d.ServerCertValidity
 	}
 	if c.PairAttemptsPerMinute == 0 {
-		c.PairAttemptsPerMinute = 10
+		c.PairAttemptsPerMinute = d.PairAttemptsPerMinute
 	}
 	if c.PairBurst == 0 {
-		c.PairBurst = 5
+		c.PairBurst = d.PairBurst
 	}
 	if c.RequestTimeout == 0 {
-		c.RequestTimeout = 10 * time.Second
+		c.RequestTimeout = d.RequestTimeout
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

@@ -24,8 +24,11 @@ type Directory interface {
 
 	// EngineAuthorized returns nil when engineID exists, is PAIRED and
 	// certSerial is its current or previous (pre-renewal) certificate, and
-	// ErrNotAuthorized otherwise.
-	EngineAuthorized(engineID, certSerial string) error
+	// ErrNotAuthorized otherwise. A refusal is only ever decided on state
+	// that holds every write acknowledged before the call: when the local
+	// replica refuses and that cannot be confirmed (the node is catching up
+	// or reaches no leader), it returns an error wrapping ErrUnconfirmed.
+	EngineAuthorized(ctx context.Context, engineID, certSerial string) error
 
 	// RenewCertificate makes newSerial the engine's current certificate and
 	// oldSerial its previous one, still valid for the live session.
@@ -60,6 +63,11 @@ type PairResult struct {
 // ErrNotAuthorized means an engine identity is no longer accepted: the
 // engine was deleted or unpaired, or the certificate was replaced.
 var ErrNotAuthorized = errors.New("engine not authorized")
+
+// ErrUnconfirmed means this node cannot decide now whether an engine is
+// authorized: its replica refuses it but may lack the writes that would
+// accept it. The agent is told to retry, never that its engine is gone.
+var ErrUnconfirmed = errors.New("this node cannot confirm the engine now: it is catching up with the cluster or reaches no leader")
 
 // HeartbeatSink receives the proof of life of engines: every hello and
 // heartbeat of a session. The leader's Monitor is one; a follower's

@@ -6,12 +6,15 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
 // MonitorConfig tunes the heartbeat monitor.
 type MonitorConfig struct {
 	// Timeout is the silence after which an engine is NOT_AVAILABLE.
-	// Default 180 s.
+	// Default the link's (DefaultConfig().HeartbeatTimeout); all defaults:
+	// DefaultMonitorConfig.
 	Timeout time.Duration
 
 	// Tick is how often deadlines are checked; detection happens within
@@ -37,6 +40,11 @@ type MonitorConfig struct {
 	// at most once per interval (and at a change of its availability),
 	// BatchSize engines per command. Default 5 min.
 	SummaryInterval time.Duration
+
+	// Clock is the monitor's time source: deadlines, ticks and the times
+	// it records. Default the system clock; tests pass a fake one and move
+	// it themselves.
+	Clock clockwork.Clock
 }
 
 // Monitor keeps each engine's heartbeat deadline in memory on the leader and
@@ -61,25 +69,41 @@ type Monitor struct {
 	beatRecords  uint64
 }
 
+// DefaultMonitorConfig returns the default of every tunable field of the
+// monitor, the one place they are declared (the tick derives from the
+// timeout instead: Timeout/10, at most 1 s).
+func DefaultMonitorConfig() MonitorConfig {
+	return MonitorConfig{
+		Timeout:         DefaultConfig().HeartbeatTimeout,
+		WriteTimeout:    10 * time.Second,
+		BatchSize:       1000,
+		SummaryInterval: 5 * time.Minute,
+	}
+}
+
 // NewMonitor returns a monitor over store.
 func NewMonitor(cfg MonitorConfig, store AvailabilityStore) *Monitor {
+	d := DefaultMonitorConfig()
 	if cfg.Timeout == 0 {
-		cfg.Timeout = 180 * time.Second
+		cfg.Timeout = d.Timeout
 	}
 	if cfg.Tick == 0 {
 		cfg.Tick = min(cfg.Timeout/10, time.Second)
 	}
 	if cfg.WriteTimeout == 0 {
-		cfg.WriteTimeout = 10 * time.Second
+		cfg.WriteTimeout = d.WriteTimeout
 	}
 	if cfg.BatchSize <= 0 {
-		cfg.BatchSize = 1000
+		cfg.BatchSize = d.BatchSize
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.SummaryInterval <= 0 {
-		cfg.SummaryInterval = 5 * time.Minute
+		cfg.SummaryInterval = d.SummaryInterval
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clockwork.NewRealClock()
 	}
 	return &Monitor{cfg: cfg, store: store, wake: make(chan struct{}, 1)}
 }
@@ -98,11 +122,11 @@ func (m *Monitor) Heartbeat(engineID string) {
 			m.early = map[string]time.Time{}
 		}
 		if len(m.early) < maxEarly {
-			m.early[engineID] = time.Now()
+			m.early[engineID] = m.cfg.Clock.Now()
 		}
 		return
 	}
-	m.deadline[engineID] = time.Now().Add(m.cfg.Timeout)
+	m.deadline[engineID] = m.cfg.Clock.Now().Add(m.cfg.Timeout)
 	if !m.available[engineID] {
 		m.up[engineID] = struct{}{}
 		select {
@@ -119,15 +143,19 @@ func (m *Monitor) Run(ctx context.Context) error {
 		return err
 	}
 	defer m.disarm()
-	t := time.NewTicker(m.cfg.Tick)
-	defer t.Stop()
 	for {
+		// A timer per wait, stopped after it: while the loop waits, the
+		// clock has exactly one timer of the monitor's (a fake clock's
+		// BlockUntil tells a test the last tick was handled).
+		t := m.cfg.Clock.NewTimer(m.cfg.Tick)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return nil
-		case <-t.C:
+		case <-t.Chan():
 		case <-m.wake:
 		}
+		t.Stop()
 		m.flush(ctx)
 		m.flushHeartbeats(ctx)
 	}
@@ -140,7 +168,7 @@ func (m *Monitor) arm() error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	full := time.Now().Add(m.cfg.Timeout)
+	full := m.cfg.Clock.Now().Add(m.cfg.Timeout)
 	m.deadline = make(map[string]time.Time, len(engines))
 	m.available = make(map[string]bool, len(engines))
 	m.up = map[string]struct{}{}
@@ -148,7 +176,7 @@ func (m *Monitor) arm() error {
 		m.deadline[e.EngineID] = full
 		m.available[e.EngineID] = e.Available
 	}
-	now := time.Now()
+	now := m.cfg.Clock.Now()
 	for id, seen := range m.early {
 		if now.Sub(seen) >= m.cfg.Timeout {
 			continue // too old to prove anything
@@ -202,7 +230,7 @@ func (m *Monitor) TakeUnwritten() []string {
 // write fails (retried at the next tick).
 func (m *Monitor) flush(ctx context.Context) {
 	for ctx.Err() == nil {
-		batch := m.next(time.Now())
+		batch := m.next(m.cfg.Clock.Now())
 		if len(batch) == 0 {
 			return
 		}
@@ -266,7 +294,7 @@ func (m *Monitor) recorded(batch []AvailabilityChange, skipped []string, err err
 		delete(m.available, id)
 		delete(m.up, id)
 	}
-	now, ups, downs := time.Now(), 0, 0
+	now, ups, downs := m.cfg.Clock.Now(), 0, 0
 	for _, c := range batch {
 		if gone[c.EngineID] {
 			continue

@@ -50,7 +50,7 @@ func (m *Monitor) HostSummary(engineID string, sum protocol.HostSummary) {
 		return // lost with a term; the engine's next heartbeat brings another
 	}
 	h := m.beats.heard[engineID]
-	h.sum, h.sumAt = CleanSummary(sum), time.Now()
+	h.sum, h.sumAt = CleanSummary(sum), m.cfg.Clock.Now()
 	m.beats.heard[engineID] = h
 	// No wake for an urgent engine: the next tick (at most 1 s by default)
 	// writes all that came up meanwhile in one command; a wake per summary
@@ -82,7 +82,7 @@ func (m *Monitor) noteAvailability(batch []AvailabilityChange, skipped []string)
 		if gone[c.EngineID] {
 			continue
 		}
-		since := time.Now()
+		since := m.cfg.Clock.Now()
 		if d, ok := m.deadline[c.EngineID]; ok {
 			since = d.Add(-m.cfg.Timeout) // its last beat
 		}
@@ -97,7 +97,7 @@ func (m *Monitor) flushHeartbeats(ctx context.Context) {
 		return
 	}
 	for ctx.Err() == nil {
-		batch := m.nextRecords(time.Now())
+		batch := m.nextRecords(m.cfg.Clock.Now())
 		if len(batch) == 0 {
 			return
 		}

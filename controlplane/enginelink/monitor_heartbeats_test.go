@@ -9,14 +9,40 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"github.com/roundhouse/roundhouse/controlplane/enginelink"
 	"github.com/roundhouse/roundhouse/controlplane/enginelink/enginelinktest"
 	"github.com/roundhouse/roundhouse/protocol"
 )
 
-func summaryMonitor(dir *enginelinktest.Directory, log *enginelinktest.HeartbeatLog, timeout, interval time.Duration, batch int) *enginelink.Monitor {
-	return enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: timeout, Tick: 10 * time.Millisecond, BatchSize: batch,
-		Heartbeats: log, SummaryInterval: interval, Logger: slog.New(slog.DiscardHandler)}, dir)
+const summaryTick = time.Second
+
+// runSummaryMonitor runs a monitor recording heartbeats, on a fake clock
+// moved one tick past its arming (beats of the instant it armed count as
+// heard by an earlier term).
+func runSummaryMonitor(t *testing.T, dir *enginelinktest.Directory, log enginelink.HeartbeatStore, timeout, interval time.Duration, batch int) (*enginelink.Monitor, *clockwork.FakeClock) {
+	t.Helper()
+	m, clock := newMonitor(enginelink.MonitorConfig{Timeout: timeout, Tick: summaryTick, BatchSize: batch,
+		Heartbeats: log, SummaryInterval: interval}, dir)
+	runMonitor(t, m)
+	advance(t, clock, summaryTick)
+	return m, clock
+}
+
+// tickUntil gives the monitor ticks until cond holds: a change it began on
+// its own (a heartbeat's wake) is done by the second tick at the latest.
+func tickUntil(t *testing.T, clock *clockwork.FakeClock, what string, cond func() bool) {
+	t.Helper()
+	for range 3 {
+		if cond() {
+			return
+		}
+		advance(t, clock, summaryTick)
+	}
+	if !cond() {
+		t.Fatalf("not within 3 ticks: %s", what)
+	}
 }
 
 func load(cpu float64) protocol.HostSummary {
@@ -43,24 +69,21 @@ func TestHeartbeatsAreWrittenOncePerIntervalNotPerBeat(t *testing.T) {
 	dir := enginelinktest.NewDirectory()
 	dir.SetPaired("e1", true)
 	log := enginelinktest.NewHeartbeatLog(dir)
-	const interval = 300 * time.Millisecond
-	m := summaryMonitor(dir, log, 5*time.Second, interval, 0)
-	runMonitor(t, m)
+	const interval = 5 * time.Minute
+	m, clock := runSummaryMonitor(t, dir, log, time.Hour, interval, 0)
 
-	start := time.Now()
-	var i int
-	for time.Since(start) < 4*interval { // ~60 beats
-		i++
-		beat(m, "e1", load(float64(i)))
-		time.Sleep(20 * time.Millisecond)
+	const beats = 4 * 30 // every 10 s for four intervals
+	for i := 1; i <= beats; i++ {
+		advance(t, clock, 10*time.Second)
+		beat(m, "e1", load(float64(i%100)))
 	}
-	eventually(t, 2*interval, "the last summary written at the next sweep", func() bool {
-		s, _ := summaryOf(log, "e1")
-		return s == load(float64(i))
-	})
-	_, writes := summaryOf(log, "e1")
-	if most := int(time.Since(start)/interval) + 1; writes > most || writes < 2 {
-		t.Fatalf("%d beats over %s written %d times; want 2 to %d (once per %s)", i, time.Since(start).Round(time.Millisecond), writes, most, interval)
+	advance(t, clock, interval) // the next sweep
+	s, writes := summaryOf(log, "e1")
+	if s != load(beats%100) {
+		t.Fatalf("last summary written %+v, want the last beat's %+v", s, load(beats%100))
+	}
+	if writes != 5 {
+		t.Fatalf("%d beats over four intervals and one more sweep written %d times; want 5 (once per sweep)", beats, writes)
 	}
 }
 
@@ -71,14 +94,13 @@ func TestASecondHeartbeatInsideTheIntervalWritesNothing(t *testing.T) {
 	dir.SetPaired("e1", false)
 	dir.SetPaired("e2", false)
 	log := enginelinktest.NewHeartbeatLog(dir)
-	m := summaryMonitor(dir, log, 5*time.Second, time.Hour, 0)
-	runMonitor(t, m)
+	m, clock := runSummaryMonitor(t, dir, log, time.Hour, time.Hour, 0)
 
 	beat(m, "e1", load(10)) // comes up: its first summary is written at once
-	eventually(t, time.Second, "e1's first summary written", func() bool { s, _ := summaryOf(log, "e1"); return s == load(10) })
+	tickUntil(t, clock, "e1's first summary written", func() bool { s, _ := summaryOf(log, "e1"); return s == load(10) })
 	beat(m, "e1", load(20)) // inside the hour
 	beat(m, "e2", load(30)) // comes up after it
-	eventually(t, time.Second, "e2's first summary written", func() bool { s, _ := summaryOf(log, "e2"); return s == load(30) })
+	tickUntil(t, clock, "e2's first summary written", func() bool { s, _ := summaryOf(log, "e2"); return s == load(30) })
 	if s, writes := summaryOf(log, "e1"); writes != 1 || s != load(10) {
 		t.Fatalf("e1 written %d times (last %+v); its second heartbeat inside the interval must write nothing", writes, s)
 	}
@@ -90,24 +112,25 @@ func TestASecondHeartbeatInsideTheIntervalWritesNothing(t *testing.T) {
 // An engine that falls silent has its last beat written with its
 // NOT_AVAILABLE, whatever the interval; back, its first summary at once.
 func TestAvailabilityChangesWriteTheLastBeatAtOnce(t *testing.T) {
+	const timeout = 3 * time.Minute
 	dir := enginelinktest.NewDirectory()
 	dir.SetPaired("e1", true)
 	log := enginelinktest.NewHeartbeatLog(dir)
-	m := summaryMonitor(dir, log, 300*time.Millisecond, time.Hour, 0)
-	runMonitor(t, m)
+	m, clock := runSummaryMonitor(t, dir, log, timeout, time.Hour, 0)
 
-	before := time.Now()
+	beatAt := clock.Now()
 	beat(m, "e1", load(55))
-	after := time.Now()
-	eventually(t, time.Second, "NOT_AVAILABLE after the timeout", func() bool { return !dir.Engine("e1").Available })
-	eventually(t, time.Second, "the last beat written", func() bool { _, n := log.Last("e1"); return n == 1 })
-	rec, _ := log.Last("e1")
-	if rec.At.Before(before) || rec.At.After(after) || *rec.Summary != load(55) {
-		t.Fatalf("recorded %v %+v; want the beat between %v and %v with its summary", rec.At, rec.Summary, before, after)
+	advance(t, clock, timeout+summaryTick)
+	if dir.Engine("e1").Available {
+		t.Fatal("still AVAILABLE after the timeout")
+	}
+	rec, n := log.Last("e1")
+	if n != 1 || !rec.At.Equal(beatAt) || rec.Summary == nil || *rec.Summary != load(55) {
+		t.Fatalf("recorded %d times, last %v %+v; want the beat of %v with its summary, in the same tick", n, rec.At, rec.Summary, beatAt)
 	}
 
 	beat(m, "e1", load(66))
-	eventually(t, time.Second, "back AVAILABLE with its first summary written", func() bool {
+	tickUntil(t, clock, "back AVAILABLE with its first summary written", func() bool {
 		s, n := summaryOf(log, "e1")
 		return dir.Engine("e1").Available && n == 2 && s == load(66)
 	})
@@ -118,40 +141,34 @@ func TestAvailabilityChangesWriteTheLastBeatAtOnce(t *testing.T) {
 func TestSweepsWriteHeardEnginesInBoundedBatches(t *testing.T) {
 	dir := enginelinktest.NewDirectory()
 	const engines, batch = 300, 64
+	const interval = 5 * time.Minute
 	for i := range engines {
 		dir.SetPaired(fmt.Sprintf("e%03d", i), true)
 	}
 	dir.SetPaired("talker", true)
 	log := enginelinktest.NewHeartbeatLog(dir)
-	m := summaryMonitor(dir, log, 10*time.Second, 200*time.Millisecond, batch)
-	runMonitor(t, m)
+	m, clock := runSummaryMonitor(t, dir, log, time.Hour, interval, batch)
 
 	for i := range engines {
 		beat(m, fmt.Sprintf("e%03d", i), load(float64(i%100)))
 	}
-	eventually(t, 2*time.Second, "every engine written", func() bool {
-		for i := range engines {
-			if _, n := log.Last(fmt.Sprintf("e%03d", i)); n != 1 {
-				return false
-			}
+	advance(t, clock, interval)
+	for i := range engines {
+		if _, n := log.Last(fmt.Sprintf("e%03d", i)); n != 1 {
+			t.Fatalf("engine e%03d written %d times by the first sweep, want once", i, n)
 		}
-		return true
-	})
+	}
 	if n, largest := log.Batches(); n > (engines+batch-1)/batch || largest > batch {
 		t.Fatalf("%d engines written in %d commands of up to %d; want at most %d of at most %d", engines, n, largest, (engines+batch-1)/batch, batch)
 	}
 	// Three more sweeps with only the talker heard: the others stay written once.
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for ctx.Err() == nil {
-			beat(m, "talker", load(1))
-			time.Sleep(20 * time.Millisecond)
-		}
-	})
-	eventually(t, 3*time.Second, "the talker written by three sweeps", func() bool { _, n := log.Last("talker"); return n >= 3 })
-	cancel()
-	wg.Wait()
+	for range 3 {
+		beat(m, "talker", load(1))
+		advance(t, clock, interval)
+	}
+	if _, n := log.Last("talker"); n != 3 {
+		t.Fatalf("the talker written %d times by three sweeps, want 3", n)
+	}
 	for i := range engines {
 		if _, n := log.Last(fmt.Sprintf("e%03d", i)); n != 1 {
 			t.Fatalf("silent engine e%03d written %d times", i, n)
@@ -242,11 +259,9 @@ func TestAFailedHeartbeatWriteIsRetried(t *testing.T) {
 	dir := enginelinktest.NewDirectory()
 	dir.SetPaired("e1", false)
 	log := &flakyLog{HeartbeatLog: enginelinktest.NewHeartbeatLog(dir)}
-	m := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: 5 * time.Second, Tick: 10 * time.Millisecond,
-		Heartbeats: log, SummaryInterval: time.Hour, Logger: slog.New(slog.DiscardHandler)}, dir)
-	runMonitor(t, m)
+	m, clock := runSummaryMonitor(t, dir, log, time.Hour, time.Hour, 0)
 	beat(m, "e1", load(5))
-	eventually(t, time.Second, "written after the failed write", func() bool {
+	tickUntil(t, clock, "written after the failed write", func() bool {
 		s, n := summaryOf(log.HeartbeatLog, "e1")
 		return n == 1 && s == load(5)
 	})

@@ -7,9 +7,25 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"github.com/roundhouse/roundhouse/controlplane/enginelink"
 	"github.com/roundhouse/roundhouse/controlplane/enginelink/enginelinktest"
 )
+
+// epoch is where every monitor test's fake clock starts.
+var epoch = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+
+// newMonitor makes a monitor on a fake clock at epoch: its time moves only
+// when the test advances it.
+func newMonitor(cfg enginelink.MonitorConfig, store enginelink.AvailabilityStore) (*enginelink.Monitor, *clockwork.FakeClock) {
+	clock := clockwork.NewFakeClockAt(epoch)
+	cfg.Clock = clock
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return enginelink.NewMonitor(cfg, store), clock
+}
 
 func runMonitor(t *testing.T, m *enginelink.Monitor) context.CancelFunc {
 	t.Helper()
@@ -22,83 +38,96 @@ func runMonitor(t *testing.T, m *enginelink.Monitor) context.CancelFunc {
 			t.Errorf("monitor: %v", err)
 		}
 	})
-	eventually(t, time.Second, "monitor armed", func() bool {
+	eventually(t, 5*time.Second, "monitor armed", func() bool {
 		return m.Running()
 	})
 	return cancel
 }
 
+// advance moves the clock by d, which gives the monitor one tick at the
+// new time, and returns once the monitor handled it and waits for the
+// next one.
+func advance(t *testing.T, clock *clockwork.FakeClock, d time.Duration) {
+	t.Helper()
+	clock.Advance(d)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := clock.BlockUntilContext(ctx, 1); err != nil {
+		t.Fatalf("the monitor did not come back to wait for its next tick: %v", err)
+	}
+}
+
 func TestMonitorMarksSilentEnginesDownAndReturningOnesUpAtOnce(t *testing.T) {
+	const timeout, tick = 3 * time.Minute, time.Second
 	dir := enginelinktest.NewDirectory()
 	dir.SetPaired("e1", false)
-	m := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: 300 * time.Millisecond, Tick: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}, dir)
+	m, clock := newMonitor(enginelink.MonitorConfig{Timeout: timeout, Tick: tick}, dir)
 	runMonitor(t, m)
 
 	m.Heartbeat("e1")
-	eventually(t, 100*time.Millisecond, "AVAILABLE at once on the first heartbeat", func() bool { return dir.Engine("e1").Available })
+	eventually(t, 5*time.Second, "AVAILABLE at once on the first heartbeat", func() bool { return dir.Engine("e1").Available })
 	for range 10 { // heartbeats of an engine already AVAILABLE write nothing
-		time.Sleep(50 * time.Millisecond)
+		advance(t, clock, 10*time.Second)
 		m.Heartbeat("e1")
 	}
 	if w := dir.AvailabilityWrites(); w != 1 {
 		t.Fatalf("%d availability writes for one change", w)
 	}
-	silentFrom := time.Now()
-	eventually(t, time.Second, "NOT_AVAILABLE after the timeout", func() bool { return !dir.Engine("e1").Available })
-	if d := time.Since(silentFrom); d < 300*time.Millisecond {
-		t.Fatalf("marked down after %s of silence, before the 300ms timeout", d)
+	advance(t, clock, timeout) // silent for exactly the timeout: not yet
+	if !dir.Engine("e1").Available || dir.AvailabilityWrites() != 1 {
+		t.Fatal("marked down at the timeout, before it passed")
 	}
+	advance(t, clock, tick)
+	eventually(t, 5*time.Second, "NOT_AVAILABLE once the timeout passed", func() bool { return !dir.Engine("e1").Available })
 	m.Heartbeat("e1")
-	eventually(t, 100*time.Millisecond, "AVAILABLE again at once", func() bool { return dir.Engine("e1").Available })
+	eventually(t, 5*time.Second, "AVAILABLE again at once", func() bool { return dir.Engine("e1").Available })
 	if w := dir.AvailabilityWrites(); w != 3 {
 		t.Fatalf("%d availability writes for three changes", w)
 	}
 }
 
 func TestLeadershipGainReArmsEveryTimerToAFullTimeout(t *testing.T) {
+	const timeout, tick = 3 * time.Minute, time.Second
 	dir := enginelinktest.NewDirectory()
 	for _, id := range []string{"a", "b", "c"} {
 		dir.SetPaired(id, true)
 	}
-	const timeout = 400 * time.Millisecond
-	m := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: timeout, Tick: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}, dir)
+	m, clock := newMonitor(enginelink.MonitorConfig{Timeout: timeout, Tick: tick}, dir)
 
 	// First term: no heartbeats at all for half a timeout, then leadership is lost.
 	cancel := runMonitor(t, m)
-	time.Sleep(timeout / 2)
+	advance(t, clock, timeout/2)
 	cancel()
 	// A new term starts; engines heartbeating to it stay up even though the
 	// last beat the old leader saw is older than the timeout.
-	m2 := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: timeout, Tick: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}, dir)
+	m2 := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: timeout, Tick: tick, Clock: clock, Logger: slog.New(slog.DiscardHandler)}, dir)
 	runMonitor(t, m2)
-	stop := time.After(2 * timeout)
-	tick := time.NewTicker(timeout / 4)
-	defer tick.Stop()
-	for done := false; !done; {
-		select {
-		case <-tick.C:
-			m2.Heartbeat("a")
-			m2.Heartbeat("b")
-		case <-stop:
-			done = true
-		}
-		if !dir.Engine("a").Available || !dir.Engine("b").Available {
-			t.Fatal("a healthy engine was marked down across a leader change")
+	for range 4 {
+		advance(t, clock, timeout/4)
+		m2.Heartbeat("a")
+		m2.Heartbeat("b")
+		if !dir.Engine("a").Available || !dir.Engine("b").Available || !dir.Engine("c").Available {
+			t.Fatal("an engine was marked down within a full timeout of the new term")
 		}
 	}
-	if dir.Engine("c").Available {
-		t.Fatal("silent engine c still AVAILABLE after a full timeout in the new term")
+	advance(t, clock, tick)
+	eventually(t, 5*time.Second, "silent engine c NOT_AVAILABLE after a full timeout in the new term", func() bool { return !dir.Engine("c").Available })
+	if !dir.Engine("a").Available || !dir.Engine("b").Available {
+		t.Fatal("a healthy engine was marked down across a leader change")
 	}
 }
 
 func TestMonitorIgnoresHeartbeatsWhenNotLeaderAndForgetsDeletedEngines(t *testing.T) {
 	dir := enginelinktest.NewDirectory()
-	m := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: 100 * time.Millisecond, Tick: 10 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}, dir)
+	m, clock := newMonitor(enginelink.MonitorConfig{Timeout: time.Minute, Tick: time.Second}, dir)
 	m.Heartbeat("nobody") // not running: no panic, no state
 	dir.SetPaired("gone", true)
 	runMonitor(t, m)
 	dir.DeleteEngine("gone")
-	eventually(t, time.Second, "deleted engine dropped", func() bool { return m.Tracked() == 0 })
+	advance(t, clock, time.Minute+time.Second) // its NOT_AVAILABLE finds it gone
+	if n := m.Tracked(); n != 0 {
+		t.Fatalf("%d engines tracked after the only one was deleted", n)
+	}
 }
 
 func TestForwarderBatchesHeartbeats(t *testing.T) {
@@ -150,8 +179,7 @@ func TestMonitorWritesInBoundedBatchesAndCoalescesWhileOneCommits(t *testing.T) 
 		dir.SetPaired(fmt.Sprintf("e%02d", i), false)
 	}
 	g := &gatedStore{Directory: dir, entered: make(chan []enginelink.AvailabilityChange), release: make(chan struct{})}
-	m := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: time.Minute, Tick: 10 * time.Millisecond, BatchSize: 10,
-		Logger: slog.New(slog.DiscardHandler)}, g)
+	m, _ := newMonitor(enginelink.MonitorConfig{Timeout: time.Minute, Tick: time.Second, BatchSize: 10}, g)
 	runMonitor(t, m)
 
 	m.Heartbeat("e00")
@@ -170,17 +198,17 @@ func TestMonitorWritesInBoundedBatchesAndCoalescesWhileOneCommits(t *testing.T) 
 	if fmt.Sprint(sizes) != "[1 10 10 4]" {
 		t.Fatalf("batches of %v, want [1 10 10 4]: the first alone, then the rest coalesced in batches of at most 10", sizes)
 	}
-	eventually(t, time.Second, "every engine AVAILABLE", func() bool { return dir.AvailabilityWrites() == 25 })
+	eventually(t, 5*time.Second, "every engine AVAILABLE", func() bool { return dir.AvailabilityWrites() == 25 })
 }
 
 func TestAnEngineThatSpeaksWhileWrittenDownComesBackUp(t *testing.T) {
 	dir := enginelinktest.NewDirectory()
 	dir.SetPaired("e", true)
 	g := &gatedStore{Directory: dir, entered: make(chan []enginelink.AvailabilityChange), release: make(chan struct{})}
-	m := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: 100 * time.Millisecond, Tick: 10 * time.Millisecond,
-		Logger: slog.New(slog.DiscardHandler)}, g)
+	m, clock := newMonitor(enginelink.MonitorConfig{Timeout: time.Minute, Tick: time.Second}, g)
 	runMonitor(t, m)
 
+	clock.Advance(time.Minute + time.Second)
 	down := <-g.entered // silent past the timeout: being written down...
 	if len(down) != 1 || down[0].Available {
 		t.Fatalf("first write %+v, want e down", down)
@@ -192,29 +220,27 @@ func TestAnEngineThatSpeaksWhileWrittenDownComesBackUp(t *testing.T) {
 	if len(up) != 1 || !up[0].Available {
 		t.Fatalf("next write %+v, want e up", up)
 	}
-	eventually(t, time.Second, "e AVAILABLE", func() bool { return dir.Engine("e").Available })
+	eventually(t, 5*time.Second, "e AVAILABLE", func() bool { return dir.Engine("e").Available })
 }
 
 func TestAHeartbeatJustBeforeArmingIsNotLost(t *testing.T) {
 	dir := enginelinktest.NewDirectory()
 	dir.SetPaired("e", false)
-	m := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: time.Minute, Tick: 10 * time.Millisecond,
-		Logger: slog.New(slog.DiscardHandler)}, dir)
+	m, _ := newMonitor(enginelink.MonitorConfig{Timeout: time.Minute, Tick: time.Second}, dir)
 	m.Heartbeat("e") // raft already names this node leader; Run has not armed yet
 	runMonitor(t, m)
-	eventually(t, time.Second, "e AVAILABLE without another heartbeat", func() bool { return dir.Engine("e").Available })
+	eventually(t, 5*time.Second, "e AVAILABLE without another heartbeat", func() bool { return dir.Engine("e").Available })
 }
 
 func TestUpsALostTermDidNotWriteAreHandedOn(t *testing.T) {
 	dir := enginelinktest.NewDirectory()
 	dir.SetPaired("e", false)
 	g := &gatedStore{Directory: dir, entered: make(chan []enginelink.AvailabilityChange), release: make(chan struct{})}
-	m := enginelink.NewMonitor(enginelink.MonitorConfig{Timeout: time.Minute, Tick: 10 * time.Millisecond,
-		Logger: slog.New(slog.DiscardHandler)}, g)
+	m, _ := newMonitor(enginelink.MonitorConfig{Timeout: time.Minute, Tick: time.Second}, g)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
-	eventually(t, time.Second, "monitor armed", m.Running)
+	eventually(t, 5*time.Second, "monitor armed", m.Running)
 	m.Heartbeat("e")
 	<-g.entered // e's AVAILABLE is being written when leadership is lost
 	cancel()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/roundhouse/roundhouse/protocol"
 )
@@ -26,11 +27,9 @@ func (s *Server) reconcile(ctx context.Context, engineID string, open *protocol.
 	if !ok || open == nil || open.Known == nil {
 		return nil, nil
 	}
-	rctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
-	defer cancel()
-	lost, ended, err := r.Reconcile(rctx, engineID, open.Known)
+	lost, ended, err := s.reconcileUntilDone(ctx, r, engineID, open.Known)
 	if err != nil {
-		return nil, fmt.Errorf("reconcile engine %s: %w", engineID, err)
+		return nil, err
 	}
 	skip := make(map[string]bool, len(lost))
 	for _, a := range lost {
@@ -42,6 +41,32 @@ func (s *Server) reconcile(ctx context.Context, engineID string, open *protocol.
 		}
 	}
 	return skip, nil
+}
+
+// reconcileUntilDone retries Reconcile until it succeeds or the session
+// ends. It fails while no leader is reachable (an election after the node
+// that held the session was killed, a whole-cluster restart): the engine
+// then waits for its first assignment, its session stays up. Each attempt
+// is idempotent (a consistent read, then idempotent commands).
+func (s *Server) reconcileUntilDone(ctx context.Context, r Reconciler, engineID string, known []protocol.ExecutionRef) (lost, ended []protocol.ExecutionRef, err error) {
+	delay := 100 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		rctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+		lost, ended, err = r.Reconcile(rctx, engineID, known)
+		cancel()
+		if err == nil {
+			return lost, ended, nil
+		}
+		if ctx.Err() != nil {
+			return nil, nil, fmt.Errorf("reconcile engine %s: %w", engineID, err)
+		}
+		s.cfg.Logger.Warn("reconciling the engine's work failed; retrying before sending it any",
+			"engine", engineID, "attempt", attempt, "err", err)
+		if !sleepCtx(ctx, delay) {
+			return nil, nil, fmt.Errorf("reconcile engine %s: %w", engineID, ctx.Err())
+		}
+		delay = min(2*delay, 2*time.Second)
+	}
 }
 
 // logAck acknowledges a stored batch up to its highest numbered line;

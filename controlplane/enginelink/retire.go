@@ -99,7 +99,7 @@ func (s *Server) refuseRetiredProtocol(ctx context.Context, conn *quic.Conn) {
 		return
 	}
 	engineID, serial, err := protocol.EngineIdentity(peer[0])
-	if err != nil || s.dir.EngineAuthorized(engineID, serial) != nil {
+	if err != nil || s.dir.EngineAuthorized(ctx, engineID, serial) != nil {
 		_ = conn.CloseWithError(protocol.CloseUnsupportedVersion, why)
 		return
 	}

@@ -89,7 +89,8 @@ func TestUnsupportedAgentIsRetiredUntilASupportedOneConnects(t *testing.T) {
 	if got := dir.Engine("eng-1"); got.Retired || !got.Available {
 		t.Fatalf("after an upgraded agent connected: %+v, want AVAILABLE", got)
 	}
-	eventually(t, time.Second, "session registered", func() bool { return srv.Connected("eng-1") })
+	eventually(t, 5*time.Second, "session registered", func() bool { return srv.Connected("eng-1") })
+	eventually(t, 5*time.Second, "the session's first heartbeat recorded", func() bool { return beats.count("eng-1") >= 1 })
 	if beats.count("eng-1") != 1 || dir.RetirementWrites() != 2 {
 		t.Fatalf("%d heartbeats and %d retirement writes, want 1 and 2", beats.count("eng-1"), dir.RetirementWrites())
 	}

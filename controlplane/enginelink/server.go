@@ -175,12 +175,12 @@ func (s *Server) CloseEngine(engineID, reason string) bool {
 // CloseRevoked closes every live session on this node whose engine is no
 // longer authorized by the directory (deleted, unpaired, key regenerated),
 // and returns how many it closed. Call it when engine records change.
-func (s *Server) CloseRevoked() int {
+// A refusal this node cannot confirm (ErrUnconfirmed) closes nothing.
+func (s *Server) CloseRevoked(ctx context.Context) int {
 	n := 0
 	for _, ss := range s.sessions.all() {
-		if s.dir.EngineAuthorized(ss.engineID, ss.certSerial()) != nil {
-			s.cfg.Logger.Info("closing session of a revoked engine", "engine", ss.engineID)
-			_ = ss.conn.CloseWithError(protocol.CloseRevoked, "this engine was deleted or unpaired; pair it again")
+		if err := s.dir.EngineAuthorized(ctx, ss.engineID, ss.certSerial()); errors.Is(err, ErrNotAuthorized) {
+			s.refuse(ss.conn, ss.engineID, err)
 			n++
 		}
 	}

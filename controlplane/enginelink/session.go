@@ -21,7 +21,7 @@ import (
 func (s *Server) serveEngine(ctx context.Context, conn *quic.Conn, v3 bool) {
 	ss, hello, err := s.openSession(ctx, conn, v3)
 	if err != nil {
-		s.cfg.Logger.Debug("engine session refused", "remote", conn.RemoteAddr().String(), "err", err)
+		s.cfg.Logger.Warn("engine session refused", "remote", conn.RemoteAddr().String(), "err", err)
 		return
 	}
 	// Checked before the session is registered: an unsupported agent must
@@ -31,9 +31,15 @@ func (s *Server) serveEngine(ctx context.Context, conn *quic.Conn, v3 bool) {
 		s.retire(ctx, conn, ss.engineID, version, why)
 		return
 	}
+	var ended error // why this node ended the session; nil when the agent did
 	defer func() {
 		if ctx.Err() != nil { // the node is stopping: agents fail over
 			_ = conn.CloseWithError(protocol.CloseShutdown, "control-plane node stopping")
+			return
+		}
+		if ended != nil {
+			s.cfg.Logger.Warn("closing engine session", "engine", ss.engineID, "reason", ended)
+			_ = conn.CloseWithError(protocol.CloseNormal, ended.Error())
 			return
 		}
 		_ = conn.CloseWithError(protocol.CloseNormal, "")
@@ -43,14 +49,15 @@ func (s *Server) serveEngine(ctx context.Context, conn *quic.Conn, v3 bool) {
 		_ = old.conn.CloseWithError(protocol.CloseReplaced, "a newer session of this engine took over")
 	}
 	defer s.sessions.remove(ss)
-	if s.dir.EngineAuthorized(ss.engineID, ss.certSerial()) != nil {
-		_ = conn.CloseWithError(protocol.CloseRevoked, "this engine was deleted or unpaired; pair it again")
+	if err := s.dir.EngineAuthorized(ctx, ss.engineID, ss.certSerial()); err != nil {
+		s.refuse(conn, ss.engineID, err)
 		return
 	}
 	// Before the welcome: once its agent says it is connected, a formerly
 	// RETIRED engine shows AVAILABLE (a local read for every other one).
 	s.unretire(ctx, ss.engineID, version)
 	if err := s.welcome(hello.str, v3); err != nil {
+		ended = fmt.Errorf("welcome: %w", err)
 		return
 	}
 	s.beats.Heartbeat(ss.engineID)
@@ -66,7 +73,7 @@ func (s *Server) serveEngine(ctx context.Context, conn *quic.Conn, v3 bool) {
 		}
 	})
 	if v3 {
-		s.serveSessionStream(ctx, ss, hello.str)
+		ended = s.serveSessionStream(ctx, ss, hello.str)
 		return
 	}
 	s.acceptStreams(ctx, ss)
@@ -86,11 +93,12 @@ func (s *Server) openSession(ctx context.Context, conn *quic.Conn, v3 bool) (*se
 		return nil, helloStream{}, errors.New("no client certificate")
 	}
 	engineID, serial, err := protocol.EngineIdentity(peer[0])
-	if err == nil {
-		err = s.dir.EngineAuthorized(engineID, serial)
-	}
 	if err != nil {
-		_ = conn.CloseWithError(protocol.CloseRevoked, "this engine is deleted, unpaired or its certificate revoked; pair it again")
+		_ = conn.CloseWithError(protocol.CloseRevoked, "this engine's certificate names no engine; pair it again")
+		return nil, helloStream{}, fmt.Errorf("engine certificate: %w", err)
+	}
+	if err := s.dir.EngineAuthorized(ctx, engineID, serial); err != nil {
+		s.refuse(conn, engineID, err)
 		return nil, helloStream{}, fmt.Errorf("engine %s: %w", engineID, err)
 	}
 	hctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
@@ -148,8 +156,8 @@ func (s *Server) welcome(str *quic.Stream, v3 bool) error {
 
 // heartbeat answers one heartbeat stream (version 2). It reports false
 // when the engine is no longer authorized: the session is then closed.
-func (s *Server) heartbeat(ss *session, str *quic.Stream, msg *protocol.Heartbeat) bool {
-	ack, ok := s.takeHeartbeat(ss, msg)
+func (s *Server) heartbeat(ctx context.Context, ss *session, str *quic.Stream, msg *protocol.Heartbeat) bool {
+	ack, ok := s.takeHeartbeat(ctx, ss, msg)
 	if ok {
 		_ = answer(str, ack, s.cfg.RequestTimeout)
 	}
@@ -158,9 +166,11 @@ func (s *Server) heartbeat(ss *session, str *quic.Stream, msg *protocol.Heartbea
 
 // takeHeartbeat records a heartbeat and returns its ack. It reports false
 // when the engine is no longer authorized, after closing the session.
-func (s *Server) takeHeartbeat(ss *session, msg *protocol.Heartbeat) (*protocol.HeartbeatAck, bool) {
-	if s.dir.EngineAuthorized(ss.engineID, ss.certSerial()) != nil {
-		_ = ss.conn.CloseWithError(protocol.CloseRevoked, "this engine is deleted or unpaired")
+// A refusal this node cannot confirm keeps the session: it was authorized
+// when it began.
+func (s *Server) takeHeartbeat(ctx context.Context, ss *session, msg *protocol.Heartbeat) (*protocol.HeartbeatAck, bool) {
+	if err := s.dir.EngineAuthorized(ctx, ss.engineID, ss.certSerial()); errors.Is(err, ErrNotAuthorized) {
+		s.refuse(ss.conn, ss.engineID, err)
 		return nil, false
 	}
 	s.beats.Heartbeat(ss.engineID)
@@ -214,4 +224,20 @@ func (s *Server) renew(ctx context.Context, ss *session, req *protocol.RenewRequ
 	ss.setCertSerial(newSerial)
 	s.cfg.Logger.Info("engine certificate renewed", "engine", ss.engineID)
 	return &protocol.RenewResponse{Certificate: der}
+}
+
+// refuse closes conn because EngineAuthorized refused its engine, and logs
+// why. Only a confirmed refusal (ErrNotAuthorized) tells the agent its
+// engine is gone, which makes it stop for good; anything else tells it to
+// retry.
+func (s *Server) refuse(conn *quic.Conn, engineID string, err error) {
+	if errors.Is(err, ErrNotAuthorized) {
+		s.cfg.Logger.Warn("engine session refused: the engine is deleted, unpaired or its certificate replaced",
+			"engine", engineID, "remote", conn.RemoteAddr().String())
+		_ = conn.CloseWithError(protocol.CloseRevoked, "this engine is deleted, unpaired or its certificate revoked; pair it again")
+		return
+	}
+	s.cfg.Logger.Warn("engine session refused for now: retry later", "engine", engineID,
+		"remote", conn.RemoteAddr().String(), "err", err)
+	_ = conn.CloseWithError(protocol.CloseRetryLater, "this control-plane node cannot confirm the engine now; retry later")
 }

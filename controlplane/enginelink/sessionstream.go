@@ -2,6 +2,7 @@ package enginelink
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -16,8 +17,9 @@ import (
 // session's own goroutine. Heartbeats are answered inline (a map update
 // and one write); renewals and statuses beside it; the work watcher starts
 // at WorkOpen; each StreamOpen lets one more stream in. It returns when
-// the stream, the connection or ctx ends, once everything it started has.
-func (s *Server) serveSessionStream(ctx context.Context, ss *session, str *quic.Stream) {
+// the stream, the connection or ctx ends, once everything it started has,
+// with the reason when this node ended it (nil when the agent did).
+func (s *Server) serveSessionStream(ctx context.Context, ss *session, str *quic.Stream) (reason error) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -26,16 +28,17 @@ func (s *Server) serveSessionStream(ctx context.Context, ss *session, str *quic.
 	defer str.CancelRead(0)
 	w := &workStream{str: str}
 	working := false
+	var failed sessionFailure
 	for {
 		m, err := protocol.ReadMessage(str)
 		if err != nil {
-			return
+			return failed.get()
 		}
 		switch msg := m.(type) {
 		case *protocol.Heartbeat:
-			ack, ok := s.takeHeartbeat(ss, msg)
+			ack, ok := s.takeHeartbeat(ctx, ss, msg)
 			if !ok {
-				return
+				return errors.New("the engine is no longer authorized")
 			}
 			_ = w.send(ack)
 		case *protocol.RenewRequest:
@@ -47,13 +50,36 @@ func (s *Server) serveSessionStream(ctx context.Context, ss *session, str *quic.
 				continue // a node without work: nothing is ever assigned
 			}
 			working = true
-			s.startWatch(ctx, ss.engineID, w, msg, &wg, func() { str.CancelRead(0) })
+			s.startWatch(ctx, ss.engineID, w, msg, &wg, func(err error) {
+				failed.set(err)
+				str.CancelRead(0)
+			})
 		default:
 			if s.work != nil && working {
 				s.takeWork(ctx, ss.engineID, w, m, &wg)
 			}
 		}
 	}
+}
+
+// sessionFailure is why a session's helper ended it, set once.
+type sessionFailure struct {
+	mu  sync.Mutex
+	err error
+}
+
+func (f *sessionFailure) set(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err == nil {
+		f.err = err
+	}
+}
+
+func (f *sessionFailure) get() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
 }
 
 // acceptAnnounced takes the one stream a StreamOpen announced and serves

@@ -51,7 +51,7 @@ func (s *Server) serveStream(ctx context.Context, ss *session, str *quic.Stream,
 	switch msg := m.(type) {
 	case *protocol.Heartbeat:
 		readEnd(str)
-		return s.heartbeat(ss, str, msg)
+		return s.heartbeat(ctx, ss, str, msg)
 	case *protocol.RenewRequest:
 		readEnd(str)
 		wg.Go(func() { _ = answer(str, s.renew(ctx, ss, msg), s.cfg.RequestTimeout) })

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	memdb "github.com/hashicorp/go-memdb"
-
 	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane/enginelink"
 	"github.com/roundhouse/roundhouse/controlplane/state"
@@ -19,9 +17,12 @@ import (
 // Store is what the engine domain needs from the replicated state (a
 // *cluster.Node).
 type Store interface {
-	Read() *memdb.Txn
-	ConsistentRead(ctx context.Context) (*memdb.Txn, error)
+	Read() *cluster.Reader
+	ConsistentRead(ctx context.Context) (*cluster.Reader, error)
 	Apply(ctx context.Context, cmd cluster.Command, out any) (uint64, error)
+	// CaughtUp reports whether the replica holds every write acknowledged
+	// before this node started (see cluster.Node.CaughtUp).
+	CaughtUp() bool
 }
 
 // Directory adapts the replicated state to enginelink.Directory and
@@ -144,14 +145,32 @@ func pairError(err error) error {
 	return err
 }
 
-// EngineAuthorized implements enginelink.Directory (local read).
-func (d *Directory) EngineAuthorized(engineID, serial string) error {
-	e := state.EngineByID(d.store.Read(), engineID)
-	if e == nil || e.Status != state.EnginePaired || serial == "" ||
-		(serial != e.CertSerial && serial != e.PrevCertSerial) {
-		return enginelink.ErrNotAuthorized
+// EngineAuthorized implements enginelink.Directory: a local read, and when
+// that refuses, a consistent read to confirm it. A replica refuses an
+// engine it has not caught up on (a restarted node before its log replay,
+// a follower behind a fresh pairing or renewal); only the leader's commit
+// index makes the refusal final.
+func (d *Directory) EngineAuthorized(ctx context.Context, engineID, serial string) error {
+	if engineAuthorized(d.store.Read(), engineID, serial) {
+		return nil
 	}
-	return nil
+	if !d.store.CaughtUp() {
+		return fmt.Errorf("%w (this node restarted and has not caught up with the cluster: catching up)", enginelink.ErrUnconfirmed)
+	}
+	txn, err := d.store.ConsistentRead(ctx)
+	if err != nil {
+		return fmt.Errorf("%w: %v", enginelink.ErrUnconfirmed, err)
+	}
+	if engineAuthorized(txn, engineID, serial) {
+		return nil
+	}
+	return enginelink.ErrNotAuthorized
+}
+
+func engineAuthorized(txn state.Reader, engineID, serial string) bool {
+	e := state.EngineByID(txn, engineID)
+	return e != nil && e.Status == state.EnginePaired && serial != "" &&
+		(serial == e.CertSerial || serial == e.PrevCertSerial)
 }
 
 // RenewCertificate implements enginelink.Directory.

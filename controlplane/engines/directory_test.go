@@ -113,7 +113,7 @@ func TestPairingThroughTheReplicatedState(t *testing.T) {
 		t.Fatalf("%d wins and %d used refusals, want 1 and 7", wins, used)
 	}
 	e := state.EngineByID(n.Read(), id)
-	if e.Status != state.EnginePaired || d.EngineAuthorized(id, e.CertSerial) != nil {
+	if e.Status != state.EnginePaired || d.EngineAuthorized(context.Background(), id, e.CertSerial) != nil {
 		t.Fatalf("engine after pairing: %+v", e)
 	}
 
@@ -157,7 +157,7 @@ func TestAvailabilityAndRevocationThroughTheReplicatedState(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range []string{req.CertSerial, protocol.SerialString(next)} {
-		if d.EngineAuthorized(id, s) != nil {
+		if d.EngineAuthorized(context.Background(), id, s) != nil {
 			t.Fatalf("serial %s refused after renewal", s)
 		}
 	}
@@ -165,7 +165,7 @@ func TestAvailabilityAndRevocationThroughTheReplicatedState(t *testing.T) {
 	if _, err := n.Apply(context.Background(), del, nil); err != nil {
 		t.Fatal(err)
 	}
-	if d.EngineAuthorized(id, protocol.SerialString(next)) == nil {
+	if d.EngineAuthorized(context.Background(), id, protocol.SerialString(next)) == nil {
 		t.Fatal("a deleted engine is still authorized")
 	}
 	if skipped, err := d.SetAvailability(context.Background(), []enginelink.AvailabilityChange{{EngineID: id}}); err != nil || len(skipped) != 1 || skipped[0] != id {

@@ -22,7 +22,6 @@ type Node interface {
 	Store
 	IsLeader() bool
 	Leader() (id, apiAddr string)
-	OnLeadership(name string, loop cluster.LeaderLoop)
 	// Replaced is closed when a snapshot install replaces the replica
 	// (see cluster.Node.Replaced); sessions' work watchers wake on it.
 	Replaced() <-chan struct{}
@@ -69,14 +68,15 @@ type Link struct {
 	server    *enginelink.Server
 	monitor   *enginelink.Monitor
 	forwarder *enginelink.Forwarder
+	notify    *notifier
 	client    *http.Client
 
 	ready chan struct{} // closed once the server listens
 	once  sync.Once
 }
 
-// NewLink prepares the link and registers the heartbeat monitor as a
-// leader-only loop on node. Run serves it.
+// NewLink prepares the link; Run serves it. Its leader-only loops
+// (NotificationsLoop, MonitorLoop) are the server's to register.
 func NewLink(cfg LinkConfig, node Node) (*Link, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -97,17 +97,24 @@ func NewLink(cfg LinkConfig, node Node) (*Link, error) {
 		return nil, err
 	}
 	l.server = srv
-	notify := &notifier{store: node, client: &http.Client{Timeout: 5 * time.Second}, mail: cfg.Mail, log: cfg.Logger, every: 500 * time.Millisecond}
-	node.OnLeadership("engines.notifications", notify.run)
-	node.OnLeadership("engines.heartbeat-monitor", func(ctx context.Context) {
-		if err := l.monitor.Run(ctx); err != nil {
-			cfg.Logger.Error("heartbeat monitor stopped", "err", err)
-		}
-		for _, id := range l.monitor.TakeUnwritten() {
-			l.forwarder.Heartbeat(id) // to the next leader
-		}
-	})
+	l.notify = &notifier{store: node, client: &http.Client{Timeout: 5 * time.Second}, mail: cfg.Mail, log: cfg.Logger, every: 500 * time.Millisecond}
 	return l, nil
+}
+
+// NotificationsLoop delivers the engine notifications of the outbox; a
+// leader-only loop.
+func (l *Link) NotificationsLoop(ctx context.Context) { l.notify.run(ctx) }
+
+// MonitorLoop runs the heartbeat monitor while this node leads, then hands
+// the engines whose AVAILABLE it did not write on to the next leader; a
+// leader-only loop.
+func (l *Link) MonitorLoop(ctx context.Context) {
+	if err := l.monitor.Run(ctx); err != nil {
+		l.cfg.Logger.Error("heartbeat monitor stopped", "err", err)
+	}
+	for _, id := range l.monitor.TakeUnwritten() {
+		l.forwarder.Heartbeat(id) // to the next leader
+	}
 }
 
 // Directory is the link's view of the replicated state.
@@ -193,7 +200,7 @@ func (l *Link) closeRevoked(ctx context.Context) {
 	for {
 		changed := state.EnginesChanged(l.node.Read())
 		t0 := time.Now()
-		l.server.CloseRevoked()
+		l.server.CloseRevoked(ctx)
 		if !sleepCtx(ctx, min(max(minSpacing, 50*time.Since(t0)), fallback)) {
 			return
 		}
@@ -222,15 +229,11 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 
 var errNoLeader = errors.New("no leader known")
 
-// DefaultSummaryInterval is how often, at most, an engine's last heartbeat
-// time and host summary are written to its replicated record.
-const DefaultSummaryInterval = 5 * time.Minute
-
 func (l *Link) summaryInterval() time.Duration {
 	if l.cfg.SummaryInterval > 0 {
 		return l.cfg.SummaryInterval
 	}
-	return DefaultSummaryInterval
+	return enginelink.DefaultMonitorConfig().SummaryInterval
 }
 
 // Monitor is the node's heartbeat monitor (armed while it leads).

@@ -88,7 +88,10 @@ func (w *Work) ReportStatus(ctx context.Context, engineID string, st *protocol.E
 // AppendLogs implements enginelink.Work; an engine writes only to the
 // executions it was given.
 func (w *Work) AppendLogs(ctx context.Context, engineID string, b *protocol.LogBatch) error {
-	x := state.ExecutionByID(w.Store.Read(), b.ExecutionID)
+	x, err := state.ExecutionByID(w.Store.Read(), b.ExecutionID)
+	if err != nil {
+		return fmt.Errorf("logs of execution %s: %w", b.ExecutionID, err)
+	}
 	if x == nil || x.EngineID != engineID {
 		return fmt.Errorf("logs of execution %s: not assigned to engine %s", b.ExecutionID, engineID)
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
 
-// Config configures executions on one node. Zero values take the seed's
+// Config configures executions on one node. Zero values take Talend's
 // numbers; tests shorten the time-based ones.
 type Config struct {
 	// LogDir holds the execution log files of this node.
@@ -22,7 +22,7 @@ type Config struct {
 	Minute time.Duration
 	// RetryDelays is the busy-retry schedule: when parallel runs are not
 	// allowed and the task is busy, the execution is retried after each
-	// delay in turn, then fails with the seed's error. Default 1, 2, 4, 8
+	// delay in turn, then fails with Talend's error. Default 1, 2, 4, 8
 	// minutes.
 	RetryDelays []time.Duration
 	// QueueCap and QueueWindow: at most QueueCap executions of one task
@@ -43,7 +43,7 @@ type Config struct {
 	// batches them (default 64).
 	MaxInflight int
 
-	// MaxLogMessageBytes truncates one log message (seed: 100 KB).
+	// MaxLogMessageBytes truncates one log message (100 KB, as Talend does).
 	MaxLogMessageBytes int
 	// MaxLogBytes bounds one execution's log file on one node (default
 	// 16 MiB); later lines are dropped with one notice.

@@ -46,7 +46,7 @@ func TestRunConfigAgainstTheEngineTables(t *testing.T) {
 	}
 	c.Must(t, 204, "PUT", "/orchestration/executables/tasks/"+pub.TaskID+"/run-config", rc(eng.ID), nil)
 	id := f.run(pub.TaskID, nil)
-	v := f.wait(id, state.ExecTerminatedTimout)
+	v := f.wait(id, state.ExecTerminatedTimeout)
 	if v.EngineID != "" || !strings.Contains(v.ErrorMessage, "no engine") {
 		t.Fatalf("an unpaired engine took work or the reason is unclear: %+v", v.Execution)
 	}

@@ -2,11 +2,10 @@ package executions
 
 import (
 	"context"
+	"github.com/roundhouse/roundhouse/cluster"
 	"slices"
 	"testing"
 	"time"
-
-	memdb "github.com/hashicorp/go-memdb"
 
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
@@ -45,7 +44,7 @@ func (oneEngine) AvailableEngines(state.Reader, string, string) []string { retur
 // noStore is a Store whose reads are never looked at (oneEngine ignores them).
 type noStore struct{ Store }
 
-func (noStore) Read() *memdb.Txn { return nil }
+func (noStore) Read() *cluster.Reader { return nil }
 
 // A task that forbids parallel runs has one assignment proposed at a
 // time, the oldest first: proposed together, the younger one's could be

@@ -17,7 +17,7 @@
 // Logs stay out of raft on purpose: a chatty job must never slow down or
 // bloat the replicated log. Each node appends the lines it receives to a
 // per-execution file under its data dir, bounded in size (MaxLogBytes per
-// execution, 100 KB per message, as the seed truncates), and records once
+// execution, 100 KB per message, as Talend truncates), and records once
 // per execution through raft that it holds some (Execution.LogNodes), so
 // any node can assemble the full log from the holders. Files older than
 // the retention (31 days) are deleted by every node; the leader prunes the

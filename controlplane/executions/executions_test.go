@@ -161,7 +161,7 @@ func TestTimeoutEndsARunningExecution(t *testing.T) {
 	task := f.jobTask("slow", nil)
 	eng := f.engine("engine-1", func(*state.Execution) executionstest.Behavior { return executionstest.Behavior{Hang: true} })
 	id := f.run(task, map[string]any{"timeout": 1}) // one configured "minute": 200 ms
-	v := f.wait(id, state.ExecTerminatedTimout)
+	v := f.wait(id, state.ExecTerminatedTimeout)
 	if v.Status != "terminated" || !strings.Contains(v.ErrorMessage, "timeout") {
 		t.Fatalf("timeout view: %+v", v.Execution)
 	}
@@ -174,7 +174,7 @@ func TestQueuedExecutionWithoutEngineTimesOutWithAReason(t *testing.T) {
 	f := start(t)
 	f.dir.SetAvailable("engine-1", false)
 	task := f.jobTask("orphan", nil)
-	v := f.wait(f.run(task, map[string]any{"timeout": 1}), state.ExecTerminatedTimout)
+	v := f.wait(f.run(task, map[string]any{"timeout": 1}), state.ExecTerminatedTimeout)
 	if !strings.Contains(v.ErrorMessage, "no engine") {
 		t.Fatalf("reason: %q", v.ErrorMessage)
 	}
@@ -309,7 +309,7 @@ func TestEngineAwayPastTheTimeoutThenBack(t *testing.T) {
 	if err := svc.ReportStatus(ctx, id, state.StatusUpdate{EngineID: v.EngineID, Attempt: v.Attempt, Status: state.ExecStarting}); err != nil {
 		t.Fatal(err)
 	}
-	v = f.wait(id, state.ExecTerminatedTimout)
+	v = f.wait(id, state.ExecTerminatedTimeout)
 	if !strings.Contains(v.ErrorMessage, "engine-1") {
 		t.Fatalf("reason %q does not name the engine", v.ErrorMessage)
 	}
@@ -318,7 +318,7 @@ func TestEngineAwayPastTheTimeoutThenBack(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	after := f.wait(id, state.ExecTerminatedTimout)
+	after := f.wait(id, state.ExecTerminatedTimeout)
 	if after.EngineReportedStatus != state.ExecSuccess || !after.FinishedAt.Equal(*v.FinishedAt) {
 		t.Fatalf("after the engine's report: %+v", after.Execution)
 	}

@@ -168,7 +168,7 @@ func TestLogsAreAssembledFromEveryHolder(t *testing.T) {
 	for i, n := range []*executionstest.Node{nodes[1], nodes[2], nodes[1]} {
 		// Each node must have the execution before it accepts its lines.
 		deadline := time.Now().Add(5 * time.Second)
-		for state.ExecutionByID(n.Node().Read(), out.ExecutionID) == nil && time.Now().Before(deadline) {
+		for readExecution(t, n, out.ExecutionID) == nil && time.Now().Before(deadline) {
 			time.Sleep(5 * time.Millisecond)
 		}
 		line := executions.LogLine{Timestamp: t0.Add(time.Duration(i) * time.Second), Message: fmt.Sprintf("line %d", i)}

@@ -89,7 +89,10 @@ func (s *Service) get(w http.ResponseWriter, r *http.Request, p httprouter.Param
 	if err != nil {
 		return err
 	}
-	e := state.ExecutionByID(txn, p.ByName("id"))
+	e, err := state.ExecutionByID(txn, p.ByName("id"))
+	if err != nil {
+		return err
+	}
 	if e == nil {
 		return api.NotFound("execution", p.ByName("id"))
 	}
@@ -117,17 +120,21 @@ func (s *Service) list(w http.ResponseWriter, r *http.Request, _ httprouter.Para
 	if err != nil {
 		return err
 	}
-	api.WriteJSON(w, http.StatusOK, s.page(txn, f))
-	return nil
+	return s.writePage(w, txn, f)
 }
 
-func (s *Service) page(txn state.Reader, f state.ExecutionFilter) Page {
-	items, total := state.ListExecutions(txn, f)
+// writePage answers with the page of executions f selects.
+func (s *Service) writePage(w http.ResponseWriter, txn state.Reader, f state.ExecutionFilter) error {
+	items, total, err := state.ListExecutions(txn, f)
+	if err != nil {
+		return err
+	}
 	out := Page{Items: make([]View, 0, len(items)), Total: total, Offset: f.Offset, Limit: f.Limit}
 	for _, e := range items {
 		out.Items = append(out.Items, s.NewView(e))
 	}
-	return out
+	api.WriteJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // TaskExecutions serves a task's executions, newest first (used by the
@@ -142,8 +149,7 @@ func (s *Service) TaskExecutions(w http.ResponseWriter, r *http.Request, taskID 
 	if err != nil {
 		return err
 	}
-	api.WriteJSON(w, http.StatusOK, s.page(txn, f))
-	return nil
+	return s.writePage(w, txn, f)
 }
 
 func parseFilter(r *http.Request) (state.ExecutionFilter, error) {
@@ -173,10 +179,11 @@ func parseFilter(r *http.Request) (state.ExecutionFilter, error) {
 
 // checkStop requires Execute on the execution's workspace.
 func (s *Service) checkStop(r *http.Request, id string) error {
-	if e := state.ExecutionByID(s.store.Read(), id); e != nil {
-		return api.RequireRight(r, e.WorkspaceID, state.WsExecute)
+	e, err := state.ExecutionByID(s.store.Read(), id)
+	if err != nil || e == nil {
+		return err // none: the state answers 404
 	}
-	return nil // the state answers 404
+	return api.RequireRight(r, e.WorkspaceID, state.WsExecute)
 }
 
 func (s *Service) stop(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
@@ -186,7 +193,10 @@ func (s *Service) stop(w http.ResponseWriter, r *http.Request, p httprouter.Para
 	if _, err := s.Stop(r.Context(), api.Meta(r), p.ByName("id")); err != nil {
 		return err
 	}
-	e := state.ExecutionByID(s.store.Read(), p.ByName("id"))
+	e, err := state.ExecutionByID(s.store.Read(), p.ByName("id"))
+	if err != nil {
+		return err
+	}
 	if e == nil {
 		return api.NotFound("execution", p.ByName("id"))
 	}

@@ -14,7 +14,9 @@ import (
 // execution here are followed by one replicated command recording that
 // this node holds some, so any node can find them.
 func (s *Service) AppendLogs(ctx context.Context, executionID string, lines []LogLine) error {
-	if state.ExecutionByID(s.store.Read(), executionID) == nil {
+	if e, err := state.ExecutionByID(s.store.Read(), executionID); err != nil {
+		return fmt.Errorf("logs of execution %s: %w", executionID, err)
+	} else if e == nil {
 		return fmt.Errorf("logs of execution %s: no such execution", executionID)
 	}
 	created, err := s.logs.Append(executionID, lines)

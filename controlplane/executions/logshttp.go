@@ -45,7 +45,10 @@ func (s *Service) serveLogs(w http.ResponseWriter, r *http.Request, p httprouter
 	if err != nil {
 		return err
 	}
-	e := state.ExecutionByID(txn, id)
+	e, err := state.ExecutionByID(txn, id)
+	if err != nil {
+		return err
+	}
 	if e == nil {
 		return api.NotFound("execution", id)
 	}
@@ -193,7 +196,10 @@ func (s *Service) follow(w http.ResponseWriter, r *http.Request, id string) erro
 	var off int64
 	for {
 		appended := s.logs.Watch(id) // before reading: no append is missed
-		e, changed := state.WatchExecution(s.store.Read(), id)
+		e, changed, err := state.WatchExecution(s.store.Read(), id)
+		if err != nil {
+			return err // headers are sent: the stream just ends
+		}
 		if err := s.copyNew(w, id, &off); err != nil {
 			return nil // the client went away
 		}

@@ -57,7 +57,11 @@ func (s *Service) Reconcile(ctx context.Context, engineID string, held []Attempt
 		}
 	}
 	for _, a := range held {
-		if e := state.ExecutionByID(txn, a.ExecutionID); e != nil && (!e.Active || e.EngineID != engineID || e.Attempt != a.Attempt) {
+		e, err := state.ExecutionByID(txn, a.ExecutionID)
+		if err != nil {
+			return EngineAccount{}, fmt.Errorf("reconcile engine %s: %w", engineID, err)
+		}
+		if e != nil && (!e.Active || e.EngineID != engineID || e.Attempt != a.Attempt) {
 			acc.Ended = append(acc.Ended, a)
 		}
 	}

@@ -31,7 +31,7 @@ func TestReconcileRequeuesWhatTheEngineLostAndStopsWhatEnded(t *testing.T) {
 	// Back in the queue, the dispatcher gives it out again as attempt 2.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		e := state.ExecutionByID(f.srv.Node().Read(), id)
+		e := readExecution(t, f.srv, id)
 		if e.ExecutionStatus == state.ExecDispatching && e.Attempt == 2 {
 			break
 		}
@@ -60,7 +60,7 @@ func TestReconcileRequeuesWhatTheEngineLostAndStopsWhatEnded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e := state.ExecutionByID(f.srv.Node().Read(), id); len(acc.Lost) != 0 || e.ExecutionStatus != state.ExecStarting || e.Attempt != 2 {
+	if e := readExecution(t, f.srv, id); len(acc.Lost) != 0 || e.ExecutionStatus != state.ExecStarting || e.Attempt != 2 {
 		t.Fatalf("started execution re-queued: %+v, now %s attempt %d", acc, e.ExecutionStatus, e.Attempt)
 	}
 }

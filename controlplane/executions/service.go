@@ -100,7 +100,11 @@ func submitError(err error) error {
 // idempotent: a repeated or stale report, or one about a finished
 // execution, changes nothing and returns nil.
 func (s *Service) ReportStatus(ctx context.Context, executionID string, u state.StatusUpdate) error {
-	if e := state.ExecutionByID(s.store.Read(), executionID); e != nil && !e.Active &&
+	e, err := state.ExecutionByID(s.store.Read(), executionID)
+	if err != nil {
+		return fmt.Errorf("report on execution %s: %w", executionID, err)
+	}
+	if e != nil && !e.Active &&
 		(e.EngineReportedStatus != "" || e.EngineID != u.EngineID || e.Attempt != u.Attempt) {
 		return nil // final, and the engine's word is recorded or not its to give
 	}

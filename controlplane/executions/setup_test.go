@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roundhouse/roundhouse/cluster"
 	"github.com/roundhouse/roundhouse/controlplane"
 	"github.com/roundhouse/roundhouse/controlplane/cptest"
 	"github.com/roundhouse/roundhouse/controlplane/executions"
@@ -130,4 +131,14 @@ func mustJSON(t *testing.T, raw []byte, v any) {
 	if err := json.Unmarshal(raw, v); err != nil {
 		t.Fatalf("decode %s: %v", raw, err)
 	}
+}
+
+// readExecution reads an execution on a node's replica; nil if it has none.
+func readExecution(t *testing.T, n interface{ Node() *cluster.Node }, id string) *state.Execution {
+	t.Helper()
+	e, err := state.ExecutionByID(n.Node().Read(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }

@@ -2,7 +2,7 @@
 // (create, update, roles, deactivate, delete with cascade, CSV export),
 // roles (predefined and custom), groups, seats and the license view,
 // personal access tokens (secret shown once; rename, revoke, admin view),
-// service accounts exactly as seed 004, the password policy, and the
+// service accounts exactly as Talend's service account API, the password policy, and the
 // token endpoint POST /security/oauth/token (client credentials for
 // service accounts, password for users, with lock-out and expiry).
 //

@@ -12,7 +12,8 @@ import (
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
 
-// Service accounts, exactly as seed 004.
+// Service accounts, exactly as Talend's service account API (Talend Cloud API
+// reference, Service Accounts).
 func (h *Handlers) registerServiceAccounts(rt *api.Router) {
 	rt.Handle("GET", "/account/service-accounts", h.listServiceAccounts)
 	rt.Handle("POST", "/account/service-accounts", h.createServiceAccount)
@@ -23,7 +24,7 @@ func (h *Handlers) registerServiceAccounts(rt *api.Router) {
 	rt.Handle("DELETE", "/account/service-accounts/:id", h.deleteServiceAccount)
 }
 
-// serviceAccountView is seed 004's ServiceAccount; Secret only in the
+// serviceAccountView is the ServiceAccount of Talend's API; Secret only in the
 // creation answer.
 type serviceAccountView struct {
 	ID               string    `json:"id"`

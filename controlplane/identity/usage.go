@@ -15,7 +15,8 @@ import (
 const usageWriteTimeout = 300 * time.Millisecond
 
 // UsageGate records the last use of personal access tokens and of
-// service accounts (seed 004's lastUsedDate and lastUsedApi). It never
+// service accounts (their lastUsedDate and lastUsedApi in Talend's service
+// account API). It never
 // refuses a call, and writes at most once per state.UsageResolution per
 // credential; the write carries no actor, so it leaves no audit entry.
 func UsageGate(s api.Store) api.Gate {

@@ -197,7 +197,7 @@ func (h *Handlers) setUserStatus(cmd string) api.HandlerFunc {
 	}
 }
 
-// deleteUser serves DELETE /account/users/:id and the seed's
+// deleteUser serves DELETE /account/users/:id and Talend's
 // DELETE /v1/management/users/:id: 204, with the cascade of
 // state.CmdUserDelete.
 func (h *Handlers) deleteUser(w http.ResponseWriter, r *http.Request, ps httprouter.Params) error {

@@ -1,10 +1,9 @@
 package ipallowlist
 
 import (
+	"github.com/roundhouse/roundhouse/cluster"
 	"net/http"
 	"net/netip"
-
-	memdb "github.com/hashicorp/go-memdb"
 
 	"github.com/roundhouse/roundhouse/controlplane/api"
 	"github.com/roundhouse/roundhouse/controlplane/state"
@@ -16,7 +15,7 @@ import (
 // api.ClientIP's (the TCP peer, or what a trusted proxy forwarded).
 // Nobody is locked out by accident: a change that would block the
 // caller's own address is refused when it is made.
-func Gate(read func() *memdb.Txn) api.AddressGate {
+func Gate(read func() *cluster.Reader) api.AddressGate {
 	return func(r *http.Request) error {
 		l := state.IPAllowlistOf(read())
 		if l == nil || !l.Enabled {

@@ -16,7 +16,7 @@ type Handlers struct {
 	store api.Store
 }
 
-// Register adds the 11 endpoints of seed 002 to rt.
+// Register adds the 11 endpoints of the IP allowlist API to rt.
 func Register(rt *api.Router, s api.Store) {
 	h := &Handlers{store: s}
 	rt.Handle("GET", base, h.get)

@@ -24,7 +24,7 @@ type policy struct {
 	IPs         []entry `json:"ips"`
 }
 
-// TestElevenCalls goes through the 11 calls of seed 002.
+// TestElevenCalls goes through the 11 calls of the IP allowlist API.
 func TestElevenCalls(t *testing.T) {
 	srv := cptest.Start(t)
 	admin := srv.Client(cptest.AdminToken)

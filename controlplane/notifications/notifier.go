@@ -72,15 +72,22 @@ func (n Notifier) Loop(ctx context.Context) {
 		for _, p := range plans {
 			active[p.ID] = state.OwnerPlan
 		}
+		seen, lookedAt := active, look
 		if state.HasRunSubscriptions(txn) {
-			for id, kind := range n.finished(txn, lastActive, active, lastLook) {
+			done, err := n.finished(txn, lastActive, active, lastLook)
+			if err != nil {
+				// The next look starts from the same point: nothing is lost.
+				n.Logger.Error("find finished runs", "err", err)
+				seen, lookedAt = lastActive, lastLook
+			}
+			for id, kind := range done {
 				if !proposed[id] {
 					proposed[id] = true
 					n.apply(ctx, state.CmdRunNotificationEnqueue, state.RunNotificationEnqueueRequest{SubjectKind: kind, SubjectID: id})
 				}
 			}
 		}
-		lastActive, lastLook = active, look
+		lastActive, lastLook = seen, lookedAt
 		wait := n.Rescan
 		for _, o := range outbox {
 			if d := time.Until(o.NextAttemptAt); d > 0 {
@@ -104,13 +111,16 @@ func (n Notifier) Loop(ctx context.Context) {
 // finished lists the runs that left the active set since the last look,
 // and those created and finished between two looks (on the first look:
 // every run that finished within Lookback).
-func (n *Notifier) finished(txn state.Reader, last, now map[string]string, lastLook time.Time) map[string]string {
+func (n *Notifier) finished(txn state.Reader, last, now map[string]string, lastLook time.Time) (map[string]string, error) {
 	out := map[string]string{}
 	from := lastLook.Add(-time.Second)
 	if last == nil {
 		from = time.Now().Add(-n.Lookback)
 	}
-	execs, _ := state.ListExecutions(txn, state.ExecutionFilter{From: from})
+	execs, _, err := state.ListExecutions(txn, state.ExecutionFilter{From: from})
+	if err != nil {
+		return nil, err
+	}
 	for _, e := range execs {
 		if !e.Active {
 			out[e.ID] = state.OwnerTask
@@ -124,14 +134,14 @@ func (n *Notifier) finished(txn state.Reader, last, now map[string]string, lastL
 				}
 			}
 		}
-		return out
+		return out, nil
 	}
 	for id, kind := range last {
 		if _, still := now[id]; !still {
 			out[id] = kind
 		}
 	}
-	return out
+	return out, nil
 }
 
 func (n *Notifier) deliver(ctx context.Context, txn state.Reader, o *state.RunNotification) {

@@ -7,7 +7,7 @@ import (
 	"github.com/julienschmidt/httprouter"
 
 	"github.com/roundhouse/roundhouse/controlplane/api"
-	"github.com/roundhouse/roundhouse/controlplane/scheduler"
+	"github.com/roundhouse/roundhouse/controlplane/schedulefire"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
 
@@ -218,7 +218,7 @@ func (h *Handlers) start(w http.ResponseWriter, r *http.Request, _ httprouter.Pa
 	err := api.Propose(r, h.store, state.CmdPlanExecutionStart, state.PlanExecutionStartRequest{ID: state.NewUUID(),
 		PlanID: in.Executable, Parameters: in.Parameters, Limits: h.limits()}, &out)
 	if err != nil {
-		return scheduler.RunError(err)
+		return schedulefire.RunError(err)
 	}
 	api.WriteJSON(w, http.StatusCreated, out)
 	return nil
@@ -264,7 +264,7 @@ func (h *Handlers) rerun(w http.ResponseWriter, r *http.Request, p httprouter.Pa
 	err := api.Propose(r, h.store, state.CmdPlanExecutionRerun, state.PlanRerunRequest{ID: state.NewUUID(), SourceID: p.ByName("id"),
 		FromStep: in.FromStep, OnlyFailed: in.OnlyFailed, Limits: h.limits()}, &out)
 	if err != nil {
-		return scheduler.RunError(err)
+		return schedulefire.RunError(err)
 	}
 	api.WriteJSON(w, http.StatusCreated, out)
 	return nil

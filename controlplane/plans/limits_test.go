@@ -9,7 +9,7 @@ import (
 	"github.com/roundhouse/roundhouse/controlplane/executions"
 	"github.com/roundhouse/roundhouse/controlplane/executions/executionstest"
 	"github.com/roundhouse/roundhouse/controlplane/schedule"
-	"github.com/roundhouse/roundhouse/controlplane/scheduler"
+	"github.com/roundhouse/roundhouse/controlplane/schedulefire"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
 
@@ -51,7 +51,7 @@ func TestRerunIsRefusedWhenThePlanQueueIsFull(t *testing.T) {
 	}
 }
 
-// Seed §5.2: a plan webhook needs a first-step task whose Job takes
+// A plan webhook needs a first-step task whose Job takes
 // resource_webhook_payload; the batch then reaches that task.
 func TestPlanWebhookNeedsAFirstStepTaskTakingThePayload(t *testing.T) {
 	f := start(t, func(string) bool { return false })
@@ -71,7 +71,7 @@ func TestPlanWebhookNeedsAFirstStepTaskTakingThePayload(t *testing.T) {
 	var with state.Plan
 	f.c.Must(t, 201, "POST", "/orchestration/executables/plans", map[string]any{"name": "with", "workspaceId": f.wsID,
 		"steps": []map[string]any{{"name": "First", "taskIds": []string{plain, hooked}}}}, &with)
-	var hook scheduler.WebhookCreated
+	var hook schedulefire.WebhookCreated
 	f.c.Must(t, 201, "POST", "/orchestration/executables/plans/"+with.ID+"/webhook", map[string]any{"windowThreshold": 1, "windowDuration": 30}, &hook)
 	resp, err := http.Post(hook.URL, "application/json", strings.NewReader(`{"id":"42"}`))
 	if err != nil {

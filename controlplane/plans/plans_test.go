@@ -166,7 +166,7 @@ func TestPlanFailsAtAStepRunsItsHandlerAndRerunsFromThatStep(t *testing.T) {
 		{"name": "Load", "condition": "ALL_SUCCEEDED", "taskIds": []string{b, c}, "onFailure": map[string]any{"taskIds": []string{h}}},
 		{"name": "Report", "taskIds": []string{d}},
 	}
-	// A task must have run once before it joins a plan (seed).
+	// A task must have run once before it joins a plan.
 	e := f.c.MustFail(t, 409, "POST", "/orchestration/executables/plans", map[string]any{"name": "nightly", "workspaceId": f.wsID, "steps": steps})
 	if e.Code != "PRECONDITION_FAILED" {
 		t.Fatalf("never-run task: %+v", e)

@@ -33,7 +33,12 @@ func (r Runner) Loop(ctx context.Context) {
 		runs, planCh := state.WatchActivePlanExecutions(txn)
 		_, execCh := state.WatchActiveExecutions(txn)
 		for _, pe := range runs {
-			if !state.PlanNeedsAdvance(txn, pe) {
+			needs, err := state.PlanNeedsAdvance(txn, pe)
+			if err != nil {
+				r.Logger.Error("read plan execution", "execution", pe.ID, "err", err)
+				continue
+			}
+			if !needs {
 				continue
 			}
 			cmd, err := cluster.NewCommand(state.CmdPlanExecutionAdvance, cluster.Meta{}, state.IDRequest{ID: pe.ID})

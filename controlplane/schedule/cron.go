@@ -9,16 +9,16 @@ import (
 	"github.com/hashicorp/cronexpr"
 )
 
-// MaxCronYear is the last year a CRON trigger may name (seed: "to 2099").
+// MaxCronYear is the last year a CRON trigger may name ("to 2099").
 const MaxCronYear = 2099
 
-// cronFields is the seed's stored form: minute hour day-of-month month
+// cronFields is the stored form: minute hour day-of-month month
 // day-of-week year.
 type cronFields [6]string
 
 // normalizeCron turns a 5, 6 or 7 field Quartz-style expression into the
-// seed's six fields: 5 fields get a `*` year, 7 fields lose their leading
-// seconds (the seed ignores seconds).
+// stored six fields: 5 fields get a `*` year, 7 fields lose their leading
+// seconds (Talend ignores seconds).
 func normalizeCron(expr string) (cronFields, error) {
 	var f cronFields
 	parts := strings.Fields(expr)
@@ -37,7 +37,8 @@ func normalizeCron(expr string) (cronFields, error) {
 
 func (f cronFields) String() string { return strings.Join(f[:], " ") }
 
-// compileCron parses a seed-dialect expression with hashicorp/cronexpr.
+// compileCron parses an expression of Talend's Quartz dialect with
+// hashicorp/cronexpr.
 func compileCron(expr string) (*cronexpr.Expression, cronFields, error) {
 	f, err := normalizeCron(expr)
 	if err != nil {

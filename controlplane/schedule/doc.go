@@ -18,7 +18,7 @@
 // (pinned in go.mod). Candidates weighed:
 //   - github.com/hashicorp/cronexpr: maintained by HashiCorp (Nomad's periodic
 //     jobs use it), supports `? L W #`, `LW`, names, and a year field limited
-//     to 1970-2099 (the seed's upper bound), 5 to 7 fields. Measured here:
+//     to 1970-2099 (Talend's upper bound), 5 to 7 fields. Measured here:
 //     correct leap-day handling (`0 0 29 2 ?` fires only on 29 February) and
 //     about 0.4 µs per next-fire. Its day-of-week numbering is Unix's
 //     (0 or 7 = Sunday), not Quartz's.
@@ -29,9 +29,9 @@
 //   - github.com/adhocore/gronx: maintained, Unix numbering too; not
 //     evaluated further, as it offers nothing cronexpr lacks for this use.
 //
-// The seed's Quartz dialect is adapted to cronexpr in cron.go: 5 fields get
-// a `*` year, 7 fields drop the leading seconds (the seed ignores them), the
-// stored form is the seed's 6 fields (minute hour day-of-month month
+// Talend's Quartz dialect is adapted to cronexpr in cron.go: 5 fields get
+// a `*` year, 7 fields drop the leading seconds (Talend ignores them), the
+// stored form is Talend's 6 fields (minute hour day-of-month month
 // day-of-week year), day-of-week numbers are shifted from Quartz's 1-7
 // (1 = SUN ... 7 = SAT) to cronexpr's 0-6, and `L` alone in day-of-week
 // becomes Saturday as Quartz defines it. Setting both day-of-month and
@@ -44,12 +44,13 @@
 //   - a wall time that occurs twice (autumn fall-back) maps to its first
 //     occurrence, and because wall times must keep increasing, fires whose
 //     wall time falls in the repeated hour are not fired a second time: the
-//     seed's example (every 20 minutes, last run 01:40, clock back at 02:00)
+//     example of Talend's scheduling help (every 20 minutes, last run 01:40,
+//     clock back at 02:00)
 //     fires next at the new 02:00, skipping the repeated 01:00, 01:20, 01:40;
 //   - a wall time that does not exist (spring-forward gap) is fired at the
 //     first instant after the gap (02:30 in Paris on 29 March 2026 fires at
 //     03:00 CEST), so a daily run is not lost; several fires planned in the
-//     gap collapse into that one fire. The seed states no rule for the
+//     gap collapse into that one fire. Talend states no rule for the
 //     skipped hour beyond "the next actual execution is adjusted"; this is
 //     ours.
 //

@@ -27,7 +27,7 @@ func at(times ...string) *AtTimes {
 }
 
 // TestNextFireDST walks real 2026 DST changes: the repeated hour's fires are
-// skipped (seed §4) and a fire planned in the skipped hour runs at its end.
+// skipped and a fire planned in the skipped hour runs at its end.
 func TestNextFireDST(t *testing.T) {
 	paris, ny := "Europe/Paris", "America/New_York"
 	tests := []struct {
@@ -45,7 +45,7 @@ func TestNextFireDST(t *testing.T) {
 		{"Paris every 20 min: the repeated 02:00-03:00 is not fired twice",
 			Trigger{Type: Daily, StartDate: "2026-03-01", TimeZone: paris, AtTimes: every(20)},
 			"2026-10-25 00:30", []string{"2026-10-25 00:40", "2026-10-25 02:00", "2026-10-25 02:20"}},
-		{"New York, the seed's example: last run 01:40 EDT, next 02:00 EST",
+		{"New York, Talend's example: last run 01:40 EDT, next 02:00 EST",
 			Trigger{Type: Daily, StartDate: "2026-01-01", TimeZone: ny, AtTimes: every(20)},
 			"2026-11-01 05:40", []string{"2026-11-01 07:00", "2026-11-01 07:20"}},
 		{"New York: from inside the repeated hour, next is 02:00 EST",
@@ -100,9 +100,9 @@ func TestNextFireCalendar(t *testing.T) {
 	}{
 		{"once", Trigger{Type: Once, StartDate: "2026-05-04", AtTimes: at("09:15")},
 			"2026-01-01 00:00", []string{"2026-05-04 09:15"}},
-		{"daily at three times (seed example)", Trigger{Type: Daily, StartDate: "2026-05-04", AtTimes: at("17:00", "09:00", "14:00")},
+		{"daily at three times (Talend's example)", Trigger{Type: Daily, StartDate: "2026-05-04", AtTimes: at("17:00", "09:00", "14:00")},
 			"2026-05-04 10:00", []string{"2026-05-04 14:00", "2026-05-04 17:00", "2026-05-05 09:00"}},
-		{"every 10 minutes 06:00-18:00 (seed example)", Trigger{Type: Daily, StartDate: "2026-05-04",
+		{"every 10 minutes 06:00-18:00 (Talend's example)", Trigger{Type: Daily, StartDate: "2026-05-04",
 			AtTimes: &AtTimes{Type: AtIntervals, StartTime: "06:00", EndTime: "18:00", Interval: 10}},
 			"2026-05-04 17:45", []string{"2026-05-04 17:50", "2026-05-04 18:00", "2026-05-05 06:00"}},
 		{"every 7 days from the start date", Trigger{Type: Daily, StartDate: "2026-05-04", Interval: 7, AtTimes: at("02:00")},
@@ -124,7 +124,7 @@ func TestNextFireCalendar(t *testing.T) {
 	}
 }
 
-// TestNextFireCronQuartz checks the seed's Quartz dialect: 1 = SUN ... 7 = SAT,
+// TestNextFireCronQuartz checks Talend's Quartz dialect: 1 = SUN ... 7 = SAT,
 // L, W, #, years, and 5, 6 or 7 fields.
 func TestNextFireCronQuartz(t *testing.T) {
 	tests := []struct {

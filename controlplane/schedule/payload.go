@@ -13,15 +13,15 @@ import (
 )
 
 // PayloadParameter is the context parameter that receives the batch: the
-// source Job must declare it (seed §5.2).
+// source Job must declare it.
 const PayloadParameter = "resource_webhook_payload"
 
-// MaxPayloadBytes bounds one webhook call's body. The seed's only figure is
+// MaxPayloadBytes bounds one webhook call's body. Talend's only figure is
 // "the total payload size for Big Data Jobs must not exceed 5 kb"; we apply
 // 5 KiB to every call, so a batch is at most threshold × 5 KiB.
 const MaxPayloadBytes = 5 * 1024
 
-// The five content types a webhook accepts (seed §5.4).
+// The five content types a webhook accepts.
 const (
 	ContentJSON    = "application/json"
 	ContentXML     = "application/xml"
@@ -46,9 +46,9 @@ type WebhookCall struct {
 
 // DecodeCall turns one POST into a WebhookCall. How the body becomes data:
 //   - application/json: must be valid JSON; kept as a JSON value, not an
-//     escaped string (the seed: quotes "are not escaped anymore");
+//     escaped string (Talend: quotes "are not escaped anymore");
 //   - application/x-www-form-urlencoded: a body that is itself valid JSON
-//     (what `curl -d '{"param":"1"}'` sends, the seed's example) is kept as
+//     (what `curl -d '{"param":"1"}'` sends, Talend's example) is kept as
 //     that JSON value; otherwise the form is decoded to an object of
 //     name → value (→ list of values when a name repeats);
 //   - application/xml, text/xml: must be well-formed XML; a JSON string;

@@ -61,7 +61,7 @@ type Entry struct {
 	// times at or before it never fire (nothing is replayed from before).
 	// On a schedule edit, keep the trigger's LastFire and set Since to the
 	// edit time: the new times apply at once and no fire is repeated, which
-	// removes the seed's "edits within three minutes of a run" caveat.
+	// removes Talend's "edits within three minutes of a run" caveat.
 	// Pausing an owner is Remove of its triggers; resuming is Put with Since
 	// = the resume time, so runs missed while paused are not made up.
 	Since time.Time

@@ -194,7 +194,7 @@ func TestTriggerTimeoutEffective(t *testing.T) {
 	}
 }
 
-// TestPlannerEditJustBeforeARun: the seed warns that edits within three
+// TestPlannerEditJustBeforeARun: Talend warns that edits within three
 // minutes of a run can duplicate it. Here an edit re-arms the trigger with its
 // recorded LastFire and Since = the edit time: the new time applies, and the
 // old planned time neither fires nor fires twice.

@@ -2,7 +2,7 @@ package schedule
 
 import "time"
 
-// Queue cap (seed §1.2): "The same task or plan can only be in the execution
+// Queue cap: "The same task or plan can only be in the execution
 // queue (in Pending or Running status) maximum 50 times in a 60-minute time
 // period"; an execution beyond it fails, whatever started it (scheduler,
 // API, webhook).

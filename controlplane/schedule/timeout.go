@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// TimeoutMode is how a trigger bounds the runs it starts (seed §3.1).
+// TimeoutMode is how a trigger bounds the runs it starts.
 type TimeoutMode string
 
 // The trigger timeout modes.
@@ -18,7 +18,7 @@ const (
 	CustomTimeout TimeoutMode = "CUSTOM"
 )
 
-// MinCustomTimeout is the smallest custom trigger timeout (seed: 1 minute).
+// MinCustomTimeout is the smallest custom trigger timeout: 1 minute.
 const MinCustomTimeout = time.Minute
 
 // TriggerTimeout overrides the task timeout for runs started by a trigger:

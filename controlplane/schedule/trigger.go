@@ -46,7 +46,7 @@ type Trigger struct {
 	// ID identifies the trigger inside its task or plan; the API assigns it
 	// when empty. The Planner keys fires by owner and ID.
 	ID string `json:"id,omitempty"`
-	// Name: alphanumerics, '-', '#' and '_' only (seed). Optional here.
+	// Name: alphanumerics, '-', '#' and '_' only. Optional here.
 	Name string      `json:"name,omitempty"`
 	Type TriggerType `json:"type"`
 	// StartDate is the first day the trigger may fire, YYYY-MM-DD in TimeZone.

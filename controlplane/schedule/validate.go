@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Limits from the seed (§1.2).
+// Limits of triggers, as Talend Management Console sets them.
 const (
 	// MaxTriggers is the most time triggers a task or plan may have; a
 	// webhook trigger must be alone.
@@ -30,7 +30,7 @@ type ValidateOptions struct {
 
 // Validate checks the triggers of one task or plan at time now, as a
 // `PUT .../schedule` would, and returns them normalized (cron expressions in
-// the seed's six-field form) with their compiled forms (nil for a webhook),
+// the stored six-field form) with their compiled forms (nil for a webhook),
 // index for index. The first rule broken is returned as a *ValidationError.
 func Validate(triggers []Trigger, now time.Time, opts ValidateOptions) ([]Trigger, []*Compiled, error) {
 	if err := checkSetShape(triggers); err != nil {

@@ -97,7 +97,7 @@ func TestValidateAccepts(t *testing.T) {
 		{"cron every 5 minutes (the minimum)", []Trigger{cron("*/5 * * * ?")}},
 		{"exactly 5 minutes apart", []Trigger{daily("09:00"), daily("09:05")}},
 		{"02:30 and 03:00 in Paris: the spring gap moves both to 03:00", []Trigger{paris("02:30"), paris("03:00")}},
-		{"seed cron examples", []Trigger{cron("15 10 ? * 6L *"), cron("15 10 ? * 6#3 2026-2027"), cron("0 0 9 ? * 2,5,6 *")}},
+		{"Talend's cron examples", []Trigger{cron("15 10 ? * 6L *"), cron("15 10 ? * 6#3 2026-2027"), cron("0 0 9 ? * 2,5,6 *")}},
 		{"every 10 minutes 06:00-18:00", []Trigger{{Type: Daily, StartDate: "2026-01-01", AtTimes: &AtTimes{Type: AtIntervals, StartTime: "06:00", EndTime: "18:00", Interval: 10}}}},
 	}
 	now := utc("2026-03-01 12:00")

@@ -4,7 +4,7 @@ import (
 	"time"
 )
 
-// Webhook window bounds. The seed gives examples (threshold 10, duration
+// Webhook window bounds. Talend gives examples (threshold 10, duration
 // 30 s) but no limits; these are ours, wide enough for any example and
 // small enough that one batch stays a reasonable execution parameter.
 const (
@@ -17,7 +17,7 @@ const (
 // passed since the first one, whichever comes first; then one execution runs
 // with all of them.
 type WebhookWindow struct {
-	// Name: alphanumerics and '_' only (seed); it is the URL's first segment.
+	// Name: alphanumerics and '_' only; it is the URL's first segment.
 	Name            string `json:"name,omitempty"`
 	WindowThreshold int    `json:"windowThreshold"`
 	WindowDuration  int    `json:"windowDuration"` // seconds

@@ -63,7 +63,7 @@ func TestDecodeCall(t *testing.T) {
 	}{
 		{"application/json", `{ "param": "1" }`, `{"param":"1"}`, nil},
 		{"application/json; charset=utf-8", `[1,2]`, `[1,2]`, nil},
-		{"application/x-www-form-urlencoded", `{"param":"1"}`, `{"param":"1"}`, nil}, // the seed's curl -d example
+		{"application/x-www-form-urlencoded", `{"param":"1"}`, `{"param":"1"}`, nil}, // curl -d, as in Talend's webhook example
 		{"application/x-www-form-urlencoded", `b=2&a=1&a=3`, `{"a":["1","3"],"b":"2"}`, nil},
 		{"text/plain", "hello \"world\"", `"hello \"world\""`, nil},
 		{"application/xml", `<a x="1"><b/></a>`, `"\u003ca x=\"1\"\u003e\u003cb/\u003e\u003c/a\u003e"`, nil},
@@ -96,7 +96,7 @@ func TestDecodeCall(t *testing.T) {
 	}
 }
 
-// TestEncodeBatch: the Job receives the array of {type, data} (seed §5.4).
+// TestEncodeBatch: the Job receives the array of {type, data}.
 func TestEncodeBatch(t *testing.T) {
 	var calls []WebhookCall
 	for _, body := range []string{`{"param":"1"}`, `{"param":"2"}`} {

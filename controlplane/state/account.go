@@ -52,7 +52,7 @@ func applyBootstrap(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	if AccountOf(tx.Txn) != nil {
+	if AccountOf(tx.Reader) != nil {
 		return nil, cluster.Reject(cluster.CodePrecondition, "the cluster is already bootstrapped")
 	}
 	now := cmd.Meta.Time

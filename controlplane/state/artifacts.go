@@ -14,12 +14,12 @@ const (
 	ArtifactDataService = "data-service"
 )
 
-// MaxArtifactBytes is the seed's maximum artifact size (400 MB).
+// MaxArtifactBytes is Talend's maximum artifact size (400 MB).
 const MaxArtifactBytes = 400 << 20
 
 // Artifact is a named deliverable of a workspace; each upload adds a
 // version. Deleting an artifact deletes all its versions, and only when no
-// task uses any of them (seed §12.3).
+// task uses any of them.
 type Artifact struct {
 	ID            string    `json:"id"`
 	Name          string    `json:"name"`
@@ -131,14 +131,14 @@ func applyArtifactPublish(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	ws := WorkspaceByID(tx.Txn, req.WorkspaceID)
+	ws := WorkspaceByID(tx.Reader, req.WorkspaceID)
 	if ws == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "workspace %s not found", req.WorkspaceID)
 	}
 	if err := validArtifactName(req.Name); err != nil {
 		return nil, err
 	}
-	art := first[Artifact](tx.Txn, tableArtifacts, "workspace_name", ws.ID, strings.ToLower(req.Name))
+	art := first[Artifact](tx.Reader, tableArtifacts, "workspace_name", ws.ID, strings.ToLower(req.Name))
 	next := Artifact{ID: req.ArtifactID, Name: req.Name, Type: req.Type, WorkspaceID: ws.ID,
 		EnvironmentID: ws.EnvironmentID, CreatedAt: cmd.Meta.Time}
 	if art != nil {
@@ -146,7 +146,7 @@ func applyArtifactPublish(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		if art.Type != req.Type {
 			return nil, cluster.Reject(cluster.CodeConflict, "artifact %q is a %s, not a %s", art.Name, art.Type, req.Type)
 		}
-		if ArtifactVersionOf(tx.Txn, art.ID, req.Version.Version) != nil {
+		if ArtifactVersionOf(tx.Reader, art.ID, req.Version.Version) != nil {
 			return nil, cluster.Reject(cluster.CodeConflict, "artifact %q already has version %s", art.Name, req.Version.Version)
 		}
 		if CompareVersions(req.Version.Version, art.LatestVersion) < 0 {
@@ -164,7 +164,7 @@ func applyArtifactPublish(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		return nil, err
 	}
 	res := &ArtifactPublishResult{ID: next.ID, Name: next.Name, Version: v.Version, Digest: v.Digest, Size: v.Size, WorkspaceID: ws.ID}
-	if next.Type == ArtifactJob && req.TaskID != "" && TaskByName(tx.Txn, ws.ID, next.Name) == nil {
+	if next.Type == ArtifactJob && req.TaskID != "" && TaskByName(tx.Reader, ws.ID, next.Name) == nil {
 		t := Task{ID: req.TaskID, Name: next.Name, EnvironmentID: ws.EnvironmentID, WorkspaceID: ws.ID,
 			ArtifactID: next.ID, ArtifactVersion: v.Version, Parameters: copyParams(v.Parameters)}
 		if _, err := insertTask(tx, &t); err == nil {
@@ -180,7 +180,7 @@ func validArtifactName(name string) error {
 	if err := validName("artifact name", name); err != nil {
 		return err
 	}
-	// Seed §12.1: reserved words such as SNAPSHOT make publication fail.
+	// Reserved words such as SNAPSHOT make publication fail.
 	if strings.Contains(strings.ToUpper(name), "SNAPSHOT") {
 		return cluster.Reject(cluster.CodeInvalid, "artifact name %q contains the reserved word SNAPSHOT", name)
 	}
@@ -192,16 +192,16 @@ func applyArtifactDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	art := ArtifactByID(tx.Txn, req.ID)
+	art := ArtifactByID(tx.Reader, req.ID)
 	if art == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "artifact %s not found", req.ID)
 	}
-	if users := TasksUsingArtifact(tx.Txn, art.ID); len(users) > 0 {
+	if users := TasksUsingArtifact(tx.Reader, art.ID); len(users) > 0 {
 		return nil, cluster.Reject(cluster.CodePrecondition,
 			"artifact %q is used by %d task(s), e.g. %q; delete or change them first", art.Name, len(users), users[0].Name)
 	}
 	var digests []string
-	for _, v := range ArtifactVersions(tx.Txn, art.ID) {
+	for _, v := range ArtifactVersions(tx.Reader, art.ID) {
 		digests = append(digests, v.Digest)
 		if err := tx.Delete(tableArtifactVersions, v); err != nil {
 			return nil, err

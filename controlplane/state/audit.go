@@ -3,6 +3,7 @@ package state
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"time"
 
 	memdb "github.com/hashicorp/go-memdb"
@@ -74,16 +75,19 @@ func recordAudit(tx *cluster.Tx, cmd cluster.Command, result any) error {
 	})
 }
 
-// AuditEntries returns up to limit entries with Seq > after, oldest first.
-func AuditEntries(txn Reader, after uint64, limit int) []*AuditEntry {
+// AuditEntries returns up to limit entries with Seq > after, oldest
+// first. An error is a failed read of the history store.
+func AuditEntries(txn Reader, after uint64, limit int) ([]*AuditEntry, error) {
 	var out []*AuditEntry
-	err := cluster.ReadHistory(txn, func(v *cluster.HistoryView) error {
+	err := readHistory(txn, func(v *cluster.HistoryView) error {
 		var err error
 		out, err = scanAudit(v, after, limit, nil)
 		return err
 	})
-	logHistoryError("read audit entries", err)
-	return out
+	if err != nil {
+		return nil, fmt.Errorf("read audit entries: %w", err)
+	}
+	return out, nil
 }
 
 // scanAudit decodes up to limit entries after seq, oldest first, until

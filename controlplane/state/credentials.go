@@ -17,7 +17,7 @@ type Credential struct {
 	LockedUntil    time.Time `json:"lockedUntil"`
 }
 
-// PasswordPolicy is the account's password policy (seed 000 §1.3). Each
+// PasswordPolicy is the account's password policy. Each
 // toggle keeps its values while off.
 type PasswordPolicy struct {
 	ID                     string `json:"id"`
@@ -32,7 +32,8 @@ type PasswordPolicy struct {
 }
 
 // DefaultPasswordPolicy is the policy until an administrator sets one:
-// the seed's example values, lock-out on, expiration off.
+// the example values of Talend's password policy help page, lock-out on,
+// expiration off.
 func DefaultPasswordPolicy() PasswordPolicy {
 	return PasswordPolicy{ID: policyRowID, LockoutEnabled: true, MaxFailedAttempts: 5,
 		LockoutDurationSeconds: 60, ExpirationIntervalDays: 90}
@@ -96,7 +97,7 @@ func applyPasswordSet(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	if UserByID(tx.Txn, req.UserID) == nil {
+	if UserByID(tx.Reader, req.UserID) == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "user %s not found", req.UserID)
 	}
 	if req.Hash == "" {
@@ -123,7 +124,7 @@ func applyLoginFailed(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		return nil, err
 	}
 	now := cmd.Meta.Time
-	cur := CredentialOf(tx.Txn, req.UserID)
+	cur := CredentialOf(tx.Reader, req.UserID)
 	if cur == nil && req.LoginKey != "" {
 		return failLoginWithoutPassword(tx, req.LoginKey, now)
 	}
@@ -134,13 +135,13 @@ func applyLoginFailed(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		return &LoginFailedResult{LockedUntil: cur.LockedUntil}, nil
 	}
 	next := *cur
-	next.FailedAttempts, next.LockedUntil = countFailure(PasswordPolicyOf(tx.Txn), next.FailedAttempts, now)
+	next.FailedAttempts, next.LockedUntil = countFailure(PasswordPolicyOf(tx.Reader), next.FailedAttempts, now)
 	return &LoginFailedResult{LockedUntil: next.LockedUntil}, tx.Insert(tableCredentials, &next)
 }
 
 // resetFailures clears the failure counter after a successful login.
 func resetFailures(tx *cluster.Tx, userID string) error {
-	cur := CredentialOf(tx.Txn, userID)
+	cur := CredentialOf(tx.Reader, userID)
 	if cur == nil || cur.FailedAttempts == 0 {
 		return nil
 	}
@@ -162,7 +163,7 @@ func applyPasswordPolicySet(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	case p.ExpirationIntervalDays < 1 || p.ExpirationIntervalDays > 3650:
 		return nil, cluster.Reject(cluster.CodeInvalid, "expirationIntervalDays must be between 1 and 3650")
 	}
-	prev := PasswordPolicyOf(tx.Txn)
+	prev := PasswordPolicyOf(tx.Reader)
 	p.ID, p.ExpiredBefore = policyRowID, prev.ExpiredBefore
 	if p.ExpirationEnabled && !prev.ExpirationEnabled {
 		p.ExpiredBefore = cmd.Meta.Time

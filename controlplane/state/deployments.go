@@ -16,7 +16,7 @@ const (
 )
 
 // Deployment is the current record of one service task on one engine
-// (CONTRACT "Deployments"). A new deployment on the engine supersedes it
+// (what the deployments API shows). A new deployment on the engine supersedes it
 // and moves it to the history. Every field is serialised (snapshots are
 // JSON); the API shows a view of it.
 type Deployment struct {
@@ -112,17 +112,7 @@ func DeploymentHistory(txn Reader, taskID string) []*Deployment {
 // WatchEngineDeployments returns the current records on an engine and a
 // channel closed when they change (for the engine's sessions).
 func WatchEngineDeployments(txn Reader, engineID string) ([]*Deployment, <-chan struct{}) {
-	it, err := txn.Get(tableDeployments, "engine", engineID)
-	if err != nil {
-		ch := make(chan struct{})
-		close(ch)
-		return nil, ch
-	}
-	var out []*Deployment
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		out = append(out, raw.(*Deployment))
-	}
-	return out, it.WatchCh()
+	return watchAll[Deployment](txn, tableDeployments, "engine", engineID)
 }
 
 // supersede moves the current record of (task, engine), if any, to the
@@ -154,7 +144,7 @@ func supersede(tx *cluster.Tx, cur *Deployment, now time.Time) error {
 const MaxDeploymentHistory = 200
 
 func pruneHistory(tx *cluster.Tx, taskID string) error {
-	hist := DeploymentHistory(tx.Txn, taskID)
+	hist := DeploymentHistory(tx.Reader, taskID)
 	if len(hist) <= MaxDeploymentHistory {
 		return nil
 	}
@@ -201,7 +191,7 @@ func applyDeploymentStatus(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		return nil, err
 	}
 	st := req.Status
-	cur := DeploymentByID(tx.Txn, st.DeploymentID)
+	cur := DeploymentByID(tx.Reader, st.DeploymentID)
 	if cur == nil || cur.EngineID != req.EngineID || !acceptsStatus(cur, st) {
 		return &DeploymentStatusResult{Stale: true}, nil
 	}
@@ -243,7 +233,7 @@ func acceptsStatus(cur *Deployment, st protocol.DeploymentStatus) bool {
 	return st.Status == protocol.DeployUndeploying || st.Status == protocol.DeployUndeployed || st.Status == protocol.DeployFailed
 }
 
-// validDeployStatus reports whether sub is one of status's seed sub-states.
+// validDeployStatus reports whether sub is one of status's sub-states.
 func validDeployStatus(status, sub string) bool {
 	subs := map[string][]string{
 		protocol.DeployDeploying:   {protocol.SubSendingDeploy, protocol.SubDownloading, protocol.SubStarting},
@@ -271,7 +261,7 @@ func applyDeploymentMetrics(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := DeploymentByID(tx.Txn, req.Metrics.DeploymentID)
+	cur := DeploymentByID(tx.Reader, req.Metrics.DeploymentID)
 	if cur == nil || cur.EngineID != req.EngineID || cur.Desired != DesireRun {
 		return &DeploymentStatusResult{Stale: true}, nil
 	}
@@ -299,18 +289,18 @@ func applyDeploymentUndeploy(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	t := TaskByID(tx.Txn, req.TaskID)
+	t := TaskByID(tx.Reader, req.TaskID)
 	if t == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "task %s not found", req.TaskID)
 	}
-	if !TaskIsService(tx.Txn, t) {
+	if !TaskIsService(tx.Reader, t) {
 		return nil, cluster.Reject(cluster.CodeInvalid, "task %q runs a job: only route and data-service tasks are deployed", t.Name)
 	}
 	if err := cancelRollout(tx, t.ID, "cancelled by an undeploy", cmd.Meta.Time); err != nil {
 		return nil, err
 	}
 	out := &DeploymentUndeployResult{EngineIDs: []string{}}
-	for _, d := range DeploymentsOfTask(tx.Txn, t.ID) {
+	for _, d := range DeploymentsOfTask(tx.Reader, t.ID) {
 		if req.EngineID != "" && d.EngineID != req.EngineID || d.Desired == DesireStop || !d.Active() {
 			continue
 		}
@@ -332,7 +322,7 @@ func applyDeploymentRelease(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := DeploymentByID(tx.Txn, req.DeploymentID)
+	cur := DeploymentByID(tx.Reader, req.DeploymentID)
 	if cur == nil || !cur.Draining() {
 		return nil, nil
 	}
@@ -360,7 +350,7 @@ const EngineSilentMessage = "engine not available: health unknown until it repor
 // balancer following the API stops sending to them and no health gate
 // counts on them; the agent's next report restores what is true.
 func unknownHealth(tx *cluster.Tx, engineID string, now time.Time) error {
-	for _, d := range all[Deployment](tx.Txn, tableDeployments, "engine", engineID) {
+	for _, d := range all[Deployment](tx.Reader, tableDeployments, "engine", engineID) {
 		if !d.Healthy {
 			continue
 		}
@@ -377,7 +367,7 @@ func unknownHealth(tx *cluster.Tx, engineID string, now time.Time) error {
 // it runs (or is asked to run or stop) an instance, otherwise its
 // records move to the history, so no record names an engine that is gone.
 func releaseEngineDeployments(tx *cluster.Tx, e *Engine, now time.Time) error {
-	recs := all[Deployment](tx.Txn, tableDeployments, "engine", e.ID)
+	recs := all[Deployment](tx.Reader, tableDeployments, "engine", e.ID)
 	for _, d := range recs {
 		if d.Active() {
 			return cluster.Reject(cluster.CodeConflict, "engine %q runs task %s (%s); undeploy it first", e.Name, d.TaskID, d.Status)
@@ -394,15 +384,5 @@ func releaseEngineDeployments(tx *cluster.Tx, e *Engine, now time.Time) error {
 // WatchDeployments returns every current record and a channel closed
 // when any changes (for the deployment watcher).
 func WatchDeployments(txn Reader) ([]*Deployment, <-chan struct{}) {
-	it, err := txn.Get(tableDeployments, "id")
-	if err != nil {
-		ch := make(chan struct{})
-		close(ch)
-		return nil, ch
-	}
-	var out []*Deployment
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		out = append(out, raw.(*Deployment))
-	}
-	return out, it.WatchCh()
+	return watchAll[Deployment](txn, tableDeployments, "id")
 }

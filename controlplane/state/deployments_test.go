@@ -53,7 +53,7 @@ func memTx(t *testing.T, now time.Time) *cluster.Tx {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &cluster.Tx{Txn: db.Txn(true), Meta: cluster.Meta{Time: now}}
+	return cluster.NewTx(db.Txn(true), 0, cluster.Meta{Time: now})
 }
 
 func TestHistoryKeepsTheNewestRecords(t *testing.T) {
@@ -69,7 +69,7 @@ func TestHistoryKeepsTheNewestRecords(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	hist := DeploymentHistory(tx.Txn, "t")
+	hist := DeploymentHistory(tx.Reader, "t")
 	if len(hist) != MaxDeploymentHistory {
 		t.Fatalf("%d history records, want %d", len(hist), MaxDeploymentHistory)
 	}

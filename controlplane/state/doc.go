@@ -10,6 +10,13 @@
 // with history; the read helpers (ExecutionByID, ListExecutions,
 // AuditEntries) look in both and callers need not know.
 //
+// Reads go through a Reader (cluster.Reader) and never turn a failure into
+// "not found": the helpers that read the history store return its errors;
+// the in-memory tables fail only on a programming error (a table or index
+// the schema lacks), on which the helpers panic. Inside apply either stops
+// the node (cluster.NodeStop) rather than let it decide differently from
+// the other replicas.
+//
 // Handlers are deterministic: they use only the transaction and the
 // command (its Meta.Time is the clock; IDs and secrets' hashes arrive in
 // the payload). This package does no I/O of its own, knows nothing of HTTP and never

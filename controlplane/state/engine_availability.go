@@ -42,7 +42,7 @@ func applyEngineAvailabilityBatch(tx *cluster.Tx, cmd cluster.Command) (any, err
 	}
 	var res EngineAvailabilityBatchResult
 	for i, c := range req.Changes {
-		e := EngineByID(tx.Txn, c.EngineID)
+		e := EngineByID(tx.Reader, c.EngineID)
 		// A RETIRED engine is never timed out to NOT_AVAILABLE; a heartbeat
 		// of it proves a supported agent's session (an unsupported one is
 		// refused before any), so it is back: this covers a session whose

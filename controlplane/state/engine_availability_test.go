@@ -45,17 +45,17 @@ func TestAvailabilityBatchRecordsEachEngineAndSkipsTheGone(t *testing.T) {
 	}
 	want := map[string]string{"e0": EngineNotAvailable, "e1": EngineNotAvailable, "e2": EngineAvailable, "e3": EngineNotAvailable, "unpaired": EngineNotAvailable}
 	for id, avail := range want {
-		if e := EngineByID(tx.Txn, id); e.Availability != avail {
+		if e := EngineByID(tx.Reader, id); e.Availability != avail {
 			t.Errorf("%s is %s, want %s", id, e.Availability, avail)
 		}
 	}
-	if e := EngineByID(tx.Txn, "e2"); !e.AvailableSince.Equal(now) {
+	if e := EngineByID(tx.Reader, "e2"); !e.AvailableSince.Equal(now) {
 		t.Errorf("e2 available since %s, want %s", e.AvailableSince, now)
 	}
-	if e := EngineByID(tx.Txn, "e3"); !e.UpdatedAt.IsZero() {
+	if e := EngineByID(tx.Reader, "e3"); !e.UpdatedAt.IsZero() {
 		t.Error("an engine already NOT_AVAILABLE was written again")
 	}
-	pending := PendingNotifications(tx.Txn)
+	pending := PendingNotifications(tx.Reader)
 	if len(pending) != 2 || pending[0].EngineID != "e0" || pending[1].EngineID != "e1" {
 		t.Fatalf("notifications %+v, want one for e0 then one for e1", pending)
 	}

@@ -60,10 +60,10 @@ func applyEngineClusterCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) 
 	if err := validName("engine cluster name", c.Name); err != nil {
 		return nil, err
 	}
-	if err := checkPlacement(tx.Txn, c.EnvironmentID, c.WorkspaceID); err != nil {
+	if err := checkPlacement(tx.Reader, c.EnvironmentID, c.WorkspaceID); err != nil {
 		return nil, err
 	}
-	if first[EngineCluster](tx.Txn, tableEngineClusters, "environment_name", c.EnvironmentID, strings.ToLower(c.Name)) != nil {
+	if first[EngineCluster](tx.Reader, tableEngineClusters, "environment_name", c.EnvironmentID, strings.ToLower(c.Name)) != nil {
 		return nil, cluster.Reject(cluster.CodeConflict, "an engine cluster named %q already exists in this environment", c.Name)
 	}
 	c.CreatedAt = cmd.Meta.Time
@@ -76,11 +76,11 @@ func applyEngineClusterDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) 
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	c := EngineClusterByID(tx.Txn, req.ID)
+	c := EngineClusterByID(tx.Reader, req.ID)
 	if c == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "engine cluster %s not found", req.ID)
 	}
-	for _, e := range EnginesInCluster(tx.Txn, c.ID) {
+	for _, e := range EnginesInCluster(tx.Reader, c.ID) {
 		next := *e
 		next.ClusterID, next.UpdatedAt = "", cmd.Meta.Time
 		if err := tx.Insert(tableEngines, &next); err != nil {
@@ -104,7 +104,7 @@ func applyEngineClusterAdd(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	c := EngineClusterByID(tx.Txn, req.ClusterID)
+	c := EngineClusterByID(tx.Reader, req.ClusterID)
 	if c == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "engine cluster %s not found", req.ClusterID)
 	}

@@ -53,7 +53,7 @@ func applyEngineHeartbeatBatch(tx *cluster.Tx, cmd cluster.Command) (any, error)
 	}
 	var res EngineHeartbeatBatchResult
 	for _, r := range req.Records {
-		e := EngineByID(tx.Txn, r.EngineID)
+		e := EngineByID(tx.Reader, r.EngineID)
 		if e == nil || e.Status != EnginePaired {
 			res.Skipped = append(res.Skipped, r.EngineID)
 			continue

@@ -50,7 +50,7 @@ func applyEngineLinkInit(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	if EngineLink(tx.Txn) != nil {
+	if EngineLink(tx.Reader) != nil {
 		return nil, cluster.Reject(cluster.CodePrecondition, "the engine link is already initialised")
 	}
 	if req.CACertPEM == "" || req.CAKeyPEM == "" || req.ForwardSecret == "" {

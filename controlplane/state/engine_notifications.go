@@ -9,7 +9,7 @@ import (
 	"github.com/roundhouse/roundhouse/cluster"
 )
 
-// Engine notification events (the seed's engine notifications).
+// Engine notification events (Talend's engine notifications).
 const (
 	EventEngineUnavailable = "ENGINE_UNAVAILABLE"
 	EventEngineDeleted     = "ENGINE_DELETED"
@@ -98,7 +98,7 @@ func applySubscriptionCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 			return nil, cluster.Reject(cluster.CodeInvalid, "unknown event %q: use %s or %s", e, EventEngineUnavailable, EventEngineDeleted)
 		}
 	}
-	if UserByID(tx.Txn, s.UserID) == nil {
+	if UserByID(tx.Reader, s.UserID) == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "user %s not found", s.UserID)
 	}
 	s.CreatedAt = cmd.Meta.Time
@@ -110,7 +110,7 @@ func applySubscriptionDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	s := SubscriptionByID(tx.Txn, req.ID)
+	s := SubscriptionByID(tx.Reader, req.ID)
 	if s == nil || (cmd.Meta.ActorID != "" && s.UserID != cmd.Meta.ActorID) {
 		return nil, cluster.Reject(cluster.CodeNotFound, "notification subscription %s not found", req.ID)
 	}
@@ -125,12 +125,7 @@ func notify(tx *cluster.Tx, event string, e *Engine) error { return notifyNth(tx
 // 0 is a command's only engine (the ID format from before batching, so
 // replayed logs make the same IDs).
 func notifyNth(tx *cluster.Tx, event string, e *Engine, nth int) error {
-	it, err := tx.Get(tableSubscriptions, "id")
-	if err != nil {
-		return err
-	}
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		s := raw.(*NotificationSubscription)
+	for _, s := range all[NotificationSubscription](tx.Reader, tableSubscriptions, "id") {
 		if !slices.Contains(s.Events, event) {
 			continue
 		}
@@ -152,7 +147,7 @@ func applyNotificationDone(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	if n := first[Notification](tx.Txn, tableOutbox, "id", req.ID); n != nil {
+	if n := first[Notification](tx.Reader, tableOutbox, "id", req.ID); n != nil {
 		return nil, tx.Delete(tableOutbox, n)
 	}
 	return nil, nil
@@ -170,7 +165,7 @@ func applyNotificationRetry(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	n := first[Notification](tx.Txn, tableOutbox, "id", req.ID)
+	n := first[Notification](tx.Reader, tableOutbox, "id", req.ID)
 	if n == nil {
 		return nil, nil
 	}

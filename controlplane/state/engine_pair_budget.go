@@ -82,7 +82,7 @@ func spendPairBudget(tx *cluster.Tx, source string, now time.Time) error {
 	if err := prunePairFailures(tx, now); err != nil {
 		return err
 	}
-	cur := first[PairFailures](tx.Txn, tablePairFailures, "id", source)
+	cur := first[PairFailures](tx.Reader, tablePairFailures, "id", source)
 	next := PairFailures{ID: source, Tokens: math.Max(pairTokensAt(cur, now)-1, 0), At: now}
 	return tx.Insert(tablePairFailures, &next)
 }
@@ -91,7 +91,7 @@ func spendPairBudget(tx *cluster.Tx, source string, now time.Time) error {
 // stopped failing); they mean the same as no row.
 func prunePairFailures(tx *cluster.Tx, now time.Time) error {
 	var full []*PairFailures
-	for _, b := range all[PairFailures](tx.Txn, tablePairFailures, "id") {
+	for _, b := range all[PairFailures](tx.Reader, tablePairFailures, "id") {
 		if pairTokensAt(b, now) >= PairFailureBurst {
 			full = append(full, b)
 		}

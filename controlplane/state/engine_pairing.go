@@ -43,7 +43,7 @@ func insertPairKey(tx *cluster.Tx, engineID string, k PairKeyRecord) error {
 }
 
 func deletePairKeys(tx *cluster.Tx, engineID string) error {
-	for _, k := range PairKeysOf(tx.Txn, engineID) {
+	for _, k := range PairKeysOf(tx.Reader, engineID) {
 		if err := tx.Delete(tablePairKeys, k); err != nil {
 			return err
 		}
@@ -105,13 +105,13 @@ func applyEnginePair(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	if err := checkPairBudget(tx.Txn, req.Source, cmd.Meta.Time); err != nil {
+	if err := checkPairBudget(tx.Reader, req.Source, cmd.Meta.Time); err != nil {
 		return nil, err
 	}
 	if req.CertSerial == "" {
 		return nil, cluster.Reject(cluster.CodeInvalid, "pairing needs a certificate serial")
 	}
-	k, e, refused := pairKeyFor(tx.Txn, req, cmd.Meta.Time)
+	k, e, refused := pairKeyFor(tx.Reader, req, cmd.Meta.Time)
 	if refused != nil && req.Source != "" {
 		return &EnginePairResult{Refused: refused.Error()}, spendPairBudget(tx, req.Source, cmd.Meta.Time)
 	}

@@ -46,7 +46,7 @@ func applyEngineRetirement(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		return &EngineRetirementResult{Changed: true}, tx.Insert(tableEngines, &e)
 	}
 	// The session was refused: its deployments' health is unknown, as for
-	// an engine gone silent. No ENGINE_UNAVAILABLE notification: the seed
+	// an engine gone silent. No ENGINE_UNAVAILABLE notification: Talend
 	// notifies Unavailable, and RETIRED is a state of its own.
 	e.Availability = EngineRetired
 	if err := unknownHealth(tx, e.ID, tx.Meta.Time); err != nil {

@@ -40,7 +40,7 @@ func TestRetirementChangesOnlyWhatIsAsked(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			e := EngineByID(tx.Txn, "e")
+			e := EngineByID(tx.Reader, "e")
 			if e.Availability != tt.want || out.(*EngineRetirementResult).Changed != tt.changed {
 				t.Fatalf("availability %s changed %t, want %s changed %t", e.Availability, out.(*EngineRetirementResult).Changed, tt.want, tt.changed)
 			}
@@ -76,10 +76,10 @@ func TestAvailabilityBatchLeavesRetiredEnginesToTheirSessions(t *testing.T) {
 	if got := out.(*EngineAvailabilityBatchResult).Skipped; len(got) != 1 || got[0] != "down" {
 		t.Fatalf("skipped %v, want [down]", got)
 	}
-	if a := EngineByID(tx.Txn, "down").Availability; a != EngineRetired {
+	if a := EngineByID(tx.Reader, "down").Availability; a != EngineRetired {
 		t.Errorf("timed-out retired engine is %s, want RETIRED", a)
 	}
-	if a := EngineByID(tx.Txn, "up").Availability; a != EngineAvailable {
+	if a := EngineByID(tx.Reader, "up").Availability; a != EngineAvailable {
 		t.Errorf("heartbeating retired engine is %s, want AVAILABLE", a)
 	}
 }

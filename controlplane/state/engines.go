@@ -102,8 +102,8 @@ func EnginesInCluster(txn Reader, clusterID string) []*Engine {
 	return all[Engine](txn, tableEngines, "cluster", clusterID)
 }
 
-// EngineTokensPerEngine is what one engine consumes of the license (seed:
-// "A Remote Engine requires 9000 engine tokens"; the seed gives no other
+// EngineTokensPerEngine is what one engine consumes of the license (Talend:
+// "A Remote Engine requires 9000 engine tokens"; Talend gives no other
 // figure for a Remote Engine Gen2, so it costs the same).
 const EngineTokensPerEngine = 9000
 
@@ -128,7 +128,7 @@ func applyEngineCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := validName("engine name", e.Name); err != nil {
 		return nil, err
 	}
-	if err := checkPlacement(tx.Txn, e.EnvironmentID, e.WorkspaceID); err != nil {
+	if err := checkPlacement(tx.Reader, e.EnvironmentID, e.WorkspaceID); err != nil {
 		return nil, err
 	}
 	if e.Kind == "" {
@@ -137,13 +137,13 @@ func applyEngineCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if e.Kind != EngineKindRemote && e.Kind != EngineKindRemoteGen2 {
 		return nil, cluster.Reject(cluster.CodeInvalid, "engine kind must be %s or %s", EngineKindRemote, EngineKindRemoteGen2)
 	}
-	if engineNamed(tx.Txn, e.EnvironmentID, e.Name) != nil {
+	if engineNamed(tx.Reader, e.EnvironmentID, e.Name) != nil {
 		return nil, cluster.Reject(cluster.CodeConflict, "an engine named %q already exists in this environment", e.Name)
 	}
 	// Counting walks every engine: only when a license limit applies, or
 	// creating n engines would cost O(n²) (50,000 engines: minutes).
 	if req.TokenLimit > 0 {
-		if used := EngineTokensUsed(tx.Txn); used+EngineTokensPerEngine > req.TokenLimit {
+		if used := EngineTokensUsed(tx.Reader); used+EngineTokensPerEngine > req.TokenLimit {
 			return nil, cluster.Reject(cluster.CodePrecondition,
 				"not enough engine tokens: an engine needs %d and %d of the license's %d are in use", EngineTokensPerEngine, used, req.TokenLimit)
 		}
@@ -182,7 +182,7 @@ func engineNamed(txn Reader, envID, name string) *Engine {
 
 // engineForUpdate reads an engine for a change, or rejects with not found.
 func engineForUpdate(tx *cluster.Tx, id string) (Engine, error) {
-	cur := EngineByID(tx.Txn, id)
+	cur := EngineByID(tx.Reader, id)
 	if cur == nil {
 		return Engine{}, cluster.Reject(cluster.CodeNotFound, "engine %s not found", id)
 	}
@@ -228,10 +228,10 @@ func applyEngineUpdate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if req.WorkspaceID != nil {
 		e.WorkspaceID = *req.WorkspaceID
 	}
-	if err := checkPlacement(tx.Txn, e.EnvironmentID, e.WorkspaceID); err != nil {
+	if err := checkPlacement(tx.Reader, e.EnvironmentID, e.WorkspaceID); err != nil {
 		return nil, err
 	}
-	if other := engineNamed(tx.Txn, e.EnvironmentID, e.Name); other != nil && other.ID != e.ID {
+	if other := engineNamed(tx.Reader, e.EnvironmentID, e.Name); other != nil && other.ID != e.ID {
 		return nil, cluster.Reject(cluster.CodeConflict, "an engine named %q already exists in this environment", e.Name)
 	}
 	return &e, tx.Insert(tableEngines, &e)
@@ -242,7 +242,7 @@ func applyEngineDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	e := EngineByID(tx.Txn, req.ID)
+	e := EngineByID(tx.Reader, req.ID)
 	if e == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "engine %s not found", req.ID)
 	}
@@ -281,12 +281,8 @@ func unpair(e *Engine) {
 	e.CertSerial, e.PrevCertSerial, e.PairedAt, e.AvailableSince = "", "", time.Time{}, time.Time{}
 }
 
-// EnginesChanged returns a channel closed at the next change to any engine
-// (nil if the table cannot be watched).
+// EnginesChanged returns a channel closed at the next change to any engine.
 func EnginesChanged(txn Reader) <-chan struct{} {
-	it, err := txn.Get(tableEngines, "id")
-	if err != nil {
-		return nil
-	}
-	return it.WatchCh()
+	_, ch := watchAll[Engine](txn, tableEngines, "id")
+	return ch
 }

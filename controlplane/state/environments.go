@@ -71,7 +71,7 @@ func applyEnvironmentCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := validName("environment name", env.Name); err != nil {
 		return nil, err
 	}
-	if EnvironmentByName(tx.Txn, env.Name) != nil {
+	if EnvironmentByName(tx.Reader, env.Name) != nil {
 		return nil, cluster.Reject(cluster.CodeConflict, "an environment named %q already exists", env.Name)
 	}
 	env.Default, env.CreatedAt = false, cmd.Meta.Time
@@ -99,7 +99,7 @@ func applyEnvironmentUpdate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := EnvironmentByID(tx.Txn, req.ID)
+	cur := EnvironmentByID(tx.Reader, req.ID)
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "environment %s not found", req.ID)
 	}
@@ -111,7 +111,7 @@ func applyEnvironmentUpdate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		if err := validName("environment name", *req.Name); err != nil {
 			return nil, err
 		}
-		if other := EnvironmentByName(tx.Txn, *req.Name); other != nil && other.ID != cur.ID {
+		if other := EnvironmentByName(tx.Reader, *req.Name); other != nil && other.ID != cur.ID {
 			return nil, cluster.Reject(cluster.CodeConflict, "an environment named %q already exists", *req.Name)
 		}
 		next.Name = *req.Name
@@ -132,7 +132,7 @@ func applyEnvironmentDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	env := EnvironmentByID(tx.Txn, req.ID)
+	env := EnvironmentByID(tx.Reader, req.ID)
 	if env == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "environment %s not found", req.ID)
 	}
@@ -144,7 +144,7 @@ func applyEnvironmentDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 
 // deleteEnvironment removes an environment with all its workspaces.
 func deleteEnvironment(tx *cluster.Tx, env *Environment) error {
-	for _, ws := range WorkspacesIn(tx.Txn, env.ID) {
+	for _, ws := range WorkspacesIn(tx.Reader, env.ID) {
 		if err := releaseWorkspace(tx, ws.ID); err != nil {
 			return err
 		}

@@ -51,14 +51,16 @@ func applyExecutionCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	if ExecutionByID(tx.Txn, req.ID) != nil {
+	if e, err := ExecutionByID(tx.Reader, req.ID); err != nil {
+		return nil, err
+	} else if e != nil {
 		return &ExecutionCreated{ExecutionID: req.ID}, nil // a retry: already queued
 	}
-	t := TaskByID(tx.Txn, req.TaskID)
+	t := TaskByID(tx.Reader, req.TaskID)
 	if t == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "task %s not found", req.TaskID)
 	}
-	if err := refuseServiceTask(tx.Txn, t, "executed"); err != nil {
+	if err := refuseServiceTask(tx.Reader, t, "executed"); err != nil {
 		return nil, err
 	}
 	if t.Paused {
@@ -69,11 +71,11 @@ func applyExecutionCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		return nil, cluster.Reject(cluster.CodePrecondition, "%stask %q has no run config; set its engine with PUT /orchestration/executables/tasks/%s/run-config",
 			RefusalNotConfigured, t.Name, t.ID)
 	}
-	e, err := newExecution(tx.Txn, t, req, cmd.Meta.Time)
+	e, err := newExecution(tx.Reader, t, req, cmd.Meta.Time)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkQueueCap(tx.Txn, t, req, cmd.Meta.Time); err != nil {
+	if err := checkQueueCap(tx.Reader, t, req, cmd.Meta.Time); err != nil {
 		return nil, err
 	}
 	return &ExecutionCreated{ExecutionID: e.ID}, storeExecution(tx, nil, e)
@@ -167,7 +169,10 @@ func applyExecutionAssign(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := ExecutionByID(tx.Txn, req.ID)
+	cur, err := ExecutionByID(tx.Reader, req.ID)
+	if err != nil {
+		return nil, err
+	}
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "execution %s not found", req.ID)
 	}
@@ -175,9 +180,9 @@ func applyExecutionAssign(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		return &ExecutionChange{ExecutionID: cur.ID, ExecutionStatus: cur.ExecutionStatus}, nil
 	}
 	ev := ExecutionEvent{Kind: EventAssign, At: cmd.Meta.Time, EngineID: req.EngineID, RetryDelays: req.RetryDelays}
-	if !cur.ParallelAllowed && taskBusy(tx.Txn, cur) {
+	if !cur.ParallelAllowed && taskBusy(tx.Reader, cur) {
 		ev.Kind = EventBusy
-	} else if n := len(ActiveExecutionsOnEngine(tx.Txn, req.EngineID)); req.EngineCap > 0 && n >= req.EngineCap {
+	} else if n := len(ActiveExecutionsOnEngine(tx.Reader, req.EngineID)); req.EngineCap > 0 && n >= req.EngineCap {
 		return nil, cluster.Reject(cluster.CodePrecondition, "%sengine %s already runs %d executions", RefusalEngineCapacity, req.EngineID, n)
 	}
 	return applyEvent(tx, cur, ev)
@@ -228,7 +233,10 @@ func applyExecutionReport(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := ExecutionByID(tx.Txn, req.ID)
+	cur, err := ExecutionByID(tx.Reader, req.ID)
+	if err != nil {
+		return nil, err
+	}
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "execution %s not found", req.ID)
 	}
@@ -242,7 +250,10 @@ func applyExecutionStop(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := ExecutionByID(tx.Txn, req.ID)
+	cur, err := ExecutionByID(tx.Reader, req.ID)
+	if err != nil {
+		return nil, err
+	}
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "execution %s not found", req.ID)
 	}
@@ -261,7 +272,10 @@ func applyExecutionTimeout(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := ExecutionByID(tx.Txn, req.ID)
+	cur, err := ExecutionByID(tx.Reader, req.ID)
+	if err != nil {
+		return nil, err
+	}
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "execution %s not found", req.ID)
 	}
@@ -289,7 +303,10 @@ func applyExecutionLogNode(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := ExecutionByID(tx.Txn, req.ID)
+	cur, err := ExecutionByID(tx.Reader, req.ID)
+	if err != nil {
+		return nil, err
+	}
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "execution %s not found", req.ID)
 	}

@@ -3,7 +3,7 @@ package state
 import (
 	"bytes"
 	"errors"
-	"log/slog"
+	"fmt"
 
 	"github.com/roundhouse/roundhouse/cluster"
 )
@@ -66,9 +66,9 @@ func parseExecutionTag(tag []byte) executionTag {
 }
 
 // historyExecution reads a finished execution from the history store.
-func historyExecution(txn Reader, id string) *Execution {
+func historyExecution(txn Reader, id string) (*Execution, error) {
 	var e *Execution
-	err := cluster.ReadHistory(txn, func(v *cluster.HistoryView) error {
+	err := readHistory(txn, func(v *cluster.HistoryView) error {
 		row := new(Execution)
 		ok, err := v.Get(historyExecutions, []byte(id), row)
 		if ok {
@@ -76,8 +76,10 @@ func historyExecution(txn Reader, id string) *Execution {
 		}
 		return err
 	})
-	logHistoryError("read execution", err)
-	return e
+	if err != nil {
+		return nil, fmt.Errorf("read execution %s: %w", id, err)
+	}
+	return e, nil
 }
 
 // storeExecution writes next, the new version of cur (nil for a new
@@ -113,20 +115,22 @@ func deleteExecutionHistory(tx *cluster.Tx, id string) error {
 
 // taskHasRun reports whether the task has any execution, unfinished or in
 // history.
-func taskHasRun(txn Reader, taskID string) bool {
+func taskHasRun(txn Reader, taskID string) (bool, error) {
 	if first[Execution](txn, tableExecutions, "task", taskID) != nil {
-		return true
+		return true, nil
 	}
 	found := false
 	prefix := prefixKey(taskID)
-	err := cluster.ReadHistory(txn, func(v *cluster.HistoryView) error {
+	err := readHistory(txn, func(v *cluster.HistoryView) error {
 		return v.Scan(historyExecutions, "task", cluster.HistoryRange{From: prefix, To: prefixEnd(prefix)}, func(cluster.HistoryEntry) bool {
 			found = true
 			return false
 		})
 	})
-	logHistoryError("find a task's executions", err)
-	return found
+	if err != nil {
+		return false, fmt.Errorf("find the executions of task %s: %w", taskID, err)
+	}
+	return found, nil
 }
 
 // prefixEnd is the first key after every key starting with prefix.
@@ -141,11 +145,12 @@ func prefixEnd(prefix []byte) []byte {
 	return nil
 }
 
-// logHistoryError reports a failed history read. Read helpers answer "not
-// found" then, as they do for a missing memdb table; the store is local
-// and derived, so this is a broken disk, not a state to serve.
-func logHistoryError(what string, err error) {
-	if err != nil && !errors.Is(err, cluster.ErrNoHistory) {
-		slog.Error("history store: "+what, "err", err)
+// readHistory runs fn on the history store as txn sees it. A state built
+// without one (unit tests of handlers) has an empty history.
+func readHistory(txn Reader, fn func(*cluster.HistoryView) error) error {
+	err := txn.ReadHistory(fn)
+	if errors.Is(err, cluster.ErrNoHistory) {
+		return nil
 	}
+	return err
 }

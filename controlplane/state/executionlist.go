@@ -2,6 +2,7 @@ package state
 
 import (
 	"bytes"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -20,12 +21,12 @@ type listed struct {
 // and the total number that match. Unfinished executions come from
 // memdb, finished ones from the history store's indexes (by task, by
 // engine or by trigger time, within the time range); only the rows of
-// the page are decoded.
-func ListExecutions(txn Reader, f ExecutionFilter) ([]*Execution, int) {
+// the page are decoded. An error is a failed read of the history store.
+func ListExecutions(txn Reader, f ExecutionFilter) ([]*Execution, int, error) {
 	live, inMemdb := liveMatches(txn, f)
-	var page []*Execution
-	total := 0
-	err := cluster.ReadHistory(txn, func(v *cluster.HistoryView) error {
+	total := len(live)
+	page := rowsOf(pageOf(live, f))
+	err := readHistory(txn, func(v *cluster.HistoryView) error {
 		finished, err := historyMatches(v, f, inMemdb)
 		if err != nil {
 			return err
@@ -36,14 +37,12 @@ func ListExecutions(txn Reader, f ExecutionFilter) ([]*Execution, int) {
 		return err
 	})
 	if err != nil {
-		logHistoryError("list executions", err)
-		total = len(live)
-		page = rowsOf(pageOf(live, f))
+		return nil, 0, fmt.Errorf("list executions: %w", err)
 	}
 	if page == nil {
 		page = []*Execution{}
 	}
-	return page, total
+	return page, total, nil
 }
 
 // liveMatches returns the memdb executions matching f, newest first, and
@@ -51,12 +50,7 @@ func ListExecutions(txn Reader, f ExecutionFilter) ([]*Execution, int) {
 func liveMatches(txn Reader, f ExecutionFilter) ([]listed, map[string]bool) {
 	ids := map[string]bool{}
 	var out []listed
-	it, err := txn.Get(tableExecutions, "id")
-	if err != nil {
-		return nil, ids
-	}
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		e := raw.(*Execution)
+	for _, e := range all[Execution](txn, tableExecutions, "id") {
 		ids[e.ID] = true
 		if f.matches(e) {
 			out = append(out, listed{order: append(cluster.TimeKey(e.TriggerTime), e.ID...), id: e.ID, row: e})

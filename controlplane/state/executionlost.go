@@ -18,7 +18,10 @@ func applyExecutionLost(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := ExecutionByID(tx.Txn, req.ID)
+	cur, err := ExecutionByID(tx.Reader, req.ID)
+	if err != nil {
+		return nil, err
+	}
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "execution %s not found", req.ID)
 	}

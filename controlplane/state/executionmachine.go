@@ -8,16 +8,16 @@ import (
 
 // Execution statuses, verbatim from the real API (executionStatus).
 const (
-	ExecEventReceived    = "EXECUTION_EVENT_RECEIVED"
-	ExecDispatching      = "DISPATCHING_FLOW"
-	ExecStarting         = "STARTING_FLOW_EXECUTION"
-	ExecStopping         = "STOPPING_FLOW_EXECUTION"
-	ExecSuccess          = "EXECUTION_SUCCESS"
-	ExecFailed           = "EXECUTION_FAILED"
-	ExecRejected         = "EXECUTION_REJECTED"
-	ExecDeployFailed     = "DEPLOY_FAILED"
-	ExecTerminated       = "EXECUTION_TERMINATED"
-	ExecTerminatedTimout = "EXECUTION_TERMINATED_TIMEOUT"
+	ExecEventReceived     = "EXECUTION_EVENT_RECEIVED"
+	ExecDispatching       = "DISPATCHING_FLOW"
+	ExecStarting          = "STARTING_FLOW_EXECUTION"
+	ExecStopping          = "STOPPING_FLOW_EXECUTION"
+	ExecSuccess           = "EXECUTION_SUCCESS"
+	ExecFailed            = "EXECUTION_FAILED"
+	ExecRejected          = "EXECUTION_REJECTED"
+	ExecDeployFailed      = "DEPLOY_FAILED"
+	ExecTerminated        = "EXECUTION_TERMINATED"
+	ExecTerminatedTimeout = "EXECUTION_TERMINATED_TIMEOUT"
 )
 
 // ExecBusy is what an engine reports when another instance of the same
@@ -25,10 +25,10 @@ const (
 // status: the execution goes back to the queue for its next retry.
 const ExecBusy = "BUSY"
 
-// BusyExhaustedMessage is the seed's exact error after the last retry.
+// BusyExhaustedMessage is Talend's exact error after the last retry.
 const BusyExhaustedMessage = "Exceeded the limit of deployment attempts: another instance of the same task was running on the engine at same time . Try to run the task later."
 
-// DefaultBusyRetryDelays is the seed's retry schedule: 1, 2, 4, 8 minutes.
+// DefaultBusyRetryDelays is Talend's retry schedule: 1, 2, 4, 8 minutes.
 func DefaultBusyRetryDelays() []time.Duration {
 	return []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute}
 }
@@ -36,7 +36,7 @@ func DefaultBusyRetryDelays() []time.Duration {
 // IsFinalStatus reports whether an execution status is an end state.
 func IsFinalStatus(s string) bool {
 	switch s {
-	case ExecSuccess, ExecFailed, ExecRejected, ExecDeployFailed, ExecTerminated, ExecTerminatedTimout:
+	case ExecSuccess, ExecFailed, ExecRejected, ExecDeployFailed, ExecTerminated, ExecTerminatedTimeout:
 		return true
 	}
 	return false
@@ -136,7 +136,7 @@ func NextExecution(cur Execution, ev ExecutionEvent) (Execution, bool, error) {
 		if cur.ExecutionStatus == ExecStopping {
 			return finish(next, ExecTerminated, "stopped; the engine did not confirm in time", ev.At), true, nil
 		}
-		return finish(next, ExecTerminatedTimout, ev.Message, ev.At), true, nil
+		return finish(next, ExecTerminatedTimeout, ev.Message, ev.At), true, nil
 	default:
 		return cur, false, cluster.Reject(cluster.CodeInvalid, "unknown execution event %q", ev.Kind)
 	}

@@ -53,14 +53,14 @@ func TestNextExecution(t *testing.T) {
 			}},
 		{name: "duplicate final report", cur: func() Execution { e := onEngine(ExecSuccess); e.EngineReportedStatus = ExecSuccess; return e }(),
 			ev: report("eng1", 1, ExecFailed), wantStatus: ExecSuccess},
-		{name: "engine back after a timeout says what it ran", cur: onEngine(ExecTerminatedTimout), ev: report("eng1", 1, ExecSuccess),
-			wantStatus: ExecTerminatedTimout, wantChange: true, check: func(t *testing.T, e Execution) {
+		{name: "engine back after a timeout says what it ran", cur: onEngine(ExecTerminatedTimeout), ev: report("eng1", 1, ExecSuccess),
+			wantStatus: ExecTerminatedTimeout, wantChange: true, check: func(t *testing.T, e Execution) {
 				if e.EngineReportedStatus != ExecSuccess {
 					t.Errorf("engine's report not kept: %+v", e)
 				}
 			}},
-		{name: "late report of another attempt ignored", cur: onEngine(ExecTerminatedTimout), ev: report("eng1", 2, ExecSuccess),
-			wantStatus: ExecTerminatedTimout},
+		{name: "late report of another attempt ignored", cur: onEngine(ExecTerminatedTimeout), ev: report("eng1", 2, ExecSuccess),
+			wantStatus: ExecTerminatedTimeout},
 		{name: "deploy failed straight from dispatch", cur: onEngine(ExecDispatching), ev: report("eng1", 1, ExecDeployFailed),
 			wantStatus: ExecDeployFailed, wantChange: true},
 		{name: "engine cannot report a queue status", cur: onEngine(ExecStarting), ev: report("eng1", 1, ExecEventReceived),
@@ -74,7 +74,7 @@ func TestNextExecution(t *testing.T) {
 		{name: "stop finished refused", cur: onEngine(ExecSuccess), ev: ExecutionEvent{Kind: EventStop},
 			wantStatus: ExecSuccess, wantErr: true},
 		{name: "timeout running", cur: onEngine(ExecStarting), ev: ExecutionEvent{Kind: EventTimeout, At: t0, Message: "late"},
-			wantStatus: ExecTerminatedTimout, wantChange: true},
+			wantStatus: ExecTerminatedTimeout, wantChange: true},
 		{name: "timeout while stopping is a stop", cur: onEngine(ExecStopping), ev: ExecutionEvent{Kind: EventTimeout, At: t0},
 			wantStatus: ExecTerminated, wantChange: true},
 		{name: "first busy retries after 1 minute", cur: queued, ev: ExecutionEvent{Kind: EventBusy, At: t0, RetryDelays: delays},
@@ -89,7 +89,7 @@ func TestNextExecution(t *testing.T) {
 					t.Errorf("retry at %v, want +8m", e.NextAttemptAt)
 				}
 			}},
-		{name: "busy after the last retry fails with the seed's error", cur: busyAfter(4), ev: ExecutionEvent{Kind: EventBusy, At: t0, RetryDelays: delays},
+		{name: "busy after the last retry fails with Talend's error", cur: busyAfter(4), ev: ExecutionEvent{Kind: EventBusy, At: t0, RetryDelays: delays},
 			wantStatus: ExecFailed, wantChange: true, check: func(t *testing.T, e Execution) {
 				if e.ErrorMessage != BusyExhaustedMessage {
 					t.Errorf("message %q", e.ErrorMessage)

@@ -17,7 +17,7 @@ const (
 	ExecutionPlan      = "PLAN"
 )
 
-// Queue cap (seed §13.4): at most 50 executions of one task queued
+// Queue cap: at most 50 executions of one task queued
 // (Pending or Running) per 60 minutes.
 const (
 	DefaultQueueCap    = 50
@@ -134,10 +134,11 @@ func executionSpec() cluster.Spec {
 	}
 }
 
-// ExecutionByID reads an execution, unfinished or in history.
-func ExecutionByID(txn Reader, id string) *Execution {
+// ExecutionByID reads an execution, unfinished or in history; nil if
+// there is none. An error is a failed read of the history store.
+func ExecutionByID(txn Reader, id string) (*Execution, error) {
 	if e := first[Execution](txn, tableExecutions, "id", id); e != nil {
-		return e
+		return e, nil
 	}
 	return historyExecution(txn, id)
 }
@@ -162,49 +163,29 @@ func ActiveExecutionsOnEngine(txn Reader, engineID string) []*Execution {
 // channel closed when that set or any of them changes (memdb watch), for
 // the engine session's assignment stream.
 func WatchEngineExecutions(txn Reader, engineID string) ([]*Execution, <-chan struct{}) {
-	it, err := txn.Get(tableExecutions, "engine_active", engineID, true)
-	if err != nil {
-		ch := make(chan struct{})
-		close(ch)
-		return nil, ch
-	}
-	var out []*Execution
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		out = append(out, raw.(*Execution))
-	}
-	return out, it.WatchCh()
+	return watchAll[Execution](txn, tableExecutions, "engine_active", engineID, true)
 }
 
 // WatchActiveExecutions returns the unfinished executions and a channel
 // closed when that set changes (for the dispatcher).
 func WatchActiveExecutions(txn Reader) ([]*Execution, <-chan struct{}) {
-	it, err := txn.Get(tableExecutions, "active", true)
-	if err != nil {
-		ch := make(chan struct{})
-		close(ch)
-		return nil, ch
-	}
-	var out []*Execution
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		out = append(out, raw.(*Execution))
-	}
-	return out, it.WatchCh()
+	return watchAll[Execution](txn, tableExecutions, "active", true)
 }
 
 // WatchExecution returns an execution and a channel closed when it
 // changes while unfinished (a finished one, in history, is final: its
-// channel is memdb's for the missing ID, closed on nearby changes).
-func WatchExecution(txn Reader, id string) (*Execution, <-chan struct{}) {
+// channel is memdb's for the missing ID, closed on nearby changes). An
+// error is a failed read of the history store.
+func WatchExecution(txn Reader, id string) (*Execution, <-chan struct{}, error) {
 	ch, raw, err := txn.FirstWatch(tableExecutions, "id", id)
 	if err != nil {
-		c := make(chan struct{})
-		close(c)
-		return nil, c
+		panic(schemaMisuse(err))
 	}
 	if raw == nil {
-		return historyExecution(txn, id), ch
+		e, err := historyExecution(txn, id)
+		return e, ch, err
 	}
-	return raw.(*Execution), ch
+	return raw.(*Execution), ch, nil
 }
 
 // ExecutionFilter selects executions for the operations view. Zero fields

@@ -70,13 +70,13 @@ func applyGroupCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&g); err != nil {
 		return nil, err
 	}
-	if g.ID == "" || GroupByID(tx.Txn, g.ID) != nil {
+	if g.ID == "" || GroupByID(tx.Reader, g.ID) != nil {
 		return nil, cluster.Reject(cluster.CodeInvalid, "group id missing or taken")
 	}
 	if g.Members == nil {
 		g.Members = []string{}
 	}
-	if err := validateGroup(tx.Txn, &g); err != nil {
+	if err := validateGroup(tx.Reader, &g); err != nil {
 		return nil, err
 	}
 	g.CreatedAt = cmd.Meta.Time
@@ -96,7 +96,7 @@ func applyGroupUpdate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := GroupByID(tx.Txn, req.ID)
+	cur := GroupByID(tx.Reader, req.ID)
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "group %s not found", req.ID)
 	}
@@ -110,7 +110,7 @@ func applyGroupUpdate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if req.Members != nil {
 		next.Members = append([]string{}, *req.Members...)
 	}
-	if err := validateGroup(tx.Txn, &next); err != nil {
+	if err := validateGroup(tx.Reader, &next); err != nil {
 		return nil, err
 	}
 	return &next, tx.Insert(tableGroups, &next)
@@ -121,7 +121,7 @@ func applyGroupDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	g := GroupByID(tx.Txn, req.ID)
+	g := GroupByID(tx.Reader, req.ID)
 	if g == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "group %s not found", req.ID)
 	}
@@ -129,7 +129,7 @@ func applyGroupDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 }
 
 func removeGroupMember(tx *cluster.Tx, userID string) error {
-	for _, g := range Groups(tx.Txn) {
+	for _, g := range Groups(tx.Reader) {
 		if !slices.Contains(g.Members, userID) {
 			continue
 		}

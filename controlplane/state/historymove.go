@@ -12,12 +12,12 @@ import (
 // snapshots there is nothing to move.
 func moveToHistory(tx *cluster.Tx) error {
 	var finished []*Execution
-	for _, e := range all[Execution](tx.Txn, tableExecutions, "id") {
+	for _, e := range all[Execution](tx.Reader, tableExecutions, "id") {
 		if !e.Active {
 			finished = append(finished, e)
 		}
 	}
-	entries := all[AuditEntry](tx.Txn, tableAudit, "id")
+	entries := all[AuditEntry](tx.Reader, tableAudit, "id")
 	if len(finished) == 0 && len(entries) == 0 {
 		return nil
 	}

@@ -144,7 +144,7 @@ func applyAllowlistCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&in); err != nil {
 		return nil, err
 	}
-	if IPAllowlistOf(tx.Txn) != nil {
+	if IPAllowlistOf(tx.Reader) != nil {
 		return nil, cluster.Reject(cluster.CodeConflict, "the IP allowlist already exists; update it with PUT")
 	}
 	l := &IPAllowlist{ID: allowlistRowID, IPs: []IPEntry{}, CreatedAt: cmd.Meta.Time, UpdatedAt: cmd.Meta.Time}
@@ -158,7 +158,7 @@ func applyAllowlistCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 }
 
 func applyAllowlistDelete(tx *cluster.Tx, _ cluster.Command) (any, error) {
-	l := IPAllowlistOf(tx.Txn)
+	l := IPAllowlistOf(tx.Reader)
 	if l == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "no IP allowlist exists")
 	}
@@ -168,7 +168,7 @@ func applyAllowlistDelete(tx *cluster.Tx, _ cluster.Command) (any, error) {
 // withAllowlist runs change on a copy of the existing policy and stores it.
 func withAllowlist(change func(*IPAllowlist, cluster.Command) error) cluster.Handler {
 	return func(tx *cluster.Tx, cmd cluster.Command) (any, error) {
-		cur := IPAllowlistOf(tx.Txn)
+		cur := IPAllowlistOf(tx.Reader)
 		if cur == nil {
 			return nil, cluster.Reject(cluster.CodeNotFound, "no IP allowlist exists; create it with POST /v1/management/ip-allowlist")
 		}

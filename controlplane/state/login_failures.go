@@ -68,20 +68,20 @@ func failLoginWithoutPassword(tx *cluster.Tx, key string, now time.Time) (any, e
 		return nil, err
 	}
 	next := LoginFailure{ID: key}
-	if cur := LoginFailureOf(tx.Txn, key); cur != nil {
+	if cur := LoginFailureOf(tx.Reader, key); cur != nil {
 		if now.Before(cur.LockedUntil) {
 			return &LoginFailedResult{LockedUntil: cur.LockedUntil}, nil
 		}
 		next = *cur
 	}
 	next.LastFailed = now.Unix()
-	next.FailedAttempts, next.LockedUntil = countFailure(PasswordPolicyOf(tx.Txn), next.FailedAttempts, now)
+	next.FailedAttempts, next.LockedUntil = countFailure(PasswordPolicyOf(tx.Reader), next.FailedAttempts, now)
 	return &LoginFailedResult{LockedUntil: next.LockedUntil}, tx.Insert(tableLoginFailures, &next)
 }
 
 // pruneLoginFailures drops the oldest counters idle for loginFailureKeep.
 func pruneLoginFailures(tx *cluster.Tx, now time.Time) error {
-	it, err := tx.Txn.LowerBound(tableLoginFailures, "last", int64(0))
+	it, err := tx.LowerBound(tableLoginFailures, "last", int64(0))
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/roundhouse/roundhouse/cluster"
 )
 
-// RunNotification events (seed: task runs Failed, Rejected, Successful; plan
+// RunNotification events (Talend: task runs Failed, Rejected, Successful; plan
 // runs Failed, Successful).
 const (
 	EventTaskFailed     = "TASK_FAILED"
@@ -95,17 +95,7 @@ func RunSubscriptionsOf(txn Reader, userID string) []*RunSubscription {
 // WatchRunOutbox returns the waiting notifications, soonest first, and a
 // channel closed when the outbox changes.
 func WatchRunOutbox(txn Reader) ([]*RunNotification, <-chan struct{}) {
-	it, err := txn.Get(tableRunOutbox, "next")
-	if err != nil {
-		ch := make(chan struct{})
-		close(ch)
-		return nil, ch
-	}
-	var out []*RunNotification
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		out = append(out, raw.(*RunNotification))
-	}
-	return out, it.WatchCh()
+	return watchAll[RunNotification](txn, tableRunOutbox, "next")
 }
 
 func applyRunSubscriptionCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
@@ -121,7 +111,7 @@ func applyRunSubscriptionCreate(tx *cluster.Tx, cmd cluster.Command) (any, error
 			return nil, cluster.Reject(cluster.CodeInvalid, "events: %q is not one of %v", e, RunNotificationEvents)
 		}
 	}
-	if n := len(RunSubscriptionsOf(tx.Txn, s.UserID)); n >= MaxRunSubscriptionsPerUser {
+	if n := len(RunSubscriptionsOf(tx.Reader, s.UserID)); n >= MaxRunSubscriptionsPerUser {
 		return nil, cluster.Reject(cluster.CodePrecondition, "a user may have at most %d subscriptions", MaxRunSubscriptionsPerUser)
 	}
 	s.CreatedAt = cmd.Meta.Time
@@ -148,7 +138,7 @@ func applyRunSubscriptionDelete(tx *cluster.Tx, cmd cluster.Command) (any, error
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := RunSubscriptionByID(tx.Txn, req.ID)
+	cur := RunSubscriptionByID(tx.Reader, req.ID)
 	if cur == nil || cur.UserID != req.UserID {
 		return nil, cluster.Reject(cluster.CodeNotFound, "subscription %s not found", req.ID)
 	}
@@ -178,24 +168,24 @@ func applyRunNotificationEnqueue(tx *cluster.Tx, cmd cluster.Command) (any, erro
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	body, ok := runNotificationBody(tx.Txn, req)
-	if !ok {
-		return 0, nil
+	body, ok, err := runNotificationBody(tx.Reader, req)
+	if err != nil || !ok {
+		return 0, err
 	}
 	raw, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	n := 0
-	for _, s := range all[RunSubscription](tx.Txn, tableRunSubscriptions, "id") {
+	for _, s := range all[RunSubscription](tx.Reader, tableRunSubscriptions, "id") {
 		if !contains(s.Events, body.Event) || s.CreatedAt.After(body.Time) {
 			continue
 		}
 		id := DerivedID("notification", req.SubjectID, s.ID)
-		if first[RunNotification](tx.Txn, tableRunOutbox, "id", id) != nil {
+		if first[RunNotification](tx.Reader, tableRunOutbox, "id", id) != nil {
 			continue
 		}
-		if count, _ := tx.Txn.Get(tableRunOutbox, "id"); countRunOutbox(count) >= MaxRunOutbox {
+		if len(all[RunNotification](tx.Reader, tableRunOutbox, "id")) >= MaxRunOutbox {
 			return n, cluster.Reject(cluster.CodePrecondition, "notification outbox is full (%d)", MaxRunOutbox)
 		}
 		if err := tx.Insert(tableRunOutbox, &RunNotification{ID: id, SubscriptionID: s.ID, Event: body.Event, SubjectID: req.SubjectID,
@@ -205,14 +195,6 @@ func applyRunNotificationEnqueue(tx *cluster.Tx, cmd cluster.Command) (any, erro
 		n++
 	}
 	return n, nil
-}
-
-func countRunOutbox(it memdb.ResultIterator) int {
-	n := 0
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		n++
-	}
-	return n
 }
 
 func contains(list []string, v string) bool {
@@ -226,25 +208,25 @@ func contains(list []string, v string) bool {
 
 // runNotificationBody is the event of a finished execution; false when it
 // is not finished or its status notifies nobody (stopped, timed out).
-func runNotificationBody(txn Reader, req RunNotificationEnqueueRequest) (RunNotificationBody, bool) {
+func runNotificationBody(txn Reader, req RunNotificationEnqueueRequest) (RunNotificationBody, bool, error) {
 	if req.SubjectKind == OwnerPlan {
 		pe := PlanExecutionByID(txn, req.SubjectID)
 		if pe == nil || pe.FinishedAt == nil {
-			return RunNotificationBody{}, false
+			return RunNotificationBody{}, false, nil
 		}
 		ev := map[string]string{PlanSucceeded: EventPlanSuccessful, PlanFailed: EventPlanFailed}[pe.Status]
-		return RunNotificationBody{Event: ev, ExecutionID: pe.ID, OwnerID: pe.PlanID, OwnerName: pe.PlanName, Status: pe.Status, Time: *pe.FinishedAt}, ev != ""
+		return RunNotificationBody{Event: ev, ExecutionID: pe.ID, OwnerID: pe.PlanID, OwnerName: pe.PlanName, Status: pe.Status, Time: *pe.FinishedAt}, ev != "", nil
 	}
-	e := ExecutionByID(txn, req.SubjectID)
-	if e == nil || e.FinishedAt == nil {
-		return RunNotificationBody{}, false
+	e, err := ExecutionByID(txn, req.SubjectID)
+	if err != nil || e == nil || e.FinishedAt == nil {
+		return RunNotificationBody{}, false, err
 	}
 	ev := map[string]string{ExecSuccess: EventTaskSuccessful, ExecFailed: EventTaskFailed, ExecRejected: EventTaskRejected}[e.ExecutionStatus]
 	b := RunNotificationBody{Event: ev, ExecutionID: e.ID, OwnerID: e.TaskID, Status: e.ExecutionStatus, Message: e.ErrorMessage, Time: *e.FinishedAt}
 	if t := TaskByID(txn, e.TaskID); t != nil {
 		b.OwnerName = t.Name
 	}
-	return b, ev != ""
+	return b, ev != "", nil
 }
 
 // RunNotificationResultRequest records a delivery attempt: delivered (or
@@ -260,7 +242,7 @@ func applyRunNotificationResult(tx *cluster.Tx, cmd cluster.Command) (any, error
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := first[RunNotification](tx.Txn, tableRunOutbox, "id", req.ID)
+	cur := first[RunNotification](tx.Reader, tableRunOutbox, "id", req.ID)
 	if cur == nil {
 		return nil, nil
 	}
@@ -275,6 +257,5 @@ func applyRunNotificationResult(tx *cluster.Tx, cmd cluster.Command) (any, error
 // HasRunSubscriptions reports whether any user subscribed to anything (the
 // notifier proposes nothing otherwise).
 func HasRunSubscriptions(txn Reader) bool {
-	raw, err := txn.First(tableRunSubscriptions, "id")
-	return err == nil && raw != nil
+	return first[RunSubscription](txn, tableRunSubscriptions, "id") != nil
 }

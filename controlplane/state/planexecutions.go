@@ -132,17 +132,7 @@ func PlanExecutionsOf(txn Reader, planID string) []*PlanExecution {
 // WatchActivePlanExecutions returns the unfinished plan executions and a
 // channel closed when that set changes (the plan runner's wake-up).
 func WatchActivePlanExecutions(txn Reader) ([]*PlanExecution, <-chan struct{}) {
-	it, err := txn.Get(tablePlanExecutions, "active", true)
-	if err != nil {
-		ch := make(chan struct{})
-		close(ch)
-		return nil, ch
-	}
-	var out []*PlanExecution
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		out = append(out, raw.(*PlanExecution))
-	}
-	return out, it.WatchCh()
+	return watchAll[PlanExecution](txn, tablePlanExecutions, "active", true)
 }
 
 // PlanExecutionStartRequest starts a plan (POST /processing/executions/plans).
@@ -163,7 +153,7 @@ func applyPlanExecutionStart(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	if PlanExecutionByID(tx.Txn, req.ID) != nil {
+	if PlanExecutionByID(tx.Reader, req.ID) != nil {
 		return &PlanExecutionStarted{ExecutionID: req.ID}, nil // a retry
 	}
 	id, err := startPlanExecution(tx, OwnerRun{Kind: OwnerPlan, OwnerID: req.PlanID, ExecutionID: req.ID, ExecutionType: ExecutionManual,
@@ -175,7 +165,7 @@ func applyPlanExecutionStart(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 }
 
 func startPlanExecution(tx *cluster.Tx, run OwnerRun, now time.Time) (string, error) {
-	p := PlanByID(tx.Txn, run.OwnerID)
+	p := PlanByID(tx.Reader, run.OwnerID)
 	if p == nil {
 		return "", cluster.Reject(cluster.CodeNotFound, "plan %s not found", run.OwnerID)
 	}
@@ -183,7 +173,7 @@ func startPlanExecution(tx *cluster.Tx, run OwnerRun, now time.Time) (string, er
 		return "", cluster.Reject(cluster.CodePrecondition, "%splan %q is paused (%s); no execution is possible until it is resumed",
 			RefusalTaskPaused, p.Name, orNoReason(p.PauseReason))
 	}
-	active := ActivePlanExecutions(tx.Txn, p.ID)
+	active := ActivePlanExecutions(tx.Reader, p.ID)
 	if len(active) > 0 && !p.ParallelRunAllowed {
 		return "", cluster.Reject(cluster.CodeConflict, "plan %q is already running and parallel runs of it are not allowed", p.Name)
 	}
@@ -317,17 +307,36 @@ func allPlansFinal(runs []PlanRun) bool {
 }
 
 // refresh copies the current status of each run's execution.
-func refresh(txn Reader, runs []TaskRun) []TaskRun {
+func refresh(txn Reader, runs []TaskRun) ([]TaskRun, error) {
 	out := append([]TaskRun(nil), runs...)
 	for i := range out {
 		if out[i].ExecutionID == "" || out[i].Carried {
 			continue
 		}
-		if e := ExecutionByID(txn, out[i].ExecutionID); e != nil {
+		e, err := ExecutionByID(txn, out[i].ExecutionID)
+		if err != nil {
+			return nil, err
+		}
+		if e != nil {
 			out[i].Status, out[i].Message = e.ExecutionStatus, e.ErrorMessage
 		}
 	}
-	return out
+	return out, nil
+}
+
+// refreshStep copies the current status of the executions and handler
+// plans of a step.
+func refreshStep(txn Reader, s *StepRun) error {
+	tasks, err := refresh(txn, s.Tasks)
+	if err != nil {
+		return err
+	}
+	handlers, err := refresh(txn, s.Handlers)
+	if err != nil {
+		return err
+	}
+	s.Tasks, s.Handlers, s.HandlerPlans = tasks, handlers, refreshPlans(txn, s.HandlerPlans)
+	return nil
 }
 
 func allFinal(runs []TaskRun) bool {
@@ -358,8 +367,9 @@ func conditionMet(s StepRun) bool {
 func advancePlan(tx *cluster.Tx, pe *PlanExecution, now time.Time) error {
 	for pe.Active {
 		s := &pe.Steps[pe.CurrentStep]
-		s.Tasks, s.Handlers = refresh(tx.Txn, s.Tasks), refresh(tx.Txn, s.Handlers)
-		s.HandlerPlans = refreshPlans(tx.Txn, s.HandlerPlans)
+		if err := refreshStep(tx.Reader, s); err != nil {
+			return err
+		}
 		switch {
 		case s.Status == StepRunning && !allFinal(s.Tasks):
 			return nil
@@ -404,7 +414,7 @@ func applyPlanExecutionAdvance(tx *cluster.Tx, cmd cluster.Command) (any, error)
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := PlanExecutionByID(tx.Txn, req.ID)
+	cur := PlanExecutionByID(tx.Reader, req.ID)
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "plan execution %s not found", req.ID)
 	}
@@ -432,9 +442,9 @@ func copyPlanExecution(cur *PlanExecution) *PlanExecution {
 
 // PlanNeedsAdvance reports whether the runner should propose an advance:
 // an execution of the current step ended since the run was last written.
-func PlanNeedsAdvance(txn Reader, pe *PlanExecution) bool {
+func PlanNeedsAdvance(txn Reader, pe *PlanExecution) (bool, error) {
 	if !pe.Active {
-		return false
+		return false, nil
 	}
 	s := pe.Steps[pe.CurrentStep]
 	for _, runs := range [][]TaskRun{s.Tasks, s.Handlers} {
@@ -442,17 +452,21 @@ func PlanNeedsAdvance(txn Reader, pe *PlanExecution) bool {
 			if r.ExecutionID == "" || r.Carried {
 				continue
 			}
-			if e := ExecutionByID(txn, r.ExecutionID); e != nil && e.ExecutionStatus != r.Status && IsFinalStatus(e.ExecutionStatus) {
-				return true
+			e, err := ExecutionByID(txn, r.ExecutionID)
+			if err != nil {
+				return false, err
+			}
+			if e != nil && e.ExecutionStatus != r.Status && IsFinalStatus(e.ExecutionStatus) {
+				return true, nil
 			}
 		}
 	}
 	for _, r := range s.HandlerPlans {
 		if e := PlanExecutionByID(txn, r.ExecutionID); e != nil && !e.Active && e.Status != r.Status {
-			return true
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }
 
 func applyPlanExecutionStop(tx *cluster.Tx, cmd cluster.Command) (any, error) {
@@ -460,7 +474,7 @@ func applyPlanExecutionStop(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := PlanExecutionByID(tx.Txn, req.ID)
+	cur := PlanExecutionByID(tx.Reader, req.ID)
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "plan execution %s not found", req.ID)
 	}
@@ -476,21 +490,26 @@ func stopPlanExecution(tx *cluster.Tx, cur *PlanExecution, now time.Time) (*Plan
 	next := copyPlanExecution(cur)
 	s := &next.Steps[next.CurrentStep]
 	for _, r := range append(append([]TaskRun(nil), s.Tasks...), s.Handlers...) {
-		if e := ExecutionByID(tx.Txn, r.ExecutionID); e != nil && e.Active {
+		e, err := ExecutionByID(tx.Reader, r.ExecutionID)
+		if err != nil {
+			return nil, err
+		}
+		if e != nil && e.Active {
 			if _, err := applyEvent(tx, e, ExecutionEvent{Kind: EventStop, At: now}); err != nil {
 				return nil, err
 			}
 		}
 	}
 	for _, r := range s.HandlerPlans {
-		if child := PlanExecutionByID(tx.Txn, r.ExecutionID); child != nil && child.Active {
+		if child := PlanExecutionByID(tx.Reader, r.ExecutionID); child != nil && child.Active {
 			if _, err := stopPlanExecution(tx, child, now); err != nil {
 				return nil, err
 			}
 		}
 	}
-	s.Tasks, s.Handlers = refresh(tx.Txn, s.Tasks), refresh(tx.Txn, s.Handlers)
-	s.HandlerPlans = refreshPlans(tx.Txn, s.HandlerPlans)
+	if err := refreshStep(tx.Reader, s); err != nil {
+		return nil, err
+	}
 	if s.Status == StepRunning {
 		s.Status, s.FinishedAt = StepStopped, &now
 	}
@@ -513,10 +532,10 @@ func applyPlanExecutionRerun(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	if PlanExecutionByID(tx.Txn, req.ID) != nil {
+	if PlanExecutionByID(tx.Reader, req.ID) != nil {
 		return &PlanExecutionStarted{ExecutionID: req.ID}, nil
 	}
-	src := PlanExecutionByID(tx.Txn, req.SourceID)
+	src := PlanExecutionByID(tx.Reader, req.SourceID)
 	if src == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "plan execution %s not found", req.SourceID)
 	}
@@ -526,14 +545,14 @@ func applyPlanExecutionRerun(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if req.FromStep < 1 || req.FromStep > len(src.Steps) {
 		return nil, cluster.Reject(cluster.CodeInvalid, "fromStep must be a step number from 1 to %d, got %d", len(src.Steps), req.FromStep)
 	}
-	p := PlanByID(tx.Txn, src.PlanID)
+	p := PlanByID(tx.Reader, src.PlanID)
 	if p == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "plan %s not found", src.PlanID)
 	}
 	if p.Paused {
 		return nil, cluster.Reject(cluster.CodePrecondition, "%splan %q is paused", RefusalTaskPaused, p.Name)
 	}
-	active := ActivePlanExecutions(tx.Txn, p.ID)
+	active := ActivePlanExecutions(tx.Reader, p.ID)
 	if len(active) > 0 && !p.ParallelRunAllowed {
 		return nil, cluster.Reject(cluster.CodeConflict, "plan %q is already running and parallel runs of it are not allowed", p.Name)
 	}

@@ -7,13 +7,13 @@ import (
 	"github.com/roundhouse/roundhouse/controlplane/schedule"
 )
 
-// Step conditions (CONTRACT): when a step counts as succeeded.
+// Step conditions: when a step counts as succeeded.
 const (
 	ConditionAllSucceeded        = "ALL_SUCCEEDED"
 	ConditionAtLeastOneSucceeded = "AT_LEAST_ONE_SUCCEEDED"
 )
 
-// Plan limits (ours; the seed names none).
+// Plan limits (ours; Talend names none).
 const (
 	MaxPlanSteps        = 50
 	MaxTasksPerPlanStep = 50
@@ -45,7 +45,7 @@ type PlanStep struct {
 }
 
 // PlanHandlers are the tasks and plans run in parallel when a step fails
-// (seed: "failure handlers (tasks or plans, run in parallel)").
+// ("failure handlers (tasks or plans, run in parallel)").
 type PlanHandlers struct {
 	TaskIDs []string `json:"taskIds"`
 	PlanIDs []string `json:"planIds,omitempty"`
@@ -123,7 +123,7 @@ func applyPlanCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&p); err != nil {
 		return nil, err
 	}
-	ws := WorkspaceByID(tx.Txn, p.WorkspaceID)
+	ws := WorkspaceByID(tx.Reader, p.WorkspaceID)
 	if ws == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "workspace %s not found", p.WorkspaceID)
 	}
@@ -131,10 +131,10 @@ func applyPlanCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := validName("plan name", p.Name); err != nil {
 		return nil, err
 	}
-	if first[Plan](tx.Txn, tablePlans, "workspace_name", ws.ID, p.Name) != nil {
+	if first[Plan](tx.Reader, tablePlans, "workspace_name", ws.ID, p.Name) != nil {
 		return nil, cluster.Reject(cluster.CodeConflict, "a plan named %q already exists in workspace %q", p.Name, ws.Name)
 	}
-	if err := checkPlanSteps(tx.Txn, &p); err != nil {
+	if err := checkPlanSteps(tx.Reader, &p); err != nil {
 		return nil, err
 	}
 	p.Version, p.CreatedBy, p.CreatedAt, p.UpdatedAt = 1, cmd.Meta.ActorName, cmd.Meta.Time, cmd.Meta.Time
@@ -188,8 +188,12 @@ func checkPlanTask(txn Reader, p *Plan, step int, id string) error {
 	if err := refuseServiceTask(txn, t, "put in a plan"); err != nil {
 		return err
 	}
-	// Seed §12.3: "You must run a task at least once before you add it to a plan".
-	if !taskHasRun(txn, t.ID) {
+	// "You must run a task at least once before you add it to a plan".
+	ran, err := taskHasRun(txn, t.ID)
+	if err != nil {
+		return err
+	}
+	if !ran {
 		return cluster.Reject(cluster.CodePrecondition, "steps[%d]: task %q has never run; run a task at least once before adding it to a plan", step, t.Name)
 	}
 	return nil
@@ -239,14 +243,14 @@ func applyPlanDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := PlanByID(tx.Txn, req.ID)
+	cur := PlanByID(tx.Reader, req.ID)
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "plan %s not found", req.ID)
 	}
-	if len(ActivePlanExecutions(tx.Txn, cur.ID)) > 0 {
+	if len(ActivePlanExecutions(tx.Reader, cur.ID)) > 0 {
 		return nil, cluster.Reject(cluster.CodeConflict, "plan %q is running; stop its executions first", cur.Name)
 	}
-	if users := PlansUsingPlan(tx.Txn, cur.ID); len(users) > 0 {
+	if users := PlansUsingPlan(tx.Reader, cur.ID); len(users) > 0 {
 		return nil, cluster.Reject(cluster.CodeConflict, "plan %q is the failure handler of plan %q; remove it there first", cur.Name, users[0].Name)
 	}
 	if err := deleteTriggersOf(tx, OwnerPlan, cur.ID); err != nil {
@@ -266,7 +270,7 @@ func applyPlanPause(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := PlanByID(tx.Txn, req.ID)
+	cur := PlanByID(tx.Reader, req.ID)
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "plan %s not found", req.ID)
 	}
@@ -280,7 +284,7 @@ func applyPlanResume(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := PlanByID(tx.Txn, req.ID)
+	cur := PlanByID(tx.Reader, req.ID)
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "plan %s not found", req.ID)
 	}
@@ -289,7 +293,7 @@ func applyPlanResume(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	return &next, tx.Insert(tablePlans, &next)
 }
 
-// checkPlanWebhook is the seed's precondition of a plan webhook (§5.2):
+// checkPlanWebhook is the precondition of a plan webhook:
 // "at least one task in the first step must have a source Job with the
 // context parameter" resource_webhook_payload, or the batch has nowhere to go.
 func checkPlanWebhook(txn Reader, p *Plan) error {

@@ -26,7 +26,7 @@ func KnownPermissions() []string {
 }
 
 // SeatPermissions are the permissions that make a user consume a TMC
-// seat (seed 000 §seats); holding several still takes one seat.
+// seat; holding several still takes one seat.
 func SeatPermissions() []string {
 	return []string{
 		PermStaticIPManagement, PermPromotionManagement, PermPromotionExecution, PermOperator,
@@ -132,14 +132,14 @@ func applyRoleCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&r); err != nil {
 		return nil, err
 	}
-	if r.ID == "" || RoleByID(tx.Txn, r.ID) != nil {
+	if r.ID == "" || RoleByID(tx.Reader, r.ID) != nil {
 		return nil, cluster.Reject(cluster.CodeInvalid, "role id missing or taken")
 	}
 	r.Predefined = false
 	if r.Permissions == nil {
 		r.Permissions = []string{}
 	}
-	if err := validateRole(tx.Txn, &r); err != nil {
+	if err := validateRole(tx.Reader, &r); err != nil {
 		return nil, err
 	}
 	return &r, tx.Insert(tableRoles, &r)
@@ -160,7 +160,7 @@ func applyRoleUpdate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := RoleByID(tx.Txn, req.ID)
+	cur := RoleByID(tx.Reader, req.ID)
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "role %s not found", req.ID)
 	}
@@ -174,13 +174,13 @@ func applyRoleUpdate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if req.Permissions != nil {
 		next.Permissions = append([]string{}, *req.Permissions...)
 	}
-	if err := validateRole(tx.Txn, &next); err != nil {
+	if err := validateRole(tx.Reader, &next); err != nil {
 		return nil, err
 	}
 	if err := tx.Insert(tableRoles, &next); err != nil {
 		return nil, err
 	}
-	return &next, checkSeats(tx.Txn, req.SeatLimit)
+	return &next, checkSeats(tx.Reader, req.SeatLimit)
 }
 
 func applyRoleDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
@@ -188,14 +188,14 @@ func applyRoleDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	r := RoleByID(tx.Txn, req.ID)
+	r := RoleByID(tx.Reader, req.ID)
 	if r == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "role %s not found", req.ID)
 	}
 	if r.ID == RoleSecurityAdministrator {
 		return nil, cluster.Reject(cluster.CodePrecondition, "the Security Administrator role cannot be deleted")
 	}
-	for _, u := range Users(tx.Txn) {
+	for _, u := range Users(tx.Reader) {
 		if !slices.Contains(u.Roles, r.ID) {
 			continue
 		}
@@ -209,7 +209,7 @@ func applyRoleDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 }
 
 // AdministratorPermissions make a user an "administrator user" on the
-// license page (seed 000 §license): the Project, Environment and
+// license page of Talend Management Console: the Project, Environment and
 // Infrastructure Administrator permissions.
 func AdministratorPermissions() []string {
 	return []string{

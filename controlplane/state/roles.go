@@ -1,6 +1,6 @@
 package state
 
-// Permission IDs, verbatim from the product (seed 000 §roles).
+// Permission IDs, verbatim from Talend Management Console's roles.
 const (
 	PermUserManagement           = "TMC_USER_MANAGEMENT"
 	PermRoleManagement           = "TMC_ROLE_MANAGEMENT"

@@ -124,21 +124,11 @@ func ActiveRolloutOf(txn Reader, taskID string) *Rollout {
 // WatchActiveRollouts returns the rollouts in progress and a channel
 // closed when that set changes.
 func WatchActiveRollouts(txn Reader) ([]*Rollout, <-chan struct{}) {
-	it, err := txn.Get(tableRollouts, "status", RolloutInProgress)
-	if err != nil {
-		ch := make(chan struct{})
-		close(ch)
-		return nil, ch
-	}
-	var out []*Rollout
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		out = append(out, raw.(*Rollout))
-	}
-	return out, it.WatchCh()
+	return watchAll[Rollout](txn, tableRollouts, "status", RolloutInProgress)
 }
 
 func cancelRollout(tx *cluster.Tx, taskID, why string, now time.Time) error {
-	r := ActiveRolloutOf(tx.Txn, taskID)
+	r := ActiveRolloutOf(tx.Reader, taskID)
 	if r == nil {
 		return nil
 	}
@@ -177,7 +167,7 @@ func applyRolloutStep(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := RolloutByID(tx.Txn, req.RolloutID)
+	cur := RolloutByID(tx.Reader, req.RolloutID)
 	if cur == nil || cur.Status != RolloutInProgress || cur.Revision != req.Revision {
 		return nil, nil // decided on an older state: the watcher decides again
 	}
@@ -196,7 +186,7 @@ func applyRolloutAction(tx *cluster.Tx, r *Rollout, a RolloutAction, cmd cluster
 	now := cmd.Meta.Time
 	switch a.Kind {
 	case ActionDrain:
-		return drain(tx, DeploymentOf(tx.Txn, r.TaskID, a.EngineID), r.ShutdownDelay, now)
+		return drain(tx, DeploymentOf(tx.Reader, r.TaskID, a.EngineID), r.ShutdownDelay, now)
 	case ActionDeploy:
 		return deployVersion(tx, r, a.EngineID, a.DeploymentID, now)
 	case ActionAdvance:
@@ -235,18 +225,18 @@ func failRollout(r *Rollout, reason string, now time.Time) {
 // deployVersion supersedes the engine's record with a new deployment of
 // the phase's version.
 func deployVersion(tx *cluster.Tx, r *Rollout, engineID, deploymentID string, now time.Time) error {
-	if deploymentID == "" || DeploymentByID(tx.Txn, deploymentID) != nil {
+	if deploymentID == "" || DeploymentByID(tx.Reader, deploymentID) != nil {
 		return cluster.Reject(cluster.CodeInvalid, "deploy action needs a new deployment ID")
 	}
-	t := TaskByID(tx.Txn, r.TaskID)
+	t := TaskByID(tx.Reader, r.TaskID)
 	if t == nil {
 		return cluster.Reject(cluster.CodeNotFound, "task %s not found", r.TaskID)
 	}
-	v := ArtifactVersionOf(tx.Txn, t.ArtifactID, r.Version())
+	v := ArtifactVersionOf(tx.Reader, t.ArtifactID, r.Version())
 	if v == nil {
 		return cluster.Reject(cluster.CodePrecondition, "artifact version %s of task %q no longer exists", r.Version(), t.Name)
 	}
-	if err := supersede(tx, DeploymentOf(tx.Txn, r.TaskID, engineID), now); err != nil {
+	if err := supersede(tx, DeploymentOf(tx.Reader, r.TaskID, engineID), now); err != nil {
 		return err
 	}
 	d := &Deployment{ID: r.TaskID + "/" + engineID, DeploymentID: deploymentID, TaskID: r.TaskID, EngineID: engineID,

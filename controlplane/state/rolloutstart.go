@@ -11,7 +11,7 @@ import (
 
 // RolloutStartRequest deploys a service task's version on its engine, on
 // every engine of its cluster, or (EngineID) on one engine of the cluster.
-// The preconditions are the seed's and are checked here, on the state.
+// The preconditions are Talend's and are checked here, on the state.
 type RolloutStartRequest struct {
 	RolloutID string `json:"rolloutId"`
 	TaskID    string `json:"taskId"`
@@ -23,33 +23,33 @@ func applyRolloutStart(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	t, rc, v, err := deployableTask(tx.Txn, req.TaskID)
+	t, rc, v, err := deployableTask(tx.Reader, req.TaskID)
 	if err != nil {
 		return nil, err
 	}
-	engines, err := deployTargets(tx.Txn, rc.Runtime, req.EngineID)
+	engines, err := deployTargets(tx.Reader, rc.Runtime, req.EngineID)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkDeployEngines(tx.Txn, rc, v, engines); err != nil {
+	if err := checkDeployEngines(tx.Reader, rc, v, engines); err != nil {
 		return nil, err
 	}
-	if r := ActiveRolloutOf(tx.Txn, t.ID); r != nil {
+	if r := ActiveRolloutOf(tx.Reader, t.ID); r != nil {
 		return nil, cluster.Reject(cluster.CodeConflict, "task %q is being deployed already (version %s, step %d of %d); wait for it or undeploy",
 			t.Name, r.Version(), r.Batch+1, r.Batches())
 	}
-	if err := checkSingleNode(tx.Txn, t, rc, engines); err != nil {
+	if err := checkSingleNode(tx.Reader, t, rc, engines); err != nil {
 		return nil, err
 	}
 	port := 0
 	if rc.Port != nil && rc.Port.Type == PortCustom {
 		port = rc.Port.Value
-		if err := checkPortFree(tx.Txn, t, engines, port); err != nil {
+		if err := checkPortFree(tx.Reader, t, engines, port); err != nil {
 			return nil, err
 		}
 	}
 	r := &Rollout{ID: req.RolloutID, TaskID: t.ID, Strategy: rc.DeploymentStrategy, TargetVersion: v.Version,
-		PreviousVersion: runningVersion(tx.Txn, t.ID, engines, v.Version), Engines: ids(engines), Phase: PhaseForward,
+		PreviousVersion: runningVersion(tx.Reader, t.ID, engines, v.Version), Engines: ids(engines), Phase: PhaseForward,
 		StepStarted: cmd.Meta.Time, Status: RolloutInProgress, Rollback: rc.Rollback,
 		MinHealthy: seconds(rc.MinHealthySeconds), Deadline: seconds(rc.ProgressDeadlineSeconds), CustomPort: port,
 		CreatedBy: cmd.Meta.ActorName, CreatedAt: cmd.Meta.Time, UpdatedAt: cmd.Meta.Time}
@@ -69,7 +69,7 @@ func applyRolloutStart(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 const MaxFinishedRollouts = 20
 
 func pruneRollouts(tx *cluster.Tx, taskID string) error {
-	list := RolloutsOfTask(tx.Txn, taskID)
+	list := RolloutsOfTask(tx.Reader, taskID)
 	if len(list) < MaxFinishedRollouts {
 		return nil
 	}
@@ -145,7 +145,7 @@ func deployTargets(txn Reader, rt Runtime, engineID string) ([]*Engine, error) {
 	return nil, cluster.Reject(cluster.CodeInvalid, "engine %s is not in engine cluster %q", engineID, c.Name)
 }
 
-// checkDeployEngines applies the seed's rules: the engine is paired and
+// checkDeployEngines applies Talend's rules: the engine is paired and
 // available; for a cluster every engine is, and all run one agent
 // version; the run profile for the binary type exists.
 func checkDeployEngines(txn Reader, rc *RunConfig, v *ArtifactVersion, targets []*Engine) error {
@@ -224,7 +224,7 @@ func orBinary(b string) string {
 }
 
 // checkSingleNode: on a single engine a new deploy needs an undeploy first
-// (seed).
+// (as Talend Management Console does).
 func checkSingleNode(txn Reader, t *Task, rc *RunConfig, engines []*Engine) error {
 	if rc.DeploymentStrategy != StrategySingleNode {
 		return nil

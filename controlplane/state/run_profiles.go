@@ -81,10 +81,10 @@ func applyRunProfileCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if l.CPUMillis < 0 || l.MemoryMB < 0 || l.MaxProcesses < 0 || l.MaxOpenFiles < 0 {
 		return nil, cluster.Reject(cluster.CodeInvalid, "resource limits must not be negative")
 	}
-	if EngineByID(tx.Txn, p.RuntimeID) == nil && EngineClusterByID(tx.Txn, p.RuntimeID) == nil {
+	if EngineByID(tx.Reader, p.RuntimeID) == nil && EngineClusterByID(tx.Reader, p.RuntimeID) == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "engine or engine cluster %s not found", p.RuntimeID)
 	}
-	for _, other := range RunProfilesOf(tx.Txn, p.RuntimeID) {
+	for _, other := range RunProfilesOf(tx.Reader, p.RuntimeID) {
 		if other.Name == p.Name {
 			return nil, cluster.Reject(cluster.CodeConflict, "a run profile named %q already exists here", p.Name)
 		}
@@ -98,7 +98,7 @@ func applyRunProfileDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	p := RunProfileByID(tx.Txn, req.ID)
+	p := RunProfileByID(tx.Reader, req.ID)
 	if p == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "run profile %s not found", req.ID)
 	}
@@ -106,7 +106,7 @@ func applyRunProfileDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 }
 
 func deleteRunProfilesOf(tx *cluster.Tx, runtimeID string) error {
-	for _, p := range RunProfilesOf(tx.Txn, runtimeID) {
+	for _, p := range RunProfilesOf(tx.Reader, runtimeID) {
 		if err := tx.Delete(tableRunProfiles, p); err != nil {
 			return err
 		}

@@ -77,17 +77,7 @@ func ScheduleOf(txn Reader, kind, ownerID string) *Schedule {
 // WatchSchedules lists every schedule and returns a channel closed when
 // any changes (the scheduler loop's wake-up).
 func WatchSchedules(txn Reader) ([]*Schedule, <-chan struct{}) {
-	it, err := txn.Get(tableSchedules, "id")
-	if err != nil {
-		ch := make(chan struct{})
-		close(ch)
-		return nil, ch
-	}
-	var out []*Schedule
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		out = append(out, raw.(*Schedule))
-	}
-	return out, it.WatchCh()
+	return watchAll[Schedule](txn, tableSchedules, "id")
 }
 
 // SchedulePutRequest saves an owner's triggers; the proposer validated and
@@ -103,15 +93,15 @@ func applySchedulePut(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	if err := ownerExists(tx.Txn, req.OwnerKind, req.OwnerID); err != nil {
+	if err := ownerExists(tx.Reader, req.OwnerKind, req.OwnerID); err != nil {
 		return nil, err
 	}
-	if len(req.Triggers) > 0 && WebhookOf(tx.Txn, req.OwnerKind, req.OwnerID) != nil {
+	if len(req.Triggers) > 0 && WebhookOf(tx.Reader, req.OwnerKind, req.OwnerID) != nil {
 		return nil, cluster.Reject(cluster.CodeConflict, "this %s has a webhook: a webhook must be its only trigger; delete the webhook first", kindWord(req.OwnerKind))
 	}
 	next := &Schedule{ID: ScheduleKey(req.OwnerKind, req.OwnerID), OwnerKind: req.OwnerKind, OwnerID: req.OwnerID,
 		Triggers: req.Triggers, Since: cmd.Meta.Time, LastFires: map[string]time.Time{}, UpdatedAt: cmd.Meta.Time}
-	if cur := ScheduleOf(tx.Txn, req.OwnerKind, req.OwnerID); cur != nil {
+	if cur := ScheduleOf(tx.Reader, req.OwnerKind, req.OwnerID); cur != nil {
 		// Keep the marks of triggers that stay, so an edit never repeats a fire.
 		for _, t := range req.Triggers {
 			if m, ok := cur.LastFires[t.ID]; ok {
@@ -134,7 +124,7 @@ func applyScheduleDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := ScheduleOf(tx.Txn, req.OwnerKind, req.OwnerID)
+	cur := ScheduleOf(tx.Reader, req.OwnerKind, req.OwnerID)
 	if cur == nil {
 		return nil, nil
 	}
@@ -236,7 +226,7 @@ func applyScheduleFireBatch(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 }
 
 func fireOne(tx *cluster.Tx, req ScheduleFireRequest, now time.Time) (*FireResult, error) {
-	cur := ScheduleOf(tx.Txn, req.OwnerKind, req.OwnerID)
+	cur := ScheduleOf(tx.Reader, req.OwnerKind, req.OwnerID)
 	if cur == nil || len(req.Marks) == 0 {
 		return nil, cluster.Reject(cluster.CodeNotFound, "no schedule for %s %s", kindWord(req.OwnerKind), req.OwnerID)
 	}
@@ -286,12 +276,12 @@ func appendBounded(list []FireRecord, rec FireRecord) []FireRecord {
 // deleteTriggersOf removes an owner's schedule and webhook (the owner is
 // being deleted).
 func deleteTriggersOf(tx *cluster.Tx, kind, ownerID string) error {
-	if s := ScheduleOf(tx.Txn, kind, ownerID); s != nil {
+	if s := ScheduleOf(tx.Reader, kind, ownerID); s != nil {
 		if err := tx.Delete(tableSchedules, s); err != nil {
 			return err
 		}
 	}
-	if w := WebhookOf(tx.Txn, kind, ownerID); w != nil {
+	if w := WebhookOf(tx.Reader, kind, ownerID); w != nil {
 		return tx.Delete(tableWebhooks, w)
 	}
 	return nil

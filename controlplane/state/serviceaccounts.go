@@ -7,7 +7,7 @@ import (
 	"github.com/roundhouse/roundhouse/cluster"
 )
 
-// ServiceAccount is a non-human principal (seed 004). Its ID is the OAuth
+// ServiceAccount is a non-human principal. Its ID is the OAuth
 // client ID; only the SHA-256 of its secret is stored. It holds
 // individual permissions, not roles.
 type ServiceAccount struct {
@@ -24,7 +24,7 @@ type ServiceAccount struct {
 }
 
 // ServiceAccountPermissions are the permissions a service account may
-// hold, in the order of seed 004's example.
+// hold, in the order of the example of Talend's service account API.
 func ServiceAccountPermissions() []string {
 	return []string{
 		PermAuditLogsView, PermEngineManagement, PermEnvironmentManagement, PermPromotionManagement,
@@ -33,7 +33,7 @@ func ServiceAccountPermissions() []string {
 	}
 }
 
-// ErrServiceAccountNameUsed is seed 004's 409 text.
+// ErrServiceAccountNameUsed is the 409 text of Talend's service account API.
 const ErrServiceAccountNameUsed = "The service account name is already used"
 
 const (
@@ -97,10 +97,10 @@ func applyServiceAccountCreate(tx *cluster.Tx, cmd cluster.Command) (any, error)
 	if sa.Permissions == nil {
 		sa.Permissions = []string{}
 	}
-	if err := validateServiceAccount(tx.Txn, &sa); err != nil {
+	if err := validateServiceAccount(tx.Reader, &sa); err != nil {
 		return nil, err
 	}
-	if n := len(ServiceAccounts(tx.Txn)); req.Limit > 0 && n >= req.Limit {
+	if n := len(ServiceAccounts(tx.Reader)); req.Limit > 0 && n >= req.Limit {
 		return nil, cluster.Reject(cluster.CodeForbidden,
 			"the license does not allow the service account creation: %d of %d service accounts exist", n, req.Limit)
 	}
@@ -121,13 +121,13 @@ func applyServiceAccountUpdate(tx *cluster.Tx, cmd cluster.Command) (any, error)
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := ServiceAccountByID(tx.Txn, req.ID)
+	cur := ServiceAccountByID(tx.Reader, req.ID)
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "Service account is not found.")
 	}
 	next := *cur
 	next.Name, next.Permissions, next.LastModifiedDate = req.Name, append([]string{}, req.Permissions...), cmd.Meta.Time
-	if err := validateServiceAccount(tx.Txn, &next); err != nil {
+	if err := validateServiceAccount(tx.Reader, &next); err != nil {
 		return nil, err
 	}
 	return &next, tx.Insert(tableServiceAccounts, &next)
@@ -138,7 +138,7 @@ func applyServiceAccountDelete(tx *cluster.Tx, cmd cluster.Command) (any, error)
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	sa := ServiceAccountByID(tx.Txn, req.ID)
+	sa := ServiceAccountByID(tx.Reader, req.ID)
 	if sa == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "Service account is not found.")
 	}

@@ -4,7 +4,7 @@ import (
 	"github.com/roundhouse/roundhouse/cluster"
 )
 
-// Deployment strategies of route and data-service tasks (CONTRACT).
+// Deployment strategies of route and data-service tasks.
 const (
 	StrategySingleNode = "SINGLE_NODE"
 	StrategyParallel   = "PARALLEL"
@@ -47,7 +47,7 @@ type ServiceConfig struct {
 	DeploymentStrategy string          `json:"deploymentStrategy,omitempty"`
 	Port               *PortAssignment `json:"port,omitempty"`
 	// MetricPath names the instance in metrics; nil means the artifact
-	// name, "" means no metrics (seed).
+	// name, "" means no metrics.
 	MetricPath *string `json:"metricPath,omitempty"`
 	// Rollback rolls the engines a failed rollout already updated back to
 	// the previous version.

@@ -63,7 +63,7 @@ func applySessionIssue(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	}
 	switch s.PrincipalKind {
 	case KindUser:
-		u := UserByID(tx.Txn, s.PrincipalID)
+		u := UserByID(tx.Reader, s.PrincipalID)
 		if u == nil || u.Status != UserActive {
 			return nil, cluster.Reject(cluster.CodeForbidden, "the user is deactivated or deleted")
 		}
@@ -71,7 +71,7 @@ func applySessionIssue(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 			return nil, err
 		}
 	case KindServiceAccount:
-		if ServiceAccountByID(tx.Txn, s.PrincipalID) == nil {
+		if ServiceAccountByID(tx.Reader, s.PrincipalID) == nil {
 			return nil, cluster.Reject(cluster.CodeForbidden, "the service account was deleted")
 		}
 	default:
@@ -93,7 +93,7 @@ func applySessionPrune(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		return nil, err
 	}
 	n := 0
-	for _, s := range all[Session](tx.Txn, tableSessions, "id") {
+	for _, s := range all[Session](tx.Reader, tableSessions, "id") {
 		if n >= req.Max {
 			break
 		}
@@ -108,7 +108,7 @@ func applySessionPrune(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 }
 
 func deleteSessionsOf(tx *cluster.Tx, kind, id string) error {
-	for _, s := range all[Session](tx.Txn, tableSessions, "principal", kind, id) {
+	for _, s := range all[Session](tx.Reader, tableSessions, "principal", kind, id) {
 		if err := tx.Delete(tableSessions, s); err != nil {
 			return err
 		}

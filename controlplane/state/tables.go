@@ -1,6 +1,8 @@
 package state
 
 import (
+	"fmt"
+
 	memdb "github.com/hashicorp/go-memdb"
 
 	"github.com/roundhouse/roundhouse/cluster"
@@ -8,9 +10,9 @@ import (
 
 // Shared helpers for declaring tables and reading rows.
 
-// Reader is a read transaction on the replicated state (see
-// cluster.Node.Read and ConsistentRead).
-type Reader = *memdb.Txn
+// Reader reads the replicated state (see cluster.Reader, Node.Read and
+// ConsistentRead); a command handler's *cluster.Tx is one too.
+type Reader = *cluster.Reader
 
 func idIndex() *memdb.IndexSchema {
 	return &memdb.IndexSchema{Name: "id", Unique: true, Indexer: &memdb.StringFieldIndex{Field: "ID"}}
@@ -41,10 +43,26 @@ func table(name string, newRow func() any, indexes ...*memdb.IndexSchema) cluste
 	return cluster.Table{Schema: s, New: newRow}
 }
 
-// first returns the first row of table matching index args, typed.
+// The in-memory tables fail a read only for a table or index the schema
+// lacks or index arguments of the wrong type: a programming error, never
+// "not found" and never a state to serve. The helpers below panic with it
+// (the API answers 500 and logs it; inside apply the node stops, see
+// cluster.NodeStop). Reads of the on-disk history store can fail at run
+// time instead, and their helpers return the error.
+
+// schemaMisuse wraps a failed memdb read for its panic.
+func schemaMisuse(err error) error {
+	return fmt.Errorf("state: read the in-memory tables (a table or index the schema lacks?): %w", err)
+}
+
+// first returns the first row of table matching index args, typed; nil
+// if none matches.
 func first[T any](txn Reader, tbl, index string, args ...any) *T {
 	raw, err := txn.First(tbl, index, args...)
-	if err != nil || raw == nil {
+	if err != nil {
+		panic(schemaMisuse(err))
+	}
+	if raw == nil {
 		return nil
 	}
 	return raw.(*T)
@@ -52,13 +70,20 @@ func first[T any](txn Reader, tbl, index string, args ...any) *T {
 
 // all returns every row of table matching index args, typed.
 func all[T any](txn Reader, tbl, index string, args ...any) []*T {
+	out, _ := watchAll[T](txn, tbl, index, args...)
+	return out
+}
+
+// watchAll is all with a channel closed when any of those rows, or the
+// set, changes.
+func watchAll[T any](txn Reader, tbl, index string, args ...any) ([]*T, <-chan struct{}) {
 	it, err := txn.Get(tbl, index, args...)
 	if err != nil {
-		return nil
+		panic(schemaMisuse(err))
 	}
 	var out []*T
 	for raw := it.Next(); raw != nil; raw = it.Next() {
 		out = append(out, raw.(*T))
 	}
-	return out
+	return out, it.WatchCh()
 }

@@ -17,7 +17,7 @@ const (
 // Log levels (the real API's enum for executions).
 func LogLevels() []string { return []string{"OFF", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"} }
 
-// Task timeouts (seed: custom, default 5 minutes, minimum 1).
+// Task timeouts: custom, default 5 minutes, minimum 1.
 const (
 	DefaultTaskTimeoutMinutes = 5
 	MinTaskTimeoutMinutes     = 1
@@ -129,7 +129,7 @@ func applyTaskCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 // insertTask checks a new task against the workspace and artifact rules
 // and inserts it.
 func insertTask(tx *cluster.Tx, t *Task) (*Task, error) {
-	ws := WorkspaceByID(tx.Txn, t.WorkspaceID)
+	ws := WorkspaceByID(tx.Reader, t.WorkspaceID)
 	if ws == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "workspace %s not found", t.WorkspaceID)
 	}
@@ -140,13 +140,13 @@ func insertTask(tx *cluster.Tx, t *Task) (*Task, error) {
 	if err := validName("task name", t.Name); err != nil {
 		return nil, err
 	}
-	if TaskByName(tx.Txn, ws.ID, t.Name) != nil {
+	if TaskByName(tx.Reader, ws.ID, t.Name) != nil {
 		return nil, cluster.Reject(cluster.CodeConflict, "a task named %q already exists in workspace %q", t.Name, ws.Name)
 	}
-	if n := len(TasksIn(tx.Txn, ws.ID)); n >= MaxTasksPerWorkspace {
+	if n := len(TasksIn(tx.Reader, ws.ID)); n >= MaxTasksPerWorkspace {
 		return nil, cluster.Reject(cluster.CodePrecondition, "workspace %q already holds %d tasks, the maximum", ws.Name, n)
 	}
-	if err := checkTaskArtifact(tx.Txn, t); err != nil {
+	if err := checkTaskArtifact(tx.Reader, t); err != nil {
 		return nil, err
 	}
 	if t.Parameters == nil {
@@ -185,7 +185,7 @@ func checkTaskArtifact(txn Reader, t *Task) error {
 
 // TaskUpdate changes a task's basic fields, artifact version and
 // parameters; nil fields are left as they are. Changing the artifact
-// version increases the task version (seed §6.3).
+// version increases the task version.
 type TaskUpdate struct {
 	ID                 string             `json:"id"`
 	Name               *string            `json:"name,omitempty"`
@@ -201,7 +201,7 @@ func applyTaskUpdate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := TaskByID(tx.Txn, req.ID)
+	cur := TaskByID(tx.Reader, req.ID)
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "task %s not found", req.ID)
 	}
@@ -210,7 +210,7 @@ func applyTaskUpdate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		if err := validName("task name", *req.Name); err != nil {
 			return nil, err
 		}
-		if other := TaskByName(tx.Txn, cur.WorkspaceID, *req.Name); other != nil && other.ID != cur.ID {
+		if other := TaskByName(tx.Reader, cur.WorkspaceID, *req.Name); other != nil && other.ID != cur.ID {
 			return nil, cluster.Reject(cluster.CodeConflict, "a task named %q already exists in this workspace", *req.Name)
 		}
 		next.Name = *req.Name
@@ -230,7 +230,7 @@ func applyTaskUpdate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if req.Parameters != nil {
 		next.Parameters = copyParams(*req.Parameters)
 	}
-	if err := checkTaskArtifact(tx.Txn, &next); err != nil {
+	if err := checkTaskArtifact(tx.Reader, &next); err != nil {
 		return nil, err
 	}
 	if next.ArtifactVersion != cur.ArtifactVersion || next.AlwaysLatest != cur.AlwaysLatest {
@@ -253,12 +253,12 @@ func applyTaskRunConfig(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := TaskByID(tx.Txn, req.ID)
+	cur := TaskByID(tx.Reader, req.ID)
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "task %s not found", req.ID)
 	}
 	rc := req.RunConfig
-	if err := ValidateTaskRunConfig(tx.Txn, cur, &rc); err != nil {
+	if err := ValidateTaskRunConfig(tx.Reader, cur, &rc); err != nil {
 		return nil, err
 	}
 	next := *cur
@@ -310,7 +310,7 @@ func applyTaskPause(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := TaskByID(tx.Txn, req.ID)
+	cur := TaskByID(tx.Reader, req.ID)
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "task %s not found", req.ID)
 	}
@@ -324,7 +324,7 @@ func applyTaskResume(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := TaskByID(tx.Txn, req.ID)
+	cur := TaskByID(tx.Reader, req.ID)
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "task %s not found", req.ID)
 	}
@@ -344,11 +344,11 @@ func applyTaskMove(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := TaskByID(tx.Txn, req.ID)
+	cur := TaskByID(tx.Reader, req.ID)
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "task %s not found", req.ID)
 	}
-	ws := WorkspaceByID(tx.Txn, req.WorkspaceID)
+	ws := WorkspaceByID(tx.Reader, req.WorkspaceID)
 	if ws == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "workspace %s not found", req.WorkspaceID)
 	}
@@ -358,10 +358,10 @@ func applyTaskMove(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if ws.ID == cur.WorkspaceID {
 		return cur, nil
 	}
-	if TaskByName(tx.Txn, ws.ID, cur.Name) != nil {
+	if TaskByName(tx.Reader, ws.ID, cur.Name) != nil {
 		return nil, cluster.Reject(cluster.CodeConflict, "a task named %q already exists in workspace %q", cur.Name, ws.Name)
 	}
-	if n := len(TasksIn(tx.Txn, ws.ID)); n >= MaxTasksPerWorkspace {
+	if n := len(TasksIn(tx.Reader, ws.ID)); n >= MaxTasksPerWorkspace {
 		return nil, cluster.Reject(cluster.CodePrecondition, "workspace %q already holds %d tasks, the maximum", ws.Name, n)
 	}
 	next := *cur
@@ -374,15 +374,15 @@ func applyTaskDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := TaskByID(tx.Txn, req.ID)
+	cur := TaskByID(tx.Reader, req.ID)
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "task %s not found", req.ID)
 	}
-	// Seed §6.9: only tasks not used in plans can be deleted.
-	if plans := PlansUsingTask(tx.Txn, cur.ID); len(plans) > 0 {
+	// Only tasks not used in plans can be deleted.
+	if plans := PlansUsingTask(tx.Reader, cur.ID); len(plans) > 0 {
 		return nil, cluster.Reject(cluster.CodeConflict, "task %q is used in plan %q; remove it from the plan first", cur.Name, plans[0].Name)
 	}
-	if err := taskHasDeployments(tx.Txn, cur); err != nil {
+	if err := taskHasDeployments(tx.Reader, cur); err != nil {
 		return nil, err
 	}
 	if err := deleteTriggersOf(tx, OwnerTask, cur.ID); err != nil {

@@ -6,7 +6,7 @@ import (
 	"github.com/roundhouse/roundhouse/cluster"
 )
 
-// MaxTokensPerUser is the seed's limit of active personal access tokens.
+// MaxTokensPerUser is Talend's limit of active personal access tokens.
 const MaxTokensPerUser = 5
 
 // AccessToken is a personal access token. Only the SHA-256 of its secret
@@ -72,11 +72,11 @@ func applyTokenCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if t.ID == "" || t.Hash == "" {
 		return nil, cluster.Reject(cluster.CodeInvalid, "token id and hash are required")
 	}
-	u := UserByID(tx.Txn, t.UserID)
+	u := UserByID(tx.Reader, t.UserID)
 	if u == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "user %s not found", t.UserID)
 	}
-	if n := len(TokensOf(tx.Txn, t.UserID)); n >= MaxTokensPerUser {
+	if n := len(TokensOf(tx.Reader, t.UserID)); n >= MaxTokensPerUser {
 		return nil, cluster.Reject(cluster.CodePrecondition,
 			"user %s already has %d access tokens, the maximum; revoke one first", u.Login, n)
 	}
@@ -94,7 +94,7 @@ func applyTokenRevoke(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	t := TokenByID(tx.Txn, req.ID)
+	t := TokenByID(tx.Reader, req.ID)
 	if t == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "access token %s not found", req.ID)
 	}
@@ -119,7 +119,7 @@ func applyTokenRename(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := validName("token name", req.Name); err != nil {
 		return nil, err
 	}
-	t := TokenByID(tx.Txn, req.ID)
+	t := TokenByID(tx.Reader, req.ID)
 	if t == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "access token %s not found", req.ID)
 	}

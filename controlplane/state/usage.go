@@ -36,14 +36,14 @@ func applyCredentialUsed(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		return nil, err
 	}
 	now := cmd.Meta.Time
-	if t := TokenByID(tx.Txn, req.TokenID); t != nil && UsageStale(t.LastUsedAt, now) {
+	if t := TokenByID(tx.Reader, req.TokenID); t != nil && UsageStale(t.LastUsedAt, now) {
 		next := *t
 		next.LastUsedAt = now
 		if err := tx.Insert(tableTokens, &next); err != nil {
 			return nil, err
 		}
 	}
-	if sa := ServiceAccountByID(tx.Txn, req.ServiceAccountID); sa != nil && UsageStale(sa.LastUsedDate, now) {
+	if sa := ServiceAccountByID(tx.Reader, req.ServiceAccountID); sa != nil && UsageStale(sa.LastUsedDate, now) {
 		next := *sa
 		next.LastUsedDate, next.LastUsedAPI = now, req.API
 		if err := tx.Insert(tableServiceAccounts, &next); err != nil {

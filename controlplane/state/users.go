@@ -100,13 +100,13 @@ func applyUserCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if u.Roles == nil {
 		u.Roles = []string{}
 	}
-	if err := validateUser(tx.Txn, &u); err != nil {
+	if err := validateUser(tx.Reader, &u); err != nil {
 		return nil, err
 	}
-	if UserByLogin(tx.Txn, u.Login) != nil {
+	if UserByLogin(tx.Reader, u.Login) != nil {
 		return nil, cluster.Reject(cluster.CodeConflict, "a user with login %q already exists", u.Login)
 	}
-	acct := AccountOf(tx.Txn)
+	acct := AccountOf(tx.Reader)
 	if acct == nil {
 		return nil, cluster.Reject(cluster.CodePrecondition, "the account is not bootstrapped yet")
 	}
@@ -114,11 +114,11 @@ func applyUserCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := tx.Insert(tableUsers, &u); err != nil {
 		return nil, err
 	}
-	if err := checkSeats(tx.Txn, req.SeatLimit); err != nil {
+	if err := checkSeats(tx.Reader, req.SeatLimit); err != nil {
 		return nil, err
 	}
 	ws := personalWorkspace(req.PersonalWorkspaceID, acct.DefaultEnvironmentID, &u, cmd.Meta.Time)
-	if workspaceNamed(tx.Txn, ws.EnvironmentID, ws.Name) != nil {
+	if workspaceNamed(tx.Reader, ws.EnvironmentID, ws.Name) != nil {
 		return nil, cluster.Reject(cluster.CodeConflict, "a workspace named %q already exists", ws.Name)
 	}
 	if err := tx.Insert(tableWorkspaces, ws); err != nil {
@@ -147,7 +147,7 @@ func applyUserUpdate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := UserByID(tx.Txn, req.ID)
+	cur := UserByID(tx.Reader, req.ID)
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "user %s not found", req.ID)
 	}
@@ -163,13 +163,13 @@ func applyUserUpdate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if req.Roles != nil {
 		next.Roles = append([]string{}, *req.Roles...)
 	}
-	if err := validateUser(tx.Txn, &next); err != nil {
+	if err := validateUser(tx.Reader, &next); err != nil {
 		return nil, err
 	}
 	if err := tx.Insert(tableUsers, &next); err != nil {
 		return nil, err
 	}
-	return &next, checkSeats(tx.Txn, req.SeatLimit)
+	return &next, checkSeats(tx.Reader, req.SeatLimit)
 }
 
 // UserStatusRequest activates or deactivates a user.
@@ -184,7 +184,7 @@ func applyUserStatus(status string) cluster.Handler {
 		if err := cmd.Decode(&req); err != nil {
 			return nil, err
 		}
-		cur := UserByID(tx.Txn, req.ID)
+		cur := UserByID(tx.Reader, req.ID)
 		if cur == nil {
 			return nil, cluster.Reject(cluster.CodeNotFound, "user %s not found", req.ID)
 		}
@@ -204,7 +204,7 @@ func applyUserStatus(status string) cluster.Handler {
 			}
 			return &next, nil
 		}
-		return &next, checkSeats(tx.Txn, req.SeatLimit)
+		return &next, checkSeats(tx.Reader, req.SeatLimit)
 	}
 }
 
@@ -219,18 +219,18 @@ func applyUserDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	u := UserByID(tx.Txn, req.ID)
+	u := UserByID(tx.Reader, req.ID)
 	if u == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "user %s not found", req.ID)
 	}
 	if u.ID == cmd.Meta.ActorID {
 		return nil, cluster.Reject(cluster.CodePrecondition, "you cannot delete yourself")
 	}
-	for _, ws := range all[Workspace](tx.Txn, tableWorkspaces, "owner", u.ID) {
+	for _, ws := range all[Workspace](tx.Reader, tableWorkspaces, "owner", u.ID) {
 		if ws.Type != WorkspacePersonal {
 			continue
 		}
-		if err := workspaceEmpty(tx.Txn, ws, "user "+u.Login+"'s"); err != nil {
+		if err := workspaceEmpty(tx.Reader, ws, "user "+u.Login+"'s"); err != nil {
 			return nil, err
 		}
 		if err := releaseWorkspace(tx, ws.ID); err != nil {
@@ -240,7 +240,7 @@ func applyUserDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 			return nil, err
 		}
 	}
-	for _, t := range TokensOf(tx.Txn, u.ID) {
+	for _, t := range TokensOf(tx.Reader, u.ID) {
 		if err := tx.Delete(tableTokens, t); err != nil {
 			return nil, err
 		}
@@ -248,7 +248,7 @@ func applyUserDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := deletePrincipalAccess(tx, KindUser, u.ID); err != nil {
 		return nil, err
 	}
-	if c := CredentialOf(tx.Txn, u.ID); c != nil {
+	if c := CredentialOf(tx.Reader, u.ID); c != nil {
 		if err := tx.Delete(tableCredentials, c); err != nil {
 			return nil, err
 		}
@@ -265,7 +265,7 @@ func deletePrincipalAccess(tx *cluster.Tx, kind, id string) error {
 	if err := deleteSessionsOf(tx, kind, id); err != nil {
 		return err
 	}
-	for _, p := range WorkspacePermissionsOf(tx.Txn, kind, id) {
+	for _, p := range WorkspacePermissionsOf(tx.Reader, kind, id) {
 		if err := tx.Delete(tableWorkspacePermissions, p); err != nil {
 			return err
 		}

@@ -62,17 +62,7 @@ func WebhookOf(txn Reader, kind, ownerID string) *Webhook {
 // WatchWebhooks lists every webhook and returns a channel closed when any
 // changes (the scheduler wakes at their window deadlines).
 func WatchWebhooks(txn Reader) ([]*Webhook, <-chan struct{}) {
-	it, err := txn.Get(tableWebhooks, "id")
-	if err != nil {
-		ch := make(chan struct{})
-		close(ch)
-		return nil, ch
-	}
-	var out []*Webhook
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		out = append(out, raw.(*Webhook))
-	}
-	return out, it.WatchCh()
+	return watchAll[Webhook](txn, tableWebhooks, "id")
 }
 
 // WebhookCreateRequest creates (or replaces) an owner's webhook.
@@ -88,21 +78,21 @@ func applyWebhookCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	if err := ownerExists(tx.Txn, req.OwnerKind, req.OwnerID); err != nil {
+	if err := ownerExists(tx.Reader, req.OwnerKind, req.OwnerID); err != nil {
 		return nil, err
 	}
-	if p := PlanByID(tx.Txn, req.OwnerID); req.OwnerKind == OwnerPlan && p != nil {
-		if err := checkPlanWebhook(tx.Txn, p); err != nil {
+	if p := PlanByID(tx.Reader, req.OwnerID); req.OwnerKind == OwnerPlan && p != nil {
+		if err := checkPlanWebhook(tx.Reader, p); err != nil {
 			return nil, err
 		}
 	}
-	if s := ScheduleOf(tx.Txn, req.OwnerKind, req.OwnerID); s != nil && len(s.Triggers) > 0 {
+	if s := ScheduleOf(tx.Reader, req.OwnerKind, req.OwnerID); s != nil && len(s.Triggers) > 0 {
 		return nil, cluster.Reject(cluster.CodeConflict, "this %s has %d time triggers: a webhook must be its only trigger; delete its schedule first", kindWord(req.OwnerKind), len(s.Triggers))
 	}
 	if err := req.Window.Validate(-1); err != nil {
 		return nil, cluster.Reject(cluster.CodeInvalid, "%v", err)
 	}
-	if cur := WebhookOf(tx.Txn, req.OwnerKind, req.OwnerID); cur != nil {
+	if cur := WebhookOf(tx.Reader, req.OwnerKind, req.OwnerID); cur != nil {
 		if err := tx.Delete(tableWebhooks, cur); err != nil {
 			return nil, err
 		}
@@ -116,7 +106,7 @@ func applyWebhookDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	if cur := WebhookOf(tx.Txn, req.OwnerKind, req.OwnerID); cur != nil {
+	if cur := WebhookOf(tx.Reader, req.OwnerKind, req.OwnerID); cur != nil {
 		return nil, tx.Delete(tableWebhooks, cur)
 	}
 	return nil, nil
@@ -141,11 +131,11 @@ func applyWebhookCall(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := WebhookByHash(tx.Txn, req.Hash)
+	cur := WebhookByHash(tx.Reader, req.Hash)
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "no such webhook")
 	}
-	if err := ownerPaused(tx.Txn, cur.OwnerKind, cur.OwnerID); err != nil {
+	if err := ownerPaused(tx.Reader, cur.OwnerKind, cur.OwnerID); err != nil {
 		return nil, err
 	}
 	next := *cur
@@ -201,7 +191,7 @@ func applyWebhookExpire(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := WebhookByHash(tx.Txn, req.Hash)
+	cur := WebhookByHash(tx.Reader, req.Hash)
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "no such webhook")
 	}

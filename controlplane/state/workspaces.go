@@ -20,7 +20,7 @@ const (
 // environment.
 const SharedWorkspaceName = "Shared"
 
-// MaxTasksPerWorkspace is the seed's recommended ceiling: above it a
+// MaxTasksPerWorkspace is Talend's recommended ceiling: above it a
 // workspace cannot be promoted. Task creation refuses to go past it.
 const MaxTasksPerWorkspace = 7000
 
@@ -88,7 +88,7 @@ func applyWorkspaceCreate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&ws); err != nil {
 		return nil, err
 	}
-	if EnvironmentByID(tx.Txn, ws.EnvironmentID) == nil {
+	if EnvironmentByID(tx.Reader, ws.EnvironmentID) == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "environment %s not found", ws.EnvironmentID)
 	}
 	ws.Type = WorkspaceCustom
@@ -102,10 +102,10 @@ func insertWorkspace(tx *cluster.Tx, ws *Workspace) (*Workspace, error) {
 	if ws.OwnerID == "" {
 		ws.OwnerID = tx.Meta.ActorID
 	}
-	if UserByID(tx.Txn, ws.OwnerID) == nil {
+	if UserByID(tx.Reader, ws.OwnerID) == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "workspace owner %s is not a user", ws.OwnerID)
 	}
-	if workspaceNamed(tx.Txn, ws.EnvironmentID, ws.Name) != nil {
+	if workspaceNamed(tx.Reader, ws.EnvironmentID, ws.Name) != nil {
 		return nil, cluster.Reject(cluster.CodeConflict, "a workspace named %q already exists in this environment", ws.Name)
 	}
 	ws.CreatedAt = tx.Meta.Time
@@ -129,7 +129,7 @@ func applyWorkspaceUpdate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	cur := WorkspaceByID(tx.Txn, req.ID)
+	cur := WorkspaceByID(tx.Reader, req.ID)
 	if cur == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "workspace %s not found", req.ID)
 	}
@@ -141,7 +141,7 @@ func applyWorkspaceUpdate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		if err := validName("workspace name", *req.Name); err != nil {
 			return nil, err
 		}
-		if other := workspaceNamed(tx.Txn, cur.EnvironmentID, *req.Name); other != nil && other.ID != cur.ID {
+		if other := workspaceNamed(tx.Reader, cur.EnvironmentID, *req.Name); other != nil && other.ID != cur.ID {
 			return nil, cluster.Reject(cluster.CodeConflict, "a workspace named %q already exists in this environment", *req.Name)
 		}
 		next.Name = *req.Name
@@ -150,7 +150,7 @@ func applyWorkspaceUpdate(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		next.Description = *req.Description
 	}
 	if req.OwnerID != nil {
-		if UserByID(tx.Txn, *req.OwnerID) == nil {
+		if UserByID(tx.Reader, *req.OwnerID) == nil {
 			return nil, cluster.Reject(cluster.CodeNotFound, "workspace owner %s is not a user", *req.OwnerID)
 		}
 		next.OwnerID = *req.OwnerID
@@ -168,7 +168,7 @@ func applyWorkspaceDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	if err := cmd.Decode(&req); err != nil {
 		return nil, err
 	}
-	ws := WorkspaceByID(tx.Txn, req.ID)
+	ws := WorkspaceByID(tx.Reader, req.ID)
 	if ws == nil {
 		return nil, cluster.Reject(cluster.CodeNotFound, "workspace %s not found", req.ID)
 	}
@@ -178,7 +178,7 @@ func applyWorkspaceDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	case WorkspaceShared:
 		return nil, cluster.Reject(cluster.CodePrecondition, "the built-in Shared workspace cannot be deleted")
 	}
-	if err := workspaceEmpty(tx.Txn, ws, ""); err != nil {
+	if err := workspaceEmpty(tx.Reader, ws, ""); err != nil {
 		return nil, err
 	}
 	if err := releaseWorkspace(tx, ws.ID); err != nil {
@@ -189,8 +189,8 @@ func applyWorkspaceDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 	}
 	// The product's rule: deleting the last workspace of an environment
 	// deletes the environment (the default one always keeps Shared).
-	env := EnvironmentByID(tx.Txn, ws.EnvironmentID)
-	if env != nil && !env.Default && len(WorkspacesIn(tx.Txn, env.ID)) == 0 {
+	env := EnvironmentByID(tx.Reader, ws.EnvironmentID)
+	if env != nil && !env.Default && len(WorkspacesIn(tx.Reader, env.ID)) == 0 {
 		return &WorkspaceDeleteResult{EnvironmentDeleted: true}, tx.Delete(tableEnvironments, env)
 	}
 	return &WorkspaceDeleteResult{}, nil

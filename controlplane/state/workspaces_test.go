@@ -24,7 +24,7 @@ func TestWorkspacesInListsOneEnvironmentInIDOrder(t *testing.T) {
 	}
 	for env, want := range map[string][]string{"env": {"w1", "w2", "w3"}, "env2": {"w0"}, "en": {"w4"}, "e": nil} {
 		var got []string
-		for _, ws := range WorkspacesIn(tx.Txn, env) {
+		for _, ws := range WorkspacesIn(tx.Reader, env) {
 			got = append(got, ws.ID)
 		}
 		if !slices.Equal(got, want) {

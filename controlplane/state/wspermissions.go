@@ -7,7 +7,8 @@ import (
 	"github.com/roundhouse/roundhouse/cluster"
 )
 
-// Workspace rights (seed 003, seed 000 §11). USE_ENGINES is the product's
+// Workspace rights, as Talend's workspace permissions API names them.
+// USE_ENGINES is the product's
 // "Use engines" and means EXECUTE + VIEW: it is stored as those two.
 const (
 	WsAuthor     = "AUTHOR"
@@ -83,7 +84,8 @@ func AllWorkspacePermissions(txn Reader) []*WorkspacePermission {
 	return all[WorkspacePermission](txn, tableWorkspacePermissions, "id")
 }
 
-// PermissionItem is one elementary change: seed 003's Permission, with
+// PermissionItem is one elementary change: a Permission of the workspace
+// permissions API, with
 // the principal (user or service account) in PrincipalID.
 type PermissionItem struct {
 	WorkspaceID string   `json:"workspaceId"`
@@ -135,10 +137,10 @@ func applyWsPermApply(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 // applyPermissionItem checks everything before its one write, so a
 // refused item changes nothing.
 func applyPermissionItem(tx *cluster.Tx, op, kind string, item PermissionItem) error {
-	if err := checkPrincipalRef(tx.Txn, kind, item.PrincipalID, item.WorkspaceID); err != nil {
+	if err := checkPrincipalRef(tx.Reader, kind, item.PrincipalID, item.WorkspaceID); err != nil {
 		return err
 	}
-	cur := WorkspacePermissionOf(tx.Txn, kind, item.PrincipalID, item.WorkspaceID)
+	cur := WorkspacePermissionOf(tx.Reader, kind, item.PrincipalID, item.WorkspaceID)
 	if op == WsPermDelete {
 		if cur == nil {
 			return cluster.Reject(cluster.CodeNotFound, "The permission to delete doesn't exist")
@@ -149,7 +151,7 @@ func applyPermissionItem(tx *cluster.Tx, op, kind string, item PermissionItem) e
 	if err != nil {
 		return err
 	}
-	if err := checkEngineUseRule(tx.Txn, kind, item.PrincipalID, rights); err != nil {
+	if err := checkEngineUseRule(tx.Reader, kind, item.PrincipalID, rights); err != nil {
 		return err
 	}
 	switch {
@@ -220,7 +222,7 @@ func normalizeRights(in []string) ([]string, error) {
 }
 
 // checkEngineUseRule: a holder of TMC_ENGINE_USE may be granted EXECUTE
-// and VIEW only (seed 001).
+// and VIEW only.
 func checkEngineUseRule(txn Reader, kind, id string, rights []string) error {
 	if !PermissionsOfPrincipal(txn, kind, id)[PermEngineUse] {
 		return nil
@@ -264,7 +266,7 @@ func applyWsPermBatchDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		if !IsUUID(id) {
 			return cluster.CodeInvalid, "not a valid UUID"
 		}
-		if !principalExists(tx.Txn, req.Kind, id) {
+		if !principalExists(tx.Reader, req.Kind, id) {
 			return cluster.CodeNotFound, "The workspace id or the user does not exist"
 		}
 		return "", ""
@@ -275,14 +277,14 @@ func applyWsPermBatchDelete(tx *cluster.Tx, cmd cluster.Command) (any, error) {
 		if !IsObjectID(id) {
 			return cluster.CodeInvalid, "not a valid workspace ID"
 		}
-		if WorkspaceByID(tx.Txn, id) == nil {
+		if WorkspaceByID(tx.Reader, id) == nil {
 			return cluster.CodeNotFound, "The workspace id or the user does not exist"
 		}
 		return "", ""
 	}, func(id, code, msg string) {
 		refused = append(refused, DeleteOutcome{Code: code, Message: msg, WorkspaceID: id})
 	})
-	for _, p := range AllWorkspacePermissions(tx.Txn) {
+	for _, p := range AllWorkspacePermissions(tx.Reader) {
 		if p.PrincipalKind != req.Kind {
 			continue
 		}
@@ -327,7 +329,7 @@ func releaseWorkspace(tx *cluster.Tx, workspaceID string) error {
 }
 
 func deleteWorkspacePermissionsIn(tx *cluster.Tx, workspaceID string) error {
-	for _, p := range WorkspacePermissionsIn(tx.Txn, workspaceID) {
+	for _, p := range WorkspacePermissionsIn(tx.Reader, workspaceID) {
 		if err := tx.Delete(tableWorkspacePermissions, p); err != nil {
 			return err
 		}
@@ -336,10 +338,10 @@ func deleteWorkspacePermissionsIn(tx *cluster.Tx, workspaceID string) error {
 }
 
 // unassignEnginesFrom makes the engines and engine clusters allocated to a
-// workspace that goes available to its whole environment again (seed:
+// workspace that goes available to its whole environment again (Talend:
 // deleting a workspace, or the user owning a Personal one).
 func unassignEnginesFrom(tx *cluster.Tx, workspaceID string) error {
-	for _, e := range Engines(tx.Txn) {
+	for _, e := range Engines(tx.Reader) {
 		if e.WorkspaceID != workspaceID {
 			continue
 		}
@@ -349,7 +351,7 @@ func unassignEnginesFrom(tx *cluster.Tx, workspaceID string) error {
 			return err
 		}
 	}
-	for _, c := range EngineClusters(tx.Txn) {
+	for _, c := range EngineClusters(tx.Reader) {
 		if c.WorkspaceID != workspaceID {
 			continue
 		}

@@ -10,7 +10,8 @@ import (
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
 
-// PermissionResult is seed 003's per-item result of a 207 answer.
+// PermissionResult is the per-item result of a 207 answer of Talend's
+// workspace permissions API.
 type PermissionResult struct {
 	Status     int        `json:"status"`
 	Message    string     `json:"message"`
@@ -23,7 +24,7 @@ type PermissionID struct {
 	UserID      string `json:"userId"`
 }
 
-// PermissionDeleteResult is seed 003's per-item result of a batch delete.
+// PermissionDeleteResult is the per-item result of a batch delete.
 type PermissionDeleteResult struct {
 	Status       int          `json:"status"`
 	Message      string       `json:"message"`

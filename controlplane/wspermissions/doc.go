@@ -1,4 +1,5 @@
-// Package wspermissions serves seed 003, the workspace permissions API:
+// Package wspermissions serves the workspace permissions API of Talend's
+// Cloud API reference:
 // one principal's rights on one workspace (/security/workspaces/...),
 // batches applied in list order with 204 or 207 multi-status, batch
 // deletes by intersection, and searches. Users and service accounts have

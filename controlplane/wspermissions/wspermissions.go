@@ -52,7 +52,8 @@ func Register(rt *api.Router, s api.Store) {
 	rt.Handle("DELETE", "/security/service-accounts/permissions/batch", h.batchDelete(serviceAccounts()))
 }
 
-// Permission is seed 003's Permission; for service accounts the seed's
+// Permission is the Permission of Talend's workspace permissions API; for
+// service accounts Talend's
 // schema has only userId, which carries the service account's ID.
 type Permission struct {
 	WorkspaceID string   `json:"workspaceId"`

@@ -76,7 +76,7 @@ type fireRecord struct {
 }
 
 // TestCronFiresSurviveALeaderKill: five tasks with crons offset by a
-// minute (`k/5 * * * ?`, the seed allows no tighter spacing per task) make
+// minute (`k/5 * * * ?`, Talend allows no tighter spacing per task) make
 // one planned fire per minute across the cluster. The leader is killed
 // with SIGKILL just after a planned minute; every planned minute from the
 // first fire to the end must have exactly one recorded fire. No engine

@@ -172,3 +172,19 @@ func WaitFor(t testing.TB, what string, timeout time.Duration, cond func() bool)
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// Pause stops the process group with SIGSTOP (it holds its sockets and
+// answers nothing); Resume continues it. Kill works on a paused process.
+func (p *Process) Pause() { p.send(syscall.SIGSTOP) }
+
+// Resume continues a paused process group (SIGCONT).
+func (p *Process) Resume() { p.send(syscall.SIGCONT) }
+
+func (p *Process) send(sig syscall.Signal) {
+	p.mu.Lock()
+	cmd := p.cmd
+	p.mu.Unlock()
+	if cmd != nil && cmd.Process != nil && !p.Exited() {
+		_ = syscall.Kill(-cmd.Process.Pid, sig)
+	}
+}

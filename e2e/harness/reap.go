@@ -2,7 +2,9 @@ package harness
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -61,4 +63,21 @@ func startedByRun(pid string, marker []byte, binDirs []string) bool {
 		}
 	}
 	return false
+}
+
+// Main is a test package's TestMain: it marks the run, builds the binaries
+// into *bins, runs the tests, reaps what they left running and exits with
+// their status. name prefixes its messages.
+func Main(m interface{ Run() int }, name string, bins *Binaries) {
+	MarkRun()
+	var err error
+	if *bins, err = Build(); err != nil {
+		fmt.Fprintln(os.Stderr, name+": build:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	if n := Reap(filepath.Dir(bins.Engine)); n > 0 {
+		fmt.Fprintf(os.Stderr, "%s: killed %d process(es) the tests left running\n", name, n)
+	}
+	os.Exit(code)
 }

@@ -11,7 +11,7 @@ import (
 // ManifestName is the file name of the manifest at the archive root.
 const ManifestName = "artifact.json"
 
-// Artifact types (CONTRACT §"Artifacts, run profiles, tasks").
+// Artifact types: the kinds of artifact a task can run.
 const (
 	TypeJob         = "job"
 	TypeRoute       = "route"

@@ -12,7 +12,7 @@ func variants(name string) [][]string {
 	case "enginelink":
 		// Issue 4's target size and heartbeat (10,000 engines, 60 s), ~80 s
 		// each: with the Go default GOMAXPROCS, and with one, as the bare
-		// quic-go baseline in research/quic-scale.md was measured.
+		// bare quic-go baseline was measured.
 		return [][]string{
 			{"-engines", "10000", "-interval", "60s", "-window", "30s"},
 			{"-engines", "10000", "-interval", "60s", "-window", "30s", "-server-procs", "1"},

@@ -114,7 +114,7 @@ func (d *Directory) Pair(_ context.Context, req enginelink.PairRequest) (enginel
 }
 
 // EngineAuthorized implements enginelink.Directory or AvailabilityStore.
-func (d *Directory) EngineAuthorized(engineID, serial string) error {
+func (d *Directory) EngineAuthorized(_ context.Context, engineID, serial string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	e := d.engines[engineID]

@@ -4,11 +4,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/roundhouse/roundhouse/cluster"
 	"strings"
 	"sync"
 	"time"
-
-	memdb "github.com/hashicorp/go-memdb"
 
 	"github.com/roundhouse/roundhouse/controlplane/executions"
 	"github.com/roundhouse/roundhouse/controlplane/state"
@@ -36,7 +35,7 @@ type Behavior struct {
 type Engine struct {
 	ID     string
 	Execs  *executions.Service
-	Read   func() *memdb.Txn
+	Read   func() *cluster.Reader
 	Behave func(e *state.Execution) Behavior
 
 	mu      sync.Mutex

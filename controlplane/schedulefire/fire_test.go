@@ -1,4 +1,4 @@
-package scheduler_test
+package schedulefire_test
 
 import (
 	"context"

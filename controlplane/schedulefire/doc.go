@@ -1,6 +1,7 @@
-// Package scheduler wires the pure trigger library (controlplane/schedule)
+// Package schedulefire wires the pure trigger library (controlplane/schedule)
 // into the product: the `.../schedule` and `.../webhook` endpoints of tasks
-// and plans, the public webhook URL, and the leader-only scheduler loop.
+// and plans, the public webhook URL, and the leader-only loop that fires
+// schedules (placement on engines is not here: executions/dispatcher.go).
 //
 // The loop keeps a schedule.Planner built from the replicated schedules and
 // records every due fire with ONE raft command (state.CmdScheduleFire) that
@@ -14,4 +15,4 @@
 // It owns no state of its own and must not import the executions or plans
 // packages' internals: runs are created by the state handlers, with the
 // limits of executions.Config passed in the commands.
-package scheduler
+package schedulefire

@@ -1,4 +1,4 @@
-package scheduler
+package schedulefire
 
 import (
 	"log/slog"

@@ -1,4 +1,4 @@
-package scheduler
+package schedulefire
 
 import (
 	"crypto/rand"
@@ -49,7 +49,7 @@ type NextRun struct {
 }
 
 // checkOwner answers 404 for a missing task or plan and 403 unless the
-// caller holds right on its workspace (seed: Execute to edit triggers).
+// caller holds right on its workspace (Execute to edit triggers).
 func checkOwner(r *http.Request, txn state.Reader, kind, id, right string) error {
 	ws := ""
 	if kind == state.OwnerPlan {
@@ -232,7 +232,7 @@ func (s *Service) deleteWebhook(kind string) api.HandlerFunc {
 }
 
 // call is the public webhook URL: no token; the secret in the path is the
-// credential (seed §5.1). Answers 204.
+// credential. Answers 204.
 func (s *Service) call(w http.ResponseWriter, r *http.Request, p httprouter.Params) error {
 	body, err := io.ReadAll(io.LimitReader(r.Body, schedule.MaxPayloadBytes+1))
 	if err != nil {

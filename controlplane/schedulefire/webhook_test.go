@@ -1,4 +1,4 @@
-package scheduler_test
+package schedulefire_test
 
 import (
 	"encoding/json"
@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/roundhouse/roundhouse/controlplane/schedule"
-	"github.com/roundhouse/roundhouse/controlplane/scheduler"
+	"github.com/roundhouse/roundhouse/controlplane/schedulefire"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
 
@@ -25,10 +25,10 @@ func post(t *testing.T, url, contentType, body string) int {
 
 func (f *fixture) webhook(task string, threshold, duration int) string {
 	f.t.Helper()
-	var out scheduler.WebhookCreated
+	var out schedulefire.WebhookCreated
 	f.c.Must(f.t, 201, "POST", "/orchestration/executables/tasks/"+task+"/webhook",
 		map[string]any{"windowThreshold": threshold, "windowDuration": duration}, &out)
-	if !strings.Contains(out.URL, scheduler.WebhookPathPrefix) {
+	if !strings.Contains(out.URL, schedulefire.WebhookPathPrefix) {
 		f.t.Fatalf("webhook url %q", out.URL)
 	}
 	return out.URL
@@ -116,7 +116,7 @@ func TestWebhookRefusesBadCallsAndKeepsTheWindow(t *testing.T) {
 	// The secret is stored hashed.
 	secret := url[strings.LastIndex(url, "/")+1:]
 	row := state.WebhookOf(f.srv.Node().Read(), state.OwnerTask, task)
-	if row == nil || row.ID != scheduler.HashSecret(secret) || strings.Contains(row.ID, secret) {
+	if row == nil || row.ID != schedulefire.HashSecret(secret) || strings.Contains(row.ID, secret) {
 		t.Fatalf("webhook row %+v", row)
 	}
 }

@@ -1,4 +1,4 @@
-package scheduler_test
+package schedulefire_test
 
 import (
 	"encoding/json"
@@ -11,7 +11,7 @@ import (
 	"github.com/roundhouse/roundhouse/controlplane/cptest"
 	"github.com/roundhouse/roundhouse/controlplane/executions"
 	"github.com/roundhouse/roundhouse/controlplane/executions/executionstest"
-	"github.com/roundhouse/roundhouse/controlplane/scheduler"
+	"github.com/roundhouse/roundhouse/controlplane/schedulefire"
 	"github.com/roundhouse/roundhouse/controlplane/state"
 )
 
@@ -76,7 +76,7 @@ func start(t *testing.T) *fixture {
 	clock := &fakeClock{now: time.Now().UTC()}
 	srv := cptest.Start(t, func(c *controlplane.Config) {
 		c.Executions = executions.Config{Engines: dir, Minute: time.Minute, Rescan: 20 * time.Millisecond}
-		c.Scheduler = scheduler.Config{Clock: clock}
+		c.Scheduler = schedulefire.Config{Clock: clock}
 	})
 	f := &fixture{t: t, srv: srv, c: srv.Client(cptest.AdminToken), clock: clock}
 	var err error
@@ -142,9 +142,9 @@ func (f *fixture) settle(taskID string, n int) {
 	}
 }
 
-func (f *fixture) schedule(kind, id string) scheduler.ScheduleView {
+func (f *fixture) schedule(kind, id string) schedulefire.ScheduleView {
 	f.t.Helper()
-	var v scheduler.ScheduleView
+	var v schedulefire.ScheduleView
 	f.c.Must(f.t, 200, "GET", "/orchestration/executables/"+kind+"/"+id+"/schedule", nil, &v)
 	return v
 }

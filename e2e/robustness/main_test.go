@@ -1,0 +1,11 @@
+package robustness
+
+import (
+	"testing"
+
+	"github.com/roundhouse/roundhouse/e2e/harness"
+)
+
+var bins harness.Binaries
+
+func TestMain(m *testing.M) { harness.Main(m, "robustness", &bins) }
