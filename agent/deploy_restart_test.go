@@ -1,10 +1,10 @@
 package agent
 
 import (
+	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -78,7 +78,7 @@ func TestServiceSurvivesAgentRestartsAndItsDeathIsReported(t *testing.T) {
 	})
 
 	// Killed while the agent runs: FAILED, Task execution failed.
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+	if err := killPid(pid); err != nil {
 		t.Fatal(err)
 	}
 	got := r.waitStatus("dep-r", protocol.DeployFailed, 10*time.Second)
@@ -97,7 +97,7 @@ func TestServiceThatDiedWhileTheAgentWasDownIsReportedFailed(t *testing.T) {
 	r.waitStatus("dep-d", protocol.DeployRunning, 20*time.Second)
 	pid := readPid(t, pidFile)
 	r.stopAgent()
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+	if err := killPid(pid); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 5*time.Second, "the service process gone", func() bool { return !alive(pid) })
@@ -110,4 +110,13 @@ func TestServiceThatDiedWhileTheAgentWasDownIsReportedFailed(t *testing.T) {
 	if left := r.services(); len(left) != 0 {
 		t.Fatalf("left running: %+v", left)
 	}
+}
+
+// killPid kills pid at once (SIGKILL on Unix).
+func killPid(pid int) error {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return err
+	}
+	return p.Kill()
 }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -41,7 +40,7 @@ func (a attachedPlugin) Wait(ctx context.Context) error {
 	return nil
 }
 
-func (a attachedPlugin) Kill(context.Context) error { return a.id.killGroup(syscall.SIGKILL) }
+func (a attachedPlugin) Kill(context.Context) error { return a.id.killGroup() }
 func (a attachedPlugin) ID() string                 { return strconv.Itoa(a.id.Pid) }
 
 func (attachedPlugin) PluginToHost(n, addr string) (string, string, error) { return n, addr, nil }

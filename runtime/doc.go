@@ -23,6 +23,15 @@
 //     time no longer matches. A job's result stays in the state directory
 //     until Release, so it is reported once even across restarts.
 //
+// Platforms: Linux has all of the above. macOS has process groups and
+// open-files rlimits (set by the plugin itself: there is no prlimit) but
+// no cgroups and no parent-death signal. Windows has neither process
+// groups nor cgroups: a plugin holds its job's processes in a Job Object
+// that dies with it, and an open-files limit or run-as is refused with a
+// clear error. The _linux, _darwin, _unix and _windows files hold the
+// differences behind processStart, killProcessGroup, pluginProcAttr,
+// applyRlimits, platformLimits and detectCgroups.
+//
 // The agent keeps one Supervisor per engine: New(Config{StateDir}), then
 // StartJob / StartService / StartContainer, Handle.Wait for results,
 // Supervisor.Stop, List after a restart, Release once a result is recorded

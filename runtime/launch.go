@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -60,10 +59,18 @@ func shapeOf(kind string) string {
 	}
 }
 
-// credential resolves RunAs to a uid and gid.
-func credential(runAs string) (*syscall.Credential, error) {
+// runAsUser is the account a run-as workload's plugin runs as.
+type runAsUser struct {
+	Uid, Gid uint32
+}
+
+// credential resolves RunAs to a uid and gid (nil for the agent's own).
+func credential(runAs string) (*runAsUser, error) {
 	if runAs == "" {
 		return nil, nil
+	}
+	if err := runAsSupported(); err != nil {
+		return nil, fmt.Errorf("run as %q: %w", runAs, err)
 	}
 	u, err := user.Lookup(runAs)
 	if err != nil {
@@ -73,7 +80,7 @@ func credential(runAs string) (*syscall.Credential, error) {
 	}
 	uid, _ := strconv.ParseUint(u.Uid, 10, 32)
 	gid, _ := strconv.ParseUint(u.Gid, 10, 32)
-	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), NoSetGroups: true}, nil
+	return &runAsUser{Uid: uint32(uid), Gid: uint32(gid)}, nil
 }
 
 // pluginArgv is the command that starts the workload's plugin.
@@ -118,7 +125,7 @@ type spawnSpec struct {
 	dir     string // working directory
 	sockDir string // where the plugin puts its unix socket
 	env     []string
-	cred    *syscall.Credential
+	cred    *runAsUser
 	cg      *cgroup
 	shape   string
 	limits  Limits
@@ -133,17 +140,15 @@ func (s *Supervisor) spawn(sp spawnSpec) (*spawned, error) {
 	cmd := exec.Command(sp.argv[0], sp.argv[1:]...)
 	cmd.Dir = sp.dir
 	cmd.Env = append(sp.env, plugin.EnvUnixSocketDir+"="+sp.sockDir)
-	// Its own process group: a signal to the agent's group (Ctrl-C, a
-	// service manager stopping the agent) must not reach workloads.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: sp.cred}
 	fd, closeFD, err := sp.cg.openDir()
 	if err != nil {
 		return nil, err
 	}
 	defer closeFD()
-	if fd >= 0 {
-		cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, fd
-	} else if sp.cg != nil {
+	// Its own process group: a signal to the agent's group (Ctrl-C, a
+	// service manager stopping the agent) must not reach workloads.
+	cmd.SysProcAttr = pluginProcAttr(sp.cred, fd)
+	if fd < 0 && sp.cg != nil {
 		cmd.Env = append(cmd.Env, sdk.EnvCgroups+"="+strings.Join(sp.cg.Home, string(os.PathListSeparator)))
 	}
 	stderr := &tailBuffer{}
@@ -160,7 +165,7 @@ func (s *Supervisor) spawn(sp spawnSpec) (*spawned, error) {
 	fail := func(step string, err error) error {
 		client.Kill()
 		if cmd.Process != nil {
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			_ = killProcessGroup(cmd.Process.Pid)
 		}
 		if tail := stderr.String(); tail != "" {
 			return fmt.Errorf("plugin %s: %s: %v (plugin stderr: %s)", sp.argv[0], step, err, tail)
@@ -245,6 +250,9 @@ func (s *Supervisor) launch(ctx context.Context, w *workload, command []string) 
 
 // pluginFor returns a running plugin for w, with w.rec.Cgroup set.
 func (s *Supervisor) pluginFor(w *workload, kind string, spec Spec, command []string) (*spawned, error) {
+	if err := platformLimits(spec.Limits); err != nil {
+		return nil, err
+	}
 	if kind == KindJob && spec.RunAs == "" && !spec.EntrypointIsPlugin && (spec.Plugin == "" || spec.Plugin == "exec") {
 		if wp := s.warm.take(spec.Limits); wp != nil {
 			err := s.warm.adopt(wp, spec.Limits)

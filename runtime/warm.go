@@ -217,7 +217,7 @@ func (p *warmPool) spawn() (*warmPlugin, error) {
 }
 
 func (p *warmPool) discard(wp *warmPlugin) {
-	_ = wp.id.killGroup(9)
+	_ = wp.id.killGroup()
 	if wp.client != nil {
 		wp.client.Kill()
 	}
@@ -236,7 +236,7 @@ func (s *Supervisor) reapWarm() error {
 	for _, dir := range dirs {
 		var rec warmRecord
 		if err := readJSON(filepath.Join(dir, warmFile), &rec); err == nil {
-			_ = rec.Plugin.killGroup(9)
+			_ = rec.Plugin.killGroup()
 			errs = append(errs, rec.Cgroup.kill(), rec.Cgroup.remove())
 		} else if !errors.Is(err, os.ErrNotExist) {
 			errs = append(errs, err)

@@ -219,7 +219,7 @@ func (w *workload) recycle(r Result) bool {
 		// stragglers cannot be killed without the plugin.
 		return false
 	}
-	_ = rec.Child.killGroup(9)
+	_ = rec.Child.killGroup()
 	if err := rec.Cgroup.killJob(); err != nil {
 		return false
 	}
@@ -259,8 +259,8 @@ func (w *workload) killAll() {
 	w.mu.Lock()
 	rec := w.rec
 	w.mu.Unlock()
-	_ = rec.Child.killGroup(9)
-	_ = rec.Plugin.killGroup(9)
+	_ = rec.Child.killGroup()
+	_ = rec.Plugin.killGroup()
 	if err := rec.Cgroup.kill(); err != nil {
 		w.s.cfg.Logger.Warn("kill workload cgroup", "workload", w.id, "err", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"text/template"
 
 	"github.com/spf13/cobra"
@@ -38,9 +39,16 @@ func newInstallCmd() *cobra.Command {
 	var printOnly bool
 	cmd := &cobra.Command{
 		Use:   "install",
-		Short: "Write a systemd unit that runs this engine (or print it with --print)",
+		Short: "Write a systemd unit (Linux) or launchd plist (macOS) that runs this engine (or print it with --print)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			mgr, err := serviceManagerFor(runtime.GOOS)
+			if err != nil {
+				return err
+			}
+			if unitPath == "" {
+				unitPath = mgr.defaultPath
+			}
 			exe, err := os.Executable()
 			if err != nil {
 				return fmt.Errorf("install: locate this binary: %w", err)
@@ -51,25 +59,25 @@ func newInstallCmd() *cobra.Command {
 			}
 			data := struct{ Exe, DataDir, User string }{exe, absData, user}
 			if printOnly {
-				return unitTemplate.Execute(cmd.OutOrStdout(), data)
+				return mgr.tmpl.Execute(cmd.OutOrStdout(), data)
 			}
 			f, err := os.OpenFile(unitPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 			if err != nil {
 				return fmt.Errorf("install: write %s: %w", unitPath, err)
 			}
-			if err := unitTemplate.Execute(f, data); err != nil {
+			if err := mgr.tmpl.Execute(f, data); err != nil {
 				_ = f.Close()
 				return fmt.Errorf("install: write %s: %w", unitPath, err)
 			}
 			if err := f.Close(); err != nil {
 				return fmt.Errorf("install: write %s: %w", unitPath, err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s; enable it with: systemctl daemon-reload && systemctl enable --now %s\n", unitPath, filepath.Base(unitPath))
+			fmt.Fprintln(cmd.OutOrStdout(), mgr.enableHint(unitPath))
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&dataDir, "data-dir", defaultDataDir, "where the engine identity is kept")
-	cmd.Flags().StringVar(&unitPath, "unit-path", "/etc/systemd/system/roundhouse-engine.service", "where to write the unit")
+	cmd.Flags().StringVar(&unitPath, "unit-path", "", "where to write the unit or plist (default /etc/systemd/system/roundhouse-engine.service, on macOS /Library/LaunchDaemons/"+launchdLabel+".plist)")
 	cmd.Flags().StringVar(&user, "user", "", "run the agent as this user (default root)")
 	cmd.Flags().BoolVar(&printOnly, "print", false, "print the unit instead of writing it")
 	return cmd

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -70,11 +69,6 @@ func readStatus(dataDir string) (statusReport, error) {
 	r.Connected = r.Running && st.Connected
 	r.Server, r.LastHeartbeat, r.RunningWork, r.LastError = st.Server, st.LastHeartbeat, st.RunningWork, st.LastError
 	return r, nil
-}
-
-func processAlive(pid int) bool {
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 func printStatus(w io.Writer, r statusReport) {

@@ -24,6 +24,12 @@ func TestVersionPolicy(t *testing.T) {
 		{"1.4.0", "1.x.0", false},
 		{"1.4.0", "1.4.0.1", false},
 		{"v2", "1.99.99", false},
+		// Build metadata (the commit a release was built from) is ignored.
+		{"0.9.0", "0.9.0+abc1234", true},
+		{"0.9.0", "0.9.0+abc1234.dirty", true},
+		{"0.9.0+abc1234", "0.9.0", true},
+		{"0.9.1", "0.9.0+abc1234", false},
+		{"0.9.0", "abc1234", false}, // what git describe gave an untagged clone
 	}
 	for _, tt := range tests {
 		p, err := newVersionPolicy(tt.min)

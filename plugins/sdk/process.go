@@ -50,7 +50,7 @@ func startIn(cmd *exec.Cmd, spec ProcessSpec) error {
 	err := cmd.Start()
 	if herr := joinCgroups(spec.HomeCgroups); herr != nil {
 		if cmd.Process != nil {
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			_ = killGroup(cmd.Process.Pid)
 			_ = cmd.Wait()
 		}
 		return herr
@@ -59,9 +59,11 @@ func startIn(cmd *exec.Cmd, spec ProcessSpec) error {
 }
 
 // Process is a running command whose stdout and stderr are captured line
-// by line. Its children share its process group, so Stop ends the tree.
+// by line. Its children share its process tree (a process group on Unix,
+// a Job Object on Windows), so Stop ends the tree.
 type Process struct {
 	cmd     *exec.Cmd
+	tree    *processTree
 	done    chan struct{}
 	mu      sync.Mutex
 	stopped bool
@@ -92,8 +94,9 @@ func Environ(extra map[string]string) []string {
 }
 
 // StartProcess starts spec; each output line goes to sink(stream, text,
-// truncated). The child gets SIGKILL if this plugin dies, so a crashed
-// plugin never leaves an orphan behind.
+// truncated). On Linux the child gets SIGKILL if this plugin dies and on
+// Windows the Job Object dies with the plugin, so a crashed plugin never
+// leaves an orphan behind; macOS has no such hook (see process_unix.go).
 func StartProcess(spec ProcessSpec, sink func(stream, text string, truncated bool)) (*Process, error) {
 	if len(spec.Command) == 0 {
 		return nil, errors.New("start process: empty command")
@@ -101,7 +104,7 @@ func StartProcess(spec ProcessSpec, sink func(stream, text string, truncated boo
 	cmd := exec.Command(spec.Command[0], spec.Command[1:]...)
 	cmd.Dir = spec.Dir
 	cmd.Env = Environ(spec.Env)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = treeProcAttr()
 	// Plain pipes rather than StdoutPipe: cmd.Wait then returns when the
 	// leader exits, even if a background child still holds the pipe.
 	outR, outW, err := os.Pipe()
@@ -118,12 +121,19 @@ func StartProcess(spec ProcessSpec, sink func(stream, text string, truncated boo
 	err = startIn(cmd, spec)
 	outW.Close()
 	errW.Close()
+	var tree *processTree
+	if err == nil {
+		if tree, err = newProcessTree(cmd.Process.Pid); err != nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	}
 	if err != nil {
 		outR.Close()
 		errR.Close()
 		return nil, fmt.Errorf("start %s: %w", spec.Command[0], err)
 	}
-	p := &Process{cmd: cmd, done: make(chan struct{}), pipes: []*os.File{outR, errR}}
+	p := &Process{cmd: cmd, tree: tree, done: make(chan struct{}), pipes: []*os.File{outR, errR}}
 	p.pipesWG.Add(2)
 	go func() {
 		defer p.pipesWG.Done()
@@ -146,7 +156,7 @@ func (p *Process) wait() {
 	ended := time.Now().UTC()
 	// The group may outlive its leader (background children): end it, so
 	// the pipes close and nothing of the job is left running.
-	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+	_ = p.tree.kill()
 	drained := make(chan struct{})
 	go func() { p.pipesWG.Wait(); close(drained) }()
 	select {
@@ -160,6 +170,7 @@ func (p *Process) wait() {
 	for _, f := range p.pipes {
 		f.Close()
 	}
+	p.tree.close()
 	out := plugins.Outcome{EndedAt: ended}
 	var exitErr *exec.ExitError
 	switch {
@@ -193,16 +204,19 @@ func (p *Process) Outcome() plugins.Outcome {
 	return p.outcome
 }
 
-// Stop sends SIGTERM to the group, then SIGKILL after grace.
+// Stop asks the tree to end (SIGTERM to the group on Unix), then kills it
+// after grace. Where no polite request exists (Windows) it kills at once.
 func (p *Process) Stop(grace time.Duration) {
 	p.mu.Lock()
 	p.stopped = true
 	p.mu.Unlock()
-	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
+	if err := p.tree.terminate(); err != nil {
+		grace = 0
+	}
 	select {
 	case <-p.done:
 	case <-time.After(grace):
-		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		_ = p.tree.kill()
 		<-p.done
 	}
 }
