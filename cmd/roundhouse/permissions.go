@@ -83,6 +83,22 @@ func serviceAccountID(ctx context.Context, c *api.Client, ref string) (string, e
 }
 
 // rightsArgs upper-cases the rights named on the command line.
+// target resolves the principal and the workspace a grant or revoke
+// names, returning the permissions service of the principal's kind.
+func (p *principalFlags) target(ctx context.Context, flags *clientFlags, workspace string) (perms api.WorkspacePermissions, id, ws string, err error) {
+	c, err := flags.client()
+	if err != nil {
+		return perms, "", "", err
+	}
+	if perms, id, err = p.resolve(ctx, c); err != nil {
+		return perms, "", "", err
+	}
+	if ws, err = resolveWorkspace(ctx, c, workspace); err != nil {
+		return perms, "", "", err
+	}
+	return perms, id, ws, nil
+}
+
 func rightsArgs(args []string) []string {
 	out := make([]string, len(args))
 	for i, a := range args {
@@ -110,15 +126,7 @@ func permissionsGrantCmd(flags *clientFlags) *cobra.Command {
 			if len(args) == 0 || workspace == "" {
 				return usageError{errors.New("name at least one right and --workspace")}
 			}
-			c, err := flags.client()
-			if err != nil {
-				return err
-			}
-			perms, id, err := p.resolve(cmd.Context(), c)
-			if err != nil {
-				return err
-			}
-			ws, err := resolveWorkspace(cmd.Context(), c, workspace)
+			perms, id, ws, err := p.target(cmd.Context(), flags, workspace)
 			if err != nil {
 				return err
 			}
@@ -147,15 +155,7 @@ func permissionsRevokeCmd(flags *clientFlags) *cobra.Command {
 			if workspace == "" {
 				return usageError{errors.New("--workspace is required")}
 			}
-			c, err := flags.client()
-			if err != nil {
-				return err
-			}
-			perms, id, err := p.resolve(cmd.Context(), c)
-			if err != nil {
-				return err
-			}
-			ws, err := resolveWorkspace(cmd.Context(), c, workspace)
+			perms, id, ws, err := p.target(cmd.Context(), flags, workspace)
 			if err != nil {
 				return err
 			}
