@@ -32,7 +32,9 @@ func TestEngineShowAndListPrintLastHeartbeatAndLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	// What the heartbeat monitor writes.
-	at := time.Now() // after the pairing: a summary from before it is another agent's
+	// After the pairing, which counts as the first heartbeat: a record no
+	// later than it (same millisecond) is ignored as a late write.
+	at := time.Now().Add(5 * time.Millisecond)
 	sum := protocol.HostSummary{CPUPercent: 12.5, MemoryPercent: 61.5, DiskFreeBytes: 42 << 30, RunningWork: 2}
 	if _, err := dir.RecordHeartbeats(ctx, []enginelink.HeartbeatRecord{{EngineID: heard.ID, At: at, Summary: &sum}}); err != nil {
 		t.Fatal(err)
